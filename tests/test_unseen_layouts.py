@@ -1,0 +1,136 @@
+"""Constancias in layouts the golden generator never makes, written with another
+library (fpdf2), to check that fields are found by label and not by position."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from fpdf import FPDF
+
+from facultativo.validators import Policy, Request, Tipo, validate
+
+from .fixtures.people import ANA, EMPRESA, ESCUELA_ANTERIOR, OTRA_ESCUELA, POLICY, PROPIA
+
+HOY = date(2026, 11, 16)
+POL = Policy(tuple(POLICY["instituciones"]), tuple(POLICY["registros_patronales"]))
+
+
+def request(tipo: Tipo = Tipo.ALTA) -> Request:
+    return Request(tipo, HOY, ANA.nss, ANA.curp, ANA.nombre_completo)
+
+
+def pdf_of(draw: Callable[[FPDF], None]) -> bytes:
+    pdf = FPDF(format="letter")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=9)
+    draw(pdf)
+    return bytes(pdf.output())
+
+
+def rows(pdf: FPDF, texts: list[str], h: float = 5) -> None:
+    for text in texts:
+        pdf.cell(0, h, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def table(pdf: FPDF, header: list[str], body: list[list[str]], widths: list[float]) -> None:
+    pdf.set_font(size=6)  # small enough that no razón social spills into the next cell
+    for line in [header, *body]:
+        for text, w in zip(line, widths, strict=True):
+            pdf.cell(w, 6, text, border=1)
+        pdf.ln()
+    pdf.set_font(size=9)
+
+
+def jasper_like(patrones, estado="VIGENTE", fecha="16/11/2026"):
+    """Boxed two-column form, long table with dates and descriptions."""
+
+    def draw(pdf: FPDF) -> None:
+        rows(pdf, ["Instituto Mexicano del Seguro Social", "CONSTANCIA DE VIGENCIA DE DERECHOS", ""])
+        for label, value in (
+            ("Nombre", ANA.nombre_completo),
+            ("Número de Seguridad Social (NSS)", ANA.nss),
+            ("Clave Única de Registro de Población (CURP)", ANA.curp),
+            ("Fecha de nacimiento", "12/03/2004"),
+            ("Lugar de nacimiento", "ESTADO DE MÉXICO"),
+            ("Estado de vigencia", estado),
+            ("Fecha de expedición", fecha),
+            ("UMF", "-"),
+        ):
+            pdf.cell(80, 6, label, border=1)
+            pdf.cell(100, 6, value, border=1, new_x="LMARGIN", new_y="NEXT")
+        rows(pdf, ["", "Historial de instituciones que hicieron la afiliación"])
+        table(
+            pdf,
+            ["Registro Patronal", "Nombre o Razón Social", "Modalidad", "Fecha de alta",
+             "Estado"],
+            [[p.registro, p.razon, f"{p.modalidad} {p.descripcion[:18]}", "18/08/2025",
+              p.estado] for p in patrones],
+            [24, 92, 30, 22, 20],
+        )  # fmt: skip
+        rows(pdf, ["", "Beneficiarios: NO APLICA", "Sello digital: abc123=="])
+
+    return draw
+
+
+def running_text(patrones, fecha="16 de noviembre de 2026"):
+    """A letter-style constancia: fields in sentences, date at the signature."""
+
+    def draw(pdf: FPDF) -> None:
+        rows(pdf, ["INSTITUTO MEXICANO DEL SEGURO SOCIAL", "Comprobante de Vigencia de Derechos"])
+        rows(pdf, [
+            f"Nombre: {ANA.apellido1} {ANA.apellido2} {ANA.nombre}   NSS: {ANA.nss}",
+            f"CURP: {ANA.curp}   Sexo: M",
+            "Situación actual: NO VIGENTE   Servicio médico: NO",
+        ])  # fmt: skip
+        rows(pdf, ["Patrones:"])
+        for p in patrones:
+            rows(pdf, [f"{p.registro}  {p.razon}  {p.modalidad}  {p.estado}"])
+        rows(pdf, ["", f"Santiago de Querétaro, Qro., a {fecha}"])
+
+    return draw
+
+
+def header_row(patrones, estado="VIGENTE"):
+    """Labels in one header row with the values in the row below."""
+
+    def draw(pdf: FPDF) -> None:
+        rows(pdf, ["INSTITUTO MEXICANO DEL SEGURO SOCIAL", "Constancia de vigencia de derechos"])
+        table(pdf, ["NSS", "CURP", "Vigencia", "Fecha de consulta"],
+              [[ANA.nss, ANA.curp, estado, "2026-11-16"]], [40, 50, 40, 40])  # fmt: skip
+        rows(pdf, ["", f"Nombre completo: {ANA.nombre_completo}", ""])
+        table(pdf, ["Estado", "Modalidad", "Nombre o razón social", "Registro patronal"],
+              [[p.estado, p.modalidad, p.razon, p.registro] for p in patrones],
+              [20, 20, 90, 40])  # fmt: skip
+
+    return draw
+
+
+CASES = [
+    ("jasper_sin_vigencia", jasper_like([ESCUELA_ANTERIOR], "NO VIGENTE"), Tipo.ALTA,
+     "ACEPTADA", "SIN_VIGENCIA"),
+    ("jasper_otra_escuela", jasper_like([ESCUELA_ANTERIOR, OTRA_ESCUELA]), Tipo.ALTA,
+     "RECHAZADA", "VIGENTE_OTRA_INSTITUCION"),
+    ("jasper_patron", jasper_like([EMPRESA]), Tipo.ALTA, "ACEPTADA", "VIGENTE_CON_PATRON"),
+    ("jasper_propia_baja", jasper_like([PROPIA]), Tipo.BAJA, "ACEPTADA", "BAJA_PROCEDENTE"),
+    ("jasper_fecha_vieja", jasper_like([], "NO VIGENTE", "01/11/2026"), Tipo.ALTA,
+     "RECHAZADA", "FECHA_NO_COINCIDE"),
+    ("carta_sin_vigencia", running_text([ESCUELA_ANTERIOR]), Tipo.ALTA, "ACEPTADA",
+     "SIN_VIGENCIA"),
+    ("carta_fecha_vieja", running_text([], "2 de octubre de 2026"), Tipo.ALTA, "RECHAZADA",
+     "FECHA_NO_COINCIDE"),
+    ("encabezado_ya_inscrito", header_row([PROPIA]), Tipo.ALTA, "CONCLUIDA", "YA_INSCRITO"),
+    ("encabezado_otra_escuela", header_row([OTRA_ESCUELA]), Tipo.ALTA, "RECHAZADA",
+     "VIGENTE_OTRA_INSTITUCION"),
+    ("encabezado_patron_baja", header_row([EMPRESA]), Tipo.BAJA, "CONCLUIDA", "NO_INSCRITO"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "draw", "tipo", "estado", "motivo"), CASES, ids=[c[0] for c in CASES])
+def test_unseen_layout_gets_the_right_verdict(name, draw, tipo, estado, motivo):
+    verdict = validate(pdf_of(draw), request(tipo), POL)
+    assert (verdict.estado.value, verdict.motivo.value) == (estado, motivo), verdict.detalle
+    assert verdict.constancia is not None
+    assert verdict.constancia.nss == ANA.nss
+    assert verdict.constancia.curp == ANA.curp

@@ -1,0 +1,43 @@
+"""The interface every text-extraction backend implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from ..layout import Line
+from ..model import Limits, Problem
+
+
+@dataclass(frozen=True)
+class PageText:
+    lines: tuple[Line, ...]
+    chars: int  # visible characters
+    images: int
+    image_coverage: float  # share of the page area covered by images (0-1)
+    overlaps: int  # glyphs drawn over a different glyph
+
+
+@dataclass(frozen=True)
+class PdfText:
+    pages: tuple[PageText, ...]
+    producer: str = ""
+    creator: str = ""
+
+    @property
+    def lines(self) -> list[Line]:
+        return [line for page in self.pages for line in page.lines]
+
+    @property
+    def chars(self) -> int:
+        return sum(p.chars for p in self.pages)
+
+
+class Backend(ABC):
+    """Reads a PDF's text with positions, or says why it cannot."""
+
+    name: str
+
+    @abstractmethod
+    def read(self, data: bytes, limits: Limits) -> PdfText | Problem:
+        """Return the text of every page, or a Problem (ARCHIVO_ILEGIBLE)."""

@@ -1,0 +1,66 @@
+"""pdfplumber backend: the design card's extraction library."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+from ..layout import Glyph, build_lines, count_overlaps
+from ..model import Limits, Problem
+from ..motivos import Motivo
+from .base import Backend, PageText, PdfText
+
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+
+class PdfplumberBackend(Backend):
+    name = "pdfplumber"
+
+    def read(self, data: bytes, limits: Limits) -> PdfText | Problem:
+        try:
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                if len(pdf.pages) > limits.max_pages:
+                    return _too_many_pages(len(pdf.pages), limits)
+                pages = tuple(_page_text(page) for page in pdf.pages)
+                meta = pdf.metadata or {}
+        except (PDFPasswordIncorrect, PDFEncryptionError):
+            return Problem(Motivo.ARCHIVO_ILEGIBLE, "El PDF está protegido con contraseña.")
+        except Exception as exc:  # the parser's failures are the file's fault, not ours
+            return Problem(Motivo.ARCHIVO_ILEGIBLE, f"El PDF está dañado ({type(exc).__name__}).")
+        return PdfText(pages, _meta(meta, "Producer"), _meta(meta, "Creator"))
+
+
+def _page_text(page: pdfplumber.page.Page) -> PageText:
+    glyphs = [
+        Glyph(c["text"], float(c["x0"]), float(c["x1"]), float(c["top"]), float(c["bottom"]))
+        for c in page.chars
+    ]
+    area = float(page.width * page.height) or 1.0
+    covered = sum(
+        max(0.0, float(i["x1"] - i["x0"])) * max(0.0, float(i["bottom"] - i["top"]))
+        for i in page.images
+    )
+    return PageText(
+        lines=tuple(build_lines(glyphs)),
+        chars=sum(1 for g in glyphs if g.text.strip()),
+        images=len(page.images),
+        image_coverage=min(1.0, covered / area),
+        overlaps=count_overlaps(glyphs),
+    )
+
+
+def _meta(meta: dict, key: str) -> str:
+    value = meta.get(key, "")
+    if isinstance(value, bytes):
+        value = value.decode("latin-1", "replace")
+    return str(value)
+
+
+def _too_many_pages(count: int, limits: Limits) -> Problem:
+    return Problem(
+        Motivo.ARCHIVO_ILEGIBLE,
+        f"El PDF tiene {count} páginas; una constancia tiene a lo más {limits.max_pages}.",
+    )

@@ -1,0 +1,56 @@
+"""Step one of validation: PDF bytes → Reading (a constancia record) or Problem.
+
+Stages: screen the bytes → read text with a backend → decide the document
+kind → read the fields → look for signs of editing. Every stage returns a
+typed result; nothing here raises for a bad file.
+"""
+
+from __future__ import annotations
+
+from .backends import DEFAULT_BACKEND, Backend
+from .backends.base import PdfText
+from .fields import read_constancia
+from .integrity import signals
+from .kinds import constancia_title, describe_other
+from .labels import fold_lines
+from .model import Extraction, Limits, Problem, Reading
+from .motivos import Motivo
+from .screen import screen
+
+MIN_TEXT_CHARS = 30
+
+
+def extract(
+    data: bytes,
+    limits: Limits | None = None,
+    filename: str | None = None,
+    backend: Backend = DEFAULT_BACKEND,
+) -> Extraction:
+    limits = limits or Limits()
+    problem = screen(data, limits)
+    if problem:
+        return problem
+    text = backend.read(data, limits)
+    if isinstance(text, Problem):
+        return text
+    return read_text(data, text, filename)
+
+
+def read_text(data: bytes, text: PdfText, filename: str | None = None) -> Extraction:
+    """Document kind and fields from a PDF's text."""
+    if text.chars < MIN_TEXT_CHARS:
+        return _without_text(text)
+    full = "\n".join(" ".join(c.text for c in line) for line in text.lines)
+    titulo = constancia_title(full)
+    if titulo is None:
+        return Problem(Motivo.DOCUMENTO_INCORRECTO, f"Se recibió {describe_other(full)}.")
+    constancia = read_constancia(fold_lines(text.lines), titulo)
+    return Reading(constancia, signals(data, text, constancia, filename))
+
+
+def _without_text(text: PdfText) -> Problem:
+    if any(p.images for p in text.pages):
+        detalle = "El PDF es una imagen (foto, escaneo o captura de pantalla), sin texto."
+    else:
+        detalle = "El PDF no tiene texto legible."
+    return Problem(Motivo.PDF_SIN_TEXTO, detalle)

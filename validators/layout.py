@@ -1,0 +1,97 @@
+"""Glyphs with positions → lines of cells, the one text shape parsing reads.
+
+Backends differ in how they hand out characters; from here on every backend
+looks the same. A *cell* is a run of words separated from the next run by a
+wide gap (a table column, a label/value column), so that "label  value" in a
+grid and "label: value" in running text both come out as something parseable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WORD_GAP = 0.12  # of the font size: wider than this is a space between words
+CELL_GAP = 1.1  # of the font size: wider than this starts a new cell
+
+
+@dataclass(frozen=True)
+class Glyph:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+    @property
+    def size(self) -> float:
+        return max(self.bottom - self.top, 1.0)
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    x0: float
+    x1: float
+    top: float
+
+
+Line = tuple[Cell, ...]
+
+
+def build_lines(glyphs: list[Glyph]) -> list[Line]:
+    """Group glyphs into visual lines (top to bottom) of cells (left to right)."""
+    rows: list[list[Glyph]] = []
+    for g in sorted((g for g in glyphs if g.text.strip()), key=lambda g: (g.top, g.x0)):
+        if rows and _same_row(rows[-1], g):
+            rows[-1].append(g)
+        else:
+            rows.append([g])
+    return [_cells(sorted(row, key=lambda g: g.x0)) for row in rows]
+
+
+def _same_row(row: list[Glyph], g: Glyph) -> bool:
+    first = row[0]
+    mid = (g.top + g.bottom) / 2
+    return first.top - 0.5 <= mid <= first.bottom + 0.5 and abs(g.top - first.top) < 0.6 * first.size
+
+
+def _cells(row: list[Glyph]) -> Line:
+    cells: list[Cell] = []
+    text, start, prev = "", row[0], row[0]
+    for g in row[1:]:
+        gap = g.x0 - prev.x1
+        size = max(prev.size, g.size)
+        if gap > CELL_GAP * size:
+            cells.append(Cell(text + prev.text, start.x0, prev.x1, start.top))
+            text, start = "", g
+        else:
+            text += prev.text + (" " if gap > WORD_GAP * size else "")
+        prev = g
+    cells.append(Cell(text + prev.text, start.x0, prev.x1, start.top))
+    return tuple(cells)
+
+
+def count_overlaps(glyphs: list[Glyph]) -> int:
+    """Glyphs drawn on top of a different glyph: the trace of pasted-over text."""
+    grid: dict[tuple[int, int], list[Glyph]] = {}
+    hits = 0
+    for g in glyphs:
+        if not g.text.strip():
+            continue
+        key = (int(g.x0 // 8), int(g.top // 8))
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for other in grid.get((key[0] + dx, key[1] + dy), ()):
+                    if other.text != g.text and _overlap_ratio(g, other) > 0.5:
+                        hits += 1
+        grid.setdefault(key, []).append(g)
+    return hits
+
+
+def _overlap_ratio(a: Glyph, b: Glyph) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.bottom, b.bottom) - max(a.top, b.top)
+    if w <= 0 or h <= 0:
+        return 0.0
+    smaller = min((a.x1 - a.x0) * (a.bottom - a.top), (b.x1 - b.x0) * (b.bottom - b.top))
+    return (w * h) / smaller if smaller > 0 else 0.0

@@ -1,0 +1,154 @@
+"""Typed records that cross the validators' stages.
+
+Each stage returns one of these instead of raising or setting flags, so the
+stages can be tested and reused one by one (and moved to another process).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .motivos import Estado, Motivo
+
+DEFAULT_TIMEZONE = "America/Mexico_City"
+
+
+class Tipo(StrEnum):
+    ALTA = "alta"
+    BAJA = "baja"
+
+
+class Situacion(StrEnum):
+    """The coverage state printed on a constancia, folded to what the rules need."""
+
+    VIGENTE = "VIGENTE"
+    BAJA = "BAJA"
+    CONSERVACION = "CONSERVACION DE DERECHOS"
+    PENSIONADO = "PENSIONADO"
+    BENEFICIARIO = "BENEFICIARIO"
+
+
+@dataclass(frozen=True)
+class Afiliacion:
+    registro_patronal: str | None
+    razon_social: str
+    modalidad: str | None
+    estado: Situacion | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "registro_patronal": self.registro_patronal,
+            "razon_social": self.razon_social,
+            "modalidad": self.modalidad,
+            "estado": self.estado.value if self.estado else None,
+        }
+
+
+@dataclass(frozen=True)
+class Constancia:
+    """What was read from a constancia; None means the field was not found."""
+
+    titulo: str
+    nss: str | None = None
+    curp: str | None = None
+    nombre: str | None = None
+    fecha_expedicion: date | None = None
+    estado: Situacion | None = None
+    estado_texto: str | None = None
+    servicio_medico: bool | None = None
+    clinica: str | None = None
+    afiliaciones: tuple[Afiliacion, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "nss": self.nss,
+            "curp": self.curp,
+            "nombre": self.nombre,
+            "fecha_expedicion": self.fecha_expedicion.isoformat()
+            if self.fecha_expedicion
+            else None,
+            "estado": self.estado.value if self.estado else self.estado_texto,
+            "afiliaciones": [a.as_json() for a in self.afiliaciones],
+        }
+
+
+@dataclass(frozen=True)
+class Request:
+    """One student's request as typed in the form (None when the form does not ask)."""
+
+    tipo: Tipo = Tipo.ALTA
+    fecha_solicitud: date | datetime | None = None
+    nss: str | None = None
+    curp: str | None = None
+    nombre: str | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The campus rules the verdict depends on."""
+
+    instituciones: tuple[str, ...] = ()
+    registros_patronales: tuple[str, ...] = ()
+    tolerancia_dias: int = 0
+    zona_horaria: str = DEFAULT_TIMEZONE
+
+    def local_date(self, moment: date | datetime) -> date:
+        """The calendar day of a request in the campus time zone."""
+        if isinstance(moment, datetime):
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(ZoneInfo(self.zona_horaria))
+            return moment.date()
+        return moment
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Guards against hostile files; configurable per deployment."""
+
+    max_bytes: int = 10 * 1024 * 1024
+    max_pages: int = 5
+    timeout_seconds: float = 10.0
+    memory_mb: int = 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file that stops at the file or document stage, with what it looks like."""
+
+    motivo: Motivo
+    detalle: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A constancia that was read, with any signs that it was edited."""
+
+    constancia: Constancia
+    senales: tuple[str, ...] = ()
+
+
+Extraction = Problem | Reading
+
+
+@dataclass(frozen=True)
+class Verdict:
+    estado: Estado
+    motivos: tuple[Motivo, ...]
+    detalle: str
+    constancia: Constancia | None = None
+    datos: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def motivo(self) -> Motivo:
+        return self.motivos[0]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "estado": self.estado.value,
+            "motivos": [m.value for m in self.motivos],
+            "constancia": self.constancia.as_json() if self.constancia else None,
+        }

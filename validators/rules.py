@@ -1,0 +1,177 @@
+"""Step two of validation: record + request + policy → verdict (DESIGN.md §3).
+
+Checks run in the contract's order: file → document kind → identity → date →
+coverage. A rejection stops the chain; every other finding accumulates. The
+estado is the strongest finding's (RECHAZADA > REVISION_MANUAL > the coverage
+outcome) and the first motivo is the one that decided it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .identifiers import clean_curp, clean_nss, nss_is_valid
+from .model import Afiliacion, Extraction, Policy, Problem, Reading, Request, Situacion, Tipo
+from .model import Verdict
+from .motivos import Estado, Motivo
+from .text import contains_phrase, same_words, words
+
+MODALIDAD_ESTUDIANTES = "32"
+# Modalidad 32 also covers people who are not a school's students.
+_NO_ESCUELA = (("JOVENES", "CONSTRUYENDO"), ("CFE",), ("IMSS",), ("COMISION", "ELECTRICIDAD"))
+
+
+@dataclass(frozen=True)
+class Finding:
+    motivo: Motivo
+    detalle: str = ""
+    datos: dict[str, str] = field(default_factory=dict)
+
+
+Check = Callable[[Reading, Request, Policy], list[Finding]]
+
+
+def decide(extraction: Extraction | None, request: Request, policy: Policy) -> Verdict:
+    """The verdict for one request given what was read from its file."""
+    if extraction is None:
+        return _verdict([Finding(Motivo.SIN_ADJUNTO)], None)
+    if isinstance(extraction, Problem):
+        return _verdict([Finding(extraction.motivo, extraction.detalle)], None)
+    findings: list[Finding] = []
+    for check in (_integrity, _identity, _date, _coverage):
+        findings += check(extraction, request, policy)
+        if any(f.motivo.estado is Estado.RECHAZADA for f in findings):
+            break
+    return _verdict(findings, extraction)
+
+
+def _verdict(findings: list[Finding], reading: Reading | None) -> Verdict:
+    estados = [f.motivo.estado for f in findings]
+    if Estado.RECHAZADA in estados:
+        estado = Estado.RECHAZADA
+    elif Estado.REVISION_MANUAL in estados:
+        estado = Estado.REVISION_MANUAL
+    else:
+        estado = estados[-1]
+    main = next(f for f in findings if f.motivo.estado is estado)
+    ordered = [main] + [f for f in findings if f is not main]
+    motivos = tuple(dict.fromkeys(f.motivo for f in ordered))
+    datos = {k: v for f in reversed(ordered) for k, v in f.datos.items()}
+    return Verdict(
+        estado=estado,
+        motivos=motivos,
+        detalle=main.detalle or main.motivo.texto_personal,
+        constancia=reading.constancia if reading else None,
+        datos=datos,
+    )
+
+
+def _integrity(reading: Reading, request: Request, policy: Policy) -> list[Finding]:
+    if not reading.senales:
+        return []
+    return [Finding(Motivo.CONSTANCIA_SOSPECHOSA, "Posible edición: " + "; ".join(reading.senales))]
+
+
+def _identity(reading: Reading, request: Request, policy: Policy) -> list[Finding]:
+    c = reading.constancia
+    found: list[Finding] = []
+    form_nss = clean_nss(request.nss or "")
+    if request.nss is not None and not nss_is_valid(form_nss):
+        return [Finding(Motivo.NSS_INVALIDO, f"NSS escrito: «{(request.nss or '')[:20]}».")]
+    if c.nss is None:
+        found.append(Finding(Motivo.DATOS_ILEGIBLES, "No se pudo leer el NSS de la constancia."))
+    elif form_nss and form_nss != c.nss:
+        return [Finding(Motivo.NSS_NO_COINCIDE, "El NSS de la constancia es otro.")]
+    form_curp = clean_curp(request.curp or "")
+    if form_curp and c.curp and form_curp != c.curp:
+        return [*found, Finding(Motivo.CURP_NO_COINCIDE, "La CURP de la constancia es otra.")]
+    if request.nombre and c.nombre and not same_words(request.nombre, c.nombre):
+        detalle = f"Formulario: «{request.nombre.strip()[:80]}»; constancia: «{c.nombre}»."
+        found.append(Finding(Motivo.NOMBRE_NO_COINCIDE, detalle))
+    return found
+
+
+def _date(reading: Reading, request: Request, policy: Policy) -> list[Finding]:
+    expedida = reading.constancia.fecha_expedicion
+    if expedida is None:
+        return [Finding(Motivo.DATOS_ILEGIBLES, "No se pudo leer la fecha de la constancia.")]
+    if request.fecha_solicitud is None:
+        return []
+    solicitada = policy.local_date(request.fecha_solicitud)
+    if abs((expedida - solicitada).days) > policy.tolerancia_dias:
+        detalle = f"Constancia del {expedida:%d/%m/%Y}; solicitud del {solicitada:%d/%m/%Y}."
+        datos = {"fecha_constancia": expedida.isoformat(), "fecha_solicitud": solicitada.isoformat()}
+        return [Finding(Motivo.FECHA_NO_COINCIDE, detalle, datos)]
+    return []
+
+
+def _coverage(reading: Reading, request: Request, policy: Policy) -> list[Finding]:
+    c = reading.constancia
+    vigentes = [a for a in c.afiliaciones if a.estado is Situacion.VIGENTE]
+    propias = [a for a in vigentes if is_own(a, policy)]
+    if request.tipo is Tipo.BAJA:
+        return [_baja(propias, c.estado, bool(c.afiliaciones))]
+    if propias:
+        return [_with(Motivo.YA_INSCRITO, propias[0], "institucion")]
+    otras = [a for a in vigentes if a.modalidad == MODALIDAD_ESTUDIANTES]
+    escuelas = [a for a in otras if not _no_escuela(a)]
+    if escuelas:
+        return [_with(Motivo.VIGENTE_OTRA_INSTITUCION, escuelas[0], "institucion")]
+    if otras:
+        return [_with(Motivo.SITUACION_NO_PREVISTA, otras[0], "institucion")]
+    return [_alta_sin_escuela(c.estado, vigentes, bool(c.afiliaciones))]
+
+
+def _alta_sin_escuela(
+    estado: Situacion | None, vigentes: list[Afiliacion], any_row: bool
+) -> Finding:
+    if estado in (Situacion.PENSIONADO, Situacion.CONSERVACION, Situacion.BENEFICIARIO):
+        return Finding(Motivo.SITUACION_NO_PREVISTA, f"La constancia dice {estado.value}.")
+    unknown = [a for a in vigentes if a.modalidad is None]
+    if unknown:
+        return _with(Motivo.SITUACION_NO_PREVISTA, unknown[0], "patron")
+    if vigentes:
+        return _with(Motivo.VIGENTE_CON_PATRON, vigentes[0], "patron")
+    if estado is Situacion.VIGENTE:
+        return Finding(Motivo.SITUACION_NO_PREVISTA, "Dice VIGENTE sin un patrón vigente visible.")
+    if estado is None and not any_row:
+        return Finding(Motivo.DATOS_ILEGIBLES, "No se pudo leer el estado de la constancia.")
+    return Finding(Motivo.SIN_VIGENCIA)
+
+
+def _baja(propias: list[Afiliacion], estado: Situacion | None, any_row: bool) -> Finding:
+    if propias:
+        return _with(Motivo.BAJA_PROCEDENTE, propias[0], "institucion")
+    if estado is Situacion.VIGENTE and not any_row:
+        return Finding(Motivo.SITUACION_NO_PREVISTA, "Dice VIGENTE sin un patrón visible.")
+    if estado is None and not any_row:
+        return Finding(Motivo.DATOS_ILEGIBLES, "No se pudo leer el estado de la constancia.")
+    return Finding(Motivo.NO_INSCRITO)
+
+
+def _with(motivo: Motivo, a: Afiliacion, key: str) -> Finding:
+    name = a.razon_social or a.registro_patronal or "sin nombre"
+    detalle = f"{motivo.texto_personal.rstrip('.')}: {name}."
+    return Finding(motivo, detalle, {key: name})
+
+
+def is_own(a: Afiliacion, policy: Policy) -> bool:
+    """This school: one of its registros patronales, or its name under modalidad 32."""
+    if a.registro_patronal and any(
+        _same_registro(a.registro_patronal, rp) for rp in policy.registros_patronales
+    ):
+        return True
+    if a.modalidad not in (MODALIDAD_ESTUDIANTES, None):
+        return False
+    return any(contains_phrase(a.razon_social, name) for name in policy.instituciones)
+
+
+def _same_registro(read: str, configured: str) -> bool:
+    conf = "".join(words(configured))
+    return len(conf) >= 10 and (read == conf or read[:10] == conf[:10])
+
+
+def _no_escuela(a: Afiliacion) -> bool:
+    found = set(words(a.razon_social))
+    return any(all(w in found for w in marker) for marker in _NO_ESCUELA)
