@@ -22,7 +22,11 @@ def load(pdf: Path) -> dict[str, Any]:
 
 def request_of(data: dict[str, Any]) -> Request:
     fecha = data.get("fecha_solicitud")
-    moment = (datetime.fromisoformat(fecha) if "T" in fecha else date.fromisoformat(fecha)) if fecha else None
+    moment = (
+        (datetime.fromisoformat(fecha) if "T" in fecha else date.fromisoformat(fecha))
+        if fecha
+        else None
+    )
     return Request(
         tipo=Tipo(data.get("tipo", "alta")),
         fecha_solicitud=moment,
@@ -34,8 +38,8 @@ def request_of(data: dict[str, Any]) -> Request:
 
 def policy_of(data: dict[str, Any]) -> Policy:
     return Policy(
-        instituciones=tuple(data.get("instituciones", ())),
+        institutions=tuple(data.get("institutions", ())),
         registros_patronales=tuple(data.get("registros_patronales", ())),
-        tolerancia_dias=int(data.get("tolerancia_dias", 0)),
-        zona_horaria=data.get("zona_horaria", "America/Mexico_City"),
+        tolerance_days=int(data.get("tolerance_days", 0)),
+        timezone=data.get("timezone", "America/Mexico_City"),
     )

@@ -7,14 +7,13 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from fpdf import FPDF
-
 from facultativo.validators import Policy, Request, Tipo, validate
+from fpdf import FPDF
 
 from .fixtures.people import ANA, EMPRESA, ESCUELA_ANTERIOR, OTRA_ESCUELA, POLICY, PROPIA
 
 HOY = date(2026, 11, 16)
-POL = Policy(tuple(POLICY["instituciones"]), tuple(POLICY["registros_patronales"]))
+POL = Policy(tuple(POLICY["institutions"]), tuple(POLICY["registros_patronales"]))
 
 
 def request(tipo: Tipo = Tipo.ALTA) -> Request:
@@ -47,7 +46,9 @@ def jasper_like(patrones, estado="VIGENTE", fecha="16/11/2026"):
     """Boxed two-column form, long table with dates and descriptions."""
 
     def draw(pdf: FPDF) -> None:
-        rows(pdf, ["Instituto Mexicano del Seguro Social", "CONSTANCIA DE VIGENCIA DE DERECHOS", ""])
+        rows(
+            pdf, ["Instituto Mexicano del Seguro Social", "CONSTANCIA DE VIGENCIA DE DERECHOS", ""]
+        )
         for label, value in (
             ("Nombre", ANA.nombre_completo),
             ("Número de Seguridad Social (NSS)", ANA.nss),
@@ -60,7 +61,7 @@ def jasper_like(patrones, estado="VIGENTE", fecha="16/11/2026"):
         ):
             pdf.cell(80, 6, label, border=1)
             pdf.cell(100, 6, value, border=1, new_x="LMARGIN", new_y="NEXT")
-        rows(pdf, ["", "Historial de instituciones que hicieron la afiliación"])
+        rows(pdf, ["", "Historial de institutions que hicieron la afiliación"])
         table(
             pdf,
             ["Registro Patronal", "Nombre o Razón Social", "Modalidad", "Fecha de alta",
@@ -127,7 +128,9 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("name", "draw", "tipo", "estado", "motivo"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "draw", "tipo", "estado", "motivo"), CASES, ids=[c[0] for c in CASES]
+)
 def test_unseen_layout_gets_the_right_verdict(name, draw, tipo, estado, motivo):
     verdict = validate(pdf_of(draw), request(tipo), POL)
     assert (verdict.estado.value, verdict.motivo.value) == (estado, motivo), verdict.detalle

@@ -70,7 +70,7 @@ def _is_header(line: FLine) -> bool:
     only_labels = all(not c.value_after(h) for c in line for h in c.hits) and all(
         c.hits and c.hits[0].start == 0 for c in line
     )
-    return only_labels and len(fields & _FIELD_LABELS) >= 2 or _is_heading(line)
+    return (only_labels and len(fields & _FIELD_LABELS) >= 2) or _is_heading(line)
 
 
 def _is_heading(line: FLine) -> bool:
@@ -154,9 +154,7 @@ def _split_modalidad(razon: str, registro: str, modalidad: str | None) -> tuple[
     """The modalidad is printed as a number and is also digits 9-10 of the registro."""
     from_registro = registro[8:10]
     pattern = re.compile(rf"(?<!\d){from_registro}(?!\d)")
-    m = None
-    for m in pattern.finditer(razon):
-        pass
+    m = next(reversed(list(pattern.finditer(razon))), None)
     if m and modalidad is None:
         razon = razon[: m.start()] + razon[m.end() :]
     return re.sub(r"\s+", " ", razon).strip(), modalidad or from_registro

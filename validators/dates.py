@@ -13,12 +13,13 @@ MESES = {
     "DICIEMBRE": 12,
 }  # fmt: skip
 _ABREV = {name[:3]: num for name, num in MESES.items()}
-_MONTH = r"(ENERO|FEBRERO|MARZO|ABRIL|MAYO|JUNIO|JULIO|AGOSTO|SEPTIEMBRE|SETIEMBRE|OCTUBRE|NOVIEMBRE|DICIEMBRE|ENE|FEB|MAR|ABR|MAY|JUN|JUL|AGO|SEP|SET|OCT|NOV|DIC)\.?"
+_MONTH = "(" + "|".join([*MESES, *_ABREV]) + r")\.?"
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b"), "ymd"),
     (re.compile(r"\b(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})\b"), "dmy"),
-    (re.compile(rf"\b(\d{{1,2}})\s*(?:DE\s+|[-/.\s])\s*{_MONTH}\s*(?:DEL?\s+|[-/.,\s])\s*(\d{{4}})\b"), "dMy"),
+    (re.compile(rf"\b(\d{{1,2}})\s*(?:DE\s+|[-/.\s])\s*{_MONTH}"
+                rf"\s*(?:DEL?\s+|[-/.,\s])\s*(\d{{4}})\b"), "dMy"),
     (re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}),?\s+(?:DE\s+|DEL\s+)?(\d{{4}})\b"), "Mdy"),
 ]  # fmt: skip
 

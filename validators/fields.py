@@ -48,9 +48,7 @@ def split_section(lines: list[FLine]) -> tuple[list[FLine], list[FLine]]:
     start = next((i for i, line in enumerate(lines) if _opens_section(line)), None)
     if start is None:
         return lines, []
-    end = next(
-        (i for i in range(start + 1, len(lines)) if _closes_section(lines[i])), len(lines)
-    )
+    end = next((i for i in range(start + 1, len(lines)) if _closes_section(lines[i])), len(lines))
     return lines[:start] + lines[end:], lines[start:end]
 
 
@@ -59,7 +57,17 @@ def _opens_section(line: FLine) -> bool:
     return "seccion" in fields or "registro" in fields
 
 
-_PERSONAL = {"nss", "curp", "nombre", "apellido1", "apellido2", "servicio", "clinica", "fin", "titulo"}
+_PERSONAL = {
+    "nss",
+    "curp",
+    "nombre",
+    "apellido1",
+    "apellido2",
+    "servicio",
+    "clinica",
+    "fin",
+    "titulo",
+}
 
 
 def _closes_section(line: FLine) -> bool:

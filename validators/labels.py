@@ -179,8 +179,10 @@ def _fcell(raw: str, x0: float, x1: float) -> FCell:
 
 def label_only(cell: FCell) -> bool:
     """True when a cell holds labels and nothing else."""
-    return bool(cell.hits) and all(not cell.value_after(h) for h in cell.hits) and (
-        cell.hits[0].start == 0
+    return (
+        bool(cell.hits)
+        and all(not cell.value_after(h) for h in cell.hits)
+        and (cell.hits[0].start == 0)
     )
 
 

@@ -91,16 +91,16 @@ class Request:
 class Policy:
     """The campus rules the verdict depends on."""
 
-    instituciones: tuple[str, ...] = ()
+    institutions: tuple[str, ...] = ()
     registros_patronales: tuple[str, ...] = ()
-    tolerancia_dias: int = 0
-    zona_horaria: str = DEFAULT_TIMEZONE
+    tolerance_days: int = 0
+    timezone: str = DEFAULT_TIMEZONE
 
     def local_date(self, moment: date | datetime) -> date:
         """The calendar day of a request in the campus time zone."""
         if isinstance(moment, datetime):
             if moment.tzinfo is not None:
-                moment = moment.astimezone(ZoneInfo(self.zona_horaria))
+                moment = moment.astimezone(ZoneInfo(self.timezone))
             return moment.date()
         return moment
 

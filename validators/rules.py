@@ -12,8 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .identifiers import clean_curp, clean_nss, nss_is_valid
-from .model import Afiliacion, Extraction, Policy, Problem, Reading, Request, Situacion, Tipo
-from .model import Verdict
+from .model import (
+    Afiliacion,
+    Extraction,
+    Policy,
+    Problem,
+    Reading,
+    Request,
+    Situacion,
+    Tipo,
+    Verdict,
+)
 from .motivos import Estado, Motivo
 from .text import contains_phrase, same_words, words
 
@@ -99,9 +108,12 @@ def _date(reading: Reading, request: Request, policy: Policy) -> list[Finding]:
     if request.fecha_solicitud is None:
         return []
     solicitada = policy.local_date(request.fecha_solicitud)
-    if abs((expedida - solicitada).days) > policy.tolerancia_dias:
+    if abs((expedida - solicitada).days) > policy.tolerance_days:
         detalle = f"Constancia del {expedida:%d/%m/%Y}; solicitud del {solicitada:%d/%m/%Y}."
-        datos = {"fecha_constancia": expedida.isoformat(), "fecha_solicitud": solicitada.isoformat()}
+        datos = {
+            "fecha_constancia": expedida.isoformat(),
+            "fecha_solicitud": solicitada.isoformat(),
+        }
         return [Finding(Motivo.FECHA_NO_COINCIDE, detalle, datos)]
     return []
 
@@ -164,7 +176,7 @@ def is_own(a: Afiliacion, policy: Policy) -> bool:
         return True
     if a.modalidad not in (MODALIDAD_ESTUDIANTES, None):
         return False
-    return any(contains_phrase(a.razon_social, name) for name in policy.instituciones)
+    return any(contains_phrase(a.razon_social, name) for name in policy.institutions)
 
 
 def _same_registro(read: str, configured: str) -> bool:

@@ -24,8 +24,7 @@ def screen(data: bytes, limits: Limits) -> Problem | None:
     if not data:
         return _bad("El archivo está vacío (0 bytes).")
     if len(data) > limits.max_bytes:
-        mb = len(data) / 1024 / 1024
-        return _bad(f"El archivo pesa {mb:.1f} MB; el límite es {limits.max_bytes // 2**20} MB.")
+        return _bad(f"El archivo pesa más de {limits.max_bytes / 2**20:g} MB, el límite.")
     if b"%PDF-" not in data[:1024]:
         return _bad(f"No es un PDF: parece {_looks_like(data)}.")
     return None

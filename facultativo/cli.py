@@ -1,0 +1,159 @@
+"""The `facultativo` command. Messages are for office staff and IT: Spanish, one line each."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from . import __version__, samples
+from .config import Config, ConfigError, load
+from .report import verdict_table
+from .validators import Policy, Request, Tipo, ValidatorPool, Verdict
+
+
+class UsageError(Exception):
+    """A mistake in the command line: exit 2 with one clear line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would print usage + English text
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="facultativo", description="Trámite del seguro facultativo del IMSS.")
+    parser.add_argument("--version", action="version", version=f"facultativo {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    v = sub.add_parser("validate", help="valida constancias de vigencia de derechos (PDF)")
+    v.add_argument("files", nargs="*", metavar="FILE", help="constancias en PDF")
+    v.add_argument("--tipo", choices=["alta", "baja"], default="alta")
+    v.add_argument("--nss", help="NSS escrito por el estudiante")
+    v.add_argument("--curp", help="CURP escrita por el estudiante")
+    v.add_argument("--nombre", help="nombre escrito por el estudiante")
+    v.add_argument("--fecha-solicitud", help="AAAA-MM-DD (por omisión: hoy en el campus)")
+    v.add_argument("--institucion", action="append", default=[], help="nombre de la escuela")
+    v.add_argument("--registro-patronal", action="append", default=[], help="de la escuela")
+    v.add_argument("--config", type=Path, help="facultativo.toml")
+    v.add_argument("--campus", help="campus del archivo de configuración")
+    v.add_argument("--json", action="store_true", help="una línea JSON por archivo")
+    v.add_argument("--ejemplos", action="store_true", help="valida las constancias de ejemplo")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return {"validate": cmd_validate}[args.command](args)
+    except UsageError as exc:
+        print(f"facultativo: {exc}", file=sys.stderr)
+        return 2
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"facultativo: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    if args.ejemplos:
+        return _validate_samples(args.json)
+    if not args.files:
+        raise UsageError("falta al menos un archivo: facultativo validate FILE... (o --ejemplos)")
+    config = load(args.config) if args.config else Config()
+    policy = _policy(args, config)
+    request = _request(args, policy)
+    limits = config.limits
+    jobs = [(path, _read(Path(path), limits.max_bytes)) for path in args.files]
+    _warn_if_school_unknown(policy)
+    with ValidatorPool(workers=min(len(jobs), 4), limits=limits) as pool:
+        verdicts = _run(pool, [(p, d, request, policy) for p, d in jobs])
+    _print(verdicts, args.json)
+    return 0
+
+
+def _run(pool: ValidatorPool, jobs: list[tuple[str, bytes, Request, Policy]]) -> list:
+    def one(job: tuple[str, bytes, Request, Policy]) -> tuple[str, Verdict]:
+        path, data, request, policy = job
+        return path, pool.validate(data, request, policy, filename=Path(path).name)
+
+    with ThreadPoolExecutor(max_workers=pool.size) as threads:
+        return list(threads.map(one, jobs))
+
+
+def _print(verdicts: list[tuple[str, Verdict]], as_json: bool) -> None:
+    for path, verdict in verdicts:
+        if as_json:
+            print(json.dumps({"archivo": path, **verdict.as_json()}, ensure_ascii=False))
+        else:
+            print(verdict_table(path, verdict))
+
+
+def _read(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes; an oversized file is cut, and screening rejects it by size."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise UsageError(f"no existe el archivo: {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"es una carpeta, no un archivo: {path}") from None
+    except OSError as exc:
+        raise UsageError(f"no se pudo leer {path}: {exc.strerror}") from None
+
+
+def _policy(args: argparse.Namespace, config: Config) -> Policy:
+    campus = config.campus(args.campus)
+    if config.campuses and campus is None:
+        names = ", ".join(c.name for c in config.campuses)
+        what = f"no hay campus «{args.campus}»" if args.campus else "hay varios campus"
+        raise UsageError(f"{what} en {config.path}; elige uno con --campus ({names})")
+    policy = campus.policy if campus else Policy()
+    if args.institucion:
+        policy = replace(policy, institutions=tuple(args.institucion))
+    if args.registro_patronal:
+        policy = replace(policy, registros_patronales=tuple(args.registro_patronal))
+    return policy
+
+
+def _warn_if_school_unknown(policy: Policy) -> None:
+    if not (policy.institutions or policy.registros_patronales):
+        print(
+            "facultativo: aviso: sin --institucion, --registro-patronal ni --config no se "
+            "puede reconocer a la escuela en la constancia.",
+            file=sys.stderr,
+        )
+
+
+def _request(args: argparse.Namespace, policy: Policy) -> Request:
+    if args.fecha_solicitud:
+        try:
+            fecha = date.fromisoformat(args.fecha_solicitud)
+        except ValueError:
+            raise UsageError(
+                f"--fecha-solicitud {args.fecha_solicitud!r}: usa el formato AAAA-MM-DD"
+            ) from None
+    else:
+        fecha = datetime.now(ZoneInfo(policy.timezone)).date()
+    return Request(Tipo(args.tipo), fecha, args.nss, args.curp, args.nombre)
+
+
+def _validate_samples(as_json: bool) -> int:
+    jobs = [(s.path, s.data, s.request, s.policy) for s in samples.load()]
+    with ValidatorPool(workers=2) as pool:
+        verdicts = _run(pool, jobs)
+    if not as_json:
+        print(samples.INTRO)
+    _print(verdicts, as_json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
