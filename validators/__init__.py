@@ -8,7 +8,7 @@ No network, no sheet, no clock: the request carries its own date.
 """
 
 from .extract import extract
-from .isolation import ValidatorPool
+from .isolation import ValidatorPool, WorkerUnavailable
 from .model import (
     Afiliacion,
     Constancia,
@@ -54,6 +54,7 @@ __all__ = [
     "Tipo",
     "ValidatorPool",
     "Verdict",
+    "WorkerUnavailable",
     "decide",
     "extract",
     "validate",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import queue
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -23,6 +22,12 @@ from .motivos import Motivo
 from .rules import decide
 
 Extractor = Callable[[bytes, Limits, str | None], Extraction]
+STARTUP_SECONDS = 60.0
+_READY = "ready"
+
+
+class WorkerUnavailable(RuntimeError):
+    """A worker process could not start: an installation problem, not the file's fault."""
 
 
 def _default_extractor(data: bytes, limits: Limits, filename: str | None) -> Extraction:
@@ -40,6 +45,7 @@ def _context() -> Any:
 def _serve(conn: Connection, extractor: Extractor, memory_mb: int) -> None:
     """Worker loop: one file in, one Extraction out, until the pipe closes."""
     _limit_memory(memory_mb)
+    conn.send(_READY)
     while True:
         try:
             data, limits, filename = conn.recv()
@@ -70,6 +76,16 @@ class _Worker:
         self.process = ctx.Process(target=_serve, args=(child, extractor, memory_mb), daemon=True)
         self.process.start()
         child.close()
+        try:
+            ready = self.conn.poll(STARTUP_SECONDS) and self.conn.recv() == _READY
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.stop()
+            raise WorkerUnavailable(
+                "no se pudo iniciar el proceso que lee los PDF; revisa la instalación "
+                "(pip install .) y el mensaje anterior"
+            )
 
     def run(self, data: bytes, limits: Limits, filename: str | None) -> Extraction | None:
         """The worker's answer, or None when it died or ran out of time."""
@@ -89,7 +105,12 @@ class _Worker:
 
 
 class ValidatorPool:
-    """Isolated, time-limited validation; safe to call from several threads."""
+    """Isolated, time-limited validation; safe to call from several threads.
+
+    At most `workers` processes exist; each is started on first need and kept
+    warm. A caller takes a slot, uses an idle worker (or starts one), and gives
+    it back, or throws it away when it hung or died.
+    """
 
     def __init__(
         self,
@@ -101,20 +122,25 @@ class ValidatorPool:
         self.size = workers or max(1, min(4, os.cpu_count() or 1))
         self._extractor = extractor
         self._ctx = _context()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._all: list[_Worker] = []
+        self._slots = threading.Semaphore(self.size)
+        self._idle: list[_Worker] = []
         self._lock = threading.Lock()
         self._closed = False
 
     def extract(self, data: bytes, filename: str | None = None) -> Extraction:
-        worker = self._acquire()
-        result = worker.run(data, self.limits, filename)
-        if result is None:
-            alive = worker.process.is_alive()
+        """Isolated extraction. A worker that dies is retried once in a fresh one
+        before the file is blamed; a file that runs out of time is not retried."""
+        for attempt in range(2):
+            worker = self._acquire()
+            result = worker.run(data, self.limits, filename)
+            if result is not None:
+                self._release(worker)
+                return result
+            timed_out = worker.process.is_alive()
             self._discard(worker)
-            return _failure(alive, self.limits)
-        self._idle.put(worker)
-        return result
+            if timed_out or attempt == 1:
+                return _failure(timed_out, self.limits)
+        raise AssertionError("unreachable")
 
     def validate(
         self, data: bytes | None, request: Request, policy: Policy, filename: str | None = None
@@ -124,32 +150,38 @@ class ValidatorPool:
         return decide(extraction, request, policy)
 
     def _acquire(self) -> _Worker:
+        self._slots.acquire()
         with self._lock:
             if self._closed:
+                self._slots.release()
                 raise RuntimeError("ValidatorPool is closed")
-            if self._idle.empty() and len(self._all) < self.size:
-                worker = _Worker(self._ctx, self._extractor, self.limits.memory_mb)
-                self._all.append(worker)
-                return worker
-        return self._idle.get()
+            if self._idle:
+                return self._idle.pop()
+        try:
+            return _Worker(self._ctx, self._extractor, self.limits.memory_mb)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            closed = self._closed
+            if not closed:
+                self._idle.append(worker)
+        if closed:
+            worker.stop()
+        self._slots.release()
 
     def _discard(self, worker: _Worker) -> None:
         worker.stop()
-        with self._lock:
-            self._all.remove(worker)
-        # A slot is free again: wake one waiter by handing it a fresh worker.
-        if not self._closed and self._idle.empty():
-            with self._lock:
-                if len(self._all) < self.size:
-                    fresh = _Worker(self._ctx, self._extractor, self.limits.memory_mb)
-                    self._all.append(fresh)
-                    self._idle.put(fresh)
+        self._slots.release()
 
     def close(self) -> None:
+        """Stop idle workers now; busy ones stop when their file is done."""
         with self._lock:
             self._closed = True
-            workers, self._all = self._all, []
-        for worker in workers:
+            idle, self._idle = self._idle, []
+        for worker in idle:
             worker.stop()
 
     def __enter__(self) -> ValidatorPool:

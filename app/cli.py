@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from . import __version__, samples
 from .config import Config, ConfigError, load
 from .report import verdict_table
-from .validators import Policy, Request, Tipo, ValidatorPool, Verdict
+from .validators import Policy, Request, Tipo, ValidatorPool, Verdict, WorkerUnavailable
 
 
 class UsageError(Exception):
@@ -58,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"facultativo: {problem}", file=sys.stderr)
         return 2
+    except WorkerUnavailable as exc:
+        print(f"facultativo: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
