@@ -10,7 +10,6 @@ import pytest
 from facultativo.validators import Limits, Motivo, Policy, Problem, Reading, Request, ValidatorPool
 
 from .golden_pairs import GOLDEN
-from .isolation_targets import misbehaving
 
 GOOD = (GOLDEN / "grid" / "alta_sin_vigencia.pdf").read_bytes()
 
@@ -18,7 +17,7 @@ GOOD = (GOLDEN / "grid" / "alta_sin_vigencia.pdf").read_bytes()
 @pytest.fixture(scope="module")
 def pool():
     with ValidatorPool(workers=2, limits=Limits(timeout_seconds=2, memory_mb=512),
-                       extractor=misbehaving) as p:  # fmt: skip
+                       extractor="tests.isolation_targets:misbehaving") as p:  # fmt: skip
         yield p
 
 

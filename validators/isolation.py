@@ -9,75 +9,45 @@ than reading a constancia.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any
 
-from .extract import extract
 from .model import Extraction, Limits, Policy, Problem, Request, Verdict
 from .motivos import Motivo
 from .rules import decide
 
 Extractor = Callable[[bytes, Limits, str | None], Extraction]
+DEFAULT_EXTRACTOR = "facultativo.validators.extract:extract"
 STARTUP_SECONDS = 60.0
-_READY = "ready"
+READY = "ready"  # the worker's first message: it imported everything and is waiting
 
 
 class WorkerUnavailable(RuntimeError):
     """A worker process could not start: an installation problem, not the file's fault."""
 
 
-def _default_extractor(data: bytes, limits: Limits, filename: str | None) -> Extraction:
-    return extract(data, limits, filename)
-
-
-def _context() -> Any:
-    if "forkserver" in mp.get_all_start_methods():
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["facultativo.validators.extract"])
-        return ctx
-    return mp.get_context("spawn")
-
-
-def _serve(conn: Connection, extractor: Extractor, memory_mb: int) -> None:
-    """Worker loop: one file in, one Extraction out, until the pipe closes."""
-    _limit_memory(memory_mb)
-    conn.send(_READY)
-    while True:
-        try:
-            data, limits, filename = conn.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            result: Extraction = extractor(data, limits, filename)
-        except MemoryError:
-            result = Problem(Motivo.ARCHIVO_ILEGIBLE, "El PDF necesita demasiada memoria.")
-        except BaseException as exc:  # a parser failure is a verdict on the file
-            result = Problem(Motivo.ARCHIVO_ILEGIBLE, f"El PDF está dañado ({type(exc).__name__}).")
-        conn.send(result)
-
-
-def _limit_memory(memory_mb: int) -> None:
-    try:
-        import resource
-
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ImportError, ValueError, OSError):
-        pass  # not on this platform: the time limit still applies
-
-
 class _Worker:
-    def __init__(self, ctx: Any, extractor: Extractor, memory_mb: int) -> None:
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child, extractor, memory_mb), daemon=True)
-        self.process.start()
-        child.close()
+    """One `python -m facultativo.validators.worker` process and its two pipes."""
+
+    def __init__(self, extractor: str, memory_mb: int) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "facultativo.validators.worker", extractor, str(memory_mb)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": _python_path()},
+            start_new_session=True,  # Ctrl-C in a terminal is for the parent to handle
+        )
+        assert self.process.stdin and self.process.stdout
+        self.send = Connection(os.dup(self.process.stdin.fileno()), readable=False)
+        self.recv = Connection(os.dup(self.process.stdout.fileno()), writable=False)
+        self.process.stdin.close()
+        self.process.stdout.close()
         try:
-            ready = self.conn.poll(STARTUP_SECONDS) and self.conn.recv() == _READY
+            ready = self.recv.poll(STARTUP_SECONDS) and self.recv.recv() == READY
         except (EOFError, OSError):
             ready = False
         if not ready:
@@ -90,18 +60,28 @@ class _Worker:
     def run(self, data: bytes, limits: Limits, filename: str | None) -> Extraction | None:
         """The worker's answer, or None when it died or ran out of time."""
         try:
-            self.conn.send((data, limits, filename))
-            if self.conn.poll(limits.timeout_seconds):
-                return self.conn.recv()
+            self.send.send((data, limits, filename))
+            if self.recv.poll(limits.timeout_seconds):
+                return self.recv.recv()
         except (EOFError, OSError):
             pass
         return None
 
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
     def stop(self) -> None:
-        self.conn.close()
-        if self.process.is_alive():
+        for conn in (self.send, self.recv):
+            conn.close()
+        if self.alive:
             self.process.kill()
-        self.process.join(timeout=5)
+        self.process.wait(timeout=10)
+
+
+def _python_path() -> str:
+    """The parent's import path, so a worker imports the same code (tests included)."""
+    return os.pathsep.join(p or os.getcwd() for p in sys.path)
 
 
 class ValidatorPool:
@@ -116,12 +96,12 @@ class ValidatorPool:
         self,
         workers: int | None = None,
         limits: Limits | None = None,
-        extractor: Extractor = _default_extractor,
+        extractor: str = DEFAULT_EXTRACTOR,
     ) -> None:
+        """`extractor` is "module:function" with the signature of `extract`."""
         self.limits = limits or Limits()
         self.size = workers or max(1, min(4, os.cpu_count() or 1))
         self._extractor = extractor
-        self._ctx = _context()
         self._slots = threading.Semaphore(self.size)
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
@@ -136,7 +116,7 @@ class ValidatorPool:
             if result is not None:
                 self._release(worker)
                 return result
-            timed_out = worker.process.is_alive()
+            timed_out = worker.alive
             self._discard(worker)
             if timed_out or attempt == 1:
                 return _failure(timed_out, self.limits)
@@ -158,7 +138,7 @@ class ValidatorPool:
             if self._idle:
                 return self._idle.pop()
         try:
-            return _Worker(self._ctx, self._extractor, self.limits.memory_mb)
+            return _Worker(self._extractor, self.limits.memory_mb)
         except BaseException:
             self._slots.release()
             raise
