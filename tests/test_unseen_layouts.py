@@ -108,6 +108,32 @@ def header_row(patrones, estado="VIGENTE"):
     return draw
 
 
+def two_pages(patrones, estado_columna="VIGENTE"):
+    """Personal data on page one; the employers on page two with movement columns."""
+
+    def draw(pdf: FPDF) -> None:
+        rows(pdf, ["IMSS", "Constancia de Vigencia de Derechos"])
+        rows(pdf, [
+            f"Apellido paterno: {ANA.apellido1}",
+            f"Apellido materno: {ANA.apellido2}",
+            f"Nombre(s): {ANA.nombre}",
+            f"No. de Seguridad Social: {ANA.nss[:4]} {ANA.nss[4:6]} {ANA.nss[6:10]} {ANA.nss[10]}",
+            f"CURP: {ANA.curp}",
+            "Con derecho a servicio médico: SÍ",
+            "Fecha de expedición: 16 de Noviembre de 2026 a las 10:42 hrs.",
+        ])  # fmt: skip
+        pdf.add_page()
+        rows(pdf, ["Historial de afiliación"])
+        table(pdf, ["Registro Patronal", "Nombre o Razón Social", "Mod.", "Fecha Alta",
+                    "Fecha Baja", "Movimiento"],
+              [[p.registro, p.razon, p.modalidad, "18/08/2025",
+                "-" if p.estado == "VIGENTE" else "15/07/2022",
+                estado_columna if p.estado == "VIGENTE" else "BAJA"] for p in patrones],
+              [26, 92, 10, 20, 20, 20])  # fmt: skip
+
+    return draw
+
+
 CASES = [
     ("jasper_sin_vigencia", jasper_like([ESCUELA_ANTERIOR], "NO VIGENTE"), Tipo.ALTA,
      "ACEPTADA", "SIN_VIGENCIA"),
@@ -125,6 +151,14 @@ CASES = [
     ("encabezado_otra_escuela", header_row([OTRA_ESCUELA]), Tipo.ALTA, "RECHAZADA",
      "VIGENTE_OTRA_INSTITUCION"),
     ("encabezado_patron_baja", header_row([EMPRESA]), Tipo.BAJA, "CONCLUIDA", "NO_INSCRITO"),
+    ("dos_paginas_otra_escuela", two_pages([ESCUELA_ANTERIOR, OTRA_ESCUELA]), Tipo.ALTA,
+     "RECHAZADA", "VIGENTE_OTRA_INSTITUCION"),
+    ("dos_paginas_movimiento_alta", two_pages([PROPIA], "ALTA"), Tipo.ALTA, "CONCLUIDA",
+     "YA_INSCRITO"),
+    ("dos_paginas_reingreso_patron", two_pages([EMPRESA], "REINGRESO"), Tipo.ALTA, "ACEPTADA",
+     "VIGENTE_CON_PATRON"),
+    ("dos_paginas_sin_vigencia", two_pages([ESCUELA_ANTERIOR]), Tipo.ALTA, "ACEPTADA",
+     "SIN_VIGENCIA"),
 ]  # fmt: skip
 
 
@@ -137,3 +171,30 @@ def test_unseen_layout_gets_the_right_verdict(name, draw, tipo, estado, motivo):
     assert verdict.constancia is not None
     assert verdict.constancia.nss == ANA.nss
     assert verdict.constancia.curp == ANA.curp
+
+
+def test_text_spilling_into_the_next_cell_is_not_an_overlay():
+    """Regression: a long razón social printed past its cell border overlapped the
+    modalidad column and was taken for pasted-over text (CONSTANCIA_SOSPECHOSA)."""
+
+    def draw(pdf: FPDF) -> None:
+        jasper_like([ESCUELA_ANTERIOR], "NO VIGENTE")(pdf)
+        pdf.set_font(size=8)
+        pdf.cell(40, 6, ESCUELA_ANTERIOR.razon, border=1)  # far wider than 40 mm
+        pdf.cell(20, 6, "32 ESTUDIANTES", border=1)
+
+    verdict = validate(pdf_of(draw), request(), POL)
+    assert verdict.motivos[0].value == "SIN_VIGENCIA", verdict.detalle
+
+
+def test_whiteout_and_retyped_date_is_suspicious():
+    def draw(pdf: FPDF) -> None:
+        jasper_like([], "NO VIGENTE", "03/09/2026")(pdf)
+        pdf.set_fill_color(255, 255, 255)
+        pdf.rect(95, 61, 30, 5, style="F")  # over the printed date
+        pdf.set_xy(94, 60)
+        pdf.cell(30, 6, "16/11/2026")
+
+    verdict = validate(pdf_of(draw), request(), POL)
+    assert verdict.estado.value == "REVISION_MANUAL"
+    assert verdict.motivos[0].value == "CONSTANCIA_SOSPECHOSA", verdict.detalle

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .dates import find_dates
-from .labels import FCell, FLine
+from .labels import FCell, FLine, label_only
 from .model import Afiliacion, Situacion
 from .text import words
 
@@ -24,8 +24,13 @@ _ESTADO_WORDS = {
     "BAJA": Situacion.BAJA,
     "ACTIVO": Situacion.VIGENTE,
     "INACTIVO": Situacion.BAJA,
+    # The last movement, where a row shows it instead of a state.
+    "ALTA": Situacion.VIGENTE,
+    "REINGRESO": Situacion.VIGENTE,
 }
-_ESTADO_AT_END = re.compile(r"(?<![A-Z])(NO VIGENTE|SIN VIGENCIA|VIGENTE|BAJA|INACTIVO|ACTIVO)\s*$")
+_ESTADO_AT_END = re.compile(
+    r"(?<![A-Z])(NO VIGENTE|SIN VIGENCIA|VIGENTE|BAJA|INACTIVO|ACTIVO|ALTA|REINGRESO)\s*$"
+)
 MODALIDAD_DESCRIPCIONES = (
     "SEGURO FACULTATIVO ESTUDIANTES",
     "SEGURO FACULTATIVO",

@@ -75,7 +75,7 @@ def _closes_section(line: FLine) -> bool:
         for hit in cell.hits:
             if hit.field in _PERSONAL and hit.start == 0:
                 return True
-            if hit.field == "fecha" and hit.start == 0 and not cell.text.startswith("FECHA:"):
+            if hit.field == "fecha" and hit.start == 0 and hit.phrase != "FECHA":
                 return True
     return False
 

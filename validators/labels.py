@@ -112,7 +112,12 @@ LABELS: dict[str, tuple[str, ...]] = {
         "CONSULTORIO",
         "FECHA DE ALTA",
         "FECHA DE BAJA",
+        "FECHA ALTA",
+        "FECHA BAJA",
         "FECHA DE MOVIMIENTO",
+        "TIPO DE MOVIMIENTO",
+        "ULTIMO MOVIMIENTO",
+        "MOVIMIENTO",
         "DESCRIPCION",
         "DOMICILIO",
         "DATOS DEL ASEGURADO",
@@ -139,6 +144,7 @@ class Hit:
     field: str
     start: int
     end: int
+    phrase: str
 
 
 @dataclass(frozen=True)
@@ -173,7 +179,7 @@ def _fcell(raw: str, x0: float, x1: float) -> FCell:
     hits = []
     for m in _PATTERN.finditer(text):
         phrase = m.group(0).rstrip(": ").strip()
-        hits.append(Hit(_FIELD_OF.get(phrase, "otro"), m.start(), m.end()))
+        hits.append(Hit(_FIELD_OF.get(phrase, "otro"), m.start(), m.end(), phrase))
     return FCell(text, x0, x1, tuple(hits))
 
 

@@ -73,12 +73,19 @@ def _cells(row: list[Glyph]) -> Line:
     return tuple(cells)
 
 
-def count_overlaps(glyphs: list[Glyph]) -> int:
-    """Glyphs drawn on top of a different glyph: the trace of pasted-over text."""
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+
+
+def count_overlaps(glyphs: list[Glyph], white_boxes: list[Box]) -> int:
+    """Glyphs drawn over a different glyph inside a white box: the trace of a value
+    painted out and typed again. Text that merely spills into the next table
+    cell overlaps too, but never under a white box."""
+    if not white_boxes:
+        return 0
     grid: dict[tuple[int, int], list[Glyph]] = {}
     hits = 0
     for g in glyphs:
-        if not g.text.strip():
+        if not g.text.strip() or not _inside_any(g, white_boxes):
             continue
         key = (int(g.x0 // 8), int(g.top // 8))
         for dx in (-1, 0, 1):
@@ -97,3 +104,8 @@ def _overlap_ratio(a: Glyph, b: Glyph) -> float:
         return 0.0
     smaller = min((a.x1 - a.x0) * (a.bottom - a.top), (b.x1 - b.x0) * (b.bottom - b.top))
     return (w * h) / smaller if smaller > 0 else 0.0
+
+
+def _inside_any(g: Glyph, boxes: list[Box]) -> bool:
+    cx, cy = (g.x0 + g.x1) / 2, (g.top + g.bottom) / 2
+    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)

@@ -48,8 +48,31 @@ def _page_text(page: pdfplumber.page.Page) -> PageText:
         chars=sum(1 for g in glyphs if g.text.strip()),
         images=len(page.images),
         image_coverage=min(1.0, covered / area),
-        overlaps=count_overlaps(glyphs),
+        overlaps=count_overlaps(glyphs, _white_boxes(page)),
     )
+
+
+def _white_boxes(page: pdfplumber.page.Page) -> list[tuple[float, float, float, float]]:
+    return [
+        (float(r["x0"]), float(r["top"]), float(r["x1"]), float(r["bottom"]))
+        for r in page.rects
+        if r.get("fill") and is_white(r.get("non_stroking_color"))
+    ]
+
+
+def is_white(color: object) -> bool:
+    """White in gray, RGB or CMYK, as pdfminer reports fill colours."""
+    if isinstance(color, int | float):
+        color = (color,)
+    if not isinstance(color, tuple | list) or not color:
+        return False
+    try:
+        values = [float(v) for v in color]
+    except (TypeError, ValueError):
+        return False
+    if len(values) == 4:
+        return all(v <= 0.02 for v in values)
+    return all(v >= 0.98 for v in values)
 
 
 def _meta(meta: dict, key: str) -> str:
