@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,9 +24,21 @@ class UsageError(Exception):
     """A mistake in the command line: exit 2 with one clear line."""
 
 
+_ARGPARSE_ES = (
+    (r"the following arguments are required: (.*)", r"faltan argumentos: \1"),
+    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)",
+     r"\1: valor no válido \2 (usa uno de: \3)"),
+    (r"unrecognized arguments: (.*)", r"argumentos no reconocidos: \1"),
+    (r"argument (\S+): expected one argument", r"\1 necesita un valor"),
+    (r"argument (\S+): (.*)", r"\1: \2"),
+)  # fmt: skip
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse would print usage + English text
-        raise UsageError(message)
+        for pattern, spanish in _ARGPARSE_ES:
+            message = re.sub(f"^{pattern}$", spanish, message)
+        raise UsageError(message.replace("command", "comando"))
 
 
 def build_parser() -> argparse.ArgumentParser:

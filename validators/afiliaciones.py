@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .dates import find_dates
-from .labels import FCell, FLine, label_only
+from .labels import FCell, FLine
 from .model import Afiliacion, Situacion
 from .text import words
 
