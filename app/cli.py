@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import __version__, samples
+from .commands import OperationalError
 from .config import Config, ConfigError, load
 from .report import verdict_table
 from .validators import Policy, Request, Tipo, ValidatorPool, Verdict, WorkerUnavailable
@@ -58,13 +59,29 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--campus", help="campus del archivo de configuración")
     v.add_argument("--json", action="store_true", help="una línea JSON por archivo")
     v.add_argument("--ejemplos", action="store_true", help="valida las constancias de ejemplo")
+
+    d = sub.add_parser("demo", help="crea un espacio de demostración local y lo procesa")
+    d.add_argument("--dir", type=Path, default=Path("facultativo-demo"), help="carpeta")
+
+    s = sub.add_parser("sync", help="procesa las respuestas nuevas del formulario")
+    s.add_argument("--config", type=Path, required=True, help="facultativo.toml")
+    s.add_argument("--once", action="store_true", help="un solo ciclo y termina")
+    s.add_argument("--dry-run", action="store_true", help="muestra qué haría, sin tocar nada")
+    s.add_argument("--campus", help="solo este campus")
+
+    c = sub.add_parser("check", help="revisa el archivo de configuración y las fuentes")
+    c.add_argument("--config", type=Path, required=True, help="facultativo.toml")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return {"validate": cmd_validate}[args.command](args)
+        from . import commands
+
+        handlers = {"validate": cmd_validate, "demo": commands.demo, "sync": commands.sync,
+                    "check": commands.check}  # fmt: skip
+        return handlers[args.command](args)
     except UsageError as exc:
         print(f"facultativo: {exc}", file=sys.stderr)
         return 2
@@ -72,6 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"facultativo: {problem}", file=sys.stderr)
         return 2
+    except OperationalError as exc:  # a source, ledger or lock problem: one clear line
+        print(f"facultativo: {exc}", file=sys.stderr)
+        return 1
     except WorkerUnavailable as exc:
         print(f"facultativo: {exc}", file=sys.stderr)
         return 1

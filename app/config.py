@@ -6,6 +6,7 @@ office's IT person, not a Python developer.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +26,42 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class Contact:
+    """What students see at the foot of every email."""
+
+    office: str = "Servicios Escolares"
+    email: str = ""
+    address: str = ""
+    hours: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the form responses live: a local workbook today, Google Sheets later."""
+
+    kind: str = "xlsx"
+    path: Path | None = None
+    sheet: str | None = None  # tab name; the first tab when None
+    attachments: Path | None = None  # folder the upload cells are relative to
+
+
+@dataclass(frozen=True)
+class Mail:
+    sender: str = "outbox"
+    outbox: Path | None = None
+    from_address: str = ""
+
+
+@dataclass(frozen=True)
 class Campus:
     name: str
     policy: Policy
+    contact: Contact = field(default_factory=Contact)
+    source: Source = field(default_factory=Source)
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    mail: Mail = field(default_factory=Mail)
+    max_attempts: int = 5
+    retry_minutes: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -35,6 +69,8 @@ class Config:
     campuses: tuple[Campus, ...] = ()
     limits: Limits = field(default_factory=Limits)
     path: Path | None = None
+    ledger: Path = Path("facultativo.db")
+    interval_minutes: float = 5.0
 
     def campus(self, name: str | None) -> Campus | None:
         """The named campus; the only one when no name is given."""
@@ -53,55 +89,62 @@ def load(path: Path) -> Config:
         raise ConfigError([f"{path}: no se pudo leer ({exc})."]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{path}: no es TOML válido: {exc}."]) from None
+    return parse(raw, path)
+
+
+def parse(raw: dict[str, Any], path: Path) -> Config:
+    """Check every key; report all problems at once, each with its fix."""
+    base = path.resolve().parent
     problems: list[str] = []
     limits = _limits(raw.get("limits", {}), problems)
-    campuses = tuple(_campuses(raw.get("campus"), problems))
+    campuses = tuple(_campuses(raw.get("campus"), base, problems))
+    names = [c.name.casefold() for c in campuses]
+    for name in {n for n in names if names.count(n) > 1}:
+        problems.append(f"campus «{name}» aparece dos veces: cada name debe ser único.")
+    service = raw.get("service", {})
+    interval = _number(service, "interval_minutes", 5.0, 1, 1440, "service", problems)
+    ledger = base / str(raw.get("ledger", {}).get("path", "facultativo.db"))
     if problems:
         raise ConfigError([f"{path}: {p}" for p in problems])
-    return Config(campuses, limits, path)
+    return Config(campuses, limits, path, ledger, interval)
+
+
+def _number(
+    raw: dict, key: str, default: float, low: float, high: float, where: str, problems: list[str]
+) -> float:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        problems.append(f"{where}.{key} = {value!r}: usa un número entre {low:g} y {high:g}.")
+        return default
+    return value
 
 
 def _limits(raw: Any, problems: list[str]) -> Limits:
     if not isinstance(raw, dict):
         problems.append("[limits] debe ser una tabla.")
         return Limits()
-    default = Limits()
-    values = {
-        "max_file_mb": (default.max_bytes // 2**20, 1, 100),
-        "max_pages": (default.max_pages, 1, 100),
-        "timeout_seconds": (default.timeout_seconds, 1, 300),
-        "memory_mb": (default.memory_mb, 128, 16384),
-    }
-    got = {}
-    for key, (fallback, low, high) in values.items():
-        value = raw.get(key, fallback)
-        if (
-            not isinstance(value, int | float)
-            or isinstance(value, bool)
-            or not low <= value <= high
-        ):
-            problems.append(f"limits.{key} = {value!r}: usa un número entre {low} y {high}.")
-            value = fallback
-        got[key] = value
+    d = Limits()
     return Limits(
-        max_bytes=int(got["max_file_mb"] * 2**20),
-        max_pages=int(got["max_pages"]),
-        timeout_seconds=float(got["timeout_seconds"]),
-        memory_mb=int(got["memory_mb"]),
-    )
+        max_bytes=int(_number(raw, "max_file_mb", d.max_bytes / 2**20, 1, 100, "limits", problems)
+                      * 2**20),
+        max_pages=int(_number(raw, "max_pages", d.max_pages, 1, 100, "limits", problems)),
+        timeout_seconds=_number(raw, "timeout_seconds", d.timeout_seconds, 1, 300, "limits",
+                                problems),
+        memory_mb=int(_number(raw, "memory_mb", d.memory_mb, 128, 16384, "limits", problems)),
+    )  # fmt: skip
 
 
-def _campuses(raw: Any, problems: list[str]) -> list[Campus]:
+def _campuses(raw: Any, base: Path, problems: list[str]) -> list[Campus]:
     if raw is None:
         problems.append("falta al menos un [[campus]] con name e institution_names.")
         return []
     if not isinstance(raw, list):
         problems.append("campus debe escribirse como [[campus]] (una tabla por campus).")
         return []
-    return [c for i, item in enumerate(raw) if (c := _campus(i, item, problems))]
+    return [c for i, item in enumerate(raw) if (c := _campus(i, item, base, problems))]
 
 
-def _campus(i: int, raw: Any, problems: list[str]) -> Campus | None:
+def _campus(i: int, raw: Any, base: Path, problems: list[str]) -> Campus | None:
     where = f"campus[{i}]"
     if not isinstance(raw, dict):
         problems.append(f"{where} debe ser una tabla.")
@@ -111,6 +154,19 @@ def _campus(i: int, raw: Any, problems: list[str]) -> Campus | None:
         problems.append(f'{where}.name falta: escribe un nombre corto, p. ej. name = "queretaro".')
         name = f"campus{i}"
     where = f"campus «{name}»"
+    return Campus(
+        name=name.strip(),
+        policy=_policy(raw, where, problems),
+        contact=_contact(raw.get("contact", {}), where, problems),
+        source=_source(raw.get("source"), base, where, problems),
+        columns=_columns(raw.get("columns", {}), where, problems),
+        mail=_mail(raw.get("mail", {}), base, where, problems),
+        max_attempts=int(_number(raw, "max_attempts", 5, 1, 50, where, problems)),
+        retry_minutes=_number(raw, "retry_minutes", 5.0, 0, 1440, where, problems),
+    )
+
+
+def _policy(raw: dict, where: str, problems: list[str]) -> Policy:
     institutions = _strings(raw, "institution_names", where, problems)
     registros = _strings(raw, "registros_patronales", where, problems)
     for rp in registros:
@@ -133,12 +189,84 @@ def _campus(i: int, raw: Any, problems: list[str]) -> Campus | None:
             f'{where}.timezone = {tz!r}: usa una zona IANA, p. ej. "{DEFAULT_TIMEZONE}".'
         )
         tz = DEFAULT_TIMEZONE
-    tolerance = raw.get("date_tolerance_days", 0)
-    if not isinstance(tolerance, int) or isinstance(tolerance, bool) or not 0 <= tolerance <= 30:
-        problems.append(f"{where}.date_tolerance_days = {tolerance!r}: usa un entero de 0 a 30.")
-        tolerance = 0
-    policy = Policy(tuple(institutions), tuple(registros), tolerance, str(tz))
-    return Campus(name.strip(), policy)
+    tolerance = int(_number(raw, "date_tolerance_days", 0, 0, 30, where, problems))
+    return Policy(tuple(institutions), tuple(registros), tolerance, str(tz))
+
+
+def _contact(raw: Any, where: str, problems: list[str]) -> Contact:
+    if not isinstance(raw, dict):
+        problems.append(f"{where}.contact debe ser una tabla [campus.contact].")
+        return Contact()
+    values = {
+        k: _text(raw, k, where + ".contact", problems)
+        for k in ("office", "email", "address", "hours")
+    }
+    email = values["email"]
+    if email and not EMAIL.fullmatch(email):
+        problems.append(f"{where}.contact.email = {email!r}: no parece un correo.")
+    return Contact(**{k: v for k, v in values.items() if v} )  # fmt: skip
+
+
+SOURCE_KINDS = ("xlsx",)
+
+
+def _source(raw: Any, base: Path, where: str, problems: list[str]) -> Source:
+    if raw is None:
+        return Source()
+    if not isinstance(raw, dict):
+        problems.append(f"{where}.source debe ser una tabla [campus.source].")
+        return Source()
+    kind = raw.get("kind", "xlsx")
+    if kind not in SOURCE_KINDS:
+        problems.append(f"{where}.source.kind = {kind!r}: usa uno de {', '.join(SOURCE_KINDS)}.")
+        return Source()
+    path = _text(raw, "path", where + ".source", problems)
+    if not path:
+        problems.append(f'{where}.source.path falta: la ruta del libro, p. ej. "respuestas.xlsx".')
+    attachments = _text(raw, "attachments", where + ".source", problems) or "."
+    sheet = _text(raw, "sheet", where + ".source", problems) or None
+    return Source(kind, base / path if path else None, sheet, base / attachments)
+
+
+def _columns(raw: Any, where: str, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    from facultativo.sync.columns import FIELDS
+
+    if not isinstance(raw, dict):
+        problems.append(f"{where}.columns debe ser una tabla [campus.columns].")
+        return {}
+    out = {}
+    for key in raw:
+        if key not in FIELDS:
+            problems.append(f"{where}.columns.{key}: campo desconocido; usa {', '.join(FIELDS)}.")
+            continue
+        out[key] = tuple(_strings(raw, key, where + ".columns", problems))
+    return out
+
+
+SENDERS = ("outbox",)
+
+
+def _mail(raw: Any, base: Path, where: str, problems: list[str]) -> Mail:
+    if not isinstance(raw, dict):
+        problems.append(f"{where}.mail debe ser una tabla [campus.mail].")
+        return Mail()
+    sender = raw.get("sender", "outbox")
+    if sender not in SENDERS:
+        problems.append(f"{where}.mail.sender = {sender!r}: usa uno de {', '.join(SENDERS)}.")
+    outbox = _text(raw, "outbox", where + ".mail", problems) or "outbox"
+    from_address = _text(raw, "from", where + ".mail", problems)
+    return Mail(sender, base / outbox, from_address)
+
+
+EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+
+
+def _text(raw: dict, key: str, where: str, problems: list[str]) -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str):
+        problems.append(f'{where}.{key} debe ser un texto entre comillas, p. ej. {key} = "...".')
+        return ""
+    return value.strip()
 
 
 def _strings(raw: dict, key: str, where: str, problems: list[str]) -> list[str]:

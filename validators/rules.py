@@ -163,9 +163,10 @@ def _baja(propias: list[Afiliacion], estado: Situacion | None, any_row: bool) ->
 
 
 def _with(motivo: Motivo, a: Afiliacion, key: str) -> Finding:
+    """A finding about one affiliation: the detail names who insures the student."""
     name = a.razon_social or a.registro_patronal or "sin nombre"
-    detalle = f"{motivo.texto_personal.rstrip('.')}: {name}."
-    return Finding(motivo, detalle, {key: name})
+    modalidad = f" (modalidad {a.modalidad})" if a.modalidad else ""
+    return Finding(motivo, f"Vigente con {name}{modalidad}.", {key: name})
 
 
 def is_own(a: Afiliacion, policy: Policy) -> bool:
@@ -187,3 +188,25 @@ def _same_registro(read: str, configured: str) -> bool:
 def _no_escuela(a: Afiliacion) -> bool:
     found = set(words(a.razon_social))
     return any(all(w in found for w in marker) for marker in _NO_ESCUELA)
+
+
+_RANK = {
+    Estado.ACEPTADA: 0,
+    Estado.CONCLUIDA: 0,
+    Estado.REVISION_MANUAL: 1,
+    Estado.RECHAZADA: 2,
+}
+
+
+def decide_files(extractions: list[Extraction], request: Request, policy: Policy) -> Verdict:
+    """One verdict for a response with several attachments.
+
+    Students attach the NSS card next to the constancia, or two constancias:
+    the verdict is the best one among the files that are constancias, and the
+    first file's problem when none is.
+    """
+    if not extractions:
+        return decide(None, request, policy)
+    readings = [e for e in extractions if isinstance(e, Reading)]
+    candidates = [decide(e, request, policy) for e in (readings or extractions[:1])]
+    return min(candidates, key=lambda v: _RANK.get(v.estado, 3))

@@ -1,0 +1,130 @@
+"""The demo, sync and check commands (validate lives in cli.py with its contract)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from facultativo.sync.columns import MissingColumns, map_columns
+from facultativo.sync.cycle import Report, run_cycle
+from facultativo.sync.ledger import LedgerError
+from facultativo.sync.lock import CampusBusy
+from facultativo.sync.progress import terminal_progress
+from facultativo.sync.sources.base import SourceError
+from facultativo.validators import ValidatorPool, WorkerUnavailable
+
+from . import demo as demo_mod
+from .config import Campus, Config, load
+from .runtime import build_source, build_store, open_runtime
+
+# Failures a person can fix, reported as one line without a traceback.
+OperationalError = (SourceError, MissingColumns, LedgerError, CampusBusy, WorkerUnavailable)
+log = logging.getLogger("facultativo")
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(message)s",
+                        stream=sys.stderr)  # fmt: skip
+
+
+def demo(args: argparse.Namespace) -> int:
+    setup_logging(logging.WARNING)
+    result = demo_mod.run(args.dir)
+    print(demo_mod.summary(result))
+    return 0
+
+
+def _campuses(config: Config, name: str | None) -> list[Campus]:
+    if name is None:
+        return list(config.campuses)
+    campus = config.campus(name)
+    if campus is None:
+        names = ", ".join(c.name for c in config.campuses)
+        raise SourceError(f"no hay campus «{name}» en {config.path} (hay: {names}).")
+    return [campus]
+
+
+def sync(args: argparse.Namespace) -> int:
+    setup_logging()
+    config = load(args.config)
+    campuses = _campuses(config, args.campus)
+    with ValidatorPool(limits=config.limits) as pool:
+        while True:
+            failed = _one_round(config, campuses, pool, args.dry_run)
+            if args.once or args.dry_run:
+                return 1 if failed else 0
+            log.info("siguiente ciclo en %g min (Ctrl-C para terminar)", config.interval_minutes)
+            time.sleep(config.interval_minutes * 60)
+
+
+def _one_round(config: Config, campuses: list[Campus], pool: ValidatorPool, dry: bool) -> bool:
+    failed = False
+    for campus in campuses:
+        try:
+            with open_runtime(config, campus, pool, dry_run=dry) as rt:
+                rt.progress = terminal_progress(sys.stderr)
+                report = run_cycle(rt, dry_run=dry)
+            print(_dry_run_text(report) if dry else _report_line(report))
+        except OperationalError as exc:
+            log.error("campus %s: %s", campus.name, exc)
+            failed = True
+    return failed
+
+
+def _report_line(r: Report) -> str:
+    estados = ", ".join(f"{k} {v}" for k, v in sorted(r.estados.items()))
+    emails = ", ".join(f"{k} {v}" for k, v in sorted(r.emails.items())) or "ninguno"
+    return (f"campus {r.campus}: {r.rows} filas, {r.processed} procesadas en {r.seconds:.1f} s; "
+            f"estados: {estados}; correos: {emails}")  # fmt: skip
+
+
+def _dry_run_text(r: Report) -> str:
+    lines = [f"campus {r.campus} (simulación: no se escribió ni envió nada)",
+             f"  {len(r.planned_cells)} celdas por escribir:"]  # fmt: skip
+    for cell in r.planned_cells[:200]:
+        lines.append(f"    fila {cell.row}, columna {cell.col + 1}: {cell.value[:80]}")
+    lines.append(f"  {len(r.planned_emails)} correos por enviar:")
+    for due in r.planned_emails[:200]:
+        lines.append(f"    fila {due.row.number}: {due.kind} ({due.estado})")
+    return "\n".join(lines)
+
+
+def check(args: argparse.Namespace) -> int:
+    """Every problem on its own line with the fix; exit 0 only when all is well."""
+    config = load(args.config)
+    problems = 0
+    for campus in config.campuses:
+        for ok, message in _check_campus(campus):
+            problems += not ok
+            print(f"{'ok   ' if ok else 'ERROR'} campus {campus.name}: {message}")
+    print("Todo en orden." if not problems else f"{problems} problema(s) por corregir.")
+    return 0 if not problems else 1
+
+
+def _check_campus(campus: Campus) -> list[tuple[bool, str]]:
+    results: list[tuple[bool, str]] = []
+    try:
+        source = build_source(campus)
+        table = source.read()
+        results.append((True, f"{source.describe()}: {len(table.rows)} filas leídas"))
+        cols = map_columns(table.header, campus.columns)
+        found = ", ".join(f"{k}→«{table.header[c]}»" for k, c in cols.fields.items())
+        results.append((True, f"columnas: {found}"))
+        missing = cols.missing_status()
+        note = "se crearán: " + ", ".join(missing) if missing else "presentes"
+        results.append((True, f"columnas de validación {note}"))
+        results.append(_check_folder(campus))
+    except (SourceError, MissingColumns) as exc:
+        results.append((False, str(exc)))
+    return results
+
+
+def _check_folder(campus: Campus) -> tuple[bool, str]:
+    build_store(campus)
+    folder = campus.source.attachments or Path(".")
+    if not folder.is_dir():
+        return False, f"no existe la carpeta de constancias {folder}"
+    return True, f"carpeta de constancias {folder}"

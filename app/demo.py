@@ -1,0 +1,189 @@
+"""`facultativo demo`: a complete local workspace, run end to end with no Google account.
+
+It writes a campus configuration, a responses workbook shaped like a Google
+Form's (one row per estado and main motivo), the constancias the students
+"attached", then runs a cycle; staff then mark two accepted rows as applied
+in IMSS and a second cycle sends the follow-ups. Running it again on the same
+folder finds nothing new.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from facultativo.sync.cycle import Report, run_cycle
+from facultativo.validators import ValidatorPool
+from openpyxl import Workbook, load_workbook
+
+from .config import load
+from .runtime import open_runtime
+
+HEADERS = [
+    "Marca temporal",
+    "Dirección de correo electrónico",
+    "Nombre completo",
+    "Número de control",
+    "Carrera",
+    "Número de Seguridad Social (NSS)",
+    "CURP",
+    "Tipo de solicitud",
+    "Adjunta tu Constancia de Vigencia de Derechos (PDF)",
+]
+CONFIG = """\
+# Configuración de la demostración (generada por `facultativo demo`).
+[ledger]
+path = "facultativo.db"
+
+[[campus]]
+name = "demo"
+institution_names = ["INSTITUTO TECNOLÓGICO DE QUERÉTARO"]
+registros_patronales = ["Y6012345321"]
+timezone = "America/Mexico_City"
+
+[campus.contact]
+office = "Departamento de Servicios Escolares (demostración)"
+email = "escolares@demo.example.mx"
+address = "Av. Tecnológico s/n, Centro, Querétaro, Qro."
+hours = "lunes a viernes de 9:00 a 14:00"
+
+[campus.source]
+kind = "xlsx"
+path = "respuestas.xlsx"
+attachments = "."
+
+[campus.mail]
+sender = "outbox"
+outbox = "outbox"
+from = "Servicios Escolares <escolares@demo.example.mx>"
+"""
+
+
+@dataclass
+class DemoResult:
+    folder: Path
+    created: bool
+    cycles: list[Report] = field(default_factory=list)
+    applied: int = 0
+    seconds: float = 0.0
+
+    def estados(self, workbook: Path) -> Counter[str]:
+        book = load_workbook(workbook, read_only=True)
+        ws = book.worksheets[0]
+        rows = list(ws.iter_rows(values_only=True))
+        book.close()
+        col = [str(h) for h in rows[0]].index("Validación: estado")
+        return Counter(str(r[col] or "(vacío)") for r in rows[1:])
+
+
+def _data() -> tuple[dict, resources.abc.Traversable]:
+    folder = resources.files("facultativo.samples") / "demo"
+    return json.loads((folder / "demo.json").read_text(encoding="utf-8")), folder
+
+
+def build(folder: Path) -> bool:
+    """Create the workspace unless it exists; True when it was created."""
+    if (folder / "facultativo.toml").exists():
+        return False
+    data, source = _data()
+    (folder / "constancias").mkdir(parents=True, exist_ok=True)
+    for item in source.iterdir():
+        if item.name.endswith(".pdf"):
+            (folder / "constancias" / item.name).write_bytes(item.read_bytes())
+    _workbook(folder / "respuestas.xlsx", data)
+    (folder / "facultativo.toml").write_text(CONFIG, encoding="utf-8")
+    return True
+
+
+def _workbook(path: Path, data: dict) -> None:
+    book = Workbook()
+    ws = book.active
+    ws.title = "Respuestas de formulario 1"
+    ws.append(HEADERS)
+    day = datetime.fromisoformat(data["fecha"])
+    for r in data["respuestas"]:
+        h, m, s = (int(x) for x in r["hora"].split(":"))
+        stamp = day.replace(hour=h, minute=m, second=s)
+        ws.append([stamp, r["correo"], r["nombre"], r["numero_control"], r["carrera"], r["nss"],
+                   r["curp"], r["tipo"], r["archivo"] or None])  # fmt: skip
+        ws.cell(ws.max_row, 1).number_format = "dd/mm/yyyy hh:mm:ss"
+    for col, width in zip("ABCDEFGHI", (20, 36, 30, 16, 38, 22, 22, 16, 44), strict=True):
+        ws.column_dimensions[col].width = width
+    book.save(path)
+
+
+def run(folder: Path) -> DemoResult:
+    started = datetime.now()
+    created = build(folder)
+    config = load(folder / "facultativo.toml")
+    campus = config.campuses[0]
+    result = DemoResult(folder, created)
+    with ValidatorPool(limits=config.limits) as pool:
+        with open_runtime(config, campus, pool) as rt:
+            result.cycles.append(run_cycle(rt))
+        result.applied = mark_applied(folder / "respuestas.xlsx")
+        if result.applied:
+            with open_runtime(config, campus, pool) as rt:
+                result.cycles.append(run_cycle(rt))
+    result.seconds = (datetime.now() - started).total_seconds()
+    return result
+
+
+def mark_applied(workbook: Path) -> int:
+    """What staff do after registering students in IMSS: type the APLICADA estado.
+
+    Only on the first run: rows already marked (or changed by staff) are left alone.
+    """
+    book = load_workbook(workbook)
+    ws = book.worksheets[0]
+    header = [str(c.value or "") for c in ws[1]]
+    estado, tipo = header.index("Validación: estado"), header.index("Tipo de solicitud")
+    done = 0
+    for row in ws.iter_rows(min_row=2):
+        if any(str(c.value or "").endswith("APLICADA") for c in row):
+            return 0
+    for row in ws.iter_rows(min_row=2):
+        if row[estado].value == "ACEPTADA" and done < 2:
+            baja = str(row[tipo].value).lower() == "baja"
+            if (done == 0 and not baja) or (done == 1 and baja):
+                row[estado].value = "BAJA APLICADA" if baja else "ALTA APLICADA"
+                done += 1
+    book.save(workbook)
+    return done
+
+
+def summary(result: DemoResult) -> str:
+    workbook = result.folder / "respuestas.xlsx"
+    estados = result.estados(workbook)
+    emails = len(list((result.folder / "outbox").glob("*.eml")))
+    sent = sum(c.emails.get("sent", 0) for c in result.cycles)
+    processed = sum(c.processed for c in result.cycles)
+    lines = [
+        f"Demostración en {result.folder}"
+        + (" (creada ahora)" if result.created else " (ya existía: solo se procesa lo nuevo)"),
+        "",
+        f"{'Estado':<18}{'Filas':>6}",
+    ]
+    for label, count in sorted(estados.items()):
+        lines.append(f"{label:<18}{count:>6}")
+    lines += [
+        f"{'Total':<18}{sum(estados.values()):>6}",
+        "",
+        f"Filas procesadas en esta ejecución: {processed}",
+        f"Correos escritos en esta ejecución: {sent} (en total hay {emails} en outbox/)",
+        f"Filas marcadas como APLICADA por «personal»: {result.applied}",
+        f"Tiempo: {result.seconds:.1f} s",
+        "",
+        "Qué ver:",
+        f"  {workbook}: ábrelo con Excel o LibreOffice; a la derecha están las columnas",
+        "    «Validación: …» con el estado, el motivo y el detalle de cada solicitud.",
+        f"  {result.folder / 'outbox'}: un correo .eml por estudiante (ábrelos con Thunderbird,",
+        "    Outlook o cualquier editor de texto).",
+        f"  {result.folder / 'constancias'}: los PDF que «enviaron» los estudiantes.",
+        f"  Vuelve a ejecutarlo: `facultativo demo --dir {result.folder}` no repite nada.",
+    ]
+    return "\n".join(lines)

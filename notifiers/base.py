@@ -1,0 +1,40 @@
+"""The interface every sender implements: open once per cycle, send, close.
+
+Adding a sender (SMTP, Gmail API, ...) means adding one module with one
+subclass; the cycle never knows which one it talks to.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from email.message import EmailMessage
+
+
+class SendError(Exception):
+    """A message was not sent. `transient`: retry next cycle; otherwise permanent
+    (bad address, rejected) and shown to staff in the sheet."""
+
+    def __init__(self, message: str, transient: bool = True) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class Sender(ABC):
+    name: str
+
+    def __enter__(self) -> Sender:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def open(self) -> None:  # noqa: B027 - optional hook
+        """Connect; raise SendError(transient=True) when the service is down."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Disconnect."""
+
+    @abstractmethod
+    def send(self, message: EmailMessage) -> None:
+        """Deliver one message or raise SendError."""

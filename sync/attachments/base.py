@@ -1,0 +1,31 @@
+"""The interface an attachment store implements (local folder, Google Drive)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fetched:
+    data: bytes
+    name: str
+
+
+@dataclass(frozen=True)
+class FetchFailure:
+    """Why a file could not be had. `transient`: try again next cycle (the row
+    shows ERROR TEMPORAL); otherwise the detail says what a person must fix."""
+
+    detail: str
+    transient: bool = True
+
+
+class AttachmentStore(ABC):
+    @abstractmethod
+    def refs(self, cell: object) -> list[str]:
+        """Every file reference in an upload cell, in order; [] when empty."""
+
+    @abstractmethod
+    def fetch(self, ref: str, max_bytes: int) -> Fetched | FetchFailure:
+        """The file's bytes (at most max_bytes + 1, so screening can see it is too big)."""

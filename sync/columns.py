@@ -1,0 +1,114 @@
+"""Find the form's columns and our status block by header text (DESIGN.md §4).
+
+Forms get edited and columns move, so nothing here depends on position.
+A header matches a field when, folded, it equals one of the field's aliases
+or contains it as a phrase ("Adjunta tu constancia (PDF)" contains
+"constancia"). Exact matches win over phrase matches; a header serves one
+field only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from facultativo.validators.text import contains_phrase, fold
+
+# field -> default aliases (a campus may add its own in [campus.columns]).
+FIELDS: dict[str, tuple[str, ...]] = {
+    "timestamp": ("Marca temporal", "Timestamp", "Fecha y hora", "Fecha de envío"),
+    "email": (
+        "Dirección de correo electrónico",
+        "Correo electrónico",
+        "Email address",
+        "Correo",
+        "Email",
+        "E-mail",
+    ),
+    "tipo": ("Tipo de solicitud", "Tipo de trámite", "Trámite", "Solicitud", "Alta o baja"),
+    "nss": ("Número de Seguridad Social", "NSS", "Número de seguro social"),
+    "curp": ("CURP",),
+    "nombre": ("Nombre completo", "Nombre del estudiante", "Nombre del alumno", "Nombre"),
+    "apellidos": ("Apellidos",),
+    "numero_control": ("Número de control", "Matrícula", "No. de control"),
+    "archivo": (
+        "Constancia de vigencia de derechos",
+        "Constancia de vigencia",
+        "Constancia",
+        "Archivo",
+        "Adjunto",
+        "Comprobante",
+    ),
+}
+REQUIRED = ("timestamp", "email", "archivo")
+
+STATUS_HEADERS: dict[str, str] = {
+    "estado": "Validación: estado",
+    "motivo": "Validación: motivo",
+    "detalle": "Validación: detalle",
+    "nss_leido": "Validación: NSS leído",
+    "fecha_constancia": "Validación: fecha de constancia",
+    "procesada": "Validación: procesada el",
+    "notificada": "Validación: notificada el",
+}
+
+
+class MissingColumns(Exception):
+    """A required form column was not found: a message naming the fix."""
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """0-based column index of each form field and of each status column."""
+
+    fields: dict[str, int]
+    status: dict[str, int]
+    width: int  # columns in the sheet once the status block exists
+
+    def missing_status(self) -> list[str]:
+        return [k for k in STATUS_HEADERS if k not in self.status]
+
+
+def map_columns(header: list[str], aliases: dict[str, tuple[str, ...]] | None = None) -> ColumnMap:
+    """Map a header row; status columns missing from it get places at the right."""
+    folded = [fold(str(h or "")) for h in header]
+    status = {k: folded.index(fold(h)) for k, h in STATUS_HEADERS.items() if fold(h) in folded}
+    taken = set(status.values())
+    fields: dict[str, int] = {}
+    names = {f: (*(aliases or {}).get(f, ()), *defaults) for f, defaults in FIELDS.items()}
+    for exact in (True, False):
+        for field_, options in names.items():
+            if field_ in fields:
+                continue
+            col = _find(folded, options, taken, exact)
+            if col is not None:
+                fields[field_] = col
+                taken.add(col)
+    missing = [f for f in REQUIRED if f not in fields]
+    if missing:
+        raise MissingColumns(_missing_message(missing, header))
+    width = len(header)
+    for key in STATUS_HEADERS:
+        if key not in status:
+            status[key] = width
+            width += 1
+    return ColumnMap(fields, status, width)
+
+
+def _find(folded: list[str], options: tuple[str, ...], taken: set[int], exact: bool) -> int | None:
+    for option in options:
+        for col, text in enumerate(folded):
+            if col in taken or not text or text.startswith("VALIDACION:"):
+                continue
+            if (text == fold(option)) if exact else contains_phrase(text, option):
+                return col
+    return None
+
+
+def _missing_message(missing: list[str], header: list[str]) -> str:
+    shown = ", ".join(f"«{h}»" for h in header if str(h or "").strip())[:300]
+    names = ", ".join(missing)
+    return (
+        f"no encontré las columnas {names} en el encabezado ({shown}); agrega el texto de "
+        f"esas preguntas en [campus.columns] del archivo de configuración, p. ej. "
+        f'{missing[0]} = ["Texto exacto de la pregunta"].'
+    )

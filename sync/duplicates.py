@@ -1,0 +1,75 @@
+"""SOLICITUD_DUPLICADA: the same NSS and tipo already accepted or applied in an earlier row.
+
+Only a request that would be ACEPTADA again is a duplicate; the latest earlier
+accepted/applied request of that NSS decides (an alta, then a baja, then a new
+alta is not a duplicate).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from facultativo.validators import Estado, Motivo, Policy, Tipo, Verdict
+
+from .ledger import Decision
+from .process import Outcome, verdict_decision
+from .rows import Row
+
+_DONE = {
+    Estado.ACEPTADA: None,  # the row's own tipo
+    Estado.ALTA_APLICADA: Tipo.ALTA,
+    Estado.BAJA_APLICADA: Tipo.BAJA,
+}
+
+
+def mark_duplicates(
+    rows: list[Row], outcomes: dict[str, Outcome], policy: Policy, now: datetime
+) -> dict[str, Outcome]:
+    """Outcomes with later repeats of an accepted request turned into SOLICITUD_DUPLICADA."""
+    result = dict(outcomes)
+    last: dict[str, tuple[Tipo, Row]] = {}
+    for row in sorted(rows, key=_order):
+        nss = _nss(row, result.get(row.key))
+        if not nss or row.request is None:
+            continue
+        estado = _estado(row, result.get(row.key))
+        if estado not in _DONE:
+            continue
+        tipo = _DONE[estado] or row.request.tipo
+        earlier = last.get(nss)
+        outcome = result.get(row.key)
+        if earlier and earlier[0] is tipo and outcome and estado is Estado.ACEPTADA:
+            result[row.key] = _duplicate(row, outcome, earlier[1], policy, now)
+            continue
+        last[nss] = (tipo, row)
+    return result
+
+
+def _order(row: Row) -> tuple[int, str, int]:
+    return (0, row.timestamp.isoformat(), row.index) if row.timestamp else (1, "", row.index)
+
+
+def _nss(row: Row, outcome: Outcome | None) -> str | None:
+    if outcome and outcome.verdict and outcome.verdict.constancia:
+        return outcome.verdict.constancia.nss or row.nss_typed
+    return row.status.get("nss_leido") or row.nss_typed
+
+
+def _estado(row: Row, outcome: Outcome | None) -> Estado | None:
+    if outcome is not None:
+        return Estado(outcome.decision.estado)
+    return Estado.from_label(row.estado_cell)
+
+
+def _duplicate(row: Row, outcome: Outcome, earlier: Row, policy: Policy,
+               now: datetime) -> Outcome:  # fmt: skip
+    assert outcome.verdict is not None
+    when = earlier.timestamp.strftime("%d/%m/%Y") if earlier.timestamp else "antes"
+    verdict = Verdict(
+        Estado.CONCLUIDA,
+        (Motivo.SOLICITUD_DUPLICADA, *outcome.verdict.motivos),
+        f"Igual a la solicitud del {when} (fila {earlier.number}).",
+        outcome.verdict.constancia,
+    )
+    decision: Decision = verdict_decision(row.key, verdict, outcome.decision.checksums, policy, now)
+    return Outcome(decision, verdict)

@@ -1,0 +1,297 @@
+"""The ledger: what the worker decided, wrote and sent, per response (SQLite, WAL).
+
+The sheet is what staff see; the ledger is how the worker knows which of the
+sheet's estados it wrote itself, what is still to be written after a crash,
+and which emails went out. It keeps no student text beyond the status cells
+waiting to be written (cleared once they are in the sheet).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS responses (
+    campus TEXT NOT NULL,
+    key TEXT NOT NULL,
+    generation INTEGER NOT NULL DEFAULT 0,
+    estado TEXT,
+    motivos TEXT,
+    checksums TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    pending_cells TEXT,
+    written_label TEXT,
+    decided_at TEXT,
+    written_at TEXT,
+    staff_label TEXT,
+    validations INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (campus, key)
+);
+CREATE TABLE IF NOT EXISTS notifications (
+    campus TEXT NOT NULL,
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    detail TEXT,
+    updated_at TEXT NOT NULL,
+    cell_written INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (campus, key, kind, generation)
+);
+CREATE TABLE IF NOT EXISTS cycles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    campus TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    seconds REAL,
+    summary TEXT
+);
+"""
+
+
+class LedgerError(Exception):
+    """The ledger file cannot be opened or written; the message names the fix."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    generation: int
+    estado: str | None
+    motivos: str | None
+    attempts: int
+    next_attempt_at: datetime | None
+    pending_cells: dict[str, str] | None
+    written_label: str | None
+    staff_label: str | None
+    validations: int
+
+
+@dataclass(frozen=True)
+class Notice:
+    key: str
+    kind: str
+    generation: int
+    message_id: str
+    status: str  # sending | sent | retry | failed
+    attempts: int
+    detail: str | None
+    updated_at: datetime
+    cell_written: bool
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A verdict (or temporary error) to record for one response."""
+
+    key: str
+    estado: str
+    motivos: str
+    cells: dict[str, str]  # status column -> value to write
+    checksums: str = ""
+    error: bool = False  # ERROR_TEMPORAL: counts an attempt
+    next_attempt_at: datetime | None = None
+
+
+class Ledger:
+    def __init__(self, path: Path, db: sqlite3.Connection | None = None) -> None:
+        self.path = path
+        try:
+            if db is None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(path, timeout=30, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+            self.db = db
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA busy_timeout=30000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(
+                f"no se pudo abrir la bitácora {path} ({exc}); revisa permisos y espacio en disco."
+            ) from None
+
+    @classmethod
+    def snapshot(cls, path: Path) -> Ledger:
+        """An in-memory copy for dry runs: reads what is there, changes nothing on disk."""
+        memory = sqlite3.connect(":memory:", isolation_level=None)
+        if path.exists():
+            source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                source.backup(memory)
+            finally:
+                source.close()
+        return cls(path, memory)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise LedgerError(f"{self.path} es de una versión más nueva de facultativo.")
+        if version == 0:  # idempotent: a crash here leaves nothing half-made
+            self.db.executescript(_SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION};")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            yield self.db
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise LedgerError(f"no se pudo escribir en la bitácora {self.path}: {exc}.") from None
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+
+    # --- responses -------------------------------------------------------------
+
+    def entries(self, campus: str) -> dict[str, Entry]:
+        rows = self.db.execute(
+            "SELECT key, generation, estado, motivos, attempts, next_attempt_at, pending_cells,"
+            " written_label, staff_label, validations FROM responses WHERE campus = ?",
+            (campus,),
+        )
+        return {r[0]: _entry(r) for r in rows}
+
+    def record(self, campus: str, decisions: list[Decision], now: datetime) -> None:
+        """Store verdicts before anything is written to the sheet."""
+        with self.transaction() as db:
+            for d in decisions:
+                db.execute(
+                    "INSERT INTO responses (campus, key) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    (campus, d.key),
+                )
+                db.execute(
+                    "UPDATE responses SET estado = ?, motivos = ?, checksums = ?,"
+                    " attempts = CASE WHEN ? THEN attempts + 1 ELSE 0 END,"
+                    " next_attempt_at = ?, pending_cells = ?, decided_at = ?,"
+                    " validations = validations + 1 WHERE campus = ? AND key = ?",
+                    (d.estado, d.motivos, d.checksums, d.error, _iso(d.next_attempt_at),
+                     json.dumps(d.cells, ensure_ascii=False), _iso(now), campus, d.key),
+                )  # fmt: skip
+
+    def mark_written(self, campus: str, labels: dict[str, str], now: datetime) -> None:
+        """The status cells of these responses are in the sheet now."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE responses SET pending_cells = NULL, written_label = ?, written_at = ?"
+                " WHERE campus = ? AND key = ?",
+                [(label, _iso(now), campus, key) for key, label in labels.items()],
+            )
+
+    def rerun(self, campus: str, key: str) -> None:
+        """Staff cleared the estado: forget the verdict, start a new generation."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE responses SET generation = generation + 1, estado = NULL, motivos = NULL,"
+                " attempts = 0, next_attempt_at = NULL, pending_cells = NULL,"
+                " written_label = NULL, staff_label = NULL WHERE campus = ? AND key = ?",
+                (campus, key),
+            )
+
+    def note_staff(self, campus: str, key: str, label: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO responses (campus, key, staff_label) VALUES (?, ?, ?)"
+                " ON CONFLICT DO UPDATE SET staff_label = excluded.staff_label",
+                (campus, key, label),
+            )
+
+    # --- notifications -----------------------------------------------------------
+
+    def notices(self, campus: str) -> dict[tuple[str, str, int], Notice]:
+        rows = self.db.execute(
+            "SELECT key, kind, generation, message_id, status, attempts, detail, updated_at,"
+            " cell_written FROM notifications WHERE campus = ?",
+            (campus,),
+        )
+        found = {}
+        for r in rows:
+            notice = Notice(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _dt(r[7]), bool(r[8]))
+            found[(r[0], r[1], r[2])] = notice
+        return found
+
+    def intend(self, campus: str, key: str, kind: str, generation: int, message_id: str,
+               now: datetime) -> None:  # fmt: skip
+        """Recorded before a send, so a crash mid-send is seen and retried."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO notifications (campus, key, kind, generation, message_id, status,"
+                " attempts, updated_at) VALUES (?, ?, ?, ?, ?, 'sending', 1, ?)"
+                " ON CONFLICT DO UPDATE SET status = 'sending', attempts = attempts + 1,"
+                " updated_at = excluded.updated_at",
+                (campus, key, kind, generation, message_id, _iso(now)),
+            )
+
+    def sent(self, campus: str, key: str, kind: str, generation: int, status: str,
+             detail: str | None, now: datetime) -> None:  # fmt: skip
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE notifications SET status = ?, detail = ?, updated_at = ?,"
+                " cell_written = 0 WHERE campus = ? AND key = ? AND kind = ? AND generation = ?",
+                (status, detail, _iso(now), campus, key, kind, generation),
+            )
+
+    def mark_notice_cells(self, campus: str, ids: list[tuple[str, str, int]]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE notifications SET cell_written = 1"
+                " WHERE campus = ? AND key = ? AND kind = ? AND generation = ?",
+                [(campus, *i) for i in ids],
+            )
+
+    # --- cycles ------------------------------------------------------------------
+
+    def cycle_started(self, campus: str, now: datetime) -> int:
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO cycles (campus, started_at) VALUES (?, ?)", (campus, _iso(now))
+            )
+            return int(cur.lastrowid or 0)
+
+    def cycle_finished(self, cycle_id: int, now: datetime, seconds: float,
+                       summary: dict[str, Any]) -> None:  # fmt: skip
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE cycles SET finished_at = ?, seconds = ?, summary = ? WHERE id = ?",
+                (_iso(now), seconds, json.dumps(summary, ensure_ascii=False), cycle_id),
+            )
+
+    def last_cycle(self, campus: str) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT started_at, finished_at, seconds, summary FROM cycles"
+            " WHERE campus = ? AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+            (campus,),
+        ).fetchone()
+        if row is None:
+            return None
+        return {"started_at": row[0], "finished_at": row[1], "seconds": row[2],
+                "summary": json.loads(row[3] or "{}")}  # fmt: skip
+
+
+def _entry(r: tuple) -> Entry:
+    cells = json.loads(r[6]) if r[6] else None
+    return Entry(r[0], r[1], r[2], r[3], r[4], _dt(r[5]), cells, r[7], r[8], r[9])
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None

@@ -1,0 +1,150 @@
+"""Step 4-5 of the cycle: send the emails that are due, then note them in the sheet.
+
+Intent is recorded before each send and the result after it, so a crash
+between the two resends that one message at most (at-least-once delivery).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from facultativo.notifiers import Sender, SendError, compose
+from facultativo.notifiers.compose import to_message
+from facultativo.validators import Estado, Motivo
+from jinja2 import Environment
+
+from .columns import ColumnMap
+from .ledger import Ledger, Notice
+from .privacy import mask_email
+from .rows import Row
+from .sources import CellWrite
+from .values import local_now_text
+
+log = logging.getLogger("facultativo.sync")
+MAX_SEND_ATTEMPTS = 10
+
+
+@dataclass(frozen=True)
+class Due:
+    row: Row
+    kind: str  # "resultado" or "aplicada"
+    generation: int
+    estado: str  # estado code
+    motivos: str  # comma-separated codes
+    detalle: str
+
+
+@dataclass(frozen=True)
+class MailContext:
+    env: Environment
+    campus_name: str
+    contact: dict[str, str]
+    from_address: str
+    timezone: str
+
+
+def is_pending(notice: Notice | None) -> bool:
+    return notice is None or notice.status in ("sending", "retry")
+
+
+def send_due(
+    dues: list[Due], sender: Sender, ledger: Ledger, mail: MailContext,
+    now: Callable[[], datetime], checkpoint: Callable[[str], None],
+) -> Counter[str]:  # fmt: skip
+    counts: Counter[str] = Counter()
+    if not dues:
+        return counts
+    campus = mail.campus_name
+    try:
+        sender.open()
+    except SendError as exc:
+        log.warning("correo no disponible (%s); %d mensajes quedan para el próximo ciclo",
+                    exc, len(dues))  # fmt: skip
+        counts["retry"] += len(dues)
+        return counts
+    try:
+        for due in dues:
+            status, detail = _send_one(due, sender, ledger, mail, now, checkpoint)
+            ledger.sent(campus, due.row.key, due.kind, due.generation, status, detail, now())
+            counts[status] += 1
+            checkpoint("sent")
+    finally:
+        sender.close()
+    return counts
+
+
+def _send_one(due: Due, sender: Sender, ledger: Ledger, mail: MailContext,
+              now: Callable[[], datetime], checkpoint: Callable[[str], None]
+              ) -> tuple[str, str | None]:  # fmt: skip
+    message_id = f"<{due.kind}.{due.generation}.{due.row.key}@{_domain(mail)}>"
+    ledger.intend(mail.campus_name, due.row.key, due.kind, due.generation, message_id, now())
+    if not due.row.email:
+        return "failed", "sin correo válido en la respuesta"
+    checkpoint("intent")
+    email = compose(mail.env, due.kind, due.row.email, message_id, _context(due, mail))
+    try:
+        date = now().astimezone(ZoneInfo(mail.timezone))
+        sender.send(to_message(email, mail.from_address, mail.contact.get("email", ""), date))
+    except SendError as exc:
+        attempts = _attempts(ledger, mail.campus_name, due)
+        log.warning("fila %d: correo a %s no enviado: %s", due.row.number,
+                    mask_email(due.row.email), exc)  # fmt: skip
+        if exc.transient and attempts < MAX_SEND_ATTEMPTS:
+            return "retry", str(exc)[:200]
+        return "failed", str(exc)[:200]
+    return "sent", None
+
+
+def _attempts(ledger: Ledger, campus: str, due: Due) -> int:
+    notice = ledger.notices(campus).get((due.row.key, due.kind, due.generation))
+    return notice.attempts if notice else 1
+
+
+def _domain(mail: MailContext) -> str:
+    sender = mail.from_address.rsplit("@", 1)
+    domain = sender[1].strip("> ") if len(sender) == 2 else "facultativo.local"
+    return f"{mail.campus_name}.{domain}"
+
+
+def _context(due: Due, mail: MailContext) -> dict:
+    codes = [c for c in due.motivos.split(",") if c]
+    motivo = Motivo(codes[0]) if codes else Motivo.SITUACION_NO_PREVISTA
+    request = due.row.request
+    return {
+        "estudiante": {"nombre": (request.nombre if request else None) or ""},
+        "campus": mail.contact,
+        "tipo": request.tipo.value if request else "alta",
+        "estado": due.estado,
+        "estado_etiqueta": Estado(due.estado).etiqueta,
+        "motivo": {"code": motivo.value, "texto": motivo.texto_estudiante},
+        "detalle": due.detalle if motivo.estado is not Estado.REVISION_MANUAL else "",
+    }
+
+
+def notice_cells(rows: list[Row], cols: ColumnMap, notices: dict, tz: str
+                 ) -> tuple[list[CellWrite], list[tuple[str, str, int]]]:  # fmt: skip
+    """ "Notificada el" cells for results not yet shown in the sheet."""
+    by_key = {r.key: r for r in rows}
+    latest: dict[str, Notice] = {}
+    for notice in notices.values():
+        if notice.status in ("sent", "failed") and notice.key in by_key:
+            known = latest.get(notice.key)
+            if known is None or notice.updated_at >= known.updated_at:
+                latest[notice.key] = notice
+    cells, ids = [], []
+    for key, notice in latest.items():
+        if notice.cell_written:
+            continue
+        value = local_now_text(notice.updated_at, tz)
+        if notice.kind == "aplicada":
+            value += " (seguimiento)"
+        if notice.status == "failed":
+            value = f"ERROR: {notice.detail or 'no enviado'}"
+        cells.append(CellWrite(by_key[key].number, cols.status["notificada"], value))
+        ids.append((notice.key, notice.kind, notice.generation))
+    return cells, ids

@@ -1,0 +1,59 @@
+"""What to do with each row this cycle, from its estado cell and the ledger (pure).
+
+The rules of DESIGN.md §4: a row is new when its estado is empty; the worker
+never overwrites an estado it did not write, except to retry its own ERROR
+TEMPORAL; staff re-run a row by clearing its estado and override it by typing
+another; ALTA/BAJA APLICADA, typed by staff, asks for the follow-up email.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from facultativo.validators import Estado
+from facultativo.validators.text import fold
+
+from .ledger import Entry
+from .rows import Row
+
+
+class Action(Enum):
+    VALIDATE = "validate"  # new response, or our ERROR TEMPORAL is due again
+    RERUN = "rerun"  # staff cleared an estado we wrote: validate again, new generation
+    WRITE_PENDING = "write_pending"  # decided before a crash, not yet in the sheet
+    WAIT = "wait"  # our ERROR TEMPORAL, not due yet
+    APLICADA = "aplicada"  # staff applied it in IMSS: follow-up email
+    STAFF = "staff"  # staff typed an estado of their own: hands off
+    DONE = "done"  # our estado is in the sheet
+
+
+@dataclass(frozen=True)
+class Step:
+    row: Row
+    action: Action
+    entry: Entry | None
+
+
+def plan(rows: list[Row], entries: dict[str, Entry], now: datetime) -> list[Step]:
+    return [Step(r, _action(r, entries.get(r.key), now), entries.get(r.key)) for r in rows]
+
+
+def _action(row: Row, entry: Entry | None, now: datetime) -> Action:
+    cell = fold(row.estado_cell)
+    if entry and entry.pending_cells and (not cell or cell == fold(entry.written_label or "")):
+        return Action.WRITE_PENDING
+    if not cell:
+        return Action.RERUN if entry and entry.written_label else Action.VALIDATE
+    if entry and cell == fold(entry.written_label or ""):
+        if entry.estado == Estado.ERROR_TEMPORAL:
+            due = entry.next_attempt_at is None or entry.next_attempt_at <= now
+            return Action.VALIDATE if due else Action.WAIT
+        return Action.DONE
+    estado = Estado.from_label(row.estado_cell)
+    if estado is Estado.ERROR_TEMPORAL and entry is None:
+        return Action.VALIDATE  # ours from a lost ledger: only the worker writes it
+    if estado in (Estado.ALTA_APLICADA, Estado.BAJA_APLICADA) and entry is not None:
+        return Action.APLICADA
+    return Action.STAFF

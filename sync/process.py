@@ -1,0 +1,100 @@
+"""One response → one Decision: fetch its files, validate them, build its status cells.
+
+Any failure stays inside the row: a transient one becomes ERROR TEMPORAL (with
+a retry time, and REVISIÓN MANUAL after too many), never an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from facultativo.validators import Estado, Limits, Motivo, Policy, ValidatorPool, Verdict
+from facultativo.validators.rules import decide_files
+
+from .attachments import AttachmentStore, FetchFailure
+from .ledger import Decision, Entry
+from .rows import Row
+from .values import local_now_text
+
+log = logging.getLogger("facultativo.sync")
+MAX_BACKOFF = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class Retry:
+    max_attempts: int = 5
+    minutes: float = 5.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A row's decision plus the verdict it came from (None for ERROR TEMPORAL)."""
+
+    decision: Decision
+    verdict: Verdict | None
+
+
+def process_row(
+    row: Row, entry: Entry | None, store: AttachmentStore, pool: ValidatorPool,
+    policy: Policy, limits: Limits, retry: Retry, now: datetime,
+) -> Outcome:  # fmt: skip
+    attempts = entry.attempts if entry and entry.estado == Estado.ERROR_TEMPORAL else 0
+    try:
+        if row.problem or row.request is None:
+            return _temporary(row, row.problem or "fila incompleta", attempts, retry, policy, now)
+        extractions, checksums = [], []
+        for ref in row.refs:
+            got = store.fetch(ref, limits.max_bytes)
+            if isinstance(got, FetchFailure):
+                return _temporary(row, got.detail, attempts, retry, policy, now, got.transient)
+            checksums.append(hashlib.sha256(got.data).hexdigest()[:16])
+            extractions.append(pool.extract(got.data, filename=got.name))
+        verdict = decide_files(extractions, row.request, policy)
+        return Outcome(
+            verdict_decision(row.key, verdict, ",".join(checksums), policy, now), verdict
+        )
+    except Exception as exc:  # one bad row never stops the cycle
+        log.exception("fila %d: error inesperado (%s)", row.number, type(exc).__name__)
+        detail = f"error interno ({type(exc).__name__})"
+        return _temporary(row, detail, attempts, retry, policy, now)
+
+
+def verdict_decision(key: str, verdict: Verdict, checksums: str, policy: Policy,
+                     now: datetime) -> Decision:  # fmt: skip
+    c = verdict.constancia
+    cells = {
+        "estado": verdict.estado.etiqueta,
+        "motivo": ", ".join(m.value for m in verdict.motivos),
+        "detalle": verdict.detalle,
+        "nss_leido": (c.nss or "") if c else "",
+        "fecha_constancia": c.fecha_expedicion.isoformat() if c and c.fecha_expedicion else "",
+        "procesada": local_now_text(now, policy.timezone),
+    }
+    motivos = ",".join(m.value for m in verdict.motivos)
+    return Decision(key, verdict.estado.value, motivos, cells, checksums)
+
+
+def _temporary(row: Row, detail: str, attempts: int, retry: Retry, policy: Policy,
+               now: datetime, transient: bool = True) -> Outcome:  # fmt: skip
+    """ERROR TEMPORAL with a later retry, or REVISIÓN MANUAL when it will not get better."""
+    attempt = attempts + 1
+    if not transient or attempt >= retry.max_attempts:
+        why = detail if not transient else f"no se pudo procesar tras {attempt} intentos: {detail}"
+        verdict = Verdict(Estado.REVISION_MANUAL, (Motivo.SITUACION_NO_PREVISTA,), why[:300])
+        return Outcome(verdict_decision(row.key, verdict, "", policy, now), verdict)
+    wait = min(timedelta(minutes=retry.minutes * 2 ** (attempt - 1)), MAX_BACKOFF)
+    at = now + wait
+    cells = {
+        "estado": Estado.ERROR_TEMPORAL.etiqueta,
+        "motivo": "",
+        "detalle": f"{detail[:200]} (intento {attempt} de {retry.max_attempts}; "
+        f"reintento después de {local_now_text(at, policy.timezone)})",
+        "nss_leido": "",
+        "fecha_constancia": "",
+        "procesada": local_now_text(now, policy.timezone),
+    }
+    decision = Decision(row.key, Estado.ERROR_TEMPORAL.value, "", cells, "", True, at)
+    return Outcome(decision, None)

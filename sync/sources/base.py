@@ -1,0 +1,52 @@
+"""The interface a response source implements (local workbook, Google Sheets)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+
+class SourceError(Exception):
+    """The source cannot be read or written. `transient` errors are retried next cycle;
+    the others need a person (the message names the fix)."""
+
+    def __init__(self, message: str, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+@dataclass(frozen=True)
+class Table:
+    """A header row and the response rows under it, values unformatted."""
+
+    header: list[str]
+    rows: list[list[Any]]  # rows[i] is sheet row i + 2
+    timezone: str | None = None  # the spreadsheet's own time zone, when it has one
+
+    def row_number(self, index: int) -> int:
+        return index + 2
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    row: int  # 1-based sheet row (1 is the header)
+    col: int  # 0-based column
+    value: str
+
+
+class ResponseSource(ABC):
+    """Reads all responses in a constant number of calls and writes cells in one batch.
+
+    Values are written RAW: text that starts with "=" stays text.
+    """
+
+    @abstractmethod
+    def read(self) -> Table: ...
+
+    @abstractmethod
+    def write(self, cells: list[CellWrite]) -> None: ...
+
+    @abstractmethod
+    def describe(self) -> str:
+        """A short name for messages, e.g. the workbook's file name."""
