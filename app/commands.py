@@ -6,12 +6,13 @@ import argparse
 import logging
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from facultativo.sync.columns import MissingColumns, map_columns
 from facultativo.sync.cycle import Report, run_cycle
 from facultativo.sync.ledger import LedgerError
-from facultativo.sync.lock import CampusBusy
+from facultativo.sync.lock import CampusBusy, campus_lock
 from facultativo.sync.progress import terminal_progress
 from facultativo.sync.sources.base import SourceError
 from facultativo.validators import ValidatorPool, WorkerUnavailable
@@ -51,7 +52,10 @@ def sync(args: argparse.Namespace) -> int:
     setup_logging()
     config = load(args.config)
     campuses = _campuses(config, args.campus)
-    with ValidatorPool(limits=config.limits) as pool:
+    with ExitStack() as locks, ValidatorPool(limits=config.limits) as pool:
+        if not args.dry_run:  # held for the life of the process, not just a cycle
+            for campus in campuses:
+                locks.enter_context(campus_lock(config.ledger, campus.name))
         while True:
             failed = _one_round(config, campuses, pool, args.dry_run)
             if args.once or args.dry_run:
@@ -64,7 +68,7 @@ def _one_round(config: Config, campuses: list[Campus], pool: ValidatorPool, dry:
     failed = False
     for campus in campuses:
         try:
-            with open_runtime(config, campus, pool, dry_run=dry) as rt:
+            with open_runtime(config, campus, pool, dry_run=dry, locked=True) as rt:
                 rt.progress = terminal_progress(sys.stderr)
                 report = run_cycle(rt, dry_run=dry)
             print(_dry_run_text(report) if dry else _report_line(report))

@@ -55,10 +55,11 @@ def mail_context(campus: Campus) -> MailContext:
 @contextmanager
 def open_runtime(
     config: Config, campus: Campus, pool: ValidatorPool, dry_run: bool = False,
-    checkpoint: Callable[[str], None] | None = None,
+    checkpoint: Callable[[str], None] | None = None, locked: bool = False,
 ) -> Iterator[Runtime]:  # fmt: skip
-    """A Runtime holding the campus lock (not for dry runs) and an open ledger."""
-    lock = nullcontext() if dry_run else campus_lock(config.ledger, campus.name)
+    """A Runtime with an open ledger, holding the campus lock unless the caller
+    already holds it (`locked`) or nothing will be written (`dry_run`)."""
+    lock = nullcontext() if dry_run or locked else campus_lock(config.ledger, campus.name)
     with lock:
         ledger = Ledger.snapshot(config.ledger) if dry_run else Ledger(config.ledger)
         try:

@@ -90,6 +90,7 @@ def _send_one(due: Due, sender: Sender, ledger: Ledger, mail: MailContext,
     try:
         date = now().astimezone(ZoneInfo(mail.timezone))
         sender.send(to_message(email, mail.from_address, mail.contact.get("email", ""), date))
+        checkpoint("delivered")  # the duplicate window: sent, not yet recorded
     except SendError as exc:
         attempts = _attempts(ledger, mail.campus_name, due)
         log.warning("fila %d: correo a %s no enviado: %s", due.row.number,
@@ -126,6 +127,10 @@ def _context(due: Due, mail: MailContext) -> dict:
     }
 
 
+def _order(notice: Notice) -> tuple[datetime, bool]:
+    return notice.updated_at, notice.kind == "aplicada"  # the follow-up comes after the result
+
+
 def notice_cells(rows: list[Row], cols: ColumnMap, notices: dict, tz: str
                  ) -> tuple[list[CellWrite], list[tuple[str, str, int]]]:  # fmt: skip
     """ "Notificada el" cells for results not yet shown in the sheet."""
@@ -134,7 +139,7 @@ def notice_cells(rows: list[Row], cols: ColumnMap, notices: dict, tz: str
     for notice in notices.values():
         if notice.status in ("sent", "failed") and notice.key in by_key:
             known = latest.get(notice.key)
-            if known is None or notice.updated_at >= known.updated_at:
+            if known is None or _order(notice) > _order(known):
                 latest[notice.key] = notice
     cells, ids = [], []
     for key, notice in latest.items():

@@ -42,8 +42,10 @@ def plan(rows: list[Row], entries: dict[str, Entry], now: datetime) -> list[Step
 
 def _action(row: Row, entry: Entry | None, now: datetime) -> Action:
     cell = fold(row.estado_cell)
-    if entry and entry.pending_cells and (not cell or cell == fold(entry.written_label or "")):
-        return Action.WRITE_PENDING
+    if entry and entry.pending_cells:
+        ours = {"", fold(entry.written_label or ""), fold(entry.pending_cells.get("estado", ""))}
+        if cell in ours:  # decided, and the sheet shows nothing newer from staff
+            return Action.WRITE_PENDING
     if not cell:
         return Action.RERUN if entry and entry.written_label else Action.VALIDATE
     if entry and cell == fold(entry.written_label or ""):
