@@ -46,6 +46,18 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Google:
+    """[campus.google]: the responses spreadsheet and how to reach it."""
+
+    credentials: Path
+    spreadsheet: str
+    tab: str | None = None
+    endpoint: str | None = None  # replaces the Google API hosts (tests, API proxies)
+    token: Path | None = None  # OAuth user token cache (installed-app credentials)
+    timeout_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class Mail:
     sender: str = "outbox"
     outbox: Path | None = None
@@ -60,6 +72,7 @@ class Campus:
     source: Source = field(default_factory=Source)
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     mail: Mail = field(default_factory=Mail)
+    google: Google | None = None
     max_attempts: int = 5
     retry_minutes: float = 5.0
 
@@ -158,7 +171,8 @@ def _campus(i: int, raw: Any, base: Path, problems: list[str]) -> Campus | None:
         name=name.strip(),
         policy=_policy(raw, where, problems),
         contact=_contact(raw.get("contact", {}), where, problems),
-        source=_source(raw.get("source"), base, where, problems),
+        source=_source(raw.get("source"), base, where, problems, "google" in raw),
+        google=_google(raw.get("google"), base, where, problems),
         columns=_columns(raw.get("columns", {}), where, problems),
         mail=_mail(raw.get("mail", {}), base, where, problems),
         max_attempts=int(_number(raw, "max_attempts", 5, 1, 50, where, problems)),
@@ -207,25 +221,51 @@ def _contact(raw: Any, where: str, problems: list[str]) -> Contact:
     return Contact(**{k: v for k, v in values.items() if v} )  # fmt: skip
 
 
-SOURCE_KINDS = ("xlsx",)
+SOURCE_KINDS = ("xlsx", "google")
 
 
-def _source(raw: Any, base: Path, where: str, problems: list[str]) -> Source:
+def _source(raw: Any, base: Path, where: str, problems: list[str], google: bool) -> Source:
     if raw is None:
-        return Source()
+        return Source("google") if google else Source()
     if not isinstance(raw, dict):
         problems.append(f"{where}.source debe ser una tabla [campus.source].")
         return Source()
-    kind = raw.get("kind", "xlsx")
+    kind = raw.get("kind", "google" if google else "xlsx")
     if kind not in SOURCE_KINDS:
         problems.append(f"{where}.source.kind = {kind!r}: usa uno de {', '.join(SOURCE_KINDS)}.")
         return Source()
+    if kind == "google":
+        if not google:
+            problems.append(f"{where}: source.kind = \"google\" necesita una tabla [campus.google].")
+        return Source("google")
     path = _text(raw, "path", where + ".source", problems)
     if not path:
         problems.append(f'{where}.source.path falta: la ruta del libro, p. ej. "respuestas.xlsx".')
     attachments = _text(raw, "attachments", where + ".source", problems) or "."
     sheet = _text(raw, "sheet", where + ".source", problems) or None
     return Source(kind, base / path if path else None, sheet, base / attachments)
+
+
+def _google(raw: Any, base: Path, where: str, problems: list[str]) -> Google | None:
+    if raw is None:
+        return None
+    here = where + ".google"
+    if not isinstance(raw, dict):
+        problems.append(f"{here} debe ser una tabla [campus.google].")
+        return None
+    credentials = _text(raw, "credentials", here, problems)
+    spreadsheet = _text(raw, "spreadsheet", here, problems)
+    if not credentials:
+        problems.append(f'{here}.credentials falta: la llave JSON, p. ej. "credentials.json".')
+    if not spreadsheet:
+        problems.append(f"{here}.spreadsheet falta: el ID o la URL de la hoja de respuestas.")
+    endpoint = _text(raw, "endpoint", here, problems) or None
+    if endpoint and not re.match(r"https?://", endpoint):
+        problems.append(f"{here}.endpoint = {endpoint!r}: debe empezar con https:// o http://.")
+    token = _text(raw, "token", here, problems)
+    timeout = _number(raw, "timeout_seconds", 30.0, 1, 600, here, problems)
+    return Google(base / credentials, spreadsheet, _text(raw, "tab", here, problems) or None,
+                  endpoint, base / token if token else None, timeout)  # fmt: skip
 
 
 def _columns(raw: Any, where: str, problems: list[str]) -> dict[str, tuple[str, ...]]:

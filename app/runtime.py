@@ -27,16 +27,38 @@ from .config import Campus, Config
 
 def build_source(campus: Campus) -> ResponseSource:
     src = campus.source
+    if src.kind == "google":
+        return _google(campus)[0]
     if src.kind == "xlsx" and src.path is not None:
         return XlsxSource(src.path, src.sheet)
     raise SourceError(f"campus «{campus.name}»: falta [campus.source] con kind y path.")
 
 
 def build_store(campus: Campus) -> AttachmentStore:
+    if campus.source.kind == "google":
+        return _google(campus)[1]
     folder = campus.source.attachments
     if folder is None:
         raise SourceError(f"campus «{campus.name}»: falta source.attachments (carpeta de PDFs).")
     return FolderStore(folder)
+
+
+_GOOGLE: dict[tuple, tuple[ResponseSource, AttachmentStore]] = {}
+
+
+def _google(campus: Campus) -> tuple[ResponseSource, AttachmentStore]:
+    """Sheets source and Drive store for a campus, made once per process so that
+    credentials (and their token) and the download cache live across cycles."""
+    from facultativo.sync.google.clients import google_backends
+
+    g = campus.google
+    if g is None:
+        raise SourceError(f"campus «{campus.name}»: falta la tabla [campus.google].")
+    key = (campus.name, g)
+    if key not in _GOOGLE:
+        _GOOGLE[key] = google_backends(g.credentials, g.spreadsheet, g.tab, g.endpoint,
+                                       g.token, g.timeout_seconds)  # fmt: skip
+    return _GOOGLE[key]
 
 
 def build_sender(campus: Campus) -> Sender:

@@ -11,10 +11,18 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from facultativo.validators import Estado, Limits, Motivo, Policy, ValidatorPool, Verdict
+from facultativo.validators import (
+    Estado,
+    Limits,
+    Motivo,
+    Policy,
+    Problem,
+    ValidatorPool,
+    Verdict,
+)
 from facultativo.validators.rules import decide_files
 
-from .attachments import AttachmentStore, FetchFailure
+from .attachments import AttachmentStore, FetchFailure, Refused
 from .ledger import Decision, Entry
 from .rows import Row
 from .values import local_now_text
@@ -50,6 +58,9 @@ def process_row(
             got = store.fetch(ref, limits.max_bytes)
             if isinstance(got, FetchFailure):
                 return _temporary(row, got.detail, attempts, retry, policy, now, got.transient)
+            if isinstance(got, Refused):
+                extractions.append(Problem(Motivo.ARCHIVO_ILEGIBLE, got.detail))
+                continue
             checksums.append(hashlib.sha256(got.data).hexdigest()[:16])
             extractions.append(pool.extract(got.data, filename=got.name))
         verdict = decide_files(extractions, row.request, policy)

@@ -21,11 +21,19 @@ class FetchFailure:
     transient: bool = True
 
 
+@dataclass(frozen=True)
+class Refused:
+    """The store knows, without handing over the bytes, that this cannot be a
+    constancia (an image, a Google Doc, too big): a verdict on the file."""
+
+    detail: str
+
+
 class AttachmentStore(ABC):
     @abstractmethod
     def refs(self, cell: object) -> list[str]:
         """Every file reference in an upload cell, in order; [] when empty."""
 
     @abstractmethod
-    def fetch(self, ref: str, max_bytes: int) -> Fetched | FetchFailure:
+    def fetch(self, ref: str, max_bytes: int) -> Fetched | FetchFailure | Refused:
         """The file's bytes (at most max_bytes + 1, so screening can see it is too big)."""

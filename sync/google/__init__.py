@@ -1,0 +1,1 @@
+"""What the Google backends share: credentials, the retry policy and the endpoint."""

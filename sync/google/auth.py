@@ -1,0 +1,112 @@
+"""Google credentials: a service account (the common case) or OAuth user credentials.
+
+Service account: the responses sheet and the Form's upload folder are shared
+with its email. OAuth user: for offices without a Cloud project of their own;
+`facultativo auth` runs the installed-app flow once and caches the token with
+0600 permissions. Scopes are the least needed: edit spreadsheets, read Drive.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import stat
+from pathlib import Path
+
+from google.auth.credentials import Credentials
+from google.auth.exceptions import GoogleAuthError
+from google.oauth2 import credentials as user_credentials
+from google.oauth2 import service_account
+
+SCOPES = [
+    "https://www.googleapis.com/auth/spreadsheets",
+    "https://www.googleapis.com/auth/drive.readonly",
+]
+log = logging.getLogger("facultativo.google")
+
+
+class AuthError(Exception):
+    """Credentials cannot be used; the message names the file and the fix."""
+
+
+def load_credentials(path: Path, token: Path | None = None) -> Credentials:
+    """Credentials from a service-account key, or a client secret plus its cached token."""
+    info = _read_json(path)
+    warn_if_readable_by_others(path)
+    kind = info.get("type") or ("installed" if "installed" in info or "web" in info else "")
+    if kind == "service_account":
+        try:
+            return service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+        except (ValueError, KeyError) as exc:
+            raise AuthError(f"{path}: la llave de la cuenta de servicio está incompleta ({exc}).")
+    if kind == "authorized_user":
+        return _user(info, path)
+    if kind == "installed":
+        token = token or path.with_name("token.json")
+        if not token.exists():
+            raise AuthError(
+                f"falta el token de {path}: ejecuta `facultativo auth --config ...` una vez "
+                "para autorizar con tu cuenta de Google."
+            )
+        return _user(_read_json(token), token)
+    raise AuthError(
+        f"{path}: no es una llave de cuenta de servicio ni un cliente OAuth "
+        '(busca "type": "service_account" o "installed").'
+    )
+
+
+def service_account_email(creds: Credentials) -> str | None:
+    return getattr(creds, "service_account_email", None)
+
+
+def _user(info: dict, path: Path) -> Credentials:
+    try:
+        return user_credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES)
+    except (ValueError, KeyError) as exc:
+        raise AuthError(f"{path}: el token no sirve ({exc}); vuelve a `facultativo auth`.")
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AuthError(f"no existe el archivo de credenciales {path}.") from None
+    except (OSError, ValueError) as exc:
+        raise AuthError(f"{path}: no es un JSON legible ({exc}).") from None
+    if not isinstance(data, dict):
+        raise AuthError(f"{path}: no es un JSON de credenciales.")
+    return data
+
+
+def warn_if_readable_by_others(path: Path) -> bool:
+    """Private keys must not be readable by other users of the machine."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        log.warning("%s lo pueden leer otros usuarios; ejecuta: chmod 600 %s", path, path)
+        return True
+    return False
+
+
+def run_installed_flow(client_secret: Path, token: Path, open_browser: bool = True,
+                       port: int = 0) -> Path:  # fmt: skip
+    """Ask the user to authorize once in a browser; store the token readable only by them."""
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    try:
+        flow = InstalledAppFlow.from_client_secrets_file(str(client_secret), scopes=SCOPES)
+        creds = flow.run_local_server(
+            port=port, open_browser=open_browser,
+            authorization_prompt_message="Abre esta dirección para autorizar facultativo: {url}",
+            success_message="Listo: facultativo ya puede leer la hoja. Puedes cerrar esta ventana.",
+        )  # fmt: skip
+    except (GoogleAuthError, ValueError, OSError) as exc:
+        raise AuthError(f"no se completó la autorización: {exc}") from None
+    fd = os.open(token, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(creds.to_json())
+    os.chmod(token, 0o600)
+    return token

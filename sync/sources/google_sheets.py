@@ -1,0 +1,181 @@
+"""The Form's responses spreadsheet on Google Sheets, through gspread.
+
+A cycle costs two reads (metadata with the time zone and the tab's size; all
+values, UNFORMATTED, timestamps as serial numbers) and one values:batchUpdate
+per write batch, RAW, whatever the number of rows. The first time the status
+block is written the tab also gets room for it, colours per estado and a
+frozen header row (one spreadsheets:batchUpdate, once).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gspread
+import requests
+from gspread.exceptions import APIError
+from gspread.utils import extract_id_from_url, rowcol_to_a1
+
+from facultativo.validators.text import fold
+
+from ..columns import STATUS_HEADERS
+from .base import CellWrite, ResponseSource, SourceError, Table
+
+# estado label → background colour (RGB 0-1) for the status column
+COLOURS = {
+    "ACEPTADA": (0.72, 0.88, 0.72),
+    "RECHAZADA": (0.96, 0.70, 0.70),
+    "REVISIÓN MANUAL": (1.0, 0.85, 0.55),
+    "CONCLUIDA": (0.85, 0.85, 0.85),
+    "ALTA APLICADA": (0.70, 0.82, 0.96),
+    "BAJA APLICADA": (0.70, 0.82, 0.96),
+}
+
+
+class GoogleSheetSource(ResponseSource):
+    def __init__(self, client: gspread.Client, spreadsheet: str, tab: str | None,
+                 account: str | None = None) -> None:  # fmt: skip
+        self.client = client
+        self.id = extract_id_from_url(spreadsheet) if "/" in spreadsheet else spreadsheet
+        self.tab = tab
+        self.account = account  # service-account email, to name in sharing messages
+        self._sheet: dict[str, Any] | None = None
+        self._estado_col: int | None = None
+
+    def describe(self) -> str:
+        return f"hoja de Google {self.id}" + (f" («{self.tab}»)" if self.tab else "")
+
+    def read(self) -> Table:
+        http = self.client.http_client
+        meta = self._call(lambda: http.fetch_sheet_metadata(self.id))
+        self._sheet = self._pick(meta)
+        title = self._sheet["properties"]["title"]
+        params = {"valueRenderOption": "UNFORMATTED_VALUE",
+                  "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}  # fmt: skip
+        got = self._call(lambda: http.values_batch_get(self.id, [_quote(title)], params))
+        values = (got.get("valueRanges") or [{}])[0].get("values", [])
+        if not values:
+            raise SourceError(f"{self.describe()}: la pestaña está vacía (falta el encabezado).")
+        header = [str(v) for v in values[0]]
+        titles = [fold(h) for h in header]
+        wanted = fold(STATUS_HEADERS["estado"])
+        self._estado_col = titles.index(wanted) if wanted in titles else None
+        return Table(header, values[1:], meta.get("properties", {}).get("timeZone"))
+
+    def write(self, cells: list[CellWrite]) -> None:
+        if not cells:
+            return
+        if self._sheet is None:
+            self.read()
+        assert self._sheet is not None
+        setup = self._setup_requests(cells)
+        http = self.client.http_client
+        if setup:
+            self._call(lambda: http.batch_update(self.id, {"requests": setup}))
+        title = self._sheet["properties"]["title"]
+        data = [{"range": f"{_quote(title)}!{rng}", "values": [vals]} for rng, vals in _runs(cells)]
+        body = {"valueInputOption": "RAW", "data": data}
+        self._call(lambda: http.values_batch_update(self.id, body))
+
+    def _setup_requests(self, cells: list[CellWrite]) -> list[dict[str, Any]]:
+        """Room for the status block, and once: colours per estado and a frozen header."""
+        sheet = self._sheet
+        assert sheet is not None
+        props = sheet["properties"]
+        grid = props.get("gridProperties", {})
+        sheet_id = props["sheetId"]
+        requests_: list[dict[str, Any]] = []
+        needed = max(c.col for c in cells) + 1
+        if needed > grid.get("columnCount", 26):
+            extra = needed - grid.get("columnCount", 26)
+            requests_.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
+                                                  "length": extra}})  # fmt: skip
+            grid["columnCount"] = needed
+        created = (c.col for c in cells if c.row == 1 and c.value == STATUS_HEADERS["estado"])
+        col = next(created, self._estado_col)
+        if col is not None and not _coloured(sheet, col):
+            requests_ += _colour_rules(sheet_id, col)
+            sheet["conditionalFormats"] = [{"ranges": [{"startColumnIndex": col}]}]
+            if not grid.get("frozenRowCount"):
+                requests_.append({"updateSheetProperties": {
+                    "properties": {"sheetId": sheet_id, "gridProperties": {"frozenRowCount": 1}},
+                    "fields": "gridProperties.frozenRowCount"}})  # fmt: skip
+        return requests_
+
+    def _pick(self, meta: dict[str, Any]) -> dict[str, Any]:
+        sheets = meta.get("sheets", [])
+        if not sheets:
+            raise SourceError(f"{self.describe()}: la hoja no tiene pestañas.")
+        if self.tab is None:
+            return sheets[0]
+        for sheet in sheets:
+            if sheet["properties"]["title"] == self.tab:
+                return sheet
+        tabs = ", ".join(f"«{s['properties']['title']}»" for s in sheets)
+        raise SourceError(f"{self.describe()}: no hay una pestaña «{self.tab}» (hay {tabs}).")
+
+    def _call(self, fn: Any) -> Any:
+        try:
+            return fn()
+        except APIError as exc:
+            raise self._explain(exc.response.status_code) from None
+        except requests.exceptions.RequestException as exc:
+            raise SourceError(f"{self.describe()}: sin conexión con Google ({type(exc).__name__}).",
+                              transient=True) from None  # fmt: skip
+
+    def _explain(self, status: int) -> SourceError:
+        who = f" con {self.account}" if self.account else " con la cuenta de facultativo"
+        if status == 403:
+            return SourceError(f"{self.describe()}: sin permiso; comparte la hoja{who} como editor.")
+        if status == 404:
+            return SourceError(f"{self.describe()}: no existe; revisa spreadsheet en la configuración.")
+        if status == 401:
+            return SourceError(f"{self.describe()}: credenciales rechazadas; revisa la llave JSON.")
+        return SourceError(f"{self.describe()}: Google respondió {status}; se reintentará.", True)
+
+
+def _coloured(sheet: dict[str, Any], col: int) -> bool:
+    """Whether some conditional format already covers our estado column."""
+    for rule in sheet.get("conditionalFormats", []):
+        for rng in rule.get("ranges", []):
+            if rng.get("startColumnIndex", 0) <= col < rng.get("endColumnIndex", col + 1):
+                return True
+    return False
+
+
+def _quote(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def _runs(cells: list[CellWrite]) -> list[tuple[str, list[str]]]:
+    """Group cells into horizontal runs (one range per run) to keep the batch small."""
+    out: list[tuple[str, list[str]]] = []
+    ordered = sorted(cells, key=lambda c: (c.row, c.col))
+    start, values, prev = ordered[0], [ordered[0].value], ordered[0]
+    for cell in ordered[1:]:
+        if cell.row == prev.row and cell.col == prev.col + 1:
+            values.append(cell.value)
+        else:
+            out.append((_range(start, prev), values))
+            start, values = cell, [cell.value]
+        prev = cell
+    out.append((_range(start, prev), values))
+    return out
+
+
+def _range(first: CellWrite, last: CellWrite) -> str:
+    return f"{rowcol_to_a1(first.row, first.col + 1)}:{rowcol_to_a1(last.row, last.col + 1)}"
+
+
+def _colour_rules(sheet_id: int, col: int) -> list[dict[str, Any]]:
+    rng = {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": col,
+           "endColumnIndex": col + 1}  # fmt: skip
+    rules = []
+    for i, (label, (r, g, b)) in enumerate(COLOURS.items()):
+        rules.append({"addConditionalFormatRule": {"index": i, "rule": {
+            "ranges": [rng],
+            "booleanRule": {
+                "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": label}]},
+                "format": {"backgroundColor": {"red": r, "green": g, "blue": b}},
+            }}}})  # fmt: skip
+    return rules

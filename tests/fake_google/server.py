@@ -1,0 +1,421 @@
+"""A fake Google API server on 127.0.0.1 for the real gspread, googleapiclient and google-auth.
+
+It serves what facultativo calls, under one base URL (the `endpoint` contract):
+Sheets v4 `spreadsheets.get`, `values.get`, `values.batchGet`, `values.batchUpdate`,
+`spreadsheets.batchUpdate`; Drive v3 `files.get` with and without `alt=media` (Range
+requests too); and an OAuth token endpoint (service-account JWT grant, refresh-token
+grant, authorization-code grant for the installed-app flow).
+
+Tests read `log` to count calls and add `faults` to make calls fail, stall or drop.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlencode, urlparse
+
+from .a1 import parse_range
+
+
+@dataclass
+class Sheet:
+    title: str
+    rows: list[list[Any]]
+    sheet_id: int = 0
+    column_count: int = 26
+    frozen_rows: int = 0
+    conditional_formats: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Spreadsheet:
+    title: str
+    sheets: list[Sheet]
+    time_zone: str = "America/Mexico_City"
+    shared: bool = True
+
+    def sheet(self, title: str | None) -> Sheet:
+        if title is None:
+            return self.sheets[0]
+        return next(s for s in self.sheets if s.title == title)
+
+
+@dataclass
+class DriveFile:
+    name: str
+    data: bytes
+    mime_type: str = "application/pdf"
+    shared: bool = True
+
+    @property
+    def md5(self) -> str:
+        return hashlib.md5(self.data).hexdigest()
+
+
+@dataclass
+class Fault:
+    """Answer matching requests with an error, a stall or a dropped connection."""
+
+    match: str  # regex on "METHOD /path?query"
+    status: int = 500
+    times: int = 1
+    headers: dict[str, str] = field(default_factory=dict)
+    reason: str = "backendError"
+    delay: float = 0.0
+    drop: bool = False  # close the connection without an answer
+    drop_after: int | None = None  # media: send this many bytes, then drop
+
+
+class FakeGoogle:
+    def __init__(self) -> None:
+        self.spreadsheets: dict[str, Spreadsheet] = {}
+        self.files: dict[str, DriveFile] = {}
+        self.log: list[tuple[str, str]] = []
+        self.faults: list[Fault] = []
+        self.latency = 0.0
+        self.tokens: set[str] = set()
+        self.grants: list[dict[str, Any]] = []
+        self.codes: dict[str, str] = {}
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> FakeGoogle:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # --- test helpers -------------------------------------------------------------
+
+    def calls(self, kind: str) -> int:
+        """Count logged calls: "sheets.read", "sheets.write", "drive", "token"."""
+        patterns = {
+            "sheets.read": r"^GET /v4/spreadsheets/",
+            "sheets.write": r"^POST /v4/spreadsheets/",
+            "drive": r"^GET /drive/v3/files/",
+            "drive.media": r"^GET /drive/v3/files/[^?]+\?.*alt=media",
+            "token": r"^POST /token",
+        }
+        return sum(1 for m, p in self.log if re.search(patterns[kind], f"{m} {p}"))
+
+    def reset_log(self) -> None:
+        with self.lock:
+            self.log.clear()
+
+    def add_file(self, file_id: str, name: str, data: bytes, mime: str = "application/pdf"):
+        self.files[file_id] = DriveFile(name, data, mime)
+
+    def _take_fault(self, line: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.times > 0 and re.search(fault.match, line):
+                    fault.times -= 1
+                    return fault
+        return None
+
+
+def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def _serve(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            with fake.lock:
+                fake.log.append((method, self.path))
+            if fake.latency:
+                time.sleep(fake.latency)
+            fault = fake._take_fault(f"{method} {self.path}")
+            if fault and fault.delay:
+                time.sleep(fault.delay)
+            if fault and fault.drop:
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            if fault and fault.drop_after is None and not fault.delay:
+                return self._error(fault.status, fault.reason, fault.headers)
+            try:
+                self._route(method, body, fault)
+            except _Reply as reply:
+                self._json(reply.status, reply.body, reply.headers)
+
+        def _route(self, method: str, body: bytes, fault: Fault | None) -> None:
+            url = urlparse(self.path)
+            query = parse_qs(url.query)
+            if method == "POST" and url.path == "/token":
+                return _token(fake, body)
+            self._authorize()
+            m = re.fullmatch(r"/v4/spreadsheets/([^/:]+)(.*)", url.path)
+            if m:
+                return _sheets(fake, method, m.group(1), unquote(m.group(2)), query, body)
+            m = re.fullmatch(r"/drive/v3/files/([^/]+)", url.path)
+            if m and method == "GET":
+                return self._drive(m.group(1), query, fault)
+            raise _Reply(404, _err(404, "notFound", f"no route {method} {url.path}"))
+
+        def _authorize(self) -> None:
+            auth = self.headers.get("Authorization", "")
+            if not auth.startswith("Bearer ") or auth[7:] not in fake.tokens:
+                raise _Reply(401, _err(401, "authError", "Request had invalid credentials."))
+
+        def _drive(self, file_id: str, query: dict, fault: Fault | None) -> None:
+            f = fake.files.get(file_id)
+            if f is None or not f.shared:
+                raise _Reply(404, _err(404, "notFound", f"File not found: {file_id}."))
+            if query.get("alt") == ["media"]:
+                return self._media(f, fault)
+            if file_id in fake.spreadsheets:
+                raise _Reply(200, {"id": file_id, "capabilities": {"canEdit": True}})
+            raise _Reply(200, _file_json(file_id, f, query.get("fields", [""])[0]))
+
+        def _media(self, f: DriveFile, fault: Fault | None) -> None:
+            data, status, headers = f.data, 200, {}
+            rng = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
+            if rng:
+                start = int(rng.group(1))
+                end = int(rng.group(2)) if rng.group(2) else len(data) - 1
+                end = min(end, len(data) - 1)
+                headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
+                data, status = data[start : end + 1], 206
+            self.send_response(status)
+            self.send_header("Content-Type", f.mime_type)
+            self.send_header("Content-Length", str(len(data)))
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            if fault and fault.drop_after is not None:
+                self.wfile.write(data[: fault.drop_after])
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            self.wfile.write(data)
+
+        def _error(self, status: int, reason: str, headers: dict[str, str]) -> None:
+            self._json(status, _err(status, reason, "injected fault"), headers)
+
+        def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+            raw = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Length", str(len(raw)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(raw)
+
+    return Handler
+
+
+class _Reply(Exception):
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        self.status, self.body, self.headers = status, body, headers or {}
+
+
+def _err(status: int, reason: str, message: str) -> dict:
+    names = {401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+             429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}  # fmt: skip
+    domain = "usageLimits" if "RateLimit" in reason else "global"
+    return {"error": {"code": status, "message": message, "status": names.get(status, "UNKNOWN"),
+                      "errors": [{"domain": domain, "reason": reason, "message": message}]}}  # fmt: skip
+
+
+# --- OAuth -----------------------------------------------------------------------------
+
+
+def _token(fake: FakeGoogle, body: bytes) -> None:
+    form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+    grant = form.get("grant_type", "")
+    if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+        claims = _jwt_claims(form.get("assertion", ""))
+        fake.grants.append({"grant": "jwt", **claims})
+    elif grant == "refresh_token":
+        fake.grants.append({"grant": "refresh", "client_id": form.get("client_id")})
+    elif grant == "authorization_code":
+        if form.get("code") not in fake.codes:
+            raise _Reply(400, {"error": "invalid_grant"})
+        fake.grants.append({"grant": "code", "scope": fake.codes.pop(form["code"])})
+        token = _issue(fake)
+        raise _Reply(200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer",
+                           "refresh_token": "refresh-" + secrets.token_hex(8)})  # fmt: skip
+    else:
+        raise _Reply(400, {"error": "unsupported_grant_type"})
+    raise _Reply(200, {"access_token": _issue(fake), "expires_in": 3600, "token_type": "Bearer"})
+
+
+def _issue(fake: FakeGoogle) -> str:
+    token = "ya29.fake-" + secrets.token_hex(12)
+    fake.tokens.add(token)
+    return token
+
+
+def _jwt_claims(assertion: str) -> dict[str, Any]:
+    try:
+        payload = assertion.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError) as exc:
+        raise _Reply(400, {"error": "invalid_grant"}) from exc
+
+
+def authorize_code(fake: FakeGoogle, auth_url: str) -> str:
+    """What a person clicking «Permitir» does: the redirect URL with a code."""
+    query = {k: v[0] for k, v in parse_qs(urlparse(auth_url).query).items()}
+    code = "code-" + secrets.token_hex(6)
+    fake.codes[code] = query.get("scope", "")
+    return f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query.get('state', '')})}"
+
+
+# --- Sheets ------------------------------------------------------------------------------
+
+
+def _sheets(fake: FakeGoogle, method: str, sid: str, rest: str, query: dict, body: bytes):
+    book = fake.spreadsheets.get(sid)
+    if book is None:
+        raise _Reply(404, _err(404, "notFound", "Requested entity was not found."))
+    if not book.shared:
+        raise _Reply(403, _err(403, "forbidden", "The caller does not have permission"))
+    if method == "GET" and rest == "":
+        raise _Reply(200, _metadata(sid, book))
+    if method == "GET" and rest == "/values:batchGet":
+        ranges = [_values(book, r, query) for r in query.get("ranges", [])]
+        raise _Reply(200, {"spreadsheetId": sid, "valueRanges": ranges})
+    if method == "GET" and rest.startswith("/values/"):
+        raise _Reply(200, _values(book, rest[len("/values/") :], query))
+    payload = json.loads(body or b"{}")
+    if method == "POST" and rest == "/values:batchUpdate":
+        raise _Reply(200, _values_update(sid, book, payload))
+    if method == "POST" and rest == ":batchUpdate":
+        raise _Reply(200, _batch_update(sid, book, payload))
+    raise _Reply(404, _err(404, "notFound", f"no route {rest}"))
+
+
+def _metadata(sid: str, book: Spreadsheet) -> dict:
+    return {
+        "spreadsheetId": sid,
+        "properties": {"title": book.title, "locale": "es_MX", "timeZone": book.time_zone},
+        "sheets": [
+            {
+                "properties": {
+                    "sheetId": s.sheet_id, "title": s.title, "index": i, "sheetType": "GRID",
+                    "gridProperties": {"rowCount": max(1000, len(s.rows) + 1),
+                                       "columnCount": s.column_count,
+                                       "frozenRowCount": s.frozen_rows},
+                },
+                **({"conditionalFormats": s.conditional_formats} if s.conditional_formats else {}),
+            }  # fmt: skip
+            for i, s in enumerate(book.sheets)
+        ],
+        "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{sid}/edit",
+    }
+
+
+def _values(book: Spreadsheet, a1: str, query: dict) -> dict:
+    title, (r0, c0, r1, c1) = parse_range(a1)
+    try:
+        sheet = book.sheet(title)
+    except StopIteration as exc:
+        raise _Reply(400, _err(400, "badRequest", f"Unable to parse range: {a1}")) from exc
+    unformatted = query.get("valueRenderOption") == ["UNFORMATTED_VALUE"]
+    rows = []
+    for row in sheet.rows[r0 : None if r1 is None else r1 + 1]:
+        cells = row[c0 : None if c1 is None else c1 + 1]
+        cells = [c if unformatted or isinstance(c, str) else _formatted(c) for c in cells]
+        while cells and cells[-1] in ("", None):
+            cells.pop()
+        rows.append(["" if c is None else c for c in cells])
+    while rows and not rows[-1]:
+        rows.pop()
+    out = {"range": f"'{sheet.title}'!{a1.split('!')[-1]}", "majorDimension": "ROWS"}
+    if rows:
+        out["values"] = rows
+    return out
+
+
+def _formatted(value: Any) -> str:
+    return str(value)
+
+
+def _values_update(sid: str, book: Spreadsheet, payload: dict) -> dict:
+    option = payload.get("valueInputOption")
+    if option not in ("RAW", "USER_ENTERED"):
+        raise _Reply(400, _err(400, "badRequest", "valueInputOption is required"))
+    cells = 0
+    for item in payload.get("data", []):
+        title, (r0, c0, _r1, _c1) = parse_range(item["range"])
+        sheet = book.sheet(title)
+        for dr, row in enumerate(item.get("values", [])):
+            for dc, value in enumerate(row):
+                if c0 + dc >= sheet.column_count:
+                    raise _Reply(400, _err(400, "badRequest",
+                                           f"Range ({item['range']}) exceeds grid limits."))  # fmt: skip
+                _set(sheet, r0 + dr, c0 + dc, value, option)
+                cells += 1
+    book_log = {"spreadsheetId": sid, "totalUpdatedCells": cells,
+                "totalUpdatedRanges": len(payload.get("data", []))}  # fmt: skip
+    return book_log
+
+
+def _set(sheet: Sheet, r: int, c: int, value: Any, option: str) -> None:
+    while len(sheet.rows) <= r:
+        sheet.rows.append([])
+    row = sheet.rows[r]
+    while len(row) <= c:
+        row.append("")
+    if option == "USER_ENTERED" and isinstance(value, str) and value.startswith("="):
+        value = {"formula": value}  # what Sheets would do: tests assert this never happens
+    row[c] = value
+
+
+def _batch_update(sid: str, book: Spreadsheet, payload: dict) -> dict:
+    replies = []
+    for request in payload.get("requests", []):
+        if "appendDimension" in request:
+            a = request["appendDimension"]
+            sheet = next(s for s in book.sheets if s.sheet_id == a["sheetId"])
+            if a["dimension"] == "COLUMNS":
+                sheet.column_count += a["length"]
+        elif "addConditionalFormatRule" in request:
+            rule = request["addConditionalFormatRule"]["rule"]
+            sid_ = rule["ranges"][0]["sheetId"]
+            next(s for s in book.sheets if s.sheet_id == sid_).conditional_formats.append(rule)
+        elif "updateSheetProperties" in request:
+            props = request["updateSheetProperties"]["properties"]
+            sheet = next(s for s in book.sheets if s.sheet_id == props["sheetId"])
+            sheet.frozen_rows = props.get("gridProperties", {}).get("frozenRowCount", 0)
+        else:
+            raise _Reply(400, _err(400, "badRequest", f"unsupported request {list(request)}"))
+        replies.append({})
+    return {"spreadsheetId": sid, "replies": replies}
+
+
+def _file_json(file_id: str, f: DriveFile, fields: str) -> dict:
+    full = {"kind": "drive#file", "id": file_id, "name": f.name, "mimeType": f.mime_type,
+            "size": str(len(f.data)), "md5Checksum": f.md5}  # fmt: skip
+    wanted = [x.strip() for x in fields.split(",") if x.strip()]
+    return {k: v for k, v in full.items() if not wanted or k in wanted}
