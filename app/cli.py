@@ -27,12 +27,14 @@ class UsageError(Exception):
 
 _ARGPARSE_ES = (
     (r"the following arguments are required: (.*)", r"faltan argumentos: \1"),
-    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)",
-     r"\1: valor no válido \2 (usa uno de: \3)"),
+    (
+        r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)",
+        r"\1: valor no válido \2 (usa uno de: \3)",
+    ),
     (r"unrecognized arguments: (.*)", r"argumentos no reconocidos: \1"),
     (r"argument (\S+): expected one argument", r"\1 necesita un valor"),
     (r"argument (\S+): (.*)", r"\1: \2"),
-)  # fmt: skip
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -79,8 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         from . import commands
 
-        handlers = {"validate": cmd_validate, "demo": commands.demo, "sync": commands.sync,
-                    "check": commands.check}  # fmt: skip
+        handlers = {
+            "validate": cmd_validate,
+            "demo": commands.demo,
+            "sync": commands.sync,
+            "check": commands.check,
+        }
         return handlers[args.command](args)
     except UsageError as exc:
         print(f"facultativo: {exc}", file=sys.stderr)

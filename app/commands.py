@@ -7,14 +7,14 @@ import logging
 import sys
 import time
 from contextlib import ExitStack
-from pathlib import Path
 
+from facultativo.sync.attachments.base import AttachmentStore
 from facultativo.sync.columns import MissingColumns, map_columns
 from facultativo.sync.cycle import Report, run_cycle
 from facultativo.sync.ledger import LedgerError
 from facultativo.sync.lock import CampusBusy, campus_lock
 from facultativo.sync.progress import terminal_progress
-from facultativo.sync.sources.base import SourceError
+from facultativo.sync.sources.base import SourceError, Table
 from facultativo.validators import ValidatorPool, WorkerUnavailable
 
 from . import demo as demo_mod
@@ -27,8 +27,9 @@ log = logging.getLogger("facultativo")
 
 
 def setup_logging(level: int = logging.INFO) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(message)s",
-                        stream=sys.stderr)  # fmt: skip
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
+    )
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -81,13 +82,17 @@ def _one_round(config: Config, campuses: list[Campus], pool: ValidatorPool, dry:
 def _report_line(r: Report) -> str:
     estados = ", ".join(f"{k} {v}" for k, v in sorted(r.estados.items()))
     emails = ", ".join(f"{k} {v}" for k, v in sorted(r.emails.items())) or "ninguno"
-    return (f"campus {r.campus}: {r.rows} filas, {r.processed} procesadas en {r.seconds:.1f} s; "
-            f"estados: {estados}; correos: {emails}")  # fmt: skip
+    return (
+        f"campus {r.campus}: {r.rows} filas, {r.processed} procesadas en {r.seconds:.1f} s; "
+        f"estados: {estados}; correos: {emails}"
+    )
 
 
 def _dry_run_text(r: Report) -> str:
-    lines = [f"campus {r.campus} (simulación: no se escribió ni envió nada)",
-             f"  {len(r.planned_cells)} celdas por escribir:"]  # fmt: skip
+    lines = [
+        f"campus {r.campus} (simulación: no se escribió ni envió nada)",
+        f"  {len(r.planned_cells)} celdas por escribir:",
+    ]
     for cell in r.planned_cells[:200]:
         lines.append(f"    fila {cell.row}, columna {cell.col + 1}: {cell.value[:80]}")
     lines.append(f"  {len(r.planned_emails)} correos por enviar:")
@@ -109,26 +114,30 @@ def check(args: argparse.Namespace) -> int:
 
 
 def _check_campus(campus: Campus) -> list[tuple[bool, str]]:
+    """Credentials, sheet, headers, write access, one attachment: each its own line."""
     results: list[tuple[bool, str]] = []
     try:
-        source = build_source(campus)
+        source, store = build_source(campus), build_store(campus)
         table = source.read()
         results.append((True, f"{source.describe()}: {len(table.rows)} filas leídas"))
         cols = map_columns(table.header, campus.columns)
         found = ", ".join(f"{k}→«{table.header[c]}»" for k, c in cols.fields.items())
         results.append((True, f"columnas: {found}"))
         missing = cols.missing_status()
+        problem = source.cannot_write()
         note = "se crearán: " + ", ".join(missing) if missing else "presentes"
-        results.append((True, f"columnas de validación {note}"))
-        results.append(_check_folder(campus))
+        results.append((problem is None, problem or f"columnas de validación {note}"))
+        results.append(_check_attachment(store, table, cols.fields["archivo"]))
     except (SourceError, MissingColumns) as exc:
         results.append((False, str(exc)))
     return results
 
 
-def _check_folder(campus: Campus) -> tuple[bool, str]:
-    build_store(campus)
-    folder = campus.source.attachments or Path(".")
-    if not folder.is_dir():
-        return False, f"no existe la carpeta de constancias {folder}"
-    return True, f"carpeta de constancias {folder}"
+def _check_attachment(store: AttachmentStore, table: Table, col: int) -> tuple[bool, str]:
+    refs = next((r for row in table.rows if col < len(row) and (r := store.refs(row[col]))), [])
+    if not refs:
+        return True, "ninguna respuesta tiene archivo todavía"
+    failure = store.probe(refs[0])
+    if failure is not None:
+        return False, f"archivo adjunto: {failure.detail}"
+    return True, "se puede leer un archivo adjunto de ejemplo"

@@ -138,13 +138,15 @@ def _limits(raw: Any, problems: list[str]) -> Limits:
         return Limits()
     d = Limits()
     return Limits(
-        max_bytes=int(_number(raw, "max_file_mb", d.max_bytes / 2**20, 1, 100, "limits", problems)
-                      * 2**20),
+        max_bytes=int(
+            _number(raw, "max_file_mb", d.max_bytes / 2**20, 1, 100, "limits", problems) * 2**20
+        ),
         max_pages=int(_number(raw, "max_pages", d.max_pages, 1, 100, "limits", problems)),
-        timeout_seconds=_number(raw, "timeout_seconds", d.timeout_seconds, 1, 300, "limits",
-                                problems),
+        timeout_seconds=_number(
+            raw, "timeout_seconds", d.timeout_seconds, 1, 300, "limits", problems
+        ),
         memory_mb=int(_number(raw, "memory_mb", d.memory_mb, 128, 16384, "limits", problems)),
-    )  # fmt: skip
+    )
 
 
 def _campuses(raw: Any, base: Path, problems: list[str]) -> list[Campus]:
@@ -218,7 +220,7 @@ def _contact(raw: Any, where: str, problems: list[str]) -> Contact:
     email = values["email"]
     if email and not EMAIL.fullmatch(email):
         problems.append(f"{where}.contact.email = {email!r}: no parece un correo.")
-    return Contact(**{k: v for k, v in values.items() if v} )  # fmt: skip
+    return Contact(**{k: v for k, v in values.items() if v})
 
 
 SOURCE_KINDS = ("xlsx", "google")
@@ -236,7 +238,7 @@ def _source(raw: Any, base: Path, where: str, problems: list[str], google: bool)
         return Source()
     if kind == "google":
         if not google:
-            problems.append(f"{where}: source.kind = \"google\" necesita una tabla [campus.google].")
+            problems.append(f'{where}: source.kind = "google" necesita una tabla [campus.google].')
         return Source("google")
     path = _text(raw, "path", where + ".source", problems)
     if not path:
@@ -264,8 +266,14 @@ def _google(raw: Any, base: Path, where: str, problems: list[str]) -> Google | N
         problems.append(f"{here}.endpoint = {endpoint!r}: debe empezar con https:// o http://.")
     token = _text(raw, "token", here, problems)
     timeout = _number(raw, "timeout_seconds", 30.0, 1, 600, here, problems)
-    return Google(base / credentials, spreadsheet, _text(raw, "tab", here, problems) or None,
-                  endpoint, base / token if token else None, timeout)  # fmt: skip
+    return Google(
+        base / credentials,
+        spreadsheet,
+        _text(raw, "tab", here, problems) or None,
+        endpoint,
+        base / token if token else None,
+        timeout,
+    )
 
 
 def _columns(raw: Any, where: str, problems: list[str]) -> dict[str, tuple[str, ...]]:

@@ -108,8 +108,19 @@ def _workbook(path: Path, data: dict) -> None:
     for r in data["respuestas"]:
         h, m, s = (int(x) for x in r["hora"].split(":"))
         stamp = day.replace(hour=h, minute=m, second=s)
-        ws.append([stamp, r["correo"], r["nombre"], r["numero_control"], r["carrera"], r["nss"],
-                   r["curp"], r["tipo"], r["archivo"] or None])  # fmt: skip
+        ws.append(
+            [
+                stamp,
+                r["correo"],
+                r["nombre"],
+                r["numero_control"],
+                r["carrera"],
+                r["nss"],
+                r["curp"],
+                r["tipo"],
+                r["archivo"] or None,
+            ]
+        )
         ws.cell(ws.max_row, 1).number_format = "dd/mm/yyyy hh:mm:ss"
     for col, width in zip("ABCDEFGHI", (20, 36, 30, 16, 38, 22, 22, 16, 44), strict=True):
         ws.column_dimensions[col].width = width

@@ -56,8 +56,9 @@ def _google(campus: Campus) -> tuple[ResponseSource, AttachmentStore]:
         raise SourceError(f"campus «{campus.name}»: falta la tabla [campus.google].")
     key = (campus.name, g)
     if key not in _GOOGLE:
-        _GOOGLE[key] = google_backends(g.credentials, g.spreadsheet, g.tab, g.endpoint,
-                                       g.token, g.timeout_seconds)  # fmt: skip
+        _GOOGLE[key] = google_backends(
+            g.credentials, g.spreadsheet, g.tab, g.endpoint, g.token, g.timeout_seconds
+        )
     return _GOOGLE[key]
 
 
@@ -76,9 +77,13 @@ def mail_context(campus: Campus) -> MailContext:
 
 @contextmanager
 def open_runtime(
-    config: Config, campus: Campus, pool: ValidatorPool, dry_run: bool = False,
-    checkpoint: Callable[[str], None] | None = None, locked: bool = False,
-) -> Iterator[Runtime]:  # fmt: skip
+    config: Config,
+    campus: Campus,
+    pool: ValidatorPool,
+    dry_run: bool = False,
+    checkpoint: Callable[[str], None] | None = None,
+    locked: bool = False,
+) -> Iterator[Runtime]:
     """A Runtime with an open ledger, holding the campus lock unless the caller
     already holds it (`locked`) or nothing will be written (`dry_run`)."""
     lock = nullcontext() if dry_run or locked else campus_lock(config.ledger, campus.name)
@@ -86,11 +91,18 @@ def open_runtime(
         ledger = Ledger.snapshot(config.ledger) if dry_run else Ledger(config.ledger)
         try:
             rt = Runtime(
-                name=campus.name, policy=campus.policy, source=build_source(campus),
-                store=build_store(campus), ledger=ledger, pool=pool,
-                sender=build_sender(campus), mail=mail_context(campus), limits=config.limits,
-                retry=Retry(campus.max_attempts, campus.retry_minutes), columns=campus.columns,
-            )  # fmt: skip
+                name=campus.name,
+                policy=campus.policy,
+                source=build_source(campus),
+                store=build_store(campus),
+                ledger=ledger,
+                pool=pool,
+                sender=build_sender(campus),
+                mail=mail_context(campus),
+                limits=config.limits,
+                retry=Retry(campus.max_attempts, campus.retry_minutes),
+                columns=campus.columns,
+            )
             if checkpoint is not None:
                 rt.checkpoint = checkpoint
             yield rt

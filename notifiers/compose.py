@@ -57,8 +57,14 @@ def compose(env: Environment, kind: str, to: str, message_id: str, ctx: dict[str
     text_t = env.get_template(f"{kind}.txt.j2")
     html_t = env.get_template(f"{kind}.html.j2")
     subject = "".join(text_t.blocks["asunto"](text_t.new_context(context))).strip()
-    return Email(kind, to, " ".join(subject.split()), text_t.render(context),
-                 html_t.render(context), message_id)  # fmt: skip
+    return Email(
+        kind,
+        to,
+        " ".join(subject.split()),
+        text_t.render(context),
+        html_t.render(context),
+        message_id,
+    )
 
 
 def to_message(email: Email, sender: str, reply_to: str, date: datetime) -> EmailMessage:

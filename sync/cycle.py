@@ -77,8 +77,12 @@ class Report:
     planned_emails: list[Due] = field(default_factory=list)
 
     def summary(self) -> dict:
-        return {"rows": self.rows, "processed": self.processed, "estados": dict(self.estados),
-                "emails": dict(self.emails)}  # fmt: skip
+        return {
+            "rows": self.rows,
+            "processed": self.processed,
+            "estados": dict(self.estados),
+            "emails": dict(self.emails),
+        }
 
 
 def run_cycle(rt: Runtime, dry_run: bool = False) -> Report:
@@ -128,8 +132,7 @@ def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:
 def _validate(rt: Runtime, work: list[Step], now: datetime) -> dict[str, Outcome]:
     def one(step: Step) -> Outcome:
         entry = None if step.action is Action.RERUN else step.entry
-        return process_row(step.row, entry, rt.store, rt.pool, rt.policy, rt.limits,
-                           rt.retry, now)  # fmt: skip
+        return process_row(step.row, entry, rt.store, rt.pool, rt.policy, rt.limits, rt.retry, now)
 
     outcomes: dict[str, Outcome] = {}
     with ThreadPoolExecutor(max_workers=max(1, rt.pool.size)) as threads:
@@ -137,8 +140,9 @@ def _validate(rt: Runtime, work: list[Step], now: datetime) -> dict[str, Outcome
             outcomes[step.row.key] = outcome
             if rt.progress:
                 rt.progress(done, len(work))
-            log.info("fila %d: %s %s", step.row.number, outcome.decision.estado,
-                     outcome.decision.motivos)  # fmt: skip
+            log.info(
+                "fila %d: %s %s", step.row.number, outcome.decision.estado, outcome.decision.motivos
+            )
     return outcomes
 
 
@@ -167,8 +171,12 @@ def _status_cells(rows: list[Row], cols: ColumnMap, pending: dict) -> list[CellW
     return cells
 
 
-def _record_and_write(rt: Runtime, outcomes: dict[str, Outcome], cells: list[CellWrite],
-                      pending: dict[str, dict[str, str]]) -> None:  # fmt: skip
+def _record_and_write(
+    rt: Runtime,
+    outcomes: dict[str, Outcome],
+    cells: list[CellWrite],
+    pending: dict[str, dict[str, str]],
+) -> None:
     rt.ledger.record(rt.name, [o.decision for o in outcomes.values()], rt.clock())
     rt.checkpoint("recorded")
     rt.source.write(cells)
@@ -177,8 +185,13 @@ def _record_and_write(rt: Runtime, outcomes: dict[str, Outcome], cells: list[Cel
     rt.checkpoint("marked")
 
 
-def _dues(steps: list[Step], outcomes: dict[str, Outcome], entries: dict[str, Entry],
-          notices: dict, pending: dict[str, dict[str, str]]) -> list[Due]:  # fmt: skip
+def _dues(
+    steps: list[Step],
+    outcomes: dict[str, Outcome],
+    entries: dict[str, Entry],
+    notices: dict,
+    pending: dict[str, dict[str, str]],
+) -> list[Due]:
     """Emails owed: a result for every verdict we wrote, a follow-up for every
     APLICADA staff typed on a response we know, unless already sent or failed."""
     dues = []

@@ -61,8 +61,7 @@ def _estado(row: Row, outcome: Outcome | None) -> Estado | None:
     return Estado.from_label(row.estado_cell)
 
 
-def _duplicate(row: Row, outcome: Outcome, earlier: Row, policy: Policy,
-               now: datetime) -> Outcome:  # fmt: skip
+def _duplicate(row: Row, outcome: Outcome, earlier: Row, policy: Policy, now: datetime) -> Outcome:
     assert outcome.verdict is not None
     when = earlier.timestamp.strftime("%d/%m/%Y") if earlier.timestamp else "antes"
     verdict = Verdict(

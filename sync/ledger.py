@@ -181,9 +181,18 @@ class Ledger:
                     " attempts = CASE WHEN ? THEN attempts + 1 ELSE 0 END,"
                     " next_attempt_at = ?, pending_cells = ?, decided_at = ?,"
                     " validations = validations + 1 WHERE campus = ? AND key = ?",
-                    (d.estado, d.motivos, d.checksums, d.error, _iso(d.next_attempt_at),
-                     json.dumps(d.cells, ensure_ascii=False), _iso(now), campus, d.key),
-                )  # fmt: skip
+                    (
+                        d.estado,
+                        d.motivos,
+                        d.checksums,
+                        d.error,
+                        _iso(d.next_attempt_at),
+                        json.dumps(d.cells, ensure_ascii=False),
+                        _iso(now),
+                        campus,
+                        d.key,
+                    ),
+                )
 
     def mark_written(self, campus: str, labels: dict[str, str], now: datetime) -> None:
         """The status cells of these responses are in the sheet now."""
@@ -226,8 +235,9 @@ class Ledger:
             found[(r[0], r[1], r[2])] = notice
         return found
 
-    def intend(self, campus: str, key: str, kind: str, generation: int, message_id: str,
-               now: datetime) -> None:  # fmt: skip
+    def intend(
+        self, campus: str, key: str, kind: str, generation: int, message_id: str, now: datetime
+    ) -> None:
         """Recorded before a send, so a crash mid-send is seen and retried."""
         with self.transaction() as db:
             db.execute(
@@ -238,8 +248,16 @@ class Ledger:
                 (campus, key, kind, generation, message_id, _iso(now)),
             )
 
-    def sent(self, campus: str, key: str, kind: str, generation: int, status: str,
-             detail: str | None, now: datetime) -> None:  # fmt: skip
+    def sent(
+        self,
+        campus: str,
+        key: str,
+        kind: str,
+        generation: int,
+        status: str,
+        detail: str | None,
+        now: datetime,
+    ) -> None:
         with self.transaction() as db:
             db.execute(
                 "UPDATE notifications SET status = ?, detail = ?, updated_at = ?,"
@@ -264,8 +282,9 @@ class Ledger:
             )
             return int(cur.lastrowid or 0)
 
-    def cycle_finished(self, cycle_id: int, now: datetime, seconds: float,
-                       summary: dict[str, Any]) -> None:  # fmt: skip
+    def cycle_finished(
+        self, cycle_id: int, now: datetime, seconds: float, summary: dict[str, Any]
+    ) -> None:
         with self.transaction() as db:
             db.execute(
                 "UPDATE cycles SET finished_at = ?, seconds = ?, summary = ? WHERE id = ?",
@@ -280,8 +299,12 @@ class Ledger:
         ).fetchone()
         if row is None:
             return None
-        return {"started_at": row[0], "finished_at": row[1], "seconds": row[2],
-                "summary": json.loads(row[3] or "{}")}  # fmt: skip
+        return {
+            "started_at": row[0],
+            "finished_at": row[1],
+            "seconds": row[2],
+            "summary": json.loads(row[3] or "{}"),
+        }
 
 
 def _entry(r: tuple) -> Entry:

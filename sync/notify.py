@@ -53,9 +53,13 @@ def is_pending(notice: Notice | None) -> bool:
 
 
 def send_due(
-    dues: list[Due], sender: Sender, ledger: Ledger, mail: MailContext,
-    now: Callable[[], datetime], checkpoint: Callable[[str], None],
-) -> Counter[str]:  # fmt: skip
+    dues: list[Due],
+    sender: Sender,
+    ledger: Ledger,
+    mail: MailContext,
+    now: Callable[[], datetime],
+    checkpoint: Callable[[str], None],
+) -> Counter[str]:
     counts: Counter[str] = Counter()
     if not dues:
         return counts
@@ -63,8 +67,9 @@ def send_due(
     try:
         sender.open()
     except SendError as exc:
-        log.warning("correo no disponible (%s); %d mensajes quedan para el próximo ciclo",
-                    exc, len(dues))  # fmt: skip
+        log.warning(
+            "correo no disponible (%s); %d mensajes quedan para el próximo ciclo", exc, len(dues)
+        )
         counts["retry"] += len(dues)
         return counts
     try:
@@ -78,9 +83,14 @@ def send_due(
     return counts
 
 
-def _send_one(due: Due, sender: Sender, ledger: Ledger, mail: MailContext,
-              now: Callable[[], datetime], checkpoint: Callable[[str], None]
-              ) -> tuple[str, str | None]:  # fmt: skip
+def _send_one(
+    due: Due,
+    sender: Sender,
+    ledger: Ledger,
+    mail: MailContext,
+    now: Callable[[], datetime],
+    checkpoint: Callable[[str], None],
+) -> tuple[str, str | None]:
     message_id = f"<{due.kind}.{due.generation}.{due.row.key}@{_domain(mail)}>"
     ledger.intend(mail.campus_name, due.row.key, due.kind, due.generation, message_id, now())
     if not due.row.email:
@@ -93,8 +103,9 @@ def _send_one(due: Due, sender: Sender, ledger: Ledger, mail: MailContext,
         checkpoint("delivered")  # the duplicate window: sent, not yet recorded
     except SendError as exc:
         attempts = _attempts(ledger, mail.campus_name, due)
-        log.warning("fila %d: correo a %s no enviado: %s", due.row.number,
-                    mask_email(due.row.email), exc)  # fmt: skip
+        log.warning(
+            "fila %d: correo a %s no enviado: %s", due.row.number, mask_email(due.row.email), exc
+        )
         if exc.transient and attempts < MAX_SEND_ATTEMPTS:
             return "retry", str(exc)[:200]
         return "failed", str(exc)[:200]
@@ -131,8 +142,9 @@ def _order(notice: Notice) -> tuple[datetime, bool]:
     return notice.updated_at, notice.kind == "aplicada"  # the follow-up comes after the result
 
 
-def notice_cells(rows: list[Row], cols: ColumnMap, notices: dict, tz: str
-                 ) -> tuple[list[CellWrite], list[tuple[str, str, int]]]:  # fmt: skip
+def notice_cells(
+    rows: list[Row], cols: ColumnMap, notices: dict, tz: str
+) -> tuple[list[CellWrite], list[tuple[str, str, int]]]:
     """ "Notificada el" cells for results not yet shown in the sheet."""
     by_key = {r.key: r for r in rows}
     latest: dict[str, Notice] = {}

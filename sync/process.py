@@ -46,9 +46,15 @@ class Outcome:
 
 
 def process_row(
-    row: Row, entry: Entry | None, store: AttachmentStore, pool: ValidatorPool,
-    policy: Policy, limits: Limits, retry: Retry, now: datetime,
-) -> Outcome:  # fmt: skip
+    row: Row,
+    entry: Entry | None,
+    store: AttachmentStore,
+    pool: ValidatorPool,
+    policy: Policy,
+    limits: Limits,
+    retry: Retry,
+    now: datetime,
+) -> Outcome:
     attempts = entry.attempts if entry and entry.estado == Estado.ERROR_TEMPORAL else 0
     try:
         if row.problem or row.request is None:
@@ -73,8 +79,9 @@ def process_row(
         return _temporary(row, detail, attempts, retry, policy, now)
 
 
-def verdict_decision(key: str, verdict: Verdict, checksums: str, policy: Policy,
-                     now: datetime) -> Decision:  # fmt: skip
+def verdict_decision(
+    key: str, verdict: Verdict, checksums: str, policy: Policy, now: datetime
+) -> Decision:
     c = verdict.constancia
     cells = {
         "estado": verdict.estado.etiqueta,
@@ -88,8 +95,15 @@ def verdict_decision(key: str, verdict: Verdict, checksums: str, policy: Policy,
     return Decision(key, verdict.estado.value, motivos, cells, checksums)
 
 
-def _temporary(row: Row, detail: str, attempts: int, retry: Retry, policy: Policy,
-               now: datetime, transient: bool = True) -> Outcome:  # fmt: skip
+def _temporary(
+    row: Row,
+    detail: str,
+    attempts: int,
+    retry: Retry,
+    policy: Policy,
+    now: datetime,
+    transient: bool = True,
+) -> Outcome:
     """ERROR TEMPORAL with a later retry, or REVISIÓN MANUAL when it will not get better."""
     attempt = attempts + 1
     if not transient or attempt >= retry.max_attempts:

@@ -80,8 +80,19 @@ def _row(i: int, number: int, raw: list[Any], cols: ColumnMap, tz: str, refs_of:
         problem = problem or str(exc)
     nss = clean_nss(values.text(get.get("nss"), 40) or "") or None
     extras = {"numero_control": values.text(get.get("numero_control"), 40) or ""}
-    return Row(i, number, key, moment, values.email(email_cell), request if not problem else None,
-               refs, status, problem, nss, extras)  # fmt: skip
+    return Row(
+        i,
+        number,
+        key,
+        moment,
+        values.email(email_cell),
+        request if not problem else None,
+        refs,
+        status,
+        problem,
+        nss,
+        extras,
+    )
 
 
 def _name(get: dict[str, Any]) -> str | None:

@@ -10,7 +10,6 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-
 from facultativo import demo
 
 from .fake_google import FakeGoogle, Sheet, Spreadsheet
@@ -39,11 +38,18 @@ def serial(moment: datetime) -> float:
 
 
 def service_account(path: Path, fake: FakeGoogle) -> Path:
-    pem = _KEY.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()  # fmt: skip
-    info = {"type": "service_account", "project_id": "escuela-demo", "private_key_id": "k1",
-            "private_key": pem, "client_email": SA_EMAIL, "client_id": "1",
-            "token_uri": f"{fake.url}/token"}  # fmt: skip
+    pem = _KEY.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    info = {
+        "type": "service_account",
+        "project_id": "escuela-demo",
+        "private_key_id": "k1",
+        "private_key": pem,
+        "client_email": SA_EMAIL,
+        "client_id": "1",
+        "token_uri": f"{fake.url}/token",
+    }
     path.write_text(json.dumps(info), encoding="utf-8")
     path.chmod(0o600)
     return path
@@ -51,8 +57,9 @@ def service_account(path: Path, fake: FakeGoogle) -> Path:
 
 def demo_rows(fake: FakeGoogle, two_links_in_first: bool = True) -> list[list[Any]]:
     """The demo's 20 responses as Form rows; attachments as Drive links."""
-    data = json.loads((Path(demo.__file__).parent / "samples" / "demo" / "demo.json")
-                      .read_text("utf-8"))  # fmt: skip
+    data = json.loads(
+        (Path(demo.__file__).parent / "samples" / "demo" / "demo.json").read_text("utf-8")
+    )
     folder = Path(demo.__file__).parent / "samples" / "demo"
     day = datetime.fromisoformat(data["fecha"])
     rows = []
@@ -63,20 +70,38 @@ def demo_rows(fake: FakeGoogle, two_links_in_first: bool = True) -> list[list[An
             name = r["archivo"].split("/")[-1]
             file_id = f"1Drv{i:03d}{name.split('.')[0]}xyz"
             if (folder / name).exists():
-                fake.add_file(file_id, f"comprobanteVigenciaDerechos - {r['nombre']}.pdf",
-                              (folder / name).read_bytes())  # fmt: skip
+                fake.add_file(
+                    file_id,
+                    f"comprobanteVigenciaDerechos - {r['nombre']}.pdf",
+                    (folder / name).read_bytes(),
+                )
             cell = f"https://drive.google.com/open?id={file_id}"
             if i == 0 and two_links_in_first:  # the NSS card attached next to the constancia
-                fake.add_file("1DrvTarjetaNSSxyz", "tarjeta.pdf", (folder / "javi.pdf").read_bytes())
+                fake.add_file(
+                    "1DrvTarjetaNSSxyz", "tarjeta.pdf", (folder / "javi.pdf").read_bytes()
+                )
                 cell = f"https://drive.google.com/open?id=1DrvTarjetaNSSxyz, {cell}"
-        rows.append([serial(day.replace(hour=h, minute=m, second=s)), r["correo"], r["nombre"],
-                     r["numero_control"], r["carrera"], r["nss"], r["curp"], r["tipo"], cell])  # fmt: skip
+        rows.append(
+            [
+                serial(day.replace(hour=h, minute=m, second=s)),
+                r["correo"],
+                r["nombre"],
+                r["numero_control"],
+                r["carrera"],
+                r["nss"],
+                r["curp"],
+                r["tipo"],
+                cell,
+            ]
+        )
     return rows
 
 
 def spreadsheet(fake: FakeGoogle, rows: list[list[Any]], columns: int = 10) -> Spreadsheet:
-    book = Spreadsheet("Solicitud de alta o baja de seguro facultativo (respuestas)",
-                       [Sheet(TAB, [list(HEADERS), *rows], sheet_id=123, column_count=columns)])  # fmt: skip
+    book = Spreadsheet(
+        "Solicitud de alta o baja de seguro facultativo (respuestas)",
+        [Sheet(TAB, [list(HEADERS), *rows], sheet_id=123, column_count=columns)],
+    )
     fake.spreadsheets[SHEET_ID] = book
     return book
 

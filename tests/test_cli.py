@@ -20,8 +20,18 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 
 def flags_of(pair: dict) -> list[str]:
     r, p = pair["request"], pair["policy"]
-    flags = ["--tipo", r["tipo"], "--nss", r["nss"], "--curp", r["curp"], "--nombre", r["nombre"],
-             "--fecha-solicitud", r["fecha_solicitud"][:10]]  # fmt: skip
+    flags = [
+        "--tipo",
+        r["tipo"],
+        "--nss",
+        r["nss"],
+        "--curp",
+        r["curp"],
+        "--nombre",
+        r["nombre"],
+        "--fecha-solicitud",
+        r["fecha_solicitud"][:10],
+    ]
     for name in p["institutions"]:
         flags += ["--institucion", name]
     for rp in p["registros_patronales"]:
@@ -108,8 +118,9 @@ def test_config_supplies_the_campus(tmp_path):
         encoding="utf-8",
     )
     pdf = GOLDEN / "compact" / "alta_ya_inscrito.pdf"
-    result = run("validate", str(pdf), "--json", "--config", str(cfg),
-                 "--fecha-solicitud", "2026-11-16")  # fmt: skip
+    result = run(
+        "validate", str(pdf), "--json", "--config", str(cfg), "--fecha-solicitud", "2026-11-16"
+    )
     assert json.loads(result.stdout)["motivos"] == ["YA_INSCRITO"]
 
 

@@ -67,8 +67,12 @@ def test_sync_once_then_a_second_process_is_refused_while_one_runs(tmp_path):
     once = run("sync", "--config", str(config), "--once")
     assert once.returncode == 0, once.stderr
     assert "20 procesadas" in once.stdout
-    loop = subprocess.Popen([*EXE, "sync", "--config", str(config)], stderr=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    loop = subprocess.Popen(
+        [*EXE, "sync", "--config", str(config)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and "siguiente ciclo" not in _peek(loop):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 
 import pytest
-
 from facultativo.config import load
 from facultativo.runtime import _GOOGLE, open_runtime
 from facultativo.sync.cycle import run_cycle
@@ -70,8 +69,14 @@ def test_call_counts_for_1000_rows_with_200_new(tmp_path, fake, pool):
     for i in range(200):
         fid = f"1DrvNuevo{i:04d}abcdef"
         fake.add_file(fid, f"c{i}.pdf", pdf + b"\n%" + str(i).encode())  # distinct files
-        new.append([template[0] + (i + 1) / 86400, f"alumno{i}@alumnos.example.mx",
-                    *template[2:-1], f"https://drive.google.com/open?id={fid}"])  # fmt: skip
+        new.append(
+            [
+                template[0] + (i + 1) / 86400,
+                f"alumno{i}@alumnos.example.mx",
+                *template[2:-1],
+                f"https://drive.google.com/open?id={fid}",
+            ]
+        )
     book = g.spreadsheet(fake, old + new, columns=16)
     book.sheets[0].rows[0] += ["Validación: estado"]
     book.sheets[0].conditional_formats = [{"ranges": [{"startColumnIndex": 9}]}]
@@ -107,9 +112,11 @@ def test_bursts_of_429_and_5xx_lose_nothing(tmp_path, fake, pool):
 
 def test_dropped_and_slow_downloads_are_retried(tmp_path, fake, pool):
     book = g.spreadsheet(fake, g.demo_rows(fake))
-    fake.faults += [Fault(r"alt=media", drop_after=100, times=1),
-                    Fault(r"alt=media", delay=7, times=1),
-                    Fault(r"values:batchGet", drop=True, times=1)]  # fmt: skip
+    fake.faults += [
+        Fault(r"alt=media", drop_after=100, times=1),
+        Fault(r"alt=media", delay=7, times=1),
+        Fault(r"values:batchGet", drop=True, times=1),
+    ]
     cycle(g.config(tmp_path, fake), pool)
     assert [m.split(",")[0] for m in g.column(book, MOTIVO)] == [m for _, m in EXPECTED]
 

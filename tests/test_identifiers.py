@@ -27,9 +27,17 @@ def test_birth_years_must_agree():
 
 @pytest.mark.parametrize(
     "text",
-    ["16/11/2026", "16-11-2026", "2026-11-16", "16 de noviembre de 2026", "16 DE NOV. DEL 2026",
-     "16-NOV-2026", "Noviembre 16, 2026", "a 16 de Noviembre del 2026 10:42"],
-)  # fmt: skip
+    [
+        "16/11/2026",
+        "16-11-2026",
+        "2026-11-16",
+        "16 de noviembre de 2026",
+        "16 DE NOV. DEL 2026",
+        "16-NOV-2026",
+        "Noviembre 16, 2026",
+        "a 16 de Noviembre del 2026 10:42",
+    ],
+)
 def test_spanish_dates(text):
     from datetime import date
 

@@ -16,8 +16,11 @@ GOOD = (GOLDEN / "grid" / "alta_sin_vigencia.pdf").read_bytes()
 
 @pytest.fixture(scope="module")
 def pool():
-    with ValidatorPool(workers=2, limits=Limits(timeout_seconds=2, memory_mb=512),
-                       extractor="tests.isolation_targets:misbehaving") as p:  # fmt: skip
+    with ValidatorPool(
+        workers=2,
+        limits=Limits(timeout_seconds=2, memory_mb=512),
+        extractor="tests.isolation_targets:misbehaving",
+    ) as p:
         yield p
 
 

@@ -40,8 +40,13 @@ def reading(*afiliaciones: Afiliacion, senales=(), **fields) -> Reading:
 
 
 def req(**kw) -> Request:
-    base = dict(tipo=Tipo.ALTA, fecha_solicitud=HOY, nss=ANA.nss, curp=ANA.curp,
-                nombre="Ana Sofía Martínez Gómez")  # fmt: skip
+    base = dict(
+        tipo=Tipo.ALTA,
+        fecha_solicitud=HOY,
+        nss=ANA.nss,
+        curp=ANA.curp,
+        nombre="Ana Sofía Martínez Gómez",
+    )
     base.update(kw)
     return Request(**base)
 
@@ -56,8 +61,11 @@ def test_no_file_is_sin_adjunto():
 
 
 def test_rejection_stops_the_chain_and_comes_first():
-    r = reading(af("E5112345328", "UNIVERSIDAD X", "32"), senales=["texto sobrepuesto"],
-                fecha_expedicion=date(2026, 1, 2))  # fmt: skip
+    r = reading(
+        af("E5112345328", "UNIVERSIDAD X", "32"),
+        senales=["texto sobrepuesto"],
+        fecha_expedicion=date(2026, 1, 2),
+    )
     v = decide(r, req(), POL)
     assert v.estado is Estado.RECHAZADA
     assert v.motivos == (Motivo.FECHA_NO_COINCIDE, Motivo.CONSTANCIA_SOSPECHOSA)
@@ -122,8 +130,12 @@ def test_every_motivo_has_both_texts_in_spanish(motivo):
 
 @pytest.mark.parametrize(
     ("cell", "estado"),
-    [("ALTA APLICADA", Estado.ALTA_APLICADA), ("revisión manual", Estado.REVISION_MANUAL),
-     (" Aceptada ", Estado.ACEPTADA), ("otra cosa", None)],
-)  # fmt: skip
+    [
+        ("ALTA APLICADA", Estado.ALTA_APLICADA),
+        ("revisión manual", Estado.REVISION_MANUAL),
+        (" Aceptada ", Estado.ACEPTADA),
+        ("otra cosa", None),
+    ],
+)
 def test_estado_read_from_sheet_labels(cell, estado):
     assert Estado.from_label(cell) is estado

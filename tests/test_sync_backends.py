@@ -68,8 +68,15 @@ def test_several_files_in_one_cell(tmp_path):
 
 
 def test_header_map_prefers_exact_names_and_campus_aliases():
-    header = ["Marca temporal", "Nombre de la carrera", "Nombre", "Correo institucional",
-              "Mi constancia", "CURP (18 caracteres)", "Validación: estado"]  # fmt: skip
+    header = [
+        "Marca temporal",
+        "Nombre de la carrera",
+        "Nombre",
+        "Correo institucional",
+        "Mi constancia",
+        "CURP (18 caracteres)",
+        "Validación: estado",
+    ]
     cols = map_columns(header, {"archivo": ("Mi constancia",)})
     assert cols.fields["nombre"] == 2
     assert cols.fields["archivo"] == 4

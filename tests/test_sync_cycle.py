@@ -14,8 +14,10 @@ LABEL = {"REVISION_MANUAL": "REVISIÓN MANUAL", "ERROR_TEMPORAL": "ERROR TEMPORA
 
 
 def main_motivos(ws: Workspace) -> list[tuple[str, str]]:
-    return [(e, (m or "").split(",")[0]) for e, m in zip(ws.column(ESTADO), ws.column(MOTIVO),
-                                                        strict=True)]  # fmt: skip
+    return [
+        (e, (m or "").split(",")[0])
+        for e, m in zip(ws.column(ESTADO), ws.column(MOTIVO), strict=True)
+    ]
 
 
 def test_every_scenario_gets_its_estado_and_main_motivo(tmp_path, pool):
@@ -46,10 +48,11 @@ def test_columns_are_found_by_header_whatever_their_order_and_wording(tmp_path, 
 
     def reorder(sheet):
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        renamed = {"Dirección de correo electrónico": "Correo electrónico institucional",
-                   "Adjunta tu Constancia de Vigencia de Derechos (PDF)":
-                       "Sube aquí tu comprobante IMSS",
-                   "Tipo de solicitud": "¿Qué trámite deseas? (alta o baja)"}  # fmt: skip
+        renamed = {
+            "Dirección de correo electrónico": "Correo electrónico institucional",
+            "Adjunta tu Constancia de Vigencia de Derechos (PDF)": "Sube aquí tu comprobante IMSS",
+            "Tipo de solicitud": "¿Qué trámite deseas? (alta o baja)",
+        }
         rows[0] = [renamed.get(h, h) for h in rows[0]]
         order = list(reversed(range(len(rows[0]))))
         sheet.delete_rows(1, sheet.max_row)

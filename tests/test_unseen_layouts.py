@@ -64,12 +64,13 @@ def jasper_like(patrones, estado="VIGENTE", fecha="16/11/2026"):
         rows(pdf, ["", "Historial de institutions que hicieron la afiliación"])
         table(
             pdf,
-            ["Registro Patronal", "Nombre o Razón Social", "Modalidad", "Fecha de alta",
-             "Estado"],
-            [[p.registro, p.razon, f"{p.modalidad} {p.descripcion[:18]}", "18/08/2025",
-              p.estado] for p in patrones],
+            ["Registro Patronal", "Nombre o Razón Social", "Modalidad", "Fecha de alta", "Estado"],
+            [
+                [p.registro, p.razon, f"{p.modalidad} {p.descripcion[:18]}", "18/08/2025", p.estado]
+                for p in patrones
+            ],
             [24, 92, 30, 22, 20],
-        )  # fmt: skip
+        )
         rows(pdf, ["", "Beneficiarios: NO APLICA", "Sello digital: abc123=="])
 
     return draw
@@ -80,11 +81,14 @@ def running_text(patrones, fecha="16 de noviembre de 2026"):
 
     def draw(pdf: FPDF) -> None:
         rows(pdf, ["INSTITUTO MEXICANO DEL SEGURO SOCIAL", "Comprobante de Vigencia de Derechos"])
-        rows(pdf, [
-            f"Nombre: {ANA.apellido1} {ANA.apellido2} {ANA.nombre}   NSS: {ANA.nss}",
-            f"CURP: {ANA.curp}   Sexo: M",
-            "Situación actual: NO VIGENTE   Servicio médico: NO",
-        ])  # fmt: skip
+        rows(
+            pdf,
+            [
+                f"Nombre: {ANA.apellido1} {ANA.apellido2} {ANA.nombre}   NSS: {ANA.nss}",
+                f"CURP: {ANA.curp}   Sexo: M",
+                "Situación actual: NO VIGENTE   Servicio médico: NO",
+            ],
+        )
         rows(pdf, ["Patrones:"])
         for p in patrones:
             rows(pdf, [f"{p.registro}  {p.razon}  {p.modalidad}  {p.estado}"])
@@ -98,12 +102,19 @@ def header_row(patrones, estado="VIGENTE"):
 
     def draw(pdf: FPDF) -> None:
         rows(pdf, ["INSTITUTO MEXICANO DEL SEGURO SOCIAL", "Constancia de vigencia de derechos"])
-        table(pdf, ["NSS", "CURP", "Vigencia", "Fecha de consulta"],
-              [[ANA.nss, ANA.curp, estado, "2026-11-16"]], [40, 50, 40, 40])  # fmt: skip
+        table(
+            pdf,
+            ["NSS", "CURP", "Vigencia", "Fecha de consulta"],
+            [[ANA.nss, ANA.curp, estado, "2026-11-16"]],
+            [40, 50, 40, 40],
+        )
         rows(pdf, ["", f"Nombre completo: {ANA.nombre_completo}", ""])
-        table(pdf, ["Estado", "Modalidad", "Nombre o razón social", "Registro patronal"],
-              [[p.estado, p.modalidad, p.razon, p.registro] for p in patrones],
-              [20, 20, 90, 40])  # fmt: skip
+        table(
+            pdf,
+            ["Estado", "Modalidad", "Nombre o razón social", "Registro patronal"],
+            [[p.estado, p.modalidad, p.razon, p.registro] for p in patrones],
+            [20, 20, 90, 40],
+        )
 
     return draw
 
@@ -113,53 +124,118 @@ def two_pages(patrones, estado_columna="VIGENTE"):
 
     def draw(pdf: FPDF) -> None:
         rows(pdf, ["IMSS", "Constancia de Vigencia de Derechos"])
-        rows(pdf, [
-            f"Apellido paterno: {ANA.apellido1}",
-            f"Apellido materno: {ANA.apellido2}",
-            f"Nombre(s): {ANA.nombre}",
-            f"No. de Seguridad Social: {ANA.nss[:4]} {ANA.nss[4:6]} {ANA.nss[6:10]} {ANA.nss[10]}",
-            f"CURP: {ANA.curp}",
-            "Con derecho a servicio médico: SÍ",
-            "Fecha de expedición: 16 de Noviembre de 2026 a las 10:42 hrs.",
-        ])  # fmt: skip
+        rows(
+            pdf,
+            [
+                f"Apellido paterno: {ANA.apellido1}",
+                f"Apellido materno: {ANA.apellido2}",
+                f"Nombre(s): {ANA.nombre}",
+                "No. de Seguridad Social: "
+                f"{ANA.nss[:4]} {ANA.nss[4:6]} {ANA.nss[6:10]} {ANA.nss[10]}",
+                f"CURP: {ANA.curp}",
+                "Con derecho a servicio médico: SÍ",
+                "Fecha de expedición: 16 de Noviembre de 2026 a las 10:42 hrs.",
+            ],
+        )
         pdf.add_page()
         rows(pdf, ["Historial de afiliación"])
-        table(pdf, ["Registro Patronal", "Nombre o Razón Social", "Mod.", "Fecha Alta",
-                    "Fecha Baja", "Movimiento"],
-              [[p.registro, p.razon, p.modalidad, "18/08/2025",
-                "-" if p.estado == "VIGENTE" else "15/07/2022",
-                estado_columna if p.estado == "VIGENTE" else "BAJA"] for p in patrones],
-              [26, 92, 10, 20, 20, 20])  # fmt: skip
+        table(
+            pdf,
+            [
+                "Registro Patronal",
+                "Nombre o Razón Social",
+                "Mod.",
+                "Fecha Alta",
+                "Fecha Baja",
+                "Movimiento",
+            ],
+            [
+                [
+                    p.registro,
+                    p.razon,
+                    p.modalidad,
+                    "18/08/2025",
+                    "-" if p.estado == "VIGENTE" else "15/07/2022",
+                    estado_columna if p.estado == "VIGENTE" else "BAJA",
+                ]
+                for p in patrones
+            ],
+            [26, 92, 10, 20, 20, 20],
+        )
 
     return draw
 
 
 CASES = [
-    ("jasper_sin_vigencia", jasper_like([ESCUELA_ANTERIOR], "NO VIGENTE"), Tipo.ALTA,
-     "ACEPTADA", "SIN_VIGENCIA"),
-    ("jasper_otra_escuela", jasper_like([ESCUELA_ANTERIOR, OTRA_ESCUELA]), Tipo.ALTA,
-     "RECHAZADA", "VIGENTE_OTRA_INSTITUCION"),
+    (
+        "jasper_sin_vigencia",
+        jasper_like([ESCUELA_ANTERIOR], "NO VIGENTE"),
+        Tipo.ALTA,
+        "ACEPTADA",
+        "SIN_VIGENCIA",
+    ),
+    (
+        "jasper_otra_escuela",
+        jasper_like([ESCUELA_ANTERIOR, OTRA_ESCUELA]),
+        Tipo.ALTA,
+        "RECHAZADA",
+        "VIGENTE_OTRA_INSTITUCION",
+    ),
     ("jasper_patron", jasper_like([EMPRESA]), Tipo.ALTA, "ACEPTADA", "VIGENTE_CON_PATRON"),
     ("jasper_propia_baja", jasper_like([PROPIA]), Tipo.BAJA, "ACEPTADA", "BAJA_PROCEDENTE"),
-    ("jasper_fecha_vieja", jasper_like([], "NO VIGENTE", "01/11/2026"), Tipo.ALTA,
-     "RECHAZADA", "FECHA_NO_COINCIDE"),
-    ("carta_sin_vigencia", running_text([ESCUELA_ANTERIOR]), Tipo.ALTA, "ACEPTADA",
-     "SIN_VIGENCIA"),
-    ("carta_fecha_vieja", running_text([], "2 de octubre de 2026"), Tipo.ALTA, "RECHAZADA",
-     "FECHA_NO_COINCIDE"),
+    (
+        "jasper_fecha_vieja",
+        jasper_like([], "NO VIGENTE", "01/11/2026"),
+        Tipo.ALTA,
+        "RECHAZADA",
+        "FECHA_NO_COINCIDE",
+    ),
+    ("carta_sin_vigencia", running_text([ESCUELA_ANTERIOR]), Tipo.ALTA, "ACEPTADA", "SIN_VIGENCIA"),
+    (
+        "carta_fecha_vieja",
+        running_text([], "2 de octubre de 2026"),
+        Tipo.ALTA,
+        "RECHAZADA",
+        "FECHA_NO_COINCIDE",
+    ),
     ("encabezado_ya_inscrito", header_row([PROPIA]), Tipo.ALTA, "CONCLUIDA", "YA_INSCRITO"),
-    ("encabezado_otra_escuela", header_row([OTRA_ESCUELA]), Tipo.ALTA, "RECHAZADA",
-     "VIGENTE_OTRA_INSTITUCION"),
+    (
+        "encabezado_otra_escuela",
+        header_row([OTRA_ESCUELA]),
+        Tipo.ALTA,
+        "RECHAZADA",
+        "VIGENTE_OTRA_INSTITUCION",
+    ),
     ("encabezado_patron_baja", header_row([EMPRESA]), Tipo.BAJA, "CONCLUIDA", "NO_INSCRITO"),
-    ("dos_paginas_otra_escuela", two_pages([ESCUELA_ANTERIOR, OTRA_ESCUELA]), Tipo.ALTA,
-     "RECHAZADA", "VIGENTE_OTRA_INSTITUCION"),
-    ("dos_paginas_movimiento_alta", two_pages([PROPIA], "ALTA"), Tipo.ALTA, "CONCLUIDA",
-     "YA_INSCRITO"),
-    ("dos_paginas_reingreso_patron", two_pages([EMPRESA], "REINGRESO"), Tipo.ALTA, "ACEPTADA",
-     "VIGENTE_CON_PATRON"),
-    ("dos_paginas_sin_vigencia", two_pages([ESCUELA_ANTERIOR]), Tipo.ALTA, "ACEPTADA",
-     "SIN_VIGENCIA"),
-]  # fmt: skip
+    (
+        "dos_paginas_otra_escuela",
+        two_pages([ESCUELA_ANTERIOR, OTRA_ESCUELA]),
+        Tipo.ALTA,
+        "RECHAZADA",
+        "VIGENTE_OTRA_INSTITUCION",
+    ),
+    (
+        "dos_paginas_movimiento_alta",
+        two_pages([PROPIA], "ALTA"),
+        Tipo.ALTA,
+        "CONCLUIDA",
+        "YA_INSCRITO",
+    ),
+    (
+        "dos_paginas_reingreso_patron",
+        two_pages([EMPRESA], "REINGRESO"),
+        Tipo.ALTA,
+        "ACEPTADA",
+        "VIGENTE_CON_PATRON",
+    ),
+    (
+        "dos_paginas_sin_vigencia",
+        two_pages([ESCUELA_ANTERIOR]),
+        Tipo.ALTA,
+        "ACEPTADA",
+        "SIN_VIGENCIA",
+    ),
+]
 
 
 @pytest.mark.parametrize(

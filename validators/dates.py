@@ -8,20 +8,35 @@ from datetime import date
 from .text import fold
 
 MESES = {
-    "ENERO": 1, "FEBRERO": 2, "MARZO": 3, "ABRIL": 4, "MAYO": 5, "JUNIO": 6, "JULIO": 7,
-    "AGOSTO": 8, "SEPTIEMBRE": 9, "SETIEMBRE": 9, "OCTUBRE": 10, "NOVIEMBRE": 11,
+    "ENERO": 1,
+    "FEBRERO": 2,
+    "MARZO": 3,
+    "ABRIL": 4,
+    "MAYO": 5,
+    "JUNIO": 6,
+    "JULIO": 7,
+    "AGOSTO": 8,
+    "SEPTIEMBRE": 9,
+    "SETIEMBRE": 9,
+    "OCTUBRE": 10,
+    "NOVIEMBRE": 11,
     "DICIEMBRE": 12,
-}  # fmt: skip
+}
 _ABREV = {name[:3]: num for name, num in MESES.items()}
 _MONTH = "(" + "|".join([*MESES, *_ABREV]) + r")\.?"
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b"), "ymd"),
     (re.compile(r"\b(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})\b"), "dmy"),
-    (re.compile(rf"\b(\d{{1,2}})\s*(?:DE\s+|[-/.\s])\s*{_MONTH}"
-                rf"\s*(?:DEL?\s+|[-/.,\s])\s*(\d{{4}})\b"), "dMy"),
+    (
+        re.compile(
+            rf"\b(\d{{1,2}})\s*(?:DE\s+|[-/.\s])\s*{_MONTH}"
+            rf"\s*(?:DEL?\s+|[-/.,\s])\s*(\d{{4}})\b"
+        ),
+        "dMy",
+    ),
     (re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}),?\s+(?:DE\s+|DEL\s+)?(\d{{4}})\b"), "Mdy"),
-]  # fmt: skip
+]
 
 
 def _month(token: str) -> int:

@@ -37,8 +37,11 @@ def load() -> list[Sample]:
     for item in index["samples"]:
         r = item["request"]
         request = Request(
-            Tipo(r["tipo"]), date.fromisoformat(r["fecha_solicitud"]), r["nss"], r["curp"],
+            Tipo(r["tipo"]),
+            date.fromisoformat(r["fecha_solicitud"]),
+            r["nss"],
+            r["curp"],
             r["nombre"],
-        )  # fmt: skip
+        )
         found.append(Sample(item["file"], (folder / item["file"]).read_bytes(), request, policy))
     return found

@@ -37,3 +37,8 @@ class AttachmentStore(ABC):
     @abstractmethod
     def fetch(self, ref: str, max_bytes: int) -> Fetched | FetchFailure | Refused:
         """The file's bytes (at most max_bytes + 1, so screening can see it is too big)."""
+
+    def probe(self, ref: str) -> FetchFailure | None:
+        """Whether a file could be read, without reading it (for `facultativo check`)."""
+        got = self.fetch(ref, 0)
+        return got if isinstance(got, FetchFailure) else None

@@ -52,8 +52,14 @@ class _Capped(io.BytesIO):
 
 
 class DriveStore(AttachmentStore):
-    def __init__(self, credentials: Credentials, endpoint: str | None, policy: RetryPolicy,
-                 timeout: float, account: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        credentials: Credentials,
+        endpoint: str | None,
+        policy: RetryPolicy,
+        timeout: float,
+        account: str | None = None,
+    ) -> None:
         self.credentials = credentials
         self.endpoint = endpoint
         self.policy = policy
@@ -66,14 +72,14 @@ class DriveStore(AttachmentStore):
     def refs(self, cell: object) -> list[str]:
         return list(dict.fromkeys(_ID.findall(str(cell or ""))))
 
+    def probe(self, ref: str) -> FetchFailure | None:
+        got = self._metadata(ref)
+        return got if isinstance(got, FetchFailure) else None
+
     def fetch(self, ref: str, max_bytes: int) -> Fetched | FetchFailure | Refused:
-        try:
-            meta = self._call(lambda s: s.files().get(
-                fileId=ref, fields="id,name,mimeType,size,md5Checksum", supportsAllDrives=True))
-        except HttpError as exc:
-            return self._failure(exc, ref)
-        except NETWORK_ERRORS as exc:
-            return FetchFailure(f"sin conexión con Google Drive ({type(exc).__name__})")
+        meta = self._metadata(ref)
+        if isinstance(meta, FetchFailure):
+            return meta
         refused = _refuse(meta, max_bytes)
         if refused:
             return refused
@@ -82,6 +88,19 @@ class DriveStore(AttachmentStore):
         if cached is not None:
             return Fetched(cached, meta.get("name", ref))
         return self._download(ref, meta, max_bytes)
+
+    def _metadata(self, ref: str) -> dict | FetchFailure:
+        try:
+            meta = self._call(
+                lambda s: s.files().get(
+                    fileId=ref, fields="id,name,mimeType,size,md5Checksum", supportsAllDrives=True
+                )
+            )
+        except HttpError as exc:
+            return self._failure(exc, ref)
+        except NETWORK_ERRORS as exc:
+            return FetchFailure(f"sin conexión con Google Drive ({type(exc).__name__})")
+        return meta
 
     def _download(self, ref: str, meta: dict, max_bytes: int) -> Fetched | FetchFailure | Refused:
         buffer = _Capped(max_bytes)
@@ -119,10 +138,19 @@ class DriveStore(AttachmentStore):
         service = getattr(self._local, "service", None)
         if service is None:
             http = AuthorizedHttp(self.credentials, http=httplib2.Http(timeout=self.timeout))
-            options = {"api_endpoint": self.endpoint.rstrip("/") + "/drive/v3/"} if (
-                self.endpoint) else None  # fmt: skip
-            service = build("drive", "v3", http=http, client_options=options,
-                            cache_discovery=False, static_discovery=True)  # fmt: skip
+            options = (
+                {"api_endpoint": self.endpoint.rstrip("/") + "/drive/v3/"}
+                if (self.endpoint)
+                else None
+            )
+            service = build(
+                "drive",
+                "v3",
+                http=http,
+                client_options=options,
+                cache_discovery=False,
+                static_discovery=True,
+            )
             self._local.service = service
         return service
 

@@ -39,7 +39,9 @@ def load_credentials(path: Path, token: Path | None = None) -> Credentials:
         try:
             return service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
         except (ValueError, KeyError) as exc:
-            raise AuthError(f"{path}: la llave de la cuenta de servicio está incompleta ({exc}).")
+            raise AuthError(
+                f"{path}: la llave de la cuenta de servicio está incompleta ({exc})."
+            ) from None
     if kind == "authorized_user":
         return _user(info, path)
     if kind == "installed":
@@ -64,7 +66,9 @@ def _user(info: dict, path: Path) -> Credentials:
     try:
         return user_credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES)
     except (ValueError, KeyError) as exc:
-        raise AuthError(f"{path}: el token no sirve ({exc}); vuelve a `facultativo auth`.")
+        raise AuthError(
+            f"{path}: el token no sirve ({exc}); vuelve a `facultativo auth`."
+        ) from None
 
 
 def _read_json(path: Path) -> dict:
@@ -91,18 +95,20 @@ def warn_if_readable_by_others(path: Path) -> bool:
     return False
 
 
-def run_installed_flow(client_secret: Path, token: Path, open_browser: bool = True,
-                       port: int = 0) -> Path:  # fmt: skip
+def run_installed_flow(
+    client_secret: Path, token: Path, open_browser: bool = True, port: int = 0
+) -> Path:
     """Ask the user to authorize once in a browser; store the token readable only by them."""
     from google_auth_oauthlib.flow import InstalledAppFlow
 
     try:
         flow = InstalledAppFlow.from_client_secrets_file(str(client_secret), scopes=SCOPES)
         creds = flow.run_local_server(
-            port=port, open_browser=open_browser,
+            port=port,
+            open_browser=open_browser,
             authorization_prompt_message="Abre esta dirección para autorizar facultativo: {url}",
             success_message="Listo: facultativo ya puede leer la hoja. Puedes cerrar esta ventana.",
-        )  # fmt: skip
+        )
     except (GoogleAuthError, ValueError, OSError) as exc:
         raise AuthError(f"no se completó la autorización: {exc}") from None
     fd = os.open(token, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -15,9 +15,14 @@ from .retry import RetryPolicy
 
 
 def google_backends(
-    credentials: Path, spreadsheet: str, tab: str | None, endpoint: str | None,
-    token: Path | None, timeout: float, policy: RetryPolicy | None = None,
-) -> tuple[GoogleSheetSource, DriveStore]:  # fmt: skip
+    credentials: Path,
+    spreadsheet: str,
+    tab: str | None,
+    endpoint: str | None,
+    token: Path | None,
+    timeout: float,
+    policy: RetryPolicy | None = None,
+) -> tuple[GoogleSheetSource, DriveStore]:
     try:
         creds = load_credentials(credentials, token)
     except AuthError as exc:

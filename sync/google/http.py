@@ -31,8 +31,9 @@ def rewrite(url: str, endpoint: str | None) -> str:
 class SheetsHTTPClient(HTTPClient):
     """Every request: endpoint rewritten, explicit timeout, bounded retries."""
 
-    def __init__(self, auth: Credentials, endpoint: str | None, policy: RetryPolicy,
-                 timeout: float) -> None:  # fmt: skip
+    def __init__(
+        self, auth: Credentials, endpoint: str | None, policy: RetryPolicy, timeout: float
+    ) -> None:
         super().__init__(auth)
         self.endpoint = endpoint
         self.policy = policy

@@ -50,8 +50,10 @@ class RetryPolicy:
                 failure = classify(exc)
                 wait = self._wait(attempt, failure)
                 spent = time.monotonic() - started
-                if not failure.retry or attempt >= self.max_attempts or (
-                    spent + wait > self.total_seconds
+                if (
+                    not failure.retry
+                    or attempt >= self.max_attempts
+                    or (spent + wait > self.total_seconds)
                 ):
                     raise
                 log.info("Google respondió %s; reintento %d en %.1f s", _short(exc), attempt, wait)

@@ -50,3 +50,7 @@ class ResponseSource(ABC):
     @abstractmethod
     def describe(self) -> str:
         """A short name for messages, e.g. the workbook's file name."""
+
+    def cannot_write(self) -> str | None:
+        """Why status cells could not be written (with the fix), or None."""
+        return None

@@ -13,10 +13,10 @@ from typing import Any
 
 import gspread
 import requests
-from gspread.exceptions import APIError
-from gspread.utils import extract_id_from_url, rowcol_to_a1
-
 from facultativo.validators.text import fold
+from gspread.exceptions import APIError
+from gspread.urls import DRIVE_FILES_API_V3_URL
+from gspread.utils import extract_id_from_url, rowcol_to_a1
 
 from ..columns import STATUS_HEADERS
 from .base import CellWrite, ResponseSource, SourceError, Table
@@ -33,8 +33,9 @@ COLOURS = {
 
 
 class GoogleSheetSource(ResponseSource):
-    def __init__(self, client: gspread.Client, spreadsheet: str, tab: str | None,
-                 account: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, client: gspread.Client, spreadsheet: str, tab: str | None, account: str | None = None
+    ) -> None:
         self.client = client
         self.id = extract_id_from_url(spreadsheet) if "/" in spreadsheet else spreadsheet
         self.tab = tab
@@ -45,13 +46,29 @@ class GoogleSheetSource(ResponseSource):
     def describe(self) -> str:
         return f"hoja de Google {self.id}" + (f" («{self.tab}»)" if self.tab else "")
 
+    def cannot_write(self) -> str | None:
+        http = self.client.http_client
+        url = f"{DRIVE_FILES_API_V3_URL}/{self.id}"
+        params = {"fields": "capabilities(canEdit)", "supportsAllDrives": True}
+        try:
+            got = self._call(lambda: http.request("get", url, params=params).json())
+        except SourceError as exc:
+            return str(exc)
+        if not got.get("capabilities", {}).get("canEdit"):
+            who = self.account or "la cuenta de facultativo"
+            return f"{self.describe()}: solo lectura; compártela con {who} como editor."
+        return None
+
     def read(self) -> Table:
         http = self.client.http_client
         meta = self._call(lambda: http.fetch_sheet_metadata(self.id))
         self._sheet = self._pick(meta)
         title = self._sheet["properties"]["title"]
-        params = {"valueRenderOption": "UNFORMATTED_VALUE",
-                  "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}  # fmt: skip
+        params = {
+            "valueRenderOption": "UNFORMATTED_VALUE",
+            "dateTimeRenderOption": "SERIAL_NUMBER",
+            "majorDimension": "ROWS",
+        }
         got = self._call(lambda: http.values_batch_get(self.id, [_quote(title)], params))
         values = (got.get("valueRanges") or [{}])[0].get("values", [])
         if not values:
@@ -88,8 +105,9 @@ class GoogleSheetSource(ResponseSource):
         needed = max(c.col for c in cells) + 1
         if needed > grid.get("columnCount", 26):
             extra = needed - grid.get("columnCount", 26)
-            requests_.append({"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS",
-                                                  "length": extra}})  # fmt: skip
+            requests_.append(
+                {"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": extra}}
+            )
             grid["columnCount"] = needed
         created = (c.col for c in cells if c.row == 1 and c.value == STATUS_HEADERS["estado"])
         col = next(created, self._estado_col)
@@ -97,9 +115,17 @@ class GoogleSheetSource(ResponseSource):
             requests_ += _colour_rules(sheet_id, col)
             sheet["conditionalFormats"] = [{"ranges": [{"startColumnIndex": col}]}]
             if not grid.get("frozenRowCount"):
-                requests_.append({"updateSheetProperties": {
-                    "properties": {"sheetId": sheet_id, "gridProperties": {"frozenRowCount": 1}},
-                    "fields": "gridProperties.frozenRowCount"}})  # fmt: skip
+                requests_.append(
+                    {
+                        "updateSheetProperties": {
+                            "properties": {
+                                "sheetId": sheet_id,
+                                "gridProperties": {"frozenRowCount": 1},
+                            },
+                            "fields": "gridProperties.frozenRowCount",
+                        }
+                    }
+                )
         return requests_
 
     def _pick(self, meta: dict[str, Any]) -> dict[str, Any]:
@@ -120,15 +146,21 @@ class GoogleSheetSource(ResponseSource):
         except APIError as exc:
             raise self._explain(exc.response.status_code) from None
         except requests.exceptions.RequestException as exc:
-            raise SourceError(f"{self.describe()}: sin conexión con Google ({type(exc).__name__}).",
-                              transient=True) from None  # fmt: skip
+            raise SourceError(
+                f"{self.describe()}: sin conexión con Google ({type(exc).__name__}).",
+                transient=True,
+            ) from None
 
     def _explain(self, status: int) -> SourceError:
         who = f" con {self.account}" if self.account else " con la cuenta de facultativo"
         if status == 403:
-            return SourceError(f"{self.describe()}: sin permiso; comparte la hoja{who} como editor.")
+            return SourceError(
+                f"{self.describe()}: sin permiso; comparte la hoja{who} como editor."
+            )
         if status == 404:
-            return SourceError(f"{self.describe()}: no existe; revisa spreadsheet en la configuración.")
+            return SourceError(
+                f"{self.describe()}: no existe; revisa spreadsheet en la configuración."
+            )
         if status == 401:
             return SourceError(f"{self.describe()}: credenciales rechazadas; revisa la llave JSON.")
         return SourceError(f"{self.describe()}: Google respondió {status}; se reintentará.", True)
@@ -168,14 +200,29 @@ def _range(first: CellWrite, last: CellWrite) -> str:
 
 
 def _colour_rules(sheet_id: int, col: int) -> list[dict[str, Any]]:
-    rng = {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": col,
-           "endColumnIndex": col + 1}  # fmt: skip
+    rng = {
+        "sheetId": sheet_id,
+        "startRowIndex": 1,
+        "startColumnIndex": col,
+        "endColumnIndex": col + 1,
+    }
     rules = []
     for i, (label, (r, g, b)) in enumerate(COLOURS.items()):
-        rules.append({"addConditionalFormatRule": {"index": i, "rule": {
-            "ranges": [rng],
-            "booleanRule": {
-                "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": label}]},
-                "format": {"backgroundColor": {"red": r, "green": g, "blue": b}},
-            }}}})  # fmt: skip
+        rules.append(
+            {
+                "addConditionalFormatRule": {
+                    "index": i,
+                    "rule": {
+                        "ranges": [rng],
+                        "booleanRule": {
+                            "condition": {
+                                "type": "TEXT_EQ",
+                                "values": [{"userEnteredValue": label}],
+                            },
+                            "format": {"backgroundColor": {"red": r, "green": g, "blue": b}},
+                        },
+                    },
+                }
+            }
+        )
     return rules

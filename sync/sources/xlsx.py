@@ -28,6 +28,13 @@ class XlsxSource(ResponseSource):
     def describe(self) -> str:
         return self.path.name
 
+    def cannot_write(self) -> str | None:
+        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
+            return (
+                f"{self.describe()}: sin permiso de escritura; da permiso al usuario del servicio."
+            )
+        return None
+
     def read(self) -> Table:
         book = self._open(data_only=True)
         ws = self._worksheet(book)

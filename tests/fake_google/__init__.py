@@ -1,5 +1,5 @@
 """A fake Google API server on loopback for tests (see server.py)."""
 
-from .server import DriveFile, Fault, FakeGoogle, Sheet, Spreadsheet, authorize_code
+from .server import DriveFile, FakeGoogle, Fault, Sheet, Spreadsheet, authorize_code
 
 __all__ = ["DriveFile", "FakeGoogle", "Fault", "Sheet", "Spreadsheet", "authorize_code"]

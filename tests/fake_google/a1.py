@@ -18,8 +18,9 @@ def parse_range(a1: str) -> tuple[str | None, tuple[int, int, int | None, int | 
     """(tab title, (row0, col0, row1, col1)) with 0-based inclusive ends, None = open."""
     title, _, cells = a1.rpartition("!")
     if not title:
-        title, cells = (cells, "") if not re.fullmatch(r"[A-Z]*\d*(:[A-Z]*\d*)?", cells) else (
-            "", cells)  # fmt: skip
+        title, cells = (
+            (cells, "") if not re.fullmatch(r"[A-Z]*\d*(:[A-Z]*\d*)?", cells) else ("", cells)
+        )
     title = title[1:-1].replace("''", "'") if title.startswith("'") else title
     if not cells:
         return title or None, (0, 0, None, None)

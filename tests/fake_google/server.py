@@ -42,6 +42,7 @@ class Spreadsheet:
     sheets: list[Sheet]
     time_zone: str = "America/Mexico_City"
     shared: bool = True
+    editable: bool = True
 
     def sheet(self, title: str | None) -> Sheet:
         if title is None:
@@ -185,13 +186,14 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
                 raise _Reply(401, _err(401, "authError", "Request had invalid credentials."))
 
         def _drive(self, file_id: str, query: dict, fault: Fault | None) -> None:
+            book = fake.spreadsheets.get(file_id)
+            if book is not None and book.shared:
+                raise _Reply(200, {"capabilities": {"canEdit": book.editable}})
             f = fake.files.get(file_id)
             if f is None or not f.shared:
                 raise _Reply(404, _err(404, "notFound", f"File not found: {file_id}."))
             if query.get("alt") == ["media"]:
                 return self._media(f, fault)
-            if file_id in fake.spreadsheets:
-                raise _Reply(200, {"id": file_id, "capabilities": {"canEdit": True}})
             raise _Reply(200, _file_json(file_id, f, query.get("fields", [""])[0]))
 
         def _media(self, f: DriveFile, fault: Fault | None) -> None:
@@ -239,11 +241,23 @@ class _Reply(Exception):
 
 
 def _err(status: int, reason: str, message: str) -> dict:
-    names = {401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-             429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}  # fmt: skip
+    names = {
+        401: "UNAUTHENTICATED",
+        403: "PERMISSION_DENIED",
+        404: "NOT_FOUND",
+        429: "RESOURCE_EXHAUSTED",
+        500: "INTERNAL",
+        503: "UNAVAILABLE",
+    }
     domain = "usageLimits" if "RateLimit" in reason else "global"
-    return {"error": {"code": status, "message": message, "status": names.get(status, "UNKNOWN"),
-                      "errors": [{"domain": domain, "reason": reason, "message": message}]}}  # fmt: skip
+    return {
+        "error": {
+            "code": status,
+            "message": message,
+            "status": names.get(status, "UNKNOWN"),
+            "errors": [{"domain": domain, "reason": reason, "message": message}],
+        }
+    }
 
 
 # --- OAuth -----------------------------------------------------------------------------
@@ -262,8 +276,15 @@ def _token(fake: FakeGoogle, body: bytes) -> None:
             raise _Reply(400, {"error": "invalid_grant"})
         fake.grants.append({"grant": "code", "scope": fake.codes.pop(form["code"])})
         token = _issue(fake)
-        raise _Reply(200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer",
-                           "refresh_token": "refresh-" + secrets.token_hex(8)})  # fmt: skip
+        raise _Reply(
+            200,
+            {
+                "access_token": token,
+                "expires_in": 3600,
+                "token_type": "Bearer",
+                "refresh_token": "refresh-" + secrets.token_hex(8),
+            },
+        )
     else:
         raise _Reply(400, {"error": "unsupported_grant_type"})
     raise _Reply(200, {"access_token": _issue(fake), "expires_in": 3600, "token_type": "Bearer"})
@@ -322,13 +343,18 @@ def _metadata(sid: str, book: Spreadsheet) -> dict:
         "sheets": [
             {
                 "properties": {
-                    "sheetId": s.sheet_id, "title": s.title, "index": i, "sheetType": "GRID",
-                    "gridProperties": {"rowCount": max(1000, len(s.rows) + 1),
-                                       "columnCount": s.column_count,
-                                       "frozenRowCount": s.frozen_rows},
+                    "sheetId": s.sheet_id,
+                    "title": s.title,
+                    "index": i,
+                    "sheetType": "GRID",
+                    "gridProperties": {
+                        "rowCount": max(1000, len(s.rows) + 1),
+                        "columnCount": s.column_count,
+                        "frozenRowCount": s.frozen_rows,
+                    },
                 },
                 **({"conditionalFormats": s.conditional_formats} if s.conditional_formats else {}),
-            }  # fmt: skip
+            }
             for i, s in enumerate(book.sheets)
         ],
         "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{sid}/edit",
@@ -372,12 +398,17 @@ def _values_update(sid: str, book: Spreadsheet, payload: dict) -> dict:
         for dr, row in enumerate(item.get("values", [])):
             for dc, value in enumerate(row):
                 if c0 + dc >= sheet.column_count:
-                    raise _Reply(400, _err(400, "badRequest",
-                                           f"Range ({item['range']}) exceeds grid limits."))  # fmt: skip
+                    raise _Reply(
+                        400,
+                        _err(400, "badRequest", f"Range ({item['range']}) exceeds grid limits."),
+                    )
                 _set(sheet, r0 + dr, c0 + dc, value, option)
                 cells += 1
-    book_log = {"spreadsheetId": sid, "totalUpdatedCells": cells,
-                "totalUpdatedRanges": len(payload.get("data", []))}  # fmt: skip
+    book_log = {
+        "spreadsheetId": sid,
+        "totalUpdatedCells": cells,
+        "totalUpdatedRanges": len(payload.get("data", [])),
+    }
     return book_log
 
 
@@ -415,7 +446,13 @@ def _batch_update(sid: str, book: Spreadsheet, payload: dict) -> dict:
 
 
 def _file_json(file_id: str, f: DriveFile, fields: str) -> dict:
-    full = {"kind": "drive#file", "id": file_id, "name": f.name, "mimeType": f.mime_type,
-            "size": str(len(f.data)), "md5Checksum": f.md5}  # fmt: skip
+    full = {
+        "kind": "drive#file",
+        "id": file_id,
+        "name": f.name,
+        "mimeType": f.mime_type,
+        "size": str(len(f.data)),
+        "md5Checksum": f.md5,
+    }
     wanted = [x.strip() for x in fields.split(",") if x.strip()]
     return {k: v for k, v in full.items() if not wanted or k in wanted}
