@@ -73,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="revisa el archivo de configuración y las fuentes")
     c.add_argument("--config", type=Path, required=True, help="facultativo.toml")
+
+    a = sub.add_parser("auth", help="autoriza con una cuenta de Google (cliente OAuth)")
+    a.add_argument("--config", type=Path, required=True, help="facultativo.toml")
+    a.add_argument("--campus", help="campus del archivo de configuración")
+    a.add_argument("--no-browser", action="store_true", help="solo muestra la dirección")
     return parser
 
 
@@ -86,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "demo": commands.demo,
             "sync": commands.sync,
             "check": commands.check,
+            "auth": commands.auth,
         }
         return handlers[args.command](args)
     except UsageError as exc:

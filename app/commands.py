@@ -141,3 +141,20 @@ def _check_attachment(store: AttachmentStore, table: Table, col: int) -> tuple[b
     if failure is not None:
         return False, f"archivo adjunto: {failure.detail}"
     return True, "se puede leer un archivo adjunto de ejemplo"
+
+
+def auth(args: argparse.Namespace) -> int:
+    """The installed-app OAuth flow, once, for offices without a service account."""
+    from facultativo.sync.google.auth import AuthError, run_installed_flow
+
+    config = load(args.config)
+    campus = _campuses(config, args.campus)[0]
+    if campus.google is None:
+        raise SourceError(f"campus «{campus.name}»: falta la tabla [campus.google].")
+    token = campus.google.token or campus.google.credentials.with_name("token.json")
+    try:
+        saved = run_installed_flow(campus.google.credentials, token, not args.no_browser)
+    except AuthError as exc:
+        raise SourceError(str(exc)) from None
+    print(f"Autorizado. Token guardado en {saved} (solo tu usuario puede leerlo).")
+    return 0

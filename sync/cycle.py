@@ -135,7 +135,8 @@ def _validate(rt: Runtime, work: list[Step], now: datetime) -> dict[str, Outcome
         return process_row(step.row, entry, rt.store, rt.pool, rt.policy, rt.limits, rt.retry, now)
 
     outcomes: dict[str, Outcome] = {}
-    with ThreadPoolExecutor(max_workers=max(1, rt.pool.size)) as threads:
+    # Twice as many threads as parsing workers: downloads overlap with parsing.
+    with ThreadPoolExecutor(max_workers=max(2, 2 * rt.pool.size)) as threads:
         for done, (step, outcome) in enumerate(zip(work, threads.map(one, work), strict=True), 1):
             outcomes[step.row.key] = outcome
             if rt.progress:

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import stat
+from datetime import datetime
 from pathlib import Path
 
 from google.auth.credentials import Credentials
@@ -19,6 +20,7 @@ from google.auth.exceptions import GoogleAuthError
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 SCOPES = [
     "https://www.googleapis.com/auth/spreadsheets",
     "https://www.googleapis.com/auth/drive.readonly",
@@ -63,12 +65,31 @@ def service_account_email(creds: Credentials) -> str | None:
 
 
 def _user(info: dict, path: Path) -> Credentials:
-    try:
-        return user_credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES)
-    except (ValueError, KeyError) as exc:
+    """OAuth user credentials that keep the token_uri of their JSON (google-auth's
+    from_authorized_user_info always points refreshes at Google's own endpoint)."""
+    missing = [k for k in ("refresh_token", "client_id", "client_secret") if not info.get(k)]
+    if missing:
         raise AuthError(
-            f"{path}: el token no sirve ({exc}); vuelve a `facultativo auth`."
-        ) from None
+            f"{path}: al token le falta {', '.join(missing)}; vuelve a `facultativo auth`."
+        )
+    expiry = info.get("expiry")
+    try:
+        when = (
+            datetime.strptime(expiry.rstrip("Z").split(".")[0], "%Y-%m-%dT%H:%M:%S")
+            if (expiry)
+            else None
+        )
+    except ValueError:
+        when = None
+    return user_credentials.Credentials(
+        token=info.get("token"),
+        refresh_token=info["refresh_token"],
+        token_uri=info.get("token_uri") or GOOGLE_TOKEN_URI,
+        client_id=info["client_id"],
+        client_secret=info["client_secret"],
+        scopes=SCOPES,
+        expiry=when,
+    )
 
 
 def _read_json(path: Path) -> dict:
@@ -96,7 +117,7 @@ def warn_if_readable_by_others(path: Path) -> bool:
 
 
 def run_installed_flow(
-    client_secret: Path, token: Path, open_browser: bool = True, port: int = 0
+    client_secret: Path, token: Path, open_browser: bool = True, browser: str | None = None
 ) -> Path:
     """Ask the user to authorize once in a browser; store the token readable only by them."""
     from google_auth_oauthlib.flow import InstalledAppFlow
@@ -104,8 +125,9 @@ def run_installed_flow(
     try:
         flow = InstalledAppFlow.from_client_secrets_file(str(client_secret), scopes=SCOPES)
         creds = flow.run_local_server(
-            port=port,
+            port=0,
             open_browser=open_browser,
+            browser=browser,
             authorization_prompt_message="Abre esta dirección para autorizar facultativo: {url}",
             success_message="Listo: facultativo ya puede leer la hoja. Puedes cerrar esta ventana.",
         )
