@@ -41,7 +41,7 @@ class RetryPolicy:
 
     def call(self, fn: Callable[[], T], classify: Callable[[BaseException], Failure]) -> T:
         """fn(), retried while `classify` says so and the budget lasts; else the last error."""
-        started = time.monotonic()
+        started, waited = time.monotonic(), 0.0
         attempt = 1
         while True:
             try:
@@ -49,7 +49,7 @@ class RetryPolicy:
             except Exception as exc:
                 failure = classify(exc)
                 wait = self._wait(attempt, failure)
-                spent = time.monotonic() - started
+                spent = max(time.monotonic() - started, waited)
                 if (
                     not failure.retry
                     or attempt >= self.max_attempts
@@ -58,6 +58,7 @@ class RetryPolicy:
                     raise
                 log.info("Google respondió %s; reintento %d en %.1f s", _short(exc), attempt, wait)
                 self.sleep(wait)
+                waited += wait
                 attempt += 1
 
     def _wait(self, attempt: int, failure: Failure) -> float:
