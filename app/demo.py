@@ -16,9 +16,10 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
+from openpyxl import Workbook, load_workbook
+
 from facultativo.sync.cycle import Report, run_cycle
 from facultativo.validators import ValidatorPool
-from openpyxl import Workbook, load_workbook
 
 from .config import load
 from .runtime import open_runtime

@@ -15,8 +15,6 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-import facultativo.templates as bundled
-from facultativo.validators import motivos as m
 from jinja2 import (
     ChoiceLoader,
     Environment,
@@ -24,6 +22,9 @@ from jinja2 import (
     StrictUndefined,
     select_autoescape,
 )
+
+import facultativo.templates as bundled
+from facultativo.validators import motivos as m
 
 KINDS = ("resultado", "aplicada")
 

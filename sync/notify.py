@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from jinja2 import Environment
+
 from facultativo.notifiers import Sender, SendError, compose
 from facultativo.notifiers.compose import to_message
 from facultativo.validators import Estado, Motivo
-from jinja2 import Environment
 
 from .columns import ColumnMap
 from .ledger import Ledger, Notice

@@ -10,6 +10,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
 from facultativo import demo
 
 from .fake_google import FakeGoogle, Sheet, Spreadsheet

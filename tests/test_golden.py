@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from facultativo.validators import validate
 
 from .golden_pairs import load, pairs, policy_of, request_of

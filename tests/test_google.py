@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+
 from facultativo.config import load
 from facultativo.runtime import _GOOGLE, open_runtime
 from facultativo.sync.cycle import run_cycle

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import googleapiclient
 import pytest
+
 from facultativo.runtime import _GOOGLE
 from facultativo.sync.google.auth import SCOPES, load_credentials, run_installed_flow
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from facultativo.validators.dates import first_date
 from facultativo.validators.identifiers import birth_years_agree, curp_is_valid, nss_is_valid
 

@@ -7,6 +7,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
 from facultativo.validators import Limits, Motivo, Policy, Problem, Reading, Request, ValidatorPool
 
 from .golden_pairs import GOLDEN

@@ -32,7 +32,7 @@ def test_retries_until_success_within_the_cap():
 
 
 def test_gives_up_after_max_attempts():
-    p, slept = policy(max_attempts=3)
+    p, _ = policy(max_attempts=3)
     fn = Flaky(10)
     with pytest.raises(ConnectionError):
         p.call(fn, lambda e: Failure(True))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 
 import pytest
-from facultativo.validators import Limits, Motivo, Problem, Reading, extract
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen.canvas import Canvas
+
+from facultativo.validators import Limits, Motivo, Problem, Reading, extract
 
 from .fixtures import render
 from .fixtures.cases import HOY

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from openpyxl import Workbook, load_workbook
+
 from facultativo.sync.attachments.base import Fetched, FetchFailure
 from facultativo.sync.attachments.folder import FolderStore
 from facultativo.sync.columns import MissingColumns, map_columns
 from facultativo.sync.lock import CampusBusy, campus_lock
 from facultativo.sync.sources.base import CellWrite
 from facultativo.sync.sources.xlsx import XlsxSource
-from openpyxl import Workbook, load_workbook
 
 
 @pytest.fixture

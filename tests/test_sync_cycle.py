@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+
 from facultativo.sync.sources.base import SourceError
 
 from .workspace import EXPECTED, Workspace

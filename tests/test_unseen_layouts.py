@@ -7,8 +7,9 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from facultativo.validators import Policy, Request, Tipo, validate
 from fpdf import FPDF
+
+from facultativo.validators import Policy, Request, Tipo, validate
 
 from .fixtures.people import ANA, EMPRESA, ESCUELA_ANTERIOR, OTRA_ESCUELA, POLICY, PROPIA
 

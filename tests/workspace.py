@@ -9,13 +9,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook
+
 from facultativo import demo
 from facultativo.config import load
 from facultativo.runtime import open_runtime
 from facultativo.sync.cycle import Report, run_cycle
 from facultativo.sync.ledger import Ledger
 from facultativo.validators import ValidatorPool
-from openpyxl import load_workbook
 
 EXPECTED = [
     tuple(r["esperado"])

@@ -13,10 +13,11 @@ from typing import Any
 
 import gspread
 import requests
-from facultativo.validators.text import fold
 from gspread.exceptions import APIError
 from gspread.urls import DRIVE_FILES_API_V3_URL
 from gspread.utils import extract_id_from_url, rowcol_to_a1
+
+from facultativo.validators.text import fold
 
 from ..columns import STATUS_HEADERS
 from .base import CellWrite, ResponseSource, SourceError, Table
