@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="revisa el archivo de configuración y las fuentes")
     c.add_argument("--config", type=Path, required=True, help="facultativo.toml")
 
+    p = sub.add_parser("preview-emails", help="muestra todos los correos con datos de ejemplo")
+    p.add_argument("--dir", type=Path, required=True, help="carpeta de salida")
+    p.add_argument("--config", type=Path, help="facultativo.toml (usa su campus y plantillas)")
+    p.add_argument("--campus", help="campus del archivo de configuración")
+
     a = sub.add_parser("auth", help="autoriza con una cuenta de Google (cliente OAuth)")
     a.add_argument("--config", type=Path, required=True, help="facultativo.toml")
     a.add_argument("--campus", help="campus del archivo de configuración")
@@ -92,6 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "sync": commands.sync,
             "check": commands.check,
             "auth": commands.auth,
+            "preview-emails": commands.preview_emails,
         }
         return handlers[args.command](args)
     except UsageError as exc:

@@ -158,3 +158,24 @@ def auth(args: argparse.Namespace) -> int:
         raise SourceError(str(exc)) from None
     print(f"Autorizado. Token guardado en {saved} (solo tu usuario puede leerlo).")
     return 0
+
+
+def preview_emails(args: argparse.Namespace) -> int:
+    """Every email with sample data, as .html and .txt files for staff to review."""
+    from facultativo.notifiers import preview
+
+    from .runtime import mail_context
+
+    campus_contact, env = None, None
+    if args.config:
+        config = load(args.config)
+        campus = _campuses(config, args.campus)[0]
+        mail = mail_context(campus)
+        campus_contact, env = {k: v for k, v in mail.contact.items() if v}, mail.env
+    if env is None:
+        from facultativo.notifiers.compose import environment
+
+        env = environment()
+    written = preview.write(args.dir, preview.samples(env, campus_contact))
+    print(f"{len(written)} correos en {args.dir} (ábrelos desde {args.dir / 'index.html'}).")
+    return 0

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .validators import Limits, Policy
 from .validators.model import DEFAULT_TIMEZONE
+from .validators.text import fold
 
 
 class ConfigError(Exception):
@@ -59,9 +60,33 @@ class Google:
 
 @dataclass(frozen=True)
 class Mail:
-    sender: str = "outbox"
+    """[campus.mail]: how students' emails leave. Secrets come from the environment
+    or a file, never from facultativo.toml."""
+
+    sender: str = "outbox"  # outbox | smtp | gmail
     outbox: Path | None = None
     from_address: str = ""
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"  # starttls | ssl | none
+    username: str = ""
+    password_env: str = ""
+    password_file: Path | None = None
+    auth: str = "password"  # password | xoauth2 | none
+    cafile: Path | None = None
+    timeout_seconds: float = 30.0
+    daily_cap: int = 1500
+    templates: Path | None = None  # a folder whose templates replace the bundled ones
+    mailbox: str = ""  # gmail / xoauth2: the office mailbox sent as (domain-wide delegation)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """[campus.digest]: the daily summary for staff."""
+
+    recipients: tuple[str, ...] = ()
+    time: str = "08:00"
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday=0 … business days by default
 
 
 @dataclass(frozen=True)
@@ -73,6 +98,7 @@ class Campus:
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     mail: Mail = field(default_factory=Mail)
     google: Google | None = None
+    digest: Digest = field(default_factory=Digest)
     max_attempts: int = 5
     retry_minutes: float = 5.0
 
@@ -175,6 +201,7 @@ def _campus(i: int, raw: Any, base: Path, problems: list[str]) -> Campus | None:
         contact=_contact(raw.get("contact", {}), where, problems),
         source=_source(raw.get("source"), base, where, problems, "google" in raw),
         google=_google(raw.get("google"), base, where, problems),
+        digest=_digest(raw.get("digest", {}), where, problems),
         columns=_columns(raw.get("columns", {}), where, problems),
         mail=_mail(raw.get("mail", {}), base, where, problems),
         max_attempts=int(_number(raw, "max_attempts", 5, 1, 50, where, problems)),
@@ -291,19 +318,99 @@ def _columns(raw: Any, where: str, problems: list[str]) -> dict[str, tuple[str, 
     return out
 
 
-SENDERS = ("outbox",)
+SENDERS = ("outbox", "smtp", "gmail")
+_DAYS = {"lun": 0, "mar": 1, "mie": 2, "jue": 3, "vie": 4, "sab": 5, "dom": 6}
 
 
 def _mail(raw: Any, base: Path, where: str, problems: list[str]) -> Mail:
+    here = where + ".mail"
     if not isinstance(raw, dict):
         problems.append(f"{where}.mail debe ser una tabla [campus.mail].")
         return Mail()
-    sender = raw.get("sender", "outbox")
+    text = {
+        k: _text(raw, k, here, problems)
+        for k in (
+            "sender",
+            "outbox",
+            "from",
+            "host",
+            "security",
+            "username",
+            "password_env",
+            "password_file",
+            "auth",
+            "cafile",
+            "templates",
+            "mailbox",
+        )
+    }
+    sender = text["sender"] or "outbox"
     if sender not in SENDERS:
-        problems.append(f"{where}.mail.sender = {sender!r}: usa uno de {', '.join(SENDERS)}.")
-    outbox = _text(raw, "outbox", where + ".mail", problems) or "outbox"
-    from_address = _text(raw, "from", where + ".mail", problems)
-    return Mail(sender, base / outbox, from_address)
+        problems.append(f"{here}.sender = {sender!r}: usa uno de {', '.join(SENDERS)}.")
+    security = text["security"] or "starttls"
+    if security not in ("starttls", "ssl", "none"):
+        problems.append(f"{here}.security = {security!r}: usa starttls, ssl o none.")
+    auth = text["auth"] or "password"
+    if auth not in ("password", "xoauth2", "none"):
+        problems.append(f"{here}.auth = {auth!r}: usa password, xoauth2 o none.")
+    if sender == "smtp" and not text["host"]:
+        problems.append(f'{here}.host falta: el servidor SMTP, p. ej. "smtp.gmail.com".')
+    if (
+        sender == "smtp"
+        and auth == "password"
+        and text["username"]
+        and not (text["password_env"] or text["password_file"])
+    ):
+        problems.append(
+            f"{here}: falta password_env (variable de entorno con la contraseña de aplicación) "
+            "o password_file; la contraseña nunca va en este archivo."
+        )
+    if "password" in raw:
+        problems.append(f"{here}.password: no escribas contraseñas aquí; usa password_env.")
+    default_port = 465 if security == "ssl" else 587
+    return Mail(
+        sender=sender,
+        outbox=base / (text["outbox"] or "outbox"),
+        from_address=text["from"],
+        host=text["host"],
+        port=int(_number(raw, "port", default_port, 1, 65535, here, problems)),
+        security=security,
+        username=text["username"],
+        password_env=text["password_env"],
+        password_file=base / text["password_file"] if text["password_file"] else None,
+        auth=auth,
+        cafile=base / text["cafile"] if text["cafile"] else None,
+        timeout_seconds=_number(raw, "timeout_seconds", 30.0, 1, 600, here, problems),
+        daily_cap=int(_number(raw, "daily_cap", 1500, 1, 100000, here, problems)),
+        templates=base / text["templates"] if text["templates"] else None,
+        mailbox=text["mailbox"],
+    )
+
+
+def _digest(raw: Any, where: str, problems: list[str]) -> Digest:
+    here = where + ".digest"
+    if not isinstance(raw, dict):
+        problems.append(f"{here} debe ser una tabla [campus.digest].")
+        return Digest()
+    recipients = _strings(raw, "recipients", here, problems)
+    for r in recipients:
+        if not EMAIL.fullmatch(r):
+            problems.append(f"{here}.recipients: «{r}» no parece un correo.")
+    time_ = _text(raw, "time", here, problems) or "08:00"
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", time_):
+        problems.append(f'{here}.time = {time_!r}: usa HH:MM en 24 horas, p. ej. "08:00".')
+        time_ = "08:00"
+    names = _strings(raw, "days", here, problems) or ["lun", "mar", "mie", "jue", "vie"]
+    days = []
+    for name in names:
+        key = fold(name)[:3].lower()
+        if key not in _DAYS:
+            problems.append(
+                f"{here}.days: «{name}» no es un día (lun, mar, mie, jue, vie, sab, dom)."
+            )
+        else:
+            days.append(_DAYS[key])
+    return Digest(tuple(recipients), time_, tuple(sorted(set(days))))
 
 
 EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 
-from facultativo.notifiers.base import Sender
+from facultativo.notifiers.base import Sender, SendError
 from facultativo.notifiers.compose import environment
 from facultativo.notifiers.outbox import OutboxSender
 from facultativo.sync.attachments.base import AttachmentStore
@@ -63,16 +63,117 @@ def _google(campus: Campus) -> tuple[ResponseSource, AttachmentStore]:
 
 
 def build_sender(campus: Campus) -> Sender:
-    outbox = campus.mail.outbox
-    assert outbox is not None
-    return OutboxSender(outbox)
+    """The campus's sender, by name: one module per sender under notifiers/."""
+    mail = campus.mail
+    if mail.sender == "smtp":
+        return _smtp(campus)
+    if mail.sender == "gmail":
+        return _gmail(campus)
+    assert mail.outbox is not None
+    return OutboxSender(mail.outbox)
+
+
+def _smtp(campus: Campus) -> Sender:
+    import ssl
+
+    from facultativo.notifiers.smtp import SmtpSender
+
+    mail = campus.mail
+    context = ssl.create_default_context(cafile=str(mail.cafile) if mail.cafile else None)
+    xoauth2 = None
+    if mail.auth == "xoauth2":
+        xoauth2 = _google_token(campus, "https://mail.google.com/")
+    password = "" if mail.auth == "none" else _password(mail)
+    return SmtpSender(
+        mail.host,
+        mail.port,
+        mail.security,
+        mail.username if mail.auth != "none" else "",
+        password,
+        xoauth2,
+        mail.timeout_seconds,
+        context,
+    )
+
+
+def _password(mail) -> Callable[[], str]:
+    """Read at connection time, from the environment or a file, never kept in config."""
+    import os
+
+    def read() -> str:
+        if mail.password_env:
+            value = os.environ.get(mail.password_env, "")
+            if not value:
+                raise SendError(f"la variable de entorno {mail.password_env} está vacía")
+            return value
+        if mail.password_file:
+            return mail.password_file.read_text(encoding="utf-8").strip()
+        return ""
+
+    return read
+
+
+def _google_credentials(campus: Campus, scope: str):
+    from facultativo.sync.google.auth import AuthError, load_credentials
+
+    g = campus.google
+    if g is None:
+        raise SendError(f"campus «{campus.name}»: enviar con Google necesita [campus.google]")
+    try:
+        return load_credentials(
+            g.credentials,
+            g.token,
+            [scope],
+            subject=campus.mail.mailbox or campus.mail.username or None,
+        )
+    except AuthError as exc:
+        raise SendError(str(exc)) from None
+
+
+def _google_token(campus: Campus, scope: str) -> Callable[[], str]:
+    def token() -> str:
+        from google.auth.transport.requests import Request
+
+        creds = _google_credentials(campus, scope)
+        creds.refresh(Request())
+        return creds.token
+
+    return token
+
+
+def _gmail(campus: Campus) -> Sender:
+    from facultativo.notifiers.gmail import GmailSender
+    from facultativo.sync.google.auth import GMAIL_SEND
+    from facultativo.sync.google.retry import RetryPolicy
+
+    endpoint = campus.google.endpoint if campus.google else None
+    return GmailSender(
+        lambda: _google_credentials(campus, GMAIL_SEND),
+        endpoint,
+        RetryPolicy(),
+        campus.mail.timeout_seconds,
+    )
 
 
 def mail_context(campus: Campus) -> MailContext:
     c = campus.contact
-    contact = {"office": c.office, "email": c.email, "address": c.address, "hours": c.hours}
+    escuela = campus.policy.institutions[0] if campus.policy.institutions else ""
+    contact = {
+        "office": c.office,
+        "email": c.email,
+        "address": c.address,
+        "hours": c.hours,
+        "escuela": escuela,
+    }
     sender = campus.mail.from_address or (f"{c.office} <{c.email}>" if c.email else c.office)
-    return MailContext(environment(), campus.name, contact, sender, campus.policy.timezone)
+    return MailContext(
+        environment(campus.mail.templates),
+        campus.name,
+        contact,
+        sender,
+        campus.policy.timezone,
+        campus.mail.daily_cap,
+    )
 
 
 @contextmanager

@@ -1,8 +1,12 @@
-"""Build the email for a verdict or a follow-up from the Jinja2 templates.
+"""Build an email from the Jinja2 templates: one template per outcome family.
 
-Student-provided text (name, address) only ever reaches a body (escaped in
-HTML) or the To header through email.headerregistry, which refuses line breaks:
-it cannot inject a header or markup.
+The context handed to templates is built here and only here (`student_context`),
+so templates, previews and the cycle agree on it; StrictUndefined makes a
+missing variable an error instead of a blank.
+
+Student-provided text (the name) only reaches a body, escaped in HTML; the To
+header is built by email.headerregistry, which refuses line breaks: it cannot
+inject a header or markup.
 """
 
 from __future__ import annotations
@@ -15,23 +19,24 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import (
-    ChoiceLoader,
-    Environment,
-    FileSystemLoader,
-    StrictUndefined,
-    select_autoescape,
-)
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 import facultativo.templates as bundled
+from facultativo.validators import Estado, Motivo
 from facultativo.validators import motivos as m
 
-KINDS = ("resultado", "aplicada")
+FAMILIES = {
+    Estado.ACEPTADA: "aceptada",
+    Estado.RECHAZADA: "rechazada",
+    Estado.CONCLUIDA: "concluida",
+    Estado.REVISION_MANUAL: "revision",
+}
+DATOS = ("institucion", "patron", "fecha_constancia", "fecha_solicitud")
 
 
 @dataclass(frozen=True)
 class Email:
-    kind: str
+    template: str
     to: str
     subject: str
     text: str
@@ -39,7 +44,13 @@ class Email:
     message_id: str
 
 
+def template_for(kind: str, estado: Estado) -> str:
+    """ "aplicada" for follow-ups; otherwise the family of the verdict's estado."""
+    return "aplicada" if kind == "aplicada" else FAMILIES[estado]
+
+
 def environment(override: Path | None = None) -> Environment:
+    """Bundled templates, with a campus folder's files taking precedence."""
     loaders = [FileSystemLoader(str(Path(bundled.__file__).parent))]
     if override is not None:
         loaders.insert(0, FileSystemLoader(str(override)))
@@ -53,17 +64,44 @@ def environment(override: Path | None = None) -> Environment:
     )
 
 
-def compose(env: Environment, kind: str, to: str, message_id: str, ctx: dict[str, Any]) -> Email:
-    context = {**_links(), **ctx}
-    text_t = env.get_template(f"{kind}.txt.j2")
-    html_t = env.get_template(f"{kind}.html.j2")
-    subject = "".join(text_t.blocks["asunto"](text_t.new_context(context))).strip()
+def student_context(
+    *,
+    nombre: str | None,
+    tipo: str,
+    estado: Estado,
+    motivo: Motivo,
+    detalle: str,
+    datos: dict[str, str],
+    campus: dict[str, str],
+) -> dict[str, Any]:
+    hide_detail = motivo.estado is Estado.REVISION_MANUAL  # internal findings stay internal
+    return {
+        "estudiante": {"nombre": " ".join((nombre or "").split())},
+        "campus": {
+            k: campus.get(k, "") for k in ("office", "email", "address", "hours", "escuela")
+        },
+        "tipo": tipo,
+        "estado": estado.value,
+        "estado_etiqueta": estado.etiqueta,
+        "motivo": {"code": motivo.value, "texto": motivo.texto_estudiante},
+        "detalle": "" if hide_detail else detalle,
+        "datos": {k: datos.get(k, "") for k in DATOS},
+        "url_vigencia": m.URL_VIGENCIA,
+        "url_asignacion_nss": m.URL_ASIGNACION_NSS,
+        "url_clinica": m.URL_CLINICA,
+    }
+
+
+def compose(env: Environment, template: str, to: str, message_id: str, ctx: dict) -> Email:
+    text_t = env.get_template(f"{template}.txt.j2")
+    html_t = env.get_template(f"{template}.html.j2")
+    subject = "".join(text_t.blocks["asunto"](text_t.new_context(ctx)))
     return Email(
-        kind,
+        template,
         to,
         " ".join(subject.split()),
-        text_t.render(context),
-        html_t.render(context),
+        text_t.render(ctx),
+        html_t.render(ctx),
         message_id,
     )
 
@@ -78,14 +116,7 @@ def to_message(email: Email, sender: str, reply_to: str, date: datetime) -> Emai
     msg["Message-ID"] = email.message_id
     msg["Date"] = format_datetime(date)
     msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Auto-Response-Suppress"] = "All"
     msg.set_content(email.text)
     msg.add_alternative(email.html, subtype="html")
     return msg
-
-
-def _links() -> dict[str, str]:
-    return {
-        "url_vigencia": m.URL_VIGENCIA,
-        "url_asignacion_nss": m.URL_ASIGNACION_NSS,
-        "url_clinica": m.URL_CLINICA,
-    }

@@ -199,11 +199,13 @@ def _dues(
     for step in steps:
         row, entry, outcome = step.row, entries.get(step.row.key), outcomes.get(step.row.key)
         generation = entry.generation if entry else 0
+        datos = entry.datos if entry else {}
         if step.action is Action.APLICADA and entry is not None:
             kind, estado, motivos, detalle = "aplicada", row.estado_cell, entry.motivos, ""
         elif outcome is not None:
             kind, estado = "resultado", outcome.decision.estado
             motivos, detalle = outcome.decision.motivos, outcome.decision.cells["detalle"]
+            datos = outcome.decision.datos
         elif step.action in (Action.DONE, Action.WRITE_PENDING) and entry is not None:
             kind, estado, motivos = "resultado", entry.estado, entry.motivos
             detalle = pending.get(row.key, row.status).get("detalle", "")
@@ -213,7 +215,7 @@ def _dues(
         if code is None or code is Estado.ERROR_TEMPORAL:
             continue
         if is_pending(notices.get((row.key, kind, generation))):
-            dues.append(Due(row, kind, generation, code.value, motivos or "", detalle))
+            dues.append(Due(row, kind, generation, code.value, motivos or "", detalle, datos))
     return dues
 
 

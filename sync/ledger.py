@@ -12,12 +12,12 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
     campus TEXT NOT NULL,
@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS responses (
     written_at TEXT,
     staff_label TEXT,
     validations INTEGER NOT NULL DEFAULT 0,
+    datos TEXT,
     PRIMARY KEY (campus, key)
 );
 CREATE TABLE IF NOT EXISTS notifications (
@@ -48,6 +49,10 @@ CREATE TABLE IF NOT EXISTS notifications (
     updated_at TEXT NOT NULL,
     cell_written INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (campus, key, kind, generation)
+);
+CREATE TABLE IF NOT EXISTS digests (
+    campus TEXT NOT NULL,
+    sent_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS cycles (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -76,6 +81,7 @@ class Entry:
     written_label: str | None
     staff_label: str | None
     validations: int
+    datos: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,7 @@ class Decision:
     checksums: str = ""
     error: bool = False  # ERROR_TEMPORAL: counts an attempt
     next_attempt_at: datetime | None = None
+    datos: dict[str, str] = field(default_factory=dict)  # for the email: school, dates
 
 
 class Ledger:
@@ -142,6 +149,12 @@ class Ledger:
             raise LedgerError(f"{self.path} es de una versión más nueva de facultativo.")
         if version == 0:  # idempotent: a crash here leaves nothing half-made
             self.db.executescript(_SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION};")
+        elif version == 1:
+            self.db.executescript(
+                "BEGIN; ALTER TABLE responses ADD COLUMN datos TEXT;"
+                "CREATE TABLE IF NOT EXISTS digests (campus TEXT NOT NULL, sent_at TEXT NOT NULL);"
+                f"PRAGMA user_version={SCHEMA_VERSION}; COMMIT;"
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -163,7 +176,7 @@ class Ledger:
     def entries(self, campus: str) -> dict[str, Entry]:
         rows = self.db.execute(
             "SELECT key, generation, estado, motivos, attempts, next_attempt_at, pending_cells,"
-            " written_label, staff_label, validations FROM responses WHERE campus = ?",
+            " written_label, staff_label, validations, datos FROM responses WHERE campus = ?",
             (campus,),
         )
         return {r[0]: _entry(r) for r in rows}
@@ -179,7 +192,7 @@ class Ledger:
                 db.execute(
                     "UPDATE responses SET estado = ?, motivos = ?, checksums = ?,"
                     " attempts = CASE WHEN ? THEN attempts + 1 ELSE 0 END,"
-                    " next_attempt_at = ?, pending_cells = ?, decided_at = ?,"
+                    " next_attempt_at = ?, pending_cells = ?, decided_at = ?, datos = ?,"
                     " validations = validations + 1 WHERE campus = ? AND key = ?",
                     (
                         d.estado,
@@ -189,6 +202,7 @@ class Ledger:
                         _iso(d.next_attempt_at),
                         json.dumps(d.cells, ensure_ascii=False),
                         _iso(now),
+                        json.dumps(d.datos, ensure_ascii=False),
                         campus,
                         d.key,
                     ),
@@ -273,6 +287,36 @@ class Ledger:
                 [(campus, *i) for i in ids],
             )
 
+    def sent_since(self, campus: str, since: datetime) -> int:
+        """Messages sent from `since` on: what counts against the daily cap."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM notifications WHERE campus = ? AND status = 'sent'"
+            " AND updated_at >= ?",
+            (campus, _iso(since)),
+        ).fetchone()
+        return int(row[0])
+
+    # --- digests -------------------------------------------------------------------
+
+    def last_digest(self, campus: str) -> datetime | None:
+        row = self.db.execute(
+            "SELECT MAX(sent_at) FROM digests WHERE campus = ?", (campus,)
+        ).fetchone()
+        return _dt(row[0]) if row else None
+
+    def digest_sent(self, campus: str, now: datetime) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO digests (campus, sent_at) VALUES (?, ?)", (campus, _iso(now)))
+
+    def decided_since(self, campus: str, since: datetime | None) -> dict[str, int]:
+        """Verdicts per estado decided after `since` (all of them when None)."""
+        rows = self.db.execute(
+            "SELECT estado, COUNT(*) FROM responses WHERE campus = ? AND estado IS NOT NULL"
+            " AND decided_at >= ? GROUP BY estado",
+            (campus, _iso(since) or ""),
+        )
+        return dict(rows.fetchall())
+
     # --- cycles ------------------------------------------------------------------
 
     def cycle_started(self, campus: str, now: datetime) -> int:
@@ -309,7 +353,8 @@ class Ledger:
 
 def _entry(r: tuple) -> Entry:
     cells = json.loads(r[6]) if r[6] else None
-    return Entry(r[0], r[1], r[2], r[3], r[4], _dt(r[5]), cells, r[7], r[8], r[9])
+    datos = json.loads(r[10]) if r[10] else {}
+    return Entry(r[0], r[1], r[2], r[3], r[4], _dt(r[5]), cells, r[7], r[8], r[9], datos)
 
 
 def _iso(moment: datetime | None) -> str | None:

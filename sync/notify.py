@@ -9,14 +9,14 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment
+from jinja2 import Environment, TemplateError
 
 from facultativo.notifiers import Sender, SendError, compose
-from facultativo.notifiers.compose import to_message
+from facultativo.notifiers.compose import student_context, template_for, to_message
 from facultativo.validators import Estado, Motivo
 
 from .columns import ColumnMap
@@ -38,15 +38,17 @@ class Due:
     estado: str  # estado code
     motivos: str  # comma-separated codes
     detalle: str
+    datos: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class MailContext:
     env: Environment
     campus_name: str
-    contact: dict[str, str]
+    contact: dict[str, str]  # office, email, address, hours, escuela
     from_address: str
     timezone: str
+    daily_cap: int = 1500  # below Google Workspace's 2,000 a day
 
 
 def is_pending(notice: Notice | None) -> bool:
@@ -65,6 +67,17 @@ def send_due(
     if not dues:
         return counts
     campus = mail.campus_name
+    room = _room_today(ledger, mail, now())
+    if room < len(dues):
+        log.warning(
+            "tope diario de %d correos: %d quedan para mañana",
+            mail.daily_cap,
+            len(dues) - max(room, 0),
+        )
+        counts["deferred"] += len(dues) - max(room, 0)
+        dues = dues[: max(room, 0)]
+        if not dues:
+            return counts
     try:
         sender.open()
     except SendError as exc:
@@ -84,6 +97,13 @@ def send_due(
     return counts
 
 
+def _room_today(ledger: Ledger, mail: MailContext, now: datetime) -> int:
+    """How many more messages the campus may send today (its own time zone)."""
+    local = now.astimezone(ZoneInfo(mail.timezone))
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return mail.daily_cap - ledger.sent_since(mail.campus_name, midnight)
+
+
 def _send_one(
     due: Due,
     sender: Sender,
@@ -97,7 +117,14 @@ def _send_one(
     if not due.row.email:
         return "failed", "sin correo válido en la respuesta"
     checkpoint("intent")
-    email = compose(mail.env, due.kind, due.row.email, message_id, _context(due, mail))
+    estado = Estado(due.estado)
+    try:
+        email = compose(
+            mail.env, template_for(due.kind, estado), due.row.email, message_id, _context(due, mail)
+        )
+    except TemplateError as exc:  # a campus's own template is broken: fix it, then it goes out
+        log.error("plantilla de correo con error (%s); el correo queda pendiente", exc)
+        return "retry", f"plantilla con error: {exc}"[:200]
     try:
         date = now().astimezone(ZoneInfo(mail.timezone))
         sender.send(to_message(email, mail.from_address, mail.contact.get("email", ""), date))
@@ -128,15 +155,15 @@ def _context(due: Due, mail: MailContext) -> dict:
     codes = [c for c in due.motivos.split(",") if c]
     motivo = Motivo(codes[0]) if codes else Motivo.SITUACION_NO_PREVISTA
     request = due.row.request
-    return {
-        "estudiante": {"nombre": (request.nombre if request else None) or ""},
-        "campus": mail.contact,
-        "tipo": request.tipo.value if request else "alta",
-        "estado": due.estado,
-        "estado_etiqueta": Estado(due.estado).etiqueta,
-        "motivo": {"code": motivo.value, "texto": motivo.texto_estudiante},
-        "detalle": due.detalle if motivo.estado is not Estado.REVISION_MANUAL else "",
-    }
+    return student_context(
+        nombre=request.nombre if request else None,
+        tipo=request.tipo.value if request else "alta",
+        estado=Estado(due.estado),
+        motivo=motivo,
+        detalle=due.detalle,
+        datos=due.datos,
+        campus=mail.contact,
+    )
 
 
 def _order(notice: Notice) -> tuple[datetime, bool]:

@@ -92,7 +92,7 @@ def verdict_decision(
         "procesada": local_now_text(now, policy.timezone),
     }
     motivos = ",".join(m.value for m in verdict.motivos)
-    return Decision(key, verdict.estado.value, motivos, cells, checksums)
+    return Decision(key, verdict.estado.value, motivos, cells, checksums, datos=dict(verdict.datos))
 
 
 def _temporary(

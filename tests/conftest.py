@@ -4,8 +4,19 @@ import pytest
 
 from facultativo.validators import ValidatorPool
 
+_POOL: ValidatorPool | None = None
+
+
+def shared_pool() -> ValidatorPool:
+    """One warm pool for the whole test session."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ValidatorPool(workers=2)
+    return _POOL
+
 
 @pytest.fixture(scope="session")
 def pool():
-    with ValidatorPool(workers=2) as p:
-        yield p
+    yield shared_pool()
+    if _POOL is not None:
+        _POOL.close()

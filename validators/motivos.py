@@ -99,83 +99,74 @@ class MotivoInfo:
     estudiante: str  # longer, for the email: what happened and what to do
 
 
-_DESCARGA = f"Descárgala de nuevo en {URL_VIGENCIA} el mismo día en que llenes el formulario."
-
+# The student text says what happened, in one or two sentences; the email templates
+# (templates/pasos.*.j2) add the exact steps and links for each motivo.
 MOTIVOS: dict[Motivo, MotivoInfo] = {
     Motivo.SIN_ADJUNTO: MotivoInfo(
         Estado.RECHAZADA,
         "No se adjuntó ningún archivo.",
-        "Tu solicitud llegó sin archivo adjunto. Descarga tu Constancia de Vigencia de "
-        f"Derechos en {URL_VIGENCIA} y envía el formulario de nuevo con el PDF adjunto.",
+        "Tu solicitud llegó sin archivo adjunto, así que no pudimos revisar tu Constancia de "
+        "Vigencia de Derechos.",
     ),
     Motivo.ARCHIVO_ILEGIBLE: MotivoInfo(
         Estado.RECHAZADA,
         "El archivo no es un PDF que se pueda abrir.",
-        "No pudimos abrir el archivo que enviaste: no es un PDF válido, está dañado, protegido "
-        "con contraseña o es demasiado grande. Adjunta el PDF tal como lo entrega el IMSS, sin "
-        f"modificarlo ni convertirlo. {_DESCARGA}",
+        "No pudimos abrir el archivo que enviaste: no es un PDF válido, está dañado, tiene "
+        "contraseña o es demasiado grande.",
     ),
     Motivo.PDF_SIN_TEXTO: MotivoInfo(
         Estado.RECHAZADA,
         "PDF sin texto: foto, escaneo o captura de pantalla.",
-        "El PDF que enviaste es una imagen (foto, escaneo o captura de pantalla) y no el "
-        "documento original del IMSS. Necesitamos el PDF que descargas directamente de la "
-        f"página del IMSS, sin imprimirlo ni fotografiarlo. {_DESCARGA}",
+        "El PDF que enviaste es una imagen (foto, escaneo o captura de pantalla), no el "
+        "documento original que entrega el IMSS.",
     ),
     Motivo.DOCUMENTO_INCORRECTO: MotivoInfo(
         Estado.RECHAZADA,
         "El documento no es la Constancia de Vigencia de Derechos.",
-        "El documento que enviaste no es la Constancia de Vigencia de Derechos. En el título "
-        "del PDF debe decir «Constancia de Vigencia de Derechos»; evita enviar cualquier otro "
-        f"documento (por ejemplo, la hoja de asignación de NSS). {_DESCARGA} Si aún no tienes "
-        f"Número de Seguridad Social, tramítalo primero en {URL_ASIGNACION_NSS}.",
+        "El documento que enviaste no es la Constancia de Vigencia de Derechos del IMSS, que es "
+        "el único documento con el que podemos hacer tu trámite.",
     ),
     Motivo.DATOS_ILEGIBLES: MotivoInfo(
         Estado.REVISION_MANUAL,
         "No se pudo leer el NSS, el estado o la fecha de la constancia.",
-        "Recibimos tu solicitud, pero no pudimos leer automáticamente todos los datos de tu "
-        "constancia. La revisará personal de Servicios Escolares y te escribiremos.",
+        "No pudimos leer automáticamente todos los datos de tu constancia, así que la revisará "
+        "una persona.",
     ),
     Motivo.NSS_NO_COINCIDE: MotivoInfo(
         Estado.RECHAZADA,
         "El NSS del formulario no es el de la constancia.",
-        "El Número de Seguridad Social que escribiste en el formulario no coincide con el de la "
-        "constancia. Revisa que la constancia sea la tuya y que escribas tu NSS completo (11 "
-        "dígitos) y envía el formulario de nuevo.",
+        "El Número de Seguridad Social que escribiste en el formulario no es el que aparece en "
+        "la constancia que enviaste.",
     ),
     Motivo.NSS_INVALIDO: MotivoInfo(
         Estado.RECHAZADA,
         "El NSS escrito en el formulario no es válido.",
-        "El Número de Seguridad Social que escribiste no es válido: debe tener 11 dígitos, tal "
-        "como aparece en tu constancia. Corrígelo y envía el formulario de nuevo. Si no "
-        f"conoces tu NSS, consúltalo en {URL_ASIGNACION_NSS}.",
+        "El Número de Seguridad Social que escribiste en el formulario no es válido: un NSS "
+        "tiene 11 dígitos y el último es un dígito verificador.",
     ),
     Motivo.CURP_NO_COINCIDE: MotivoInfo(
         Estado.RECHAZADA,
         "La CURP del formulario no es la de la constancia.",
-        "La CURP que escribiste en el formulario no coincide con la de la constancia. Revisa "
-        "que la constancia sea la tuya y que tu CURP esté bien escrita (18 caracteres) y envía "
-        "el formulario de nuevo.",
+        "La CURP que escribiste en el formulario no es la que aparece en la constancia que "
+        "enviaste.",
     ),
     Motivo.FECHA_NO_COINCIDE: MotivoInfo(
         Estado.RECHAZADA,
         "La constancia es de otro día que la solicitud.",
-        "La fecha de tu constancia no coincide con el día en que enviaste tu solicitud: "
-        "necesitamos una constancia descargada el mismo día. " + _DESCARGA,
+        "Tu constancia no es del mismo día en que enviaste tu solicitud, y necesitamos una "
+        "constancia descargada ese mismo día.",
     ),
     Motivo.VIGENTE_OTRA_INSTITUCION: MotivoInfo(
         Estado.RECHAZADA,
         "Vigente con seguro facultativo de otra escuela.",
         "Tu constancia muestra que sigues dado de alta en el seguro facultativo de otra "
-        "institución educativa. Acude a esa escuela a solicitar tu baja; cuando tu constancia "
-        "ya no la muestre como vigente, envía el formulario de nuevo con una constancia nueva.",
+        "institución educativa, y solo una escuela puede tenerte inscrito.",
     ),
     Motivo.VIGENTE_CON_PATRON: MotivoInfo(
         Estado.ACEPTADA,
         "Vigente con un patrón; puede tener ambos seguros.",
         "Tu constancia muestra que estás asegurado por tu trabajo. No es necesario que "
-        "renuncies: ¡puedes tener ambos seguros! Para conocer las ventajas de tener los dos, "
-        "pregunta en las oficinas del IMSS.",
+        "renuncies: ¡puedes tener ambos seguros!",
     ),
     Motivo.SIN_VIGENCIA: MotivoInfo(
         Estado.ACEPTADA,
@@ -204,27 +195,27 @@ MOTIVOS: dict[Motivo, MotivoInfo] = {
     Motivo.SOLICITUD_DUPLICADA: MotivoInfo(
         Estado.CONCLUIDA,
         "Ya hay una solicitud igual aceptada o aplicada.",
-        "Ya habíamos recibido y aceptado una solicitud igual a esta; no necesitas enviarla de "
-        "nuevo. Te avisaremos cuando quede aplicada.",
+        "Ya habíamos recibido y aceptado una solicitud igual a esta, así que no hace falta "
+        "enviarla de nuevo.",
     ),
     Motivo.NOMBRE_NO_COINCIDE: MotivoInfo(
         Estado.REVISION_MANUAL,
         "El nombre del formulario difiere del de la constancia.",
-        "Recibimos tu solicitud. El nombre que escribiste no coincide exactamente con el de tu "
-        "constancia; la revisará personal de Servicios Escolares y te escribiremos.",
+        "El nombre que escribiste no coincide exactamente con el de tu constancia, así que una "
+        "persona revisará tu solicitud.",
     ),
     Motivo.SITUACION_NO_PREVISTA: MotivoInfo(
         Estado.REVISION_MANUAL,
         "Situación no prevista en la constancia: revisar.",
-        "Recibimos tu solicitud. Tu constancia muestra una situación que debe revisar "
-        "personalmente el personal de Servicios Escolares; te escribiremos.",
+        "Tu constancia muestra una situación que debe revisar una persona antes de hacer tu "
+        "trámite.",
     ),
     Motivo.CONSTANCIA_SOSPECHOSA: MotivoInfo(
         Estado.REVISION_MANUAL,
         "La constancia muestra señales de edición.",
-        "Recibimos tu solicitud; la revisará personal de Servicios Escolares y te escribiremos. "
-        "Recuerda enviar siempre el PDF tal como lo descargas del IMSS, sin abrirlo en editores "
-        "ni volver a imprimirlo.",
+        "Tu constancia necesita una revisión adicional antes de hacer tu trámite; recuerda "
+        "enviar siempre el PDF tal como lo descargas del IMSS, sin abrirlo en editores ni "
+        "volver a imprimirlo.",
     ),
 }
 

@@ -32,20 +32,35 @@ class AuthError(Exception):
     """Credentials cannot be used; the message names the file and the fix."""
 
 
-def load_credentials(path: Path, token: Path | None = None) -> Credentials:
-    """Credentials from a service-account key, or a client secret plus its cached token."""
+GMAIL_SEND = "https://www.googleapis.com/auth/gmail.send"
+SMTP_XOAUTH2 = "https://mail.google.com/"
+
+
+def load_credentials(
+    path: Path,
+    token: Path | None = None,
+    scopes: list[str] | None = None,
+    subject: str | None = None,
+) -> Credentials:
+    """Credentials from a service-account key, or a client secret plus its cached token.
+
+    `subject` makes a service account act as that mailbox (domain-wide delegation),
+    for sending mail as the office."""
+    scopes = scopes or SCOPES
     info = _read_json(path)
     warn_if_readable_by_others(path)
     kind = info.get("type") or ("installed" if "installed" in info or "web" in info else "")
     if kind == "service_account":
         try:
-            return service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+            return service_account.Credentials.from_service_account_info(
+                info, scopes=scopes, subject=subject or None
+            )
         except (ValueError, KeyError) as exc:
             raise AuthError(
                 f"{path}: la llave de la cuenta de servicio está incompleta ({exc})."
             ) from None
     if kind == "authorized_user":
-        return _user(info, path)
+        return _user(info, path, scopes)
     if kind == "installed":
         token = token or path.with_name("token.json")
         if not token.exists():
@@ -53,7 +68,7 @@ def load_credentials(path: Path, token: Path | None = None) -> Credentials:
                 f"falta el token de {path}: ejecuta `facultativo auth --config ...` una vez "
                 "para autorizar con tu cuenta de Google."
             )
-        return _user(_read_json(token), token)
+        return _user(_read_json(token), token, scopes)
     raise AuthError(
         f"{path}: no es una llave de cuenta de servicio ni un cliente OAuth "
         '(busca "type": "service_account" o "installed").'
@@ -64,7 +79,7 @@ def service_account_email(creds: Credentials) -> str | None:
     return getattr(creds, "service_account_email", None)
 
 
-def _user(info: dict, path: Path) -> Credentials:
+def _user(info: dict, path: Path, scopes: list[str]) -> Credentials:
     """OAuth user credentials that keep the token_uri of their JSON (google-auth's
     from_authorized_user_info always points refreshes at Google's own endpoint)."""
     missing = [k for k in ("refresh_token", "client_id", "client_secret") if not info.get(k)]
@@ -87,7 +102,7 @@ def _user(info: dict, path: Path) -> Credentials:
         token_uri=info.get("token_uri") or GOOGLE_TOKEN_URI,
         client_id=info["client_id"],
         client_secret=info["client_secret"],
-        scopes=SCOPES,
+        scopes=scopes,
         expiry=when,
     )
 
@@ -117,13 +132,19 @@ def warn_if_readable_by_others(path: Path) -> bool:
 
 
 def run_installed_flow(
-    client_secret: Path, token: Path, open_browser: bool = True, browser: str | None = None
+    client_secret: Path,
+    token: Path,
+    open_browser: bool = True,
+    browser: str | None = None,
+    scopes: list[str] | None = None,
 ) -> Path:
     """Ask the user to authorize once in a browser; store the token readable only by them."""
     from google_auth_oauthlib.flow import InstalledAppFlow
 
     try:
-        flow = InstalledAppFlow.from_client_secrets_file(str(client_secret), scopes=SCOPES)
+        flow = InstalledAppFlow.from_client_secrets_file(
+            str(client_secret), scopes=scopes or SCOPES
+        )
         creds = flow.run_local_server(
             port=0,
             open_browser=open_browser,

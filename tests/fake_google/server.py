@@ -87,6 +87,7 @@ class FakeGoogle:
         self.tokens: set[str] = set()
         self.grants: list[dict[str, Any]] = []
         self.codes: dict[str, str] = {}
+        self.sent: list[bytes] = []  # raw messages received by users.messages.send
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
@@ -182,6 +183,9 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             m = re.fullmatch(r"/v4/spreadsheets/([^/:]+)(.*)", url.path)
             if m:
                 return _sheets(fake, method, m.group(1), unquote(m.group(2)), query, body)
+            m = re.fullmatch(r"/gmail/v1/users/([^/]+)/messages/send", url.path)
+            if m and method == "POST":
+                return _gmail_send(fake, m.group(1), body)
             m = re.fullmatch(r"/drive/v3/files/([^/]+)", url.path)
             if m and method == "GET":
                 return self._drive(m.group(1), query, fault)
@@ -317,6 +321,20 @@ def authorize_code(fake: FakeGoogle, auth_url: str) -> str:
     code = "code-" + secrets.token_hex(6)
     fake.codes[code] = query.get("scope", "")
     return f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query.get('state', '')})}"
+
+
+def _gmail_send(fake: FakeGoogle, user: str, body: bytes) -> None:
+    raw = json.loads(body or b"{}").get("raw", "")
+    try:
+        message = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+    except ValueError as exc:
+        raise _Reply(400, _err(400, "invalidArgument", "Invalid raw")) from exc
+    if b"\nTo: " not in message and not message.startswith(b"To: "):
+        raise _Reply(400, _err(400, "invalidArgument", "Recipient address required"))
+    fake.sent.append(message)
+    raise _Reply(
+        200, {"id": secrets.token_hex(8), "threadId": secrets.token_hex(8), "labelIds": ["SENT"]}
+    )
 
 
 # --- Sheets ------------------------------------------------------------------------------

@@ -1,0 +1,90 @@
+"""Every email facultativo can send, rendered with realistic sample data.
+
+Used by `facultativo preview-emails` (staff review them in a browser) and by the
+tests that render every template for every motivo.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment
+
+from facultativo.validators import Estado, Motivo
+
+from .compose import Email, compose, student_context, template_for
+
+SAMPLE_CAMPUS = {
+    "office": "Departamento de Servicios Escolares",
+    "email": "escolares@tecnologico.example.mx",
+    "address": "Av. Tecnológico s/n, Centro, Santiago de Querétaro, Qro.",
+    "hours": "lunes a viernes de 9:00 a 14:00",
+    "escuela": "INSTITUTO TECNOLÓGICO DE QUERÉTARO",
+}
+SAMPLE_DATOS = {
+    "institucion": "UNIVERSIDAD AUTONOMA DE QUERETARO",
+    "patron": "COMERCIALIZADORA DEL BAJIO SA DE CV",
+    "fecha_constancia": "2026-10-02",
+    "fecha_solicitud": "2026-11-16",
+}
+SAMPLE_DETALLE = {
+    Motivo.ARCHIVO_ILEGIBLE: "No es un PDF: parece una imagen JPG.",
+    Motivo.DOCUMENTO_INCORRECTO: "Se recibió la hoja de asignación de NSS.",
+    Motivo.NSS_INVALIDO: "NSS escrito: «1222045678».",
+    Motivo.FECHA_NO_COINCIDE: "Constancia del 02/10/2026; solicitud del 16/11/2026.",
+    Motivo.VIGENTE_OTRA_INSTITUCION: "Vigente con UNIVERSIDAD AUTONOMA DE QUERETARO.",
+}
+
+
+def samples(
+    env: Environment, campus: dict[str, str] | None = None, nombre: str = "Ana Sofía Martínez Gómez"
+) -> list[tuple[str, Email]]:
+    """(file stem, email) for every motivo, both follow-ups, alta and baja where it matters."""
+    campus = {**SAMPLE_CAMPUS, **(campus or {})}
+    out = []
+    for i, motivo in enumerate(Motivo, 1):
+        tipo = "baja" if motivo in (Motivo.BAJA_PROCEDENTE, Motivo.NO_INSCRITO) else "alta"
+        ctx = student_context(
+            nombre=nombre,
+            tipo=tipo,
+            estado=motivo.estado,
+            motivo=motivo,
+            detalle=SAMPLE_DETALLE.get(motivo, ""),
+            datos=SAMPLE_DATOS,
+            campus=campus,
+        )
+        template = template_for("resultado", motivo.estado)
+        out.append((f"{i:02d}-{motivo.value.lower()}", _email(env, template, ctx)))
+    for tipo, estado in (("alta", Estado.ALTA_APLICADA), ("baja", Estado.BAJA_APLICADA)):
+        ctx = student_context(
+            nombre=nombre,
+            tipo=tipo,
+            estado=estado,
+            motivo=Motivo.SIN_VIGENCIA,
+            detalle="",
+            datos={},
+            campus=campus,
+        )
+        out.append((f"seguimiento-{tipo}", _email(env, "aplicada", ctx)))
+    return out
+
+
+def _email(env: Environment, template: str, ctx: dict) -> Email:
+    return compose(env, template, "estudiante@alumnos.example.mx", "<muestra@facultativo>", ctx)
+
+
+def write(folder: Path, emails: list[tuple[str, Email]]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for stem, email in emails:
+        (folder / f"{stem}.html").write_text(email.html, encoding="utf-8")
+        (folder / f"{stem}.txt").write_text(
+            f"Asunto: {email.subject}\n\n{email.text}", encoding="utf-8"
+        )
+        written.append(folder / f"{stem}.html")
+    index = "".join(f'<li><a href="{p.name}">{p.stem}</a></li>\n' for p in written)
+    (folder / "index.html").write_text(
+        f"<!DOCTYPE html><meta charset='utf-8'><title>Correos</title><ul>\n{index}</ul>\n",
+        encoding="utf-8",
+    )
+    return written

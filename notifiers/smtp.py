@@ -1,0 +1,123 @@
+"""SMTP sender: STARTTLS or implicit TLS, login with an app password or XOAUTH2,
+one connection per cycle, explicit timeouts.
+
+Reply codes decide what happens to a message: 4xx, timeouts and dropped
+connections are transient (sent again next cycle); 5xx for a recipient is
+permanent (shown to staff in the sheet). A connection lost mid-batch is
+reopened for the next message.
+"""
+
+from __future__ import annotations
+
+import base64
+import smtplib
+import socket
+import ssl
+from collections.abc import Callable
+from email.message import EmailMessage
+
+from .base import Sender, SendError
+
+SECURITY = ("starttls", "ssl", "none")
+
+
+class SmtpSender(Sender):
+    name = "smtp"
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        security: str = "starttls",
+        username: str = "",
+        password: str | Callable[[], str] = "",
+        xoauth2: Callable[[], str] | None = None,
+        timeout: float = 30.0,
+        context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.host, self.port, self.security = host, port, security
+        self.username, self.password, self.xoauth2 = username, password, xoauth2
+        self.timeout = timeout
+        self.context = context or ssl.create_default_context()
+        self.conn: smtplib.SMTP | None = None
+
+    def open(self) -> None:
+        try:
+            self.conn = self._connect()
+        except smtplib.SMTPAuthenticationError as exc:
+            raise SendError(
+                f"el servidor {self.host} rechazó el usuario o la contraseña de aplicación "
+                f"({exc.smtp_code}); revisa [campus.mail]"
+            ) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise SendError(f"no hay conexión con {self.host}:{self.port} ({_why(exc)})") from None
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.security == "ssl":
+            conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=self.context
+            )
+        else:
+            conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
+            conn.ehlo()
+            if self.security == "starttls":
+                conn.starttls(context=self.context)
+                conn.ehlo()
+            self._login(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _login(self, conn: smtplib.SMTP) -> None:
+        if self.xoauth2 is not None:
+            token = self.xoauth2()
+            raw = f"user={self.username}\1auth=Bearer {token}\1\1"
+            code, reply = conn.docmd("AUTH", "XOAUTH2 " + base64.b64encode(raw.encode()).decode())
+            if code != 235:
+                raise smtplib.SMTPAuthenticationError(code, reply)
+        elif self.username:
+            password = self.password() if callable(self.password) else self.password
+            conn.login(self.username, password)
+
+    def send(self, message: EmailMessage) -> None:
+        if self.conn is None:
+            self.open()  # the previous message lost the connection
+        assert self.conn is not None
+        try:
+            self.conn.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reply = next(iter(exc.recipients.values()))
+            raise SendError(_reply(code, reply), transient=code < 500) from None
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            self._drop_if_closing(exc.smtp_code)
+            raise SendError(
+                _reply(exc.smtp_code, exc.smtp_error), transient=exc.smtp_code < 500
+            ) from None
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, OSError) as exc:
+            self.conn = None
+            raise SendError(f"se cortó la conexión con {self.host} ({_why(exc)})") from None
+
+    def _drop_if_closing(self, code: int) -> None:
+        if code == 421:  # the server is closing the channel
+            self.close()
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.quit()
+            except (smtplib.SMTPException, OSError):
+                self.conn.close()
+            self.conn = None
+
+
+def _reply(code: int, reply: bytes | str) -> str:
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+    return f"{code} {' '.join(text.split())}"[:200]
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return "tiempo de espera agotado"
+    return f"{type(exc).__name__}: {exc}"[:120]

@@ -1,0 +1,99 @@
+"""Every template renders for every motivo, in both parts, with no undefined variable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from jinja2 import UndefinedError
+
+from facultativo.notifiers.compose import environment, student_context
+from facultativo.notifiers.preview import SAMPLE_CAMPUS, samples
+from facultativo.validators import Estado, Motivo
+from facultativo.validators.motivos import URL_ASIGNACION_NSS, URL_CLINICA, URL_VIGENCIA
+
+EMAILS = dict(samples(environment()))
+
+
+@pytest.mark.parametrize("motivo", list(Motivo), ids=lambda m: m.value)
+def test_every_motivo_renders_both_parts_in_spanish(motivo):
+    stem = next(k for k in EMAILS if k.endswith(motivo.value.lower()))
+    email = EMAILS[stem]
+    assert email.subject and email.text.startswith("Hola, Ana Sofía Martínez Gómez:")
+    assert motivo.texto_estudiante in email.text
+    assert SAMPLE_CAMPUS["email"] in email.text and SAMPLE_CAMPUS["hours"] in email.html
+    assert "<html" in email.html and "Ana Sofía Martínez Gómez" in email.html
+
+
+@pytest.mark.parametrize(
+    ("motivo", "must"),
+    [
+        (Motivo.SIN_ADJUNTO, [URL_VIGENCIA]),
+        (Motivo.PDF_SIN_TEXTO, [URL_VIGENCIA, "fotos"]),
+        (Motivo.DOCUMENTO_INCORRECTO, [URL_ASIGNACION_NSS, "Constancia de Vigencia de Derechos"]),
+        (Motivo.NSS_INVALIDO, [URL_ASIGNACION_NSS, "11 dígitos"]),
+        (Motivo.FECHA_NO_COINCIDE, [URL_VIGENCIA, "mismo día"]),
+        (Motivo.VIGENTE_OTRA_INSTITUCION, ["Acude a UNIVERSIDAD AUTONOMA DE QUERETARO", "baja"]),
+        (Motivo.VIGENTE_CON_PATRON, ["ambos seguros", "COMERCIALIZADORA DEL BAJIO"]),
+        (Motivo.YA_INSCRITO, ["¡Listo", URL_CLINICA, "acta de nacimiento"]),
+        (Motivo.NOMBRE_NO_COINCIDE, ["la revisará personal de Servicios Escolares"]),
+    ],
+)
+def test_the_steps_each_motivo_needs(motivo, must):
+    email = next(e for k, e in EMAILS.items() if k.endswith(motivo.value.lower()))
+    for text in must:
+        assert text in email.text and text in email.html, text
+
+
+def test_follow_up_after_alta_aplicada_says_what_to_check():
+    email = EMAILS["seguimiento-alta"]
+    for text in (
+        "3 a 5 días hábiles",
+        "VIGENTE",
+        "INSTITUTO TECNOLÓGICO DE QUERÉTARO",
+        "identificación, acta de nacimiento, CURP y comprobante de domicilio",
+    ):
+        assert text in email.text, text
+
+
+def test_internal_findings_never_reach_the_student():
+    ctx = student_context(
+        nombre="Ana",
+        tipo="alta",
+        estado=Estado.REVISION_MANUAL,
+        motivo=Motivo.CONSTANCIA_SOSPECHOSA,
+        detalle="Posible edición: PDF producido por un editor (iLovePDF)",
+        datos={},
+        campus=SAMPLE_CAMPUS,
+    )
+    assert ctx["detalle"] == ""
+
+
+def test_a_missing_variable_is_an_error_not_a_blank():
+    env = environment()
+    with pytest.raises(UndefinedError):
+        env.get_template("rechazada.txt.j2").render({"motivo": {"code": "SIN_ADJUNTO"}})
+
+
+def test_a_campus_can_override_any_template(tmp_path):
+    (tmp_path / "revision.txt.j2").write_text(
+        '{% extends "layout.txt.j2" %}{% block asunto %}Recibido{% endblock %}'
+        "{% block cuerpo %}Texto propio del campus.{% endblock %}",
+        encoding="utf-8",
+    )
+    email = dict(samples(environment(tmp_path)))["05-datos_ilegibles"]
+    assert email.subject == "Recibido" and "Texto propio del campus." in email.text
+    assert SAMPLE_CAMPUS["email"] in email.text  # the shared layout still applies
+
+
+def test_preview_emails_command_writes_every_email(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "facultativo.cli", "preview-emails", "--dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(list(tmp_path.glob("*.html"))) == len(EMAILS) + 1  # and index.html
+    assert len(list(tmp_path.glob("*.txt"))) == len(EMAILS)
