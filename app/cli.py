@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="facultativo.toml (usa su campus y plantillas)")
     p.add_argument("--campus", help="campus del archivo de configuración")
 
+    g = sub.add_parser("digest", help="envía ahora el resumen diario al personal")
+    g.add_argument("--config", type=Path, required=True, help="facultativo.toml")
+    g.add_argument("--campus", help="solo este campus")
+
     a = sub.add_parser("auth", help="autoriza con una cuenta de Google (cliente OAuth)")
     a.add_argument("--config", type=Path, required=True, help="facultativo.toml")
     a.add_argument("--campus", help="campus del archivo de configuración")
@@ -98,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "check": commands.check,
             "auth": commands.auth,
             "preview-emails": commands.preview_emails,
+            "digest": commands.digest,
         }
         return handlers[args.command](args)
     except UsageError as exc:

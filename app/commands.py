@@ -72,11 +72,29 @@ def _one_round(config: Config, campuses: list[Campus], pool: ValidatorPool, dry:
             with open_runtime(config, campus, pool, dry_run=dry, locked=True) as rt:
                 rt.progress = terminal_progress(sys.stderr)
                 report = run_cycle(rt, dry_run=dry)
+                if not dry:
+                    _digest_if_due(rt, campus)
             print(_dry_run_text(report) if dry else _report_line(report))
         except OperationalError as exc:
             log.error("campus %s: %s", campus.name, exc)
             failed = True
     return failed
+
+
+def _digest_if_due(rt, campus: Campus) -> None:
+    from facultativo.notifiers import SendError
+    from facultativo.sync import digest as staff_digest
+
+    d = campus.digest
+    now = rt.clock()
+    last = rt.ledger.last_digest(campus.name)
+    if d.recipients and staff_digest.due(now, campus.policy.timezone, d.time, d.days, last):
+        try:
+            staff_digest.send(rt, d.recipients, now)
+            log.info("campus %s: resumen diario enviado", campus.name)
+        except SendError as exc:
+            log.warning("campus %s: el resumen diario no salió (%s); se reintentará", campus.name,
+                        exc)
 
 
 def _report_line(r: Report) -> str:
@@ -179,3 +197,28 @@ def preview_emails(args: argparse.Namespace) -> int:
     written = preview.write(args.dir, preview.samples(env, campus_contact))
     print(f"{len(written)} correos en {args.dir} (ábrelos desde {args.dir / 'index.html'}).")
     return 0
+
+
+def digest(args: argparse.Namespace) -> int:
+    """Send the staff digest now (the service sends it on its own schedule)."""
+    from facultativo.notifiers import SendError
+    from facultativo.sync import digest as staff_digest
+
+    setup_logging()
+    config = load(args.config)
+    sent = 0
+    with ValidatorPool(workers=1, limits=config.limits) as pool:
+        for campus in _campuses(config, args.campus):
+            if not campus.digest.recipients:
+                log.warning(
+                    "campus %s: sin [campus.digest] recipients; no hay a quién enviar", campus.name
+                )
+                continue
+            with open_runtime(config, campus, pool, locked=False) as rt:
+                try:
+                    email = staff_digest.send(rt, campus.digest.recipients, rt.clock())
+                except SendError as exc:
+                    raise SourceError(f"campus {campus.name}: el resumen no salió: {exc}") from None
+            print(f"campus {campus.name}: resumen enviado ({email.subject}).")
+            sent += 1
+    return 0 if sent else 1

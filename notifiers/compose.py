@@ -109,7 +109,7 @@ def compose(env: Environment, template: str, to: str, message_id: str, ctx: dict
 def to_message(email: Email, sender: str, reply_to: str, date: datetime) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
-    msg["To"] = Address(addr_spec=email.to)
+    msg["To"] = [Address(addr_spec=a.strip()) for a in email.to.split(",") if a.strip()]
     if reply_to:
         msg["Reply-To"] = reply_to
     msg["Subject"] = email.subject

@@ -51,6 +51,10 @@ class ResponseSource(ABC):
     def describe(self) -> str:
         """A short name for messages, e.g. the workbook's file name."""
 
+    def row_link(self, row: int) -> str:
+        """Where staff find a row: a URL when the sheet has one."""
+        return f"{self.describe()}, fila {row}"
+
     def cannot_write(self) -> str | None:
         """Why status cells could not be written (with the fix), or None."""
         return None

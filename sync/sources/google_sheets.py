@@ -47,6 +47,10 @@ class GoogleSheetSource(ResponseSource):
     def describe(self) -> str:
         return f"hoja de Google {self.id}" + (f" («{self.tab}»)" if self.tab else "")
 
+    def row_link(self, row: int) -> str:
+        gid = self._sheet["properties"]["sheetId"] if self._sheet else 0
+        return f"https://docs.google.com/spreadsheets/d/{self.id}/edit#gid={gid}&range=A{row}"
+
     def cannot_write(self) -> str | None:
         http = self.client.http_client
         url = f"{DRIVE_FILES_API_V3_URL}/{self.id}"

@@ -1,0 +1,97 @@
+"""The staff digest: what happened since the last one and what is waiting for a person.
+
+Counts per estado come from the ledger (verdicts decided since the last digest);
+the rows waiting for REVISIÓN MANUAL come from the sheet as it is now (staff may
+have resolved some), plus every email that could not be delivered. Each row
+links to its place in the sheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from facultativo.notifiers.compose import Email, compose, to_message
+from facultativo.validators import Estado
+
+from .columns import map_columns
+from .cycle import Runtime
+from .rows import read_rows
+from .values import local_now_text
+
+
+@dataclass(frozen=True)
+class Pending:
+    fila: int
+    nombre: str
+    numero_control: str
+    motivo: str
+    detalle: str
+    enlace: str
+
+
+def due(now: datetime, tz: str, at: str, days: tuple[int, ...], last: datetime | None) -> bool:
+    """Whether the digest should go out now: a chosen weekday, past its time, not yet today."""
+    local = now.astimezone(ZoneInfo(tz))
+    hour, minute = (int(x) for x in at.split(":"))
+    if local.weekday() not in days or local.time() < time(hour, minute):
+        return False
+    return last is None or last.astimezone(ZoneInfo(tz)).date() < local.date()
+
+
+def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
+    since = rt.ledger.last_digest(rt.name)
+    counts = rt.ledger.decided_since(rt.name, since)
+    table = rt.source.read()
+    cols = map_columns(table.header, rt.columns)
+    rows = read_rows(table, cols, table.timezone or rt.policy.timezone, rt.store.refs)
+    revision = [
+        _pending(rt, r) for r in rows if Estado.from_label(r.estado_cell) is Estado.REVISION_MANUAL
+    ]
+    failed_keys = {n.key for n in rt.ledger.notices(rt.name).values() if n.status == "failed"}
+    fallidos = [
+        _pending(rt, r, r.status.get("notificada", "")) for r in rows if r.key in failed_keys
+    ]
+    tz = rt.policy.timezone
+    ctx = {
+        "campus": rt.mail.contact,
+        "desde": local_now_text(since, tz) if since else "el inicio",
+        "hasta": local_now_text(now, tz),
+        "conteos": [(Estado(k).etiqueta, v) for k, v in sorted(counts.items())],
+        "total": sum(counts.values()),
+        "revision": revision,
+        "fallidos": fallidos,
+    }
+    stamp = now.astimezone(ZoneInfo(tz)).strftime("%Y%m%d%H%M")
+    message_id = f"<resumen.{stamp}.{rt.name}@facultativo>"
+    return compose(rt.mail.env, "resumen", ", ".join(recipients), message_id, ctx)
+
+
+def _pending(rt: Runtime, row, detalle: str | None = None) -> Pending:
+    nombre = (row.request.nombre if row.request else None) or ""
+    return Pending(
+        row.number,
+        nombre,
+        row.extras.get("numero_control", ""),
+        row.status.get("motivo", ""),
+        detalle or row.status.get("detalle", ""),
+        rt.source.row_link(row.number),
+    )
+
+
+def send(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
+    """Build and send the digest through the campus's sender, and remember it."""
+    email = build(rt, recipients, now)
+    message = to_message(
+        email, rt.mail.from_address, "", now.astimezone(ZoneInfo(rt.policy.timezone))
+    )
+    del message["To"]
+    message["To"] = ", ".join(recipients)
+    rt.sender.open()
+    try:
+        rt.sender.send(message)
+    finally:
+        rt.sender.close()
+    rt.ledger.digest_sent(rt.name, now)
+    return email

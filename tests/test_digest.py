@@ -1,0 +1,73 @@
+"""The staff digest: counts since the last one, rows waiting for a person, failed emails."""
+
+from __future__ import annotations
+
+import email
+from datetime import UTC, datetime
+from email import policy
+
+import pytest
+
+from facultativo.config import Digest
+from facultativo.runtime import open_runtime
+from facultativo.sync import digest
+
+from .workspace import Workspace
+
+
+def read(path):
+    return email.message_from_bytes(path.read_bytes(), policy=policy.default)
+
+
+def test_digest_lists_manual_reviews_and_failed_emails_with_links(tmp_path, pool):
+    ws = Workspace(tmp_path, digest=Digest(("jefa@demo.example.mx", "apoyo@demo.example.mx")))
+
+    def no_email(sheet):
+        sheet.cell(3, 2).value = "sin correo"  # Alberto typed no address
+
+    ws.edit(no_email)
+    ws.cycle(pool)
+    with open_runtime(ws.config, ws.campus, pool) as rt:
+        rt.clock = ws.clock
+        sent = digest.send(rt, ws.campus.digest.recipients, ws.clock())
+    assert "(4 por revisar)" in sent.subject
+    for text in (
+        "REVISIÓN MANUAL",
+        "ACEPTADA",
+        "Fila 20",
+        "respuestas.xlsx, fila 17",
+        "Francisco Aguilar Campos",
+        "sin correo válido",
+        "Fila 3",
+    ):
+        assert text in sent.text, text
+    assert "12200210084" not in sent.text  # no NSS in the digest
+    message = read(next(p for p in ws.emails() if p.name.startswith("resumen.")))
+    assert message["To"] == "jefa@demo.example.mx, apoyo@demo.example.mx"
+    # The next digest only counts what was decided after this one.
+    with open_runtime(ws.config, ws.campus, pool) as rt:
+        rt.clock = ws.clock
+        ws.clock.advance(60)
+        again = digest.build(rt, ws.campus.digest.recipients, ws.clock())
+    assert "0 solicitudes procesadas" in again.text
+
+
+@pytest.mark.parametrize(
+    ("local", "last", "expected"),
+    [
+        ("2026-11-16 07:59", None, False),  # Monday, before 8:00
+        ("2026-11-16 08:00", None, True),
+        ("2026-11-16 15:00", "2026-11-16 08:01", False),  # already sent today
+        ("2026-11-17 08:30", "2026-11-16 08:01", True),
+        ("2026-11-21 09:00", "2026-11-20 08:00", False),  # Saturday
+    ],
+)
+def test_digest_is_due_on_business_days_after_its_time(local, last, expected):
+    def at(text):
+        from zoneinfo import ZoneInfo
+
+        return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("America/Mexico_City"))
+
+    now = at(local).astimezone(UTC)
+    previous = at(last) if last else None
+    assert digest.due(now, "America/Mexico_City", "08:00", (0, 1, 2, 3, 4), previous) is expected
