@@ -62,10 +62,28 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="una línea JSON por archivo")
     v.add_argument("--ejemplos", action="store_true", help="valida las constancias de ejemplo")
 
-    d = sub.add_parser("demo", help="crea un espacio de demostración local y lo procesa")
+    logs = argparse.ArgumentParser(add_help=False)
+    logs.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default="text",
+        help="bitácora legible (text) o una línea JSON por evento (json)",
+    )
+    d = sub.add_parser(
+        "demo", parents=[logs], help="crea un espacio de demostración local y lo procesa"
+    )
     d.add_argument("--dir", type=Path, default=Path("facultativo-demo"), help="carpeta")
 
-    s = sub.add_parser("sync", help="procesa las respuestas nuevas del formulario")
+    r = sub.add_parser("run", parents=[logs], help="servicio: procesa cada N minutos hasta SIGTERM")
+    r.add_argument("--config", type=Path, required=True, help="facultativo.toml")
+    r.add_argument("--campus", help="solo este campus")
+
+    t = sub.add_parser("status", help="último ciclo, pendientes y siguiente ejecución")
+    t.add_argument("--config", type=Path, required=True, help="facultativo.toml")
+    t.add_argument("--campus", help="solo este campus")
+    t.add_argument("--json", action="store_true", help="para monitoreo")
+
+    s = sub.add_parser("sync", parents=[logs], help="procesa las respuestas nuevas del formulario")
     s.add_argument("--config", type=Path, required=True, help="facultativo.toml")
     s.add_argument("--once", action="store_true", help="un solo ciclo y termina")
     s.add_argument("--dry-run", action="store_true", help="muestra qué haría, sin tocar nada")
@@ -79,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="facultativo.toml (usa su campus y plantillas)")
     p.add_argument("--campus", help="campus del archivo de configuración")
 
-    g = sub.add_parser("digest", help="envía ahora el resumen diario al personal")
+    g = sub.add_parser("digest", parents=[logs], help="envía ahora el resumen diario al personal")
     g.add_argument("--config", type=Path, required=True, help="facultativo.toml")
     g.add_argument("--campus", help="solo este campus")
 
@@ -103,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "auth": commands.auth,
             "preview-emails": commands.preview_emails,
             "digest": commands.digest,
+            "run": commands.run,
+            "status": commands.status,
         }
         return handlers[args.command](args)
     except UsageError as exc:

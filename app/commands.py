@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import time
 from contextlib import ExitStack
 
 from facultativo.sync.attachments.base import AttachmentStore
@@ -26,14 +25,14 @@ OperationalError = (SourceError, MissingColumns, LedgerError, CampusBusy, Worker
 log = logging.getLogger("facultativo")
 
 
-def setup_logging(level: int = logging.INFO) -> None:
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
-    )
+def setup_logging(level: int = logging.INFO, fmt: str = "text") -> None:
+    from .logs import setup
+
+    setup(fmt, level)
 
 
 def demo(args: argparse.Namespace) -> int:
-    setup_logging(logging.WARNING)
+    setup_logging(logging.WARNING, args.log_format)
     result = demo_mod.run(args.dir)
     print(demo_mod.summary(result))
     return 0
@@ -50,19 +49,29 @@ def _campuses(config: Config, name: str | None) -> list[Campus]:
 
 
 def sync(args: argparse.Namespace) -> int:
-    setup_logging()
+    """One cycle (--once), a dry run, or the scheduled service (same as `run`)."""
+    setup_logging(fmt=args.log_format)
     config = load(args.config)
     campuses = _campuses(config, args.campus)
+    if not (args.once or args.dry_run):
+        from .service import Service
+
+        return Service(config, campuses).run()
     with ExitStack() as locks, ValidatorPool(limits=config.limits) as pool:
-        if not args.dry_run:  # held for the life of the process, not just a cycle
+        if not args.dry_run:
             for campus in campuses:
                 locks.enter_context(campus_lock(config.ledger, campus.name))
-        while True:
-            failed = _one_round(config, campuses, pool, args.dry_run)
-            if args.once or args.dry_run:
-                return 1 if failed else 0
-            log.info("siguiente ciclo en %g min (Ctrl-C para terminar)", config.interval_minutes)
-            time.sleep(config.interval_minutes * 60)
+        failed = _one_round(config, campuses, pool, args.dry_run)
+        return 1 if failed else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """The service: startup checks the configuration, then cycles until SIGTERM."""
+    from .service import Service
+
+    setup_logging(fmt=args.log_format)
+    config = load(args.config)
+    return Service(config, _campuses(config, args.campus)).run()
 
 
 def _one_round(config: Config, campuses: list[Campus], pool: ValidatorPool, dry: bool) -> bool:
@@ -74,7 +83,7 @@ def _one_round(config: Config, campuses: list[Campus], pool: ValidatorPool, dry:
                 report = run_cycle(rt, dry_run=dry)
                 if not dry:
                     _digest_if_due(rt, campus)
-            print(_dry_run_text(report) if dry else _report_line(report))
+            print(_dry_run_text(report) if dry else report_line(report))
         except OperationalError as exc:
             log.error("campus %s: %s", campus.name, exc)
             failed = True
@@ -93,11 +102,12 @@ def _digest_if_due(rt, campus: Campus) -> None:
             staff_digest.send(rt, d.recipients, now)
             log.info("campus %s: resumen diario enviado", campus.name)
         except SendError as exc:
-            log.warning("campus %s: el resumen diario no salió (%s); se reintentará", campus.name,
-                        exc)
+            log.warning(
+                "campus %s: el resumen diario no salió (%s); se reintentará", campus.name, exc
+            )
 
 
-def _report_line(r: Report) -> str:
+def report_line(r: Report) -> str:
     estados = ", ".join(f"{k} {v}" for k, v in sorted(r.estados.items()))
     emails = ", ".join(f"{k} {v}" for k, v in sorted(r.emails.items())) or "ninguno"
     return (
@@ -204,7 +214,7 @@ def digest(args: argparse.Namespace) -> int:
     from facultativo.notifiers import SendError
     from facultativo.sync import digest as staff_digest
 
-    setup_logging()
+    setup_logging(fmt=args.log_format)
     config = load(args.config)
     sent = 0
     with ValidatorPool(workers=1, limits=config.limits) as pool:
@@ -222,3 +232,15 @@ def digest(args: argparse.Namespace) -> int:
             print(f"campus {campus.name}: resumen enviado ({email.subject}).")
             sent += 1
     return 0 if sent else 1
+
+
+def status(args: argparse.Namespace) -> int:
+    """Last cycle, backlog and next run per campus, from the ledger (for people or monitors)."""
+    import json
+
+    from .status import campus_status, render
+
+    config = load(args.config)
+    states = [campus_status(config, c) for c in _campuses(config, args.campus)]
+    print(json.dumps(states, ensure_ascii=False, indent=2) if args.json else render(states))
+    return 0

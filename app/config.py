@@ -141,7 +141,7 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     for name in {n for n in names if names.count(n) > 1}:
         problems.append(f"campus «{name}» aparece dos veces: cada name debe ser único.")
     service = raw.get("service", {})
-    interval = _number(service, "interval_minutes", 5.0, 1, 1440, "service", problems)
+    interval = _number(service, "interval_minutes", 5.0, 0.01, 1440, "service", problems)
     ledger = base / str(raw.get("ledger", {}).get("path", "facultativo.db"))
     if problems:
         raise ConfigError([f"{path}: {p}" for p in problems])

@@ -15,6 +15,7 @@ at most); nothing is lost.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -63,6 +64,7 @@ class Runtime:
     clock: Callable[[], datetime] = _utcnow
     checkpoint: Callable[[str], None] = _nothing  # tests inject crashes here
     progress: Callable[[int, int], None] | None = None
+    stop: threading.Event = field(default_factory=threading.Event)  # set on SIGTERM
 
 
 @dataclass
@@ -86,9 +88,22 @@ class Report:
 
 
 def run_cycle(rt: Runtime, dry_run: bool = False) -> Report:
+    """One cycle; a failure is recorded for `facultativo status`, then raised."""
     started, now = time.monotonic(), rt.clock()
     report = Report(rt.name)
     cycle_id = None if dry_run else rt.ledger.cycle_started(rt.name, now)
+    try:
+        return _cycle(rt, report, dry_run, now, started, cycle_id)
+    except Exception as exc:
+        if cycle_id is not None:
+            summary = {**report.summary(), "error": str(exc)[:300]}
+            rt.ledger.cycle_finished(cycle_id, rt.clock(), time.monotonic() - started, summary)
+        raise
+
+
+def _cycle(
+    rt: Runtime, report: Report, dry_run: bool, now: datetime, started: float, cycle_id: int | None
+) -> Report:
     table = rt.source.read()
     rt.checkpoint("read")
     cols = map_columns(table.header, rt.columns)
@@ -112,7 +127,9 @@ def run_cycle(rt: Runtime, dry_run: bool = False) -> Report:
     _record_and_write(rt, outcomes, cells, pending)
     entries, notices = rt.ledger.entries(rt.name), rt.ledger.notices(rt.name)
     dues = _dues(steps, outcomes, entries, notices, pending)
-    report.emails = send_due(dues, rt.sender, rt.ledger, rt.mail, rt.clock, rt.checkpoint)
+    report.emails = send_due(
+        dues, rt.sender, rt.ledger, rt.mail, rt.clock, rt.checkpoint, rt.stop.is_set
+    )
     _write_notice_cells(rt, rows, cols, tz)
     report.seconds = time.monotonic() - started
     rt.ledger.cycle_finished(cycle_id or 0, rt.clock(), report.seconds, report.summary())
@@ -130,7 +147,9 @@ def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:
 
 
 def _validate(rt: Runtime, work: list[Step], now: datetime) -> dict[str, Outcome]:
-    def one(step: Step) -> Outcome:
+    def one(step: Step) -> Outcome | None:
+        if rt.stop.is_set():  # shutting down: leave the rest for the next start
+            return None
         entry = None if step.action is Action.RERUN else step.entry
         return process_row(step.row, entry, rt.store, rt.pool, rt.policy, rt.limits, rt.retry, now)
 
@@ -138,6 +157,8 @@ def _validate(rt: Runtime, work: list[Step], now: datetime) -> dict[str, Outcome
     # Twice as many threads as parsing workers: downloads overlap with parsing.
     with ThreadPoolExecutor(max_workers=max(2, 2 * rt.pool.size)) as threads:
         for done, (step, outcome) in enumerate(zip(work, threads.map(one, work), strict=True), 1):
+            if outcome is None:
+                continue
             outcomes[step.row.key] = outcome
             if rt.progress:
                 rt.progress(done, len(work))

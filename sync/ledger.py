@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
     campus TEXT NOT NULL,
@@ -53,6 +53,13 @@ CREATE TABLE IF NOT EXISTS notifications (
 CREATE TABLE IF NOT EXISTS digests (
     campus TEXT NOT NULL,
     sent_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS service (
+    campus TEXT PRIMARY KEY,
+    pid INTEGER,
+    started_at TEXT,
+    next_run_at TEXT,
+    updated_at TEXT
 );
 CREATE TABLE IF NOT EXISTS cycles (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -149,11 +156,14 @@ class Ledger:
             raise LedgerError(f"{self.path} es de una versión más nueva de facultativo.")
         if version == 0:  # idempotent: a crash here leaves nothing half-made
             self.db.executescript(_SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION};")
-        elif version == 1:
+        elif version < SCHEMA_VERSION:
+            steps = {
+                1: "ALTER TABLE responses ADD COLUMN datos TEXT;",
+                2: "",
+            }
+            script = "".join(steps[v] for v in range(version, SCHEMA_VERSION))
             self.db.executescript(
-                "BEGIN; ALTER TABLE responses ADD COLUMN datos TEXT;"
-                "CREATE TABLE IF NOT EXISTS digests (campus TEXT NOT NULL, sent_at TEXT NOT NULL);"
-                f"PRAGMA user_version={SCHEMA_VERSION}; COMMIT;"
+                f"BEGIN; {script} {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;"
             )
 
     @contextmanager
@@ -334,6 +344,36 @@ class Ledger:
                 "UPDATE cycles SET finished_at = ?, seconds = ?, summary = ? WHERE id = ?",
                 (_iso(now), seconds, json.dumps(summary, ensure_ascii=False), cycle_id),
             )
+
+    def heartbeat(
+        self, campus: str, pid: int, started: datetime, next_run: datetime | None, now: datetime
+    ) -> None:
+        """What `facultativo status` shows about a running service."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO service (campus, pid, started_at, next_run_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET pid = excluded.pid,"
+                " started_at = excluded.started_at, next_run_at = excluded.next_run_at,"
+                " updated_at = excluded.updated_at",
+                (campus, pid, _iso(started), _iso(next_run), _iso(now)),
+            )
+
+    def service_state(self, campus: str) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT pid, started_at, next_run_at, updated_at FROM service WHERE campus = ?",
+            (campus,),
+        ).fetchone()
+        if row is None:
+            return None
+        return {"pid": row[0], "started_at": row[1], "next_run_at": row[2], "updated_at": row[3]}
+
+    def backlog(self, campus: str) -> int:
+        """Responses waiting in ERROR TEMPORAL for their next attempt."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM responses WHERE campus = ? AND estado = 'ERROR_TEMPORAL'",
+            (campus,),
+        ).fetchone()
+        return int(row[0])
 
     def last_cycle(self, campus: str) -> dict[str, Any] | None:
         row = self.db.execute(

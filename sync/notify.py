@@ -62,6 +62,7 @@ def send_due(
     mail: MailContext,
     now: Callable[[], datetime],
     checkpoint: Callable[[str], None],
+    stopping: Callable[[], bool] = lambda: False,
 ) -> Counter[str]:
     counts: Counter[str] = Counter()
     if not dues:
@@ -87,7 +88,10 @@ def send_due(
         counts["retry"] += len(dues)
         return counts
     try:
-        for due in dues:
+        for i, due in enumerate(dues):
+            if stopping():  # shutting down: the rest stay pending for the next start
+                counts["retry"] += len(dues) - i
+                break
             status, detail = _send_one(due, sender, ledger, mail, now, checkpoint)
             ledger.sent(campus, due.row.key, due.kind, due.generation, status, detail, now())
             counts[status] += 1

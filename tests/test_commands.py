@@ -75,7 +75,7 @@ def test_sync_once_then_a_second_process_is_refused_while_one_runs(tmp_path):
     )
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and "siguiente ciclo" not in _peek(loop):
+        while time.monotonic() < deadline and "servicio iniciado" not in _peek(loop):
             time.sleep(0.2)
         second = run("sync", "--config", str(config), "--once")
         assert second.returncode == 1

@@ -1,0 +1,154 @@
+"""`facultativo run`: the worker the office leaves running (APScheduler 3, foreground).
+
+Per campus: a sync job every `service.interval_minutes` (coalesced, one instance at
+a time, with a misfire grace and a little jitter) and the staff digest on its
+cron in the campus time zone. The campus locks are held for the whole life of
+the process, so a second `run` or `sync` is refused with a clear message.
+
+SIGTERM/SIGINT: no new jobs start; the cycle in hand stops taking rows, writes
+what it decided (ledger, then one sheet batch) and leaves unsent emails pending;
+the process exits 0 once it is idle, or 1 if that takes longer than the grace.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from contextlib import ExitStack
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from facultativo.notifiers import SendError
+from facultativo.sync import digest as staff_digest
+from facultativo.sync.cycle import run_cycle
+from facultativo.sync.ledger import Ledger
+from facultativo.sync.lock import campus_lock
+from facultativo.validators import ValidatorPool
+
+from .config import Campus, Config
+from .runtime import open_runtime
+
+log = logging.getLogger("facultativo.service")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SHUTDOWN_GRACE_SECONDS = 90.0
+
+
+class Service:
+    def __init__(self, config: Config, campuses: list[Campus]) -> None:
+        self.config = config
+        self.campuses = campuses
+        self.stop = threading.Event()  # shared with every cycle: "stop taking rows"
+        self.stopping = threading.Event()  # a signal arrived
+        self._running = 0
+        self._idle = threading.Condition()
+        self.started = datetime.now(UTC)
+
+    def run(self) -> int:
+        with ExitStack() as stack:
+            for campus in self.campuses:
+                stack.enter_context(campus_lock(self.config.ledger, campus.name))
+            self.pool = stack.enter_context(ValidatorPool(limits=self.config.limits))
+            scheduler = self._schedule()
+            self._install_signals()
+            scheduler.start()
+            log.info(
+                "servicio iniciado (pid %d): %s; ciclo cada %g min",
+                os.getpid(),
+                ", ".join(c.name for c in self.campuses),
+                self.config.interval_minutes,
+            )
+            self.stopping.wait()
+            log.info("señal recibida: terminando el ciclo en curso")
+            self.stop.set()
+            scheduler.shutdown(wait=False)
+            idle = self._wait_idle(SHUTDOWN_GRACE_SECONDS)
+            log.info("servicio detenido" if idle else "el ciclo en curso no terminó a tiempo")
+            return 0 if idle else 1
+
+    def _schedule(self) -> BackgroundScheduler:
+        scheduler = BackgroundScheduler(timezone=UTC)
+        seconds = self.config.interval_minutes * 60
+        for campus in self.campuses:
+            scheduler.add_job(
+                self._job,
+                IntervalTrigger(seconds=seconds, jitter=min(30, seconds / 10)),
+                args=[self._sync, campus],
+                id=f"sync:{campus.name}",
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=int(max(seconds, 60)),
+                next_run_time=datetime.now(UTC),
+            )
+            d = campus.digest
+            if d.recipients:
+                hour, minute = (int(x) for x in d.time.split(":"))
+                days = ",".join(DAYS[i] for i in d.days)
+                trigger = CronTrigger(
+                    day_of_week=days, hour=hour, minute=minute, timezone=campus.policy.timezone
+                )
+                scheduler.add_job(
+                    self._job,
+                    trigger,
+                    args=[self._digest, campus],
+                    id=f"digest:{campus.name}",
+                    coalesce=True,
+                    max_instances=1,
+                    misfire_grace_time=3600,
+                )
+        self.scheduler = scheduler
+        return scheduler
+
+    def _install_signals(self) -> None:
+        def handle(signum: int, _frame: object) -> None:
+            self.stopping.set()
+
+        signal.signal(signal.SIGTERM, handle)
+        signal.signal(signal.SIGINT, handle)
+
+    def _job(self, work, campus: Campus) -> None:
+        if self.stop.is_set():
+            return
+        with self._idle:
+            self._running += 1
+        try:
+            work(campus)
+        except Exception:  # the service outlives any one cycle
+            log.exception("campus %s: el trabajo falló", campus.name)
+        finally:
+            with self._idle:
+                self._running -= 1
+                self._idle.notify_all()
+
+    def _sync(self, campus: Campus) -> None:
+        from .commands import OperationalError, report_line
+
+        try:
+            with open_runtime(self.config, campus, self.pool, locked=True) as rt:
+                rt.stop = self.stop
+                report = run_cycle(rt)
+                log.info(report_line(report))
+                self._heartbeat(campus, rt.ledger)
+        except OperationalError as exc:
+            log.error("campus %s: %s", campus.name, exc)
+
+    def _digest(self, campus: Campus) -> None:
+        with open_runtime(self.config, campus, self.pool, locked=True) as rt:
+            try:
+                staff_digest.send(rt, campus.digest.recipients, rt.clock())
+                log.info("campus %s: resumen diario enviado", campus.name)
+            except SendError as exc:
+                log.warning("campus %s: el resumen diario no salió: %s", campus.name, exc)
+
+    def _heartbeat(self, campus: Campus, ledger: Ledger) -> None:
+        job = self.scheduler.get_job(f"sync:{campus.name}")
+        next_run = job.next_run_time if job else None
+        ledger.heartbeat(campus.name, os.getpid(), self.started, next_run, datetime.now(UTC))
+
+    def _wait_idle(self, timeout: float) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running == 0, timeout)

@@ -1,0 +1,81 @@
+"""What `facultativo status` reports: read from the ledger, never from the running service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from facultativo.sync.ledger import Ledger
+from facultativo.sync.lock import CampusBusy, campus_lock
+
+from .config import Campus, Config
+
+
+def campus_status(config: Config, campus: Campus) -> dict[str, Any]:
+    running = _running(config, campus)
+    if not config.ledger.exists():
+        return {
+            "campus": campus.name,
+            "running": running,
+            "last_cycle": None,
+            "backlog_error_temporal": 0,
+            "next_run_at": None,
+        }
+    ledger = Ledger.snapshot(config.ledger)
+    try:
+        last = ledger.last_cycle(campus.name)
+        service = ledger.service_state(campus.name) or {}
+        return {
+            "campus": campus.name,
+            "running": running,
+            "pid": service.get("pid") if running else None,
+            "last_cycle": last,
+            "backlog_error_temporal": ledger.backlog(campus.name),
+            "next_run_at": service.get("next_run_at") if running else None,
+        }
+    finally:
+        ledger.close()
+
+
+def _running(config: Config, campus: Campus) -> bool:
+    try:
+        with campus_lock(config.ledger, campus.name):
+            return False
+    except CampusBusy:
+        return True
+
+
+def render(states: list[dict[str, Any]]) -> str:
+    lines = []
+    for s in states:
+        lines.append(
+            f"Campus {s['campus']}: "
+            + (
+                "servicio en marcha" + (f" (pid {s['pid']})" if s.get("pid") else "")
+                if s["running"]
+                else "servicio detenido"
+            )
+        )
+        last = s["last_cycle"]
+        if last is None:
+            lines.append("  Sin ciclos registrados.")
+        else:
+            summary = last["summary"]
+            lines.append(
+                f"  Último ciclo: {last['started_at']} ({last['seconds']:.1f} s), "
+                f"{summary.get('processed', 0)} filas procesadas de {summary.get('rows', 0)}"
+            )
+            estados = ", ".join(f"{k} {v}" for k, v in sorted(summary.get("estados", {}).items()))
+            lines.append(f"  Filas por estado: {estados or '—'}")
+            emails = summary.get("emails", {})
+            lines.append(
+                "  Correos: "
+                + ", ".join(
+                    f"{k} {emails.get(k, 0)}" for k in ("sent", "deferred", "retry", "failed")
+                )
+            )
+            if summary.get("error"):
+                lines.append(f"  Error: {summary['error']}")
+        lines.append(f"  En ERROR TEMPORAL esperando reintento: {s['backlog_error_temporal']}")
+        if s.get("next_run_at"):
+            lines.append(f"  Siguiente ciclo: {s['next_run_at']}")
+    return "\n".join(lines)
