@@ -10,21 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from datetime import UTC, datetime
 
-from facultativo.sync.privacy import mask_curp, mask_email, mask_nss
-
-_NSS = re.compile(r"(?<!\d)\d{11}(?!\d)")
-_CURP = re.compile(r"\b[A-Z]{4}\d{6}[HMX][A-Z]{5}[0-9A-Z]\d\b")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def scrub(text: str) -> str:
-    text = _EMAIL.sub(lambda m: mask_email(m.group(0)), text)
-    text = _CURP.sub(lambda m: mask_curp(m.group(0)), text)
-    return _NSS.sub(lambda m: mask_nss(m.group(0)), text)
+from facultativo.sync.privacy import scrub
 
 
 class Scrub(logging.Filter):

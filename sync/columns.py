@@ -63,9 +63,10 @@ class ColumnMap:
     fields: dict[str, int]
     status: dict[str, int]
     width: int  # columns in the sheet once the status block exists
+    created: tuple[str, ...] = ()  # status columns not in the sheet yet
 
     def missing_status(self) -> list[str]:
-        return [k for k in STATUS_HEADERS if k not in self.status]
+        return list(self.created)
 
 
 def map_columns(header: list[str], aliases: dict[str, tuple[str, ...]] | None = None) -> ColumnMap:
@@ -87,11 +88,11 @@ def map_columns(header: list[str], aliases: dict[str, tuple[str, ...]] | None = 
     if missing:
         raise MissingColumns(_missing_message(missing, header))
     width = len(header)
-    for key in STATUS_HEADERS:
-        if key not in status:
-            status[key] = width
-            width += 1
-    return ColumnMap(fields, status, width)
+    created = tuple(k for k in STATUS_HEADERS if k not in status)
+    for key in created:
+        status[key] = width
+        width += 1
+    return ColumnMap(fields, status, width, created)
 
 
 def _find(folded: list[str], options: tuple[str, ...], taken: set[int], exact: bool) -> int | None:

@@ -21,7 +21,7 @@ from facultativo.validators import Estado, Motivo
 
 from .columns import ColumnMap
 from .ledger import Ledger, Notice
-from .privacy import mask_email
+from .privacy import mask_email, scrub
 from .rows import Row
 from .sources import CellWrite
 from .values import local_now_text
@@ -93,6 +93,7 @@ def send_due(
                 counts["retry"] += len(dues) - i
                 break
             status, detail = _send_one(due, sender, ledger, mail, now, checkpoint)
+            detail = scrub(detail) if detail else detail  # servers echo the address back
             ledger.sent(campus, due.row.key, due.kind, due.generation, status, detail, now())
             counts[status] += 1
             checkpoint("sent")

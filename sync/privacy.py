@@ -1,6 +1,20 @@
-"""Masks for personal data in logs: enough to tell rows apart, never the whole value."""
+"""Masks for personal data in logs and the ledger: enough to tell rows apart, never the
+whole value."""
 
 from __future__ import annotations
+
+import re
+
+_NSS = re.compile(r"(?<!\d)\d{11}(?!\d)")
+_CURP = re.compile(r"\b[A-Z]{4}\d{6}[HMX][A-Z]{5}[0-9A-Z]\d\b")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def scrub(text: str) -> str:
+    """Mask anything shaped like an email address, a CURP or an NSS."""
+    text = _EMAIL.sub(lambda m: mask_email(m.group(0)), text)
+    text = _CURP.sub(lambda m: mask_curp(m.group(0)), text)
+    return _NSS.sub(lambda m: mask_nss(m.group(0)), text)
 
 
 def mask_email(value: str | None) -> str:

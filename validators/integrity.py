@@ -65,7 +65,7 @@ def signals(
     data: bytes, text: PdfText, constancia: Constancia, filename: str | None = None
 ) -> tuple[str, ...]:
     """Short Spanish notes for staff, one per sign found; empty when clean."""
-    found = [*_editor(text), *_revisions(data)]
+    found = [*_editor(text), *_revisions(data), *_active_content(data)]
     if any(p.overlaps for p in text.pages):
         found.append("texto sobrepuesto a otro texto")
     found += _identifiers(constancia, filename)
@@ -78,6 +78,16 @@ def _editor(text: PdfText) -> list[str]:
         for editor in EDITORES:
             if editor in folded:
                 return [f"PDF producido por un editor ({field.strip()[:60]})"]
+    return []
+
+
+_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|EmbeddedFiles|RichMedia)\b")
+
+
+def _active_content(data: bytes) -> list[str]:
+    """Scripts or files inside the PDF: a report generator never adds them."""
+    if _ACTIVE.search(data):
+        return ["el PDF contiene JavaScript o archivos incrustados"]
     return []
 
 
