@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from facultativo.validators import validate
+from facultativo.validators import decide, extract
+from facultativo.validators.backends import BACKENDS
 
 from .golden_pairs import load, pairs, policy_of, request_of
 
@@ -21,12 +22,13 @@ def test_golden_set_covers_every_layout_and_motivo():
     assert seen | {"SIN_ADJUNTO", "SOLICITUD_DUPLICADA"} == {m.value for m in Motivo}
 
 
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
 @pytest.mark.parametrize("pdf", PAIRS, ids=[f"{p.parent.name}/{p.stem}" for p in PAIRS])
-def test_golden_pair(pdf):
+def test_golden_pair(pdf, backend):
+    """Every golden pair, read by each extraction backend on its own."""
     pair = load(pdf)
-    verdict = validate(
-        pdf.read_bytes(), request_of(pair["request"]), policy_of(pair["policy"]), filename=pdf.name
-    ).as_json()
+    extraction = extract(pdf.read_bytes(), None, pdf.name, backend=BACKENDS[backend])
+    verdict = decide(extraction, request_of(pair["request"]), policy_of(pair["policy"])).as_json()
     expected = pair["expected"]
     assert (verdict["estado"], verdict["motivos"]) == (expected["estado"], expected["motivos"])
     if "constancia" in expected:
