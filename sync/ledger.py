@@ -227,22 +227,23 @@ class Ledger:
                 [(label, _iso(now), campus, key) for key, label in labels.items()],
             )
 
-    def rerun(self, campus: str, key: str) -> None:
-        """Staff cleared the estado: forget the verdict, start a new generation."""
+    def rerun(self, campus: str, keys: list[str]) -> None:
+        """Staff cleared these estados: forget the verdicts, start new generations."""
         with self.transaction() as db:
-            db.execute(
+            db.executemany(
                 "UPDATE responses SET generation = generation + 1, estado = NULL, motivos = NULL,"
                 " attempts = 0, next_attempt_at = NULL, pending_cells = NULL,"
                 " written_label = NULL, staff_label = NULL WHERE campus = ? AND key = ?",
-                (campus, key),
+                [(campus, key) for key in keys],
             )
 
-    def note_staff(self, campus: str, key: str, label: str) -> None:
+    def note_staff(self, campus: str, labels: dict[str, str]) -> None:
+        """Estados staff typed themselves, all in one transaction."""
         with self.transaction() as db:
-            db.execute(
+            db.executemany(
                 "INSERT INTO responses (campus, key, staff_label) VALUES (?, ?, ?)"
                 " ON CONFLICT DO UPDATE SET staff_label = excluded.staff_label",
-                (campus, key, label),
+                [(campus, key, label) for key, label in labels.items()],
             )
 
     # --- notifications -----------------------------------------------------------

@@ -107,7 +107,7 @@ def spreadsheet(fake: FakeGoogle, rows: list[list[Any]], columns: int = 10) -> S
     return book
 
 
-def config(folder: Path, fake: FakeGoogle, **google: Any) -> Path:
+def config(folder: Path, fake: FakeGoogle, timeout_seconds: float = 5, **google: Any) -> Path:
     key = service_account(folder / "credentials.json", fake)
     extra = "".join(f'{k} = "{v}"\n' for k, v in google.items())
     text = f"""
@@ -128,7 +128,7 @@ credentials = "{key.name}"
 spreadsheet = "https://docs.google.com/spreadsheets/d/{SHEET_ID}/edit#gid=123"
 tab = "{TAB}"
 endpoint = "{fake.url}"
-timeout_seconds = 5
+timeout_seconds = {timeout_seconds}
 {extra}
 [campus.mail]
 outbox = "outbox"

@@ -111,7 +111,7 @@ class FakeGoogle:
         """Count logged calls: "sheets.read", "sheets.write", "drive", "token"."""
         patterns = {
             "sheets.read": r"^GET /v4/spreadsheets/",
-            "sheets.write": r"^POST /v4/spreadsheets/",
+            "sheets.write": r"^(POST|PUT) /v4/spreadsheets/",
             "drive": r"^GET /drive/v3/files/",
             "drive.media": r"^GET /drive/v3/files/[^?]+\?.*alt=media",
             "token": r"^POST /token",
@@ -152,6 +152,9 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             self._serve("POST")
+
+        def do_PUT(self) -> None:
+            self._serve("PUT")
 
         def _serve(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -354,6 +357,10 @@ def _sheets(fake: FakeGoogle, method: str, sid: str, rest: str, query: dict, bod
     if method == "GET" and rest.startswith("/values/"):
         raise _Reply(200, _values(book, rest[len("/values/") :], query))
     payload = json.loads(body or b"{}")
+    if method == "PUT" and rest.startswith("/values/"):  # values.update (one range)
+        option = query.get("valueInputOption", [None])[0]
+        data = [{"range": rest[len("/values/") :], "values": payload.get("values", [])}]
+        raise _Reply(200, _values_update(sid, book, {"valueInputOption": option, "data": data}))
     if method == "POST" and rest == "/values:batchUpdate":
         raise _Reply(200, _values_update(sid, book, payload))
     if method == "POST" and rest == ":batchUpdate":

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench` prints the tables and writes bench/results.json."""
