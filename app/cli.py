@@ -69,42 +69,29 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="bitácora legible (text) o una línea JSON por evento (json)",
     )
-    d = sub.add_parser(
-        "demo", parents=[logs], help="crea un espacio de demostración local y lo procesa"
-    )
+    deployed = argparse.ArgumentParser(add_help=False)  # commands that work on a deployment
+    deployed.add_argument("--config", type=Path, required=True, help="facultativo.toml")
+    deployed.add_argument("--campus", help="solo este campus")
+
+    def command(name: str, text: str, *parents: argparse.ArgumentParser):
+        return sub.add_parser(name, parents=list(parents), help=text)
+
+    d = command("demo", "crea un espacio de demostración local y lo procesa", logs)
     d.add_argument("--dir", type=Path, default=Path("facultativo-demo"), help="carpeta")
-
-    r = sub.add_parser("run", parents=[logs], help="servicio: procesa cada N minutos hasta SIGTERM")
-    r.add_argument("--config", type=Path, required=True, help="facultativo.toml")
-    r.add_argument("--campus", help="solo este campus")
-
-    t = sub.add_parser("status", help="último ciclo, pendientes y siguiente ejecución")
-    t.add_argument("--config", type=Path, required=True, help="facultativo.toml")
-    t.add_argument("--campus", help="solo este campus")
-    t.add_argument("--json", action="store_true", help="para monitoreo")
-
-    s = sub.add_parser("sync", parents=[logs], help="procesa las respuestas nuevas del formulario")
-    s.add_argument("--config", type=Path, required=True, help="facultativo.toml")
+    command("run", "servicio: procesa cada N minutos hasta SIGTERM", logs, deployed)
+    s = command("sync", "procesa las respuestas nuevas del formulario", logs, deployed)
     s.add_argument("--once", action="store_true", help="un solo ciclo y termina")
     s.add_argument("--dry-run", action="store_true", help="muestra qué haría, sin tocar nada")
-    s.add_argument("--campus", help="solo este campus")
-
-    c = sub.add_parser("check", help="revisa el archivo de configuración y las fuentes")
-    c.add_argument("--config", type=Path, required=True, help="facultativo.toml")
-
-    p = sub.add_parser("preview-emails", help="muestra todos los correos con datos de ejemplo")
+    t = command("status", "último ciclo, pendientes y siguiente ejecución", deployed)
+    t.add_argument("--json", action="store_true", help="para monitoreo")
+    command("check", "revisa la configuración, la hoja y los archivos", deployed)
+    command("digest", "envía ahora el resumen diario al personal", logs, deployed)
+    a = command("auth", "autoriza con una cuenta de Google (cliente OAuth)", deployed)
+    a.add_argument("--no-browser", action="store_true", help="solo muestra la dirección")
+    p = command("preview-emails", "escribe todos los correos con datos de ejemplo")
     p.add_argument("--dir", type=Path, required=True, help="carpeta de salida")
     p.add_argument("--config", type=Path, help="facultativo.toml (usa su campus y plantillas)")
     p.add_argument("--campus", help="campus del archivo de configuración")
-
-    g = sub.add_parser("digest", parents=[logs], help="envía ahora el resumen diario al personal")
-    g.add_argument("--config", type=Path, required=True, help="facultativo.toml")
-    g.add_argument("--campus", help="solo este campus")
-
-    a = sub.add_parser("auth", help="autoriza con una cuenta de Google (cliente OAuth)")
-    a.add_argument("--config", type=Path, required=True, help="facultativo.toml")
-    a.add_argument("--campus", help="campus del archivo de configuración")
-    a.add_argument("--no-browser", action="store_true", help="solo muestra la dirección")
     return parser
 
 

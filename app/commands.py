@@ -133,7 +133,7 @@ def check(args: argparse.Namespace) -> int:
     """Every problem on its own line with the fix; exit 0 only when all is well."""
     config = load(args.config)
     problems = 0
-    for campus in config.campuses:
+    for campus in _campuses(config, args.campus):
         for ok, message in _check_campus(campus):
             problems += not ok
             print(f"{'ok   ' if ok else 'ERROR'} campus {campus.name}: {message}")

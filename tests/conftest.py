@@ -20,3 +20,17 @@ def pool():
     yield shared_pool()
     if _POOL is not None:
         _POOL.close()
+
+
+@pytest.fixture
+def fake():
+    """A fresh fake Google API server; Google backends are cached per process, so reset them."""
+    from facultativo.runtime import _GOOGLE
+
+    from .fake_google import FakeGoogle
+
+    server = FakeGoogle().start()
+    _GOOGLE.clear()
+    yield server
+    server.stop()
+    _GOOGLE.clear()

@@ -17,17 +17,7 @@ from .fake_google import FakeGoogle, Sheet, Spreadsheet
 
 SHEET_ID = "1FormRespuestasQro2026xyzABCDEFG"
 TAB = "Respuestas de formulario 1"
-HEADERS = [
-    "Marca temporal",
-    "Dirección de correo electrónico",
-    "Nombre completo",
-    "Número de control",
-    "Carrera",
-    "Número de Seguridad Social (NSS)",
-    "CURP",
-    "Tipo de solicitud",
-    "Adjunta tu Constancia de Vigencia de Derechos (PDF)",
-]
+HEADERS = demo.HEADERS  # the same Form as the local demo
 SA_EMAIL = "facultativo@escuela-demo.iam.gserviceaccount.com"
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 

@@ -7,28 +7,17 @@ import base64
 import email
 from email import policy
 
-import pytest
 from aiosmtpd.smtp import AuthResult
 
 from facultativo.config import Google, Mail
-from facultativo.runtime import _GOOGLE
 
 from . import google_env as g
 from . import smtp_server as smtp
-from .fake_google import FakeGoogle, Fault
+from .fake_google import Fault
 from .workspace import EXPECTED, Workspace
 
 DUE = sum(1 for e, _ in EXPECTED if e != "ERROR_TEMPORAL")
 MAILBOX = "escolares@demo.example.mx"
-
-
-@pytest.fixture
-def fake():
-    server = FakeGoogle().start()
-    _GOOGLE.clear()
-    yield server
-    server.stop()
-    _GOOGLE.clear()
 
 
 def google_table(tmp_path, fake) -> Google:

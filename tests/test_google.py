@@ -8,24 +8,15 @@ import logging
 import pytest
 
 from facultativo.config import load
-from facultativo.runtime import _GOOGLE, open_runtime
+from facultativo.runtime import open_runtime
 from facultativo.sync.cycle import run_cycle
 from facultativo.sync.sources.base import SourceError
 
 from . import google_env as g
-from .fake_google import FakeGoogle, Fault
+from .fake_google import Fault
 from .workspace import EXPECTED, Clock, Workspace
 
 ESTADO, MOTIVO = "Validación: estado", "Validación: motivo"
-
-
-@pytest.fixture
-def fake():
-    server = FakeGoogle().start()
-    _GOOGLE.clear()  # backends are cached per process; each test has its own server
-    yield server
-    server.stop()
-    _GOOGLE.clear()
 
 
 def cycle(config_path, pool, clock=None):

@@ -15,7 +15,6 @@ from pathlib import Path
 import googleapiclient
 import pytest
 
-from facultativo.runtime import _GOOGLE
 from facultativo.sync.google.auth import SCOPES, load_credentials, run_installed_flow
 
 from . import google_env as g
@@ -24,15 +23,6 @@ from .test_google import ESTADO, cycle
 from .workspace import EXPECTED
 
 EXE = [sys.executable, "-m", "facultativo.cli"]
-
-
-@pytest.fixture
-def fake():
-    server = FakeGoogle().start()
-    _GOOGLE.clear()
-    yield server
-    server.stop()
-    _GOOGLE.clear()
 
 
 class ClickingBrowser(webbrowser.BaseBrowser):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..layout import Line
 from ..model import Limits, Problem
+from ..motivos import Motivo
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,17 @@ class PdfText:
     @property
     def chars(self) -> int:
         return sum(p.chars for p in self.pages)
+
+
+class LimitExceeded(Problem):
+    """The file is over a configured limit (pages): no other backend should try it."""
+
+
+def too_many_pages(count: int, limits: Limits) -> LimitExceeded:
+    return LimitExceeded(
+        Motivo.ARCHIVO_ILEGIBLE,
+        f"El PDF tiene {count} páginas; una constancia tiene a lo más {limits.max_pages}.",
+    )
 
 
 class Backend(ABC):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model import Limits, Problem
-from .base import Backend, PdfText
+from .base import Backend, LimitExceeded, PdfText
 
 
 class FirstThatReads(Backend):
@@ -18,7 +18,7 @@ class FirstThatReads(Backend):
             result = backend.read(data, limits)
             if isinstance(result, PdfText):
                 return result
-            if "páginas" in result.detalle:  # a limit, not a reading failure: stop here
+            if isinstance(result, LimitExceeded):  # not a reading failure: stop here
                 return result
             problem = problem or result
         assert problem is not None

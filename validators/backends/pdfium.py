@@ -13,7 +13,7 @@ import pypdfium2.raw as raw
 from ..layout import Glyph, build_lines, count_overlaps
 from ..model import Limits, Problem
 from ..motivos import Motivo
-from .base import Backend, PageText, PdfText
+from .base import Backend, PageText, PdfText, too_many_pages
 
 
 class PdfiumBackend(Backend):
@@ -28,12 +28,7 @@ class PdfiumBackend(Backend):
             return Problem(Motivo.ARCHIVO_ILEGIBLE, "El PDF está dañado (pdfium).")
         try:
             if len(pdf) > limits.max_pages:
-                count = len(pdf)
-                return Problem(
-                    Motivo.ARCHIVO_ILEGIBLE,
-                    f"El PDF tiene {count} páginas; una constancia tiene a lo más "
-                    f"{limits.max_pages}.",
-                )
+                return too_many_pages(len(pdf), limits)
             pages = tuple(_page_text(pdf[i]) for i in range(len(pdf)))
             meta = pdf.get_metadata_dict()
         finally:

@@ -11,7 +11,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from ..layout import Glyph, build_lines, count_overlaps
 from ..model import Limits, Problem
 from ..motivos import Motivo
-from .base import Backend, PageText, PdfText
+from .base import Backend, PageText, PdfText, too_many_pages
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
@@ -23,7 +23,7 @@ class PdfplumberBackend(Backend):
         try:
             with pdfplumber.open(io.BytesIO(data)) as pdf:
                 if len(pdf.pages) > limits.max_pages:
-                    return _too_many_pages(len(pdf.pages), limits)
+                    return too_many_pages(len(pdf.pages), limits)
                 pages = tuple(_page_text(page) for page in pdf.pages)
                 meta = pdf.metadata or {}
         except (PDFPasswordIncorrect, PDFEncryptionError):
@@ -80,10 +80,3 @@ def _meta(meta: dict, key: str) -> str:
     if isinstance(value, bytes):
         value = value.decode("latin-1", "replace")
     return str(value)
-
-
-def _too_many_pages(count: int, limits: Limits) -> Problem:
-    return Problem(
-        Motivo.ARCHIVO_ILEGIBLE,
-        f"El PDF tiene {count} páginas; una constancia tiene a lo más {limits.max_pages}.",
-    )
