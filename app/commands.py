@@ -9,7 +9,7 @@ from contextlib import ExitStack
 
 from facultativo.sync.attachments.base import AttachmentStore
 from facultativo.sync.columns import MissingColumns, map_columns
-from facultativo.sync.cycle import Report, run_cycle
+from facultativo.sync.cycle import Report, Runtime, run_cycle
 from facultativo.sync.ledger import LedgerError
 from facultativo.sync.lock import CampusBusy, campus_lock
 from facultativo.sync.progress import terminal_progress
@@ -90,7 +90,7 @@ def _one_round(config: Config, campuses: list[Campus], pool: ValidatorPool, dry:
     return failed
 
 
-def _digest_if_due(rt, campus: Campus) -> None:
+def _digest_if_due(rt: Runtime, campus: Campus) -> None:
     from facultativo.notifiers import SendError
     from facultativo.sync import digest as staff_digest
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 
+from google.auth.credentials import Credentials
+
 from facultativo.notifiers.base import Sender, SendError
 from facultativo.notifiers.compose import environment
 from facultativo.notifiers.outbox import OutboxSender
@@ -22,7 +24,7 @@ from facultativo.sync.sources.base import ResponseSource, SourceError
 from facultativo.sync.sources.xlsx import XlsxSource
 from facultativo.validators import ValidatorPool
 
-from .config import Campus, Config
+from .config import Campus, Config, Mail
 
 
 def build_source(campus: Campus) -> ResponseSource:
@@ -96,7 +98,7 @@ def _smtp(campus: Campus) -> Sender:
     )
 
 
-def _password(mail) -> Callable[[], str]:
+def _password(mail: Mail) -> Callable[[], str]:
     """Read at connection time, from the environment or a file, never kept in config."""
     import os
 
@@ -113,7 +115,7 @@ def _password(mail) -> Callable[[], str]:
     return read
 
 
-def _google_credentials(campus: Campus, scope: str):
+def _google_credentials(campus: Campus, scope: str) -> Credentials:
     from facultativo.sync.google.auth import AuthError, load_credentials
 
     g = campus.google

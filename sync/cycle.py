@@ -23,7 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from facultativo.validators import Estado, Limits, ValidatorPool
+from facultativo.notifiers.base import Sender
+from facultativo.validators import Estado, Limits, Policy, ValidatorPool
 
 from .attachments import AttachmentStore
 from .columns import STATUS_HEADERS, ColumnMap, map_columns
@@ -51,12 +52,12 @@ class Runtime:
     """Everything one campus's cycle talks to; tests swap any part."""
 
     name: str
-    policy: object
+    policy: Policy
     source: ResponseSource
     store: AttachmentStore
     ledger: Ledger
     pool: ValidatorPool
-    sender: object
+    sender: Sender
     mail: MailContext
     limits: Limits = field(default_factory=Limits)
     retry: Retry = field(default_factory=Retry)

@@ -17,7 +17,7 @@ from facultativo.validators import Estado
 
 from .columns import map_columns
 from .cycle import Runtime
-from .rows import read_rows
+from .rows import Row, read_rows
 from .values import local_now_text
 
 
@@ -68,7 +68,7 @@ def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
     return compose(rt.mail.env, "resumen", ", ".join(recipients), message_id, ctx)
 
 
-def _pending(rt: Runtime, row, detalle: str | None = None) -> Pending:
+def _pending(rt: Runtime, row: Row, detalle: str | None = None) -> Pending:
     nombre = (row.request.nombre if row.request else None) or ""
     return Pending(
         row.number,
