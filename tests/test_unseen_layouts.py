@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from fpdf import FPDF
 
-from facultativo.validators import Policy, Request, Tipo, validate
+from facultativo.validators import Policy, Request, Tipo, decide, extract, validate
+from facultativo.validators.backends import BACKENDS
 
 from .fixtures.people import ANA, EMPRESA, ESCUELA_ANTERIOR, OTRA_ESCUELA, POLICY, PROPIA
 
@@ -167,6 +168,35 @@ def two_pages(patrones, estado_columna="VIGENTE"):
     return draw
 
 
+def dot_leaders(patrones, vigencia="NO VIGENTE"):
+    """An older form style: dot leaders between label and value, a date range, ligature-free
+    upper case, modalidad printed as «32 - DESCRIPCIÓN»."""
+
+    def draw(pdf: FPDF) -> None:
+        rows(pdf, ["INSTITUTO MEXICANO DEL SEGURO SOCIAL", "CONSTANCIA DE VIGENCIA DE DERECHOS"])
+        rows(
+            pdf,
+            [
+                f"Número de Seguridad Social .................... {ANA.nss}",
+                f"CURP ........................................... {ANA.curp}",
+                f"Asegurado ...................................... {ANA.nombre_completo}",
+                "Periodo: del 01/08/2025 al 31/12/2026",
+                f"Vigencia ....................................... {vigencia}",
+                "Fecha de emisión ............................... 16/11/2026",
+            ],
+        )
+        for p in patrones:
+            rows(
+                pdf,
+                [
+                    f"Registro patronal: {p.registro}  Nombre o razón social: {p.razon}",
+                    f"Modalidad: {p.modalidad} - {p.descripcion}   Estado: {p.estado}",
+                ],
+            )
+
+    return draw
+
+
 CASES = [
     (
         "jasper_sin_vigencia",
@@ -238,16 +268,36 @@ CASES = [
     ),
 ]
 
+CASES += [
+    (
+        "puntos_otra_escuela",
+        dot_leaders([OTRA_ESCUELA], "VIGENTE"),
+        Tipo.ALTA,
+        "RECHAZADA",
+        "VIGENTE_OTRA_INSTITUCION",
+    ),
+    ("puntos_sin_vigencia", dot_leaders([ESCUELA_ANTERIOR]), Tipo.ALTA, "ACEPTADA", "SIN_VIGENCIA"),
+    (
+        "puntos_baja_propia",
+        dot_leaders([PROPIA, EMPRESA], "VIGENTE"),
+        Tipo.BAJA,
+        "ACEPTADA",
+        "BAJA_PROCEDENTE",
+    ),
+]
+
 
 @pytest.mark.parametrize(
     ("name", "draw", "tipo", "estado", "motivo"), CASES, ids=[c[0] for c in CASES]
 )
 def test_unseen_layout_gets_the_right_verdict(name, draw, tipo, estado, motivo):
-    verdict = validate(pdf_of(draw), request(tipo), POL)
-    assert (verdict.estado.value, verdict.motivo.value) == (estado, motivo), verdict.detalle
-    assert verdict.constancia is not None
-    assert verdict.constancia.nss == ANA.nss
-    assert verdict.constancia.curp == ANA.curp
+    data = pdf_of(draw)
+    for backend in BACKENDS.values():  # each extraction backend on its own
+        verdict = decide(extract(data, backend=backend), request(tipo), POL)
+        assert (verdict.estado.value, verdict.motivo.value) == (estado, motivo), verdict.detalle
+        assert verdict.constancia is not None
+        assert verdict.constancia.nss == ANA.nss
+        assert verdict.constancia.curp == ANA.curp
 
 
 def test_text_spilling_into_the_next_cell_is_not_an_overlay():
