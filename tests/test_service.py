@@ -84,6 +84,15 @@ def test_run_cycles_picks_up_new_rows_and_stops_cleanly(tmp_path):
         assert second.returncode == 1
         assert "otro proceso de facultativo" in second.stderr
         assert "Traceback" not in second.stderr
+        state = json.loads(
+            subprocess.run(
+                [*EXE, "status", "--config", str(config), "--json"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            ).stdout
+        )[0]
+        assert state["running"] and state["pid"] == service.p.pid and state["next_run_at"]
         add_row(tmp_path / "respuestas.xlsx")
         assert service.wait_for(lambda e: "21 filas, 1 procesadas" in e), service.err
     finally:
@@ -229,3 +238,20 @@ def test_systemd_unit_runs_as_a_dedicated_user_with_hardening():
     for key in ("NoNewPrivileges", "ProtectSystem", "PrivateTmp", "ProtectHome"):
         assert settings[key] in ("yes", "strict"), key
     assert settings["Restart"] == "on-failure"
+
+
+def test_run_refuses_a_broken_config_with_one_line_per_problem(tmp_path):
+    config = tmp_path / "facultativo.toml"
+    config.write_text(
+        '[[campus]]\nname = "q"\ntimezone = "Luna/Base"\n[service]\ninterval_minutes = 0\n',
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [*EXE, "run", "--config", str(config)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert any("timezone" in line for line in lines)
+    assert any("interval_minutes" in line for line in lines)
+    assert any("institution_names" in line for line in lines)
+    assert "Traceback" not in result.stderr
