@@ -15,6 +15,7 @@ def campus_status(config: Config, campus: Campus) -> dict[str, Any]:
     if not config.ledger.exists():
         return {
             "campus": campus.name,
+            "timezone": campus.policy.timezone,
             "running": running,
             "last_cycle": None,
             "backlog_error_temporal": 0,
@@ -26,6 +27,7 @@ def campus_status(config: Config, campus: Campus) -> dict[str, Any]:
         service = ledger.service_state(campus.name) or {}
         return {
             "campus": campus.name,
+            "timezone": campus.policy.timezone,
             "running": running,
             "pid": service.get("pid") if running else None,
             "last_cycle": last,
@@ -60,11 +62,14 @@ def render(states: list[dict[str, Any]]) -> str:
             lines.append("  Sin ciclos registrados.")
         else:
             summary = last["summary"]
+            when = _local(last["started_at"], s.get("timezone"))
             lines.append(
-                f"  Último ciclo: {last['started_at']} ({last['seconds']:.1f} s), "
+                f"  Último ciclo: {when} ({last['seconds']:.1f} s), "
                 f"{summary.get('processed', 0)} filas procesadas de {summary.get('rows', 0)}"
             )
-            estados = ", ".join(f"{k} {v}" for k, v in sorted(summary.get("estados", {}).items()))
+            estados = ", ".join(
+                f"{_label(k)} {v}" for k, v in sorted(summary.get("estados", {}).items())
+            )
             lines.append(f"  Filas por estado: {estados or '—'}")
             emails = summary.get("emails", {})
             lines.append(
@@ -77,5 +82,20 @@ def render(states: list[dict[str, Any]]) -> str:
                 lines.append(f"  Error: {summary['error']}")
         lines.append(f"  En ERROR TEMPORAL esperando reintento: {s['backlog_error_temporal']}")
         if s.get("next_run_at"):
-            lines.append(f"  Siguiente ciclo: {s['next_run_at']}")
+            lines.append(f"  Siguiente ciclo: {_local(s['next_run_at'], s.get('timezone'))}")
     return "\n".join(lines)
+
+
+def _local(iso: str, tz: str | None) -> str:
+    """A ledger timestamp as the office reads it: campus time, to the minute."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.fromisoformat(iso)
+    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if tz else iso
+
+
+def _label(code: str) -> str:
+    from facultativo.validators import Estado
+
+    return Estado(code).etiqueta if code in Estado.__members__ else code

@@ -122,7 +122,8 @@ def _cycle(
     report.estados = Counter(_estado_of(s, pending) for s in steps)
     if dry_run:
         report.planned_cells = cells
-        report.planned_emails = _dues(steps, outcomes, rt.ledger.entries(rt.name), {}, pending)
+        notices = rt.ledger.notices(rt.name)  # the snapshot knows what was already sent
+        report.planned_emails = _dues(steps, outcomes, rt.ledger.entries(rt.name), notices, pending)
         report.seconds = time.monotonic() - started
         return report
     _record_and_write(rt, outcomes, cells, pending)

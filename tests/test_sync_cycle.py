@@ -226,3 +226,11 @@ def test_no_personal_data_in_message_ids_or_file_names(tmp_path, pool):
         nss = str(row["Número de Seguridad Social (NSS)"])
         user = str(row["Dirección de correo electrónico"]).split("@")[0]
         assert nss not in names and user not in names
+
+
+def test_dry_run_after_a_cycle_plans_nothing(tmp_path, pool):
+    """Regression: a dry run ignored the ledger's sent emails and planned them all again."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    report = ws.cycle(pool, dry_run=True)
+    assert report.planned_cells == [] and report.planned_emails == []
