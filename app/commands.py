@@ -108,11 +108,17 @@ def _digest_if_due(rt: Runtime, campus: Campus) -> None:
 
 
 def report_line(r: Report) -> str:
-    estados = ", ".join(f"{k} {v}" for k, v in sorted(r.estados.items()))
-    emails = ", ".join(f"{k} {v}" for k, v in sorted(r.emails.items())) or "ninguno"
+    from facultativo.sync.notify import EMAIL_COUNTS
+    from facultativo.validators import Estado
+
+    def label(code: str) -> str:
+        return Estado(code).etiqueta if code in Estado.__members__ else code
+
+    estados = ", ".join(f"{label(k)} {v}" for k, v in sorted(r.estados.items()))
+    emails = ", ".join(f"{EMAIL_COUNTS.get(k, k)} {v}" for k, v in sorted(r.emails.items()))
     return (
         f"campus {r.campus}: {r.rows} filas, {r.processed} procesadas en {r.seconds:.1f} s; "
-        f"estados: {estados}; correos: {emails}"
+        f"estados: {estados}; correos: {emails or 'ninguno'}"
     )
 
 

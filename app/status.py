@@ -6,6 +6,7 @@ from typing import Any
 
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.lock import CampusBusy, campus_lock
+from facultativo.sync.notify import EMAIL_COUNTS
 
 from .config import Campus, Config
 
@@ -74,9 +75,7 @@ def render(states: list[dict[str, Any]]) -> str:
             emails = summary.get("emails", {})
             lines.append(
                 "  Correos: "
-                + ", ".join(
-                    f"{k} {emails.get(k, 0)}" for k in ("sent", "deferred", "retry", "failed")
-                )
+                + ", ".join(f"{text} {emails.get(k, 0)}" for k, text in EMAIL_COUNTS.items())
             )
             if summary.get("error"):
                 lines.append(f"  Error: {summary['error']}")

@@ -28,6 +28,13 @@ from .values import local_now_text
 
 log = logging.getLogger("facultativo.sync")
 MAX_SEND_ATTEMPTS = 10
+# How staff read the delivery counters (the counters themselves stay in English for JSON).
+EMAIL_COUNTS = {
+    "sent": "enviados",
+    "deferred": "pospuestos (tope diario)",
+    "retry": "por reintentar",
+    "failed": "fallidos",
+}
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,11 @@ def run(
             text=True,
             timeout=900,
         )
-        if done.returncode == 0 and " 0 procesadas" in done.stdout and "retry" not in done.stdout:
+        if (
+            done.returncode == 0
+            and " 0 procesadas" in done.stdout
+            and "por reintentar" not in done.stdout
+        ):
             break
     return _check(folder, rows, kills, mid, phases, finishing, time.monotonic() - started)
 
