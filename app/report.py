@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from .validators import Verdict
+from .validators import Constancia, Verdict
+
+_EVIDENCE_LABELS = (
+    ("nss", "NSS"),
+    ("curp", "CURP"),
+    ("nombre", "Nombre"),
+    ("fecha_expedicion", "Expedida"),
+    ("servicio_medico", "Serv. médico"),
+    ("vigencia", "Vigencia"),
+    ("estado", "Estado"),
+)
 
 
 def verdict_table(path: str, verdict: Verdict) -> str:
@@ -12,23 +22,28 @@ def verdict_table(path: str, verdict: Verdict) -> str:
         lines.append(f"{head}{motivo.value}: {motivo.texto_personal}")
     if verdict.detalle != verdict.motivo.texto_personal:
         lines.append(f"  Detalle:   {verdict.detalle}")
-    c = verdict.constancia
-    if c is not None:
-        fecha = f"{c.fecha_expedicion:%d/%m/%Y}" if c.fecha_expedicion else "—"
-        estado = c.estado.value if c.estado else (c.estado_texto or "—")
-        lines += [
-            f"  NSS:       {c.nss or '—'}",
-            f"  CURP:      {c.curp or '—'}",
-            f"  Nombre:    {c.nombre or '—'}",
-            f"  Expedida:  {fecha}",
-            f"  Vigencia:  {estado}",
-        ]
-        if c.afiliaciones:
-            lines.append("  Afiliaciones:")
-            for a in c.afiliaciones:
-                situ = a.estado.value if a.estado else "—"
-                lines.append(
-                    f"    {a.registro_patronal or '—':<12} mod {a.modalidad or '—':<3} "
-                    f"{situ:<8} {a.razon_social}"
-                )
+    if verdict.constancia is not None:
+        lines += _constancia(verdict.constancia)
     return "\n".join(lines) + "\n"
+
+
+def _constancia(c: Constancia) -> list[str]:
+    """Each field read, and the text it was read from (staff check the verdict by it)."""
+    shown = c.as_json()
+    lines = ["  Leído de la constancia (página: texto de donde se leyó):"]
+    for key, label in _EVIDENCE_LABELS:
+        value = shown[key] if shown[key] is not None else "— (no se pudo leer)"
+        ev = c.evidencia.get(key)
+        source = f"   ← p. {ev.page}: «{ev.text}»" if ev else ""
+        lines.append(f"    {label + ':':<14}{value}{source}")
+    if not c.afiliaciones:
+        lines.append("    Patrones:     ninguno en la lista")
+    for a in c.afiliaciones:
+        situ = a.estado.value if a.estado else "sin estado impreso"
+        lines.append(
+            f"    Patrón:       {a.registro_patronal or '—'} mod {a.modalidad or '—'} "
+            f"({situ}) {a.razon_social}"
+        )
+        if a.evidencia:
+            lines.append(f"                  ← p. {a.evidencia.page}: «{a.evidencia.text}»")
+    return lines

@@ -34,7 +34,10 @@ def reading(*afiliaciones: Afiliacion, senales=(), **fields) -> Reading:
         curp=ANA.curp,
         nombre="ANA SOFIA MARTINEZ GOMEZ",
         fecha_expedicion=HOY,
-        estado=Situacion.BAJA,
+        # consistent with the rows: a row VIGENTE means the person is covered
+        estado=Situacion.VIGENTE
+        if any(a.estado is Situacion.VIGENTE for a in afiliaciones)
+        else Situacion.BAJA,
     )
     base.update(fields)
     return Reading(Constancia(**base, afiliaciones=afiliaciones), tuple(senales))

@@ -1,10 +1,14 @@
-"""The affiliation history: who insures the student, one row per registro patronal.
+"""The patrones table: who insures (or last insured) the person, one record per patrón.
 
-Tables print it as rows (any column order, razón social possibly wrapped);
-other layouts print one labelled block per employer. Both are read as
-*records*: the lines from one registro patronal to the next, whose cells are
-then classified (registro, modalidad, estado, dates) and whose leftover text
-is the razón social.
+Tables print it as rows (any column order, razón social possibly wrapped,
+sometimes the whole row in one string: «INSTITUTO … MOD. 32 VIGENTE DESDE
+18/08/2025 Y60-12345-32-1»); other layouts print one labelled block per
+patrón. Both are read as *records*: the lines from one registro patronal to the
+next. In a record, the registro, the modalidad, a state word and dates are
+found anywhere and taken out; what is left is the razón social.
+
+A row's state is read only where the row prints one: the current generation
+prints none (docs/CONSTANCIA.md), and then `estado` stays None.
 """
 
 from __future__ import annotations
@@ -12,27 +16,19 @@ from __future__ import annotations
 import re
 
 from .dates import find_dates
-from .labels import FCell, FLine
+from .labels import MOVIMIENTOS, SITUACIONES, FCell, FLine, line_evidence, situacion
 from .model import Afiliacion, Situacion
 from .text import words
 
 REGISTRO = re.compile(r"(?<![A-Z0-9])([A-Z]\d{2})[\s-]?(\d{5})[\s-]?(\d{2})[\s-]?(\d)(?![A-Z0-9])")
-_ESTADO_WORDS = {
-    "NO VIGENTE": Situacion.BAJA,
-    "SIN VIGENCIA": Situacion.BAJA,
-    "VIGENTE": Situacion.VIGENTE,
-    "BAJA": Situacion.BAJA,
-    "ACTIVO": Situacion.VIGENTE,
-    "INACTIVO": Situacion.BAJA,
-    # The last movement, where a row shows it instead of a state.
-    "ALTA": Situacion.VIGENTE,
-    "REINGRESO": Situacion.VIGENTE,
-}
-_ESTADO_AT_END = re.compile(
-    r"(?<![A-Z])(NO VIGENTE|SIN VIGENCIA|VIGENTE|BAJA|INACTIVO|ACTIVO|ALTA|REINGRESO)\s*$"
-)
-MODALIDAD_DESCRIPCIONES = (
+# What a modalidad-32 row says it is, and the usual names of other modalidades.
+DESCRIPCIONES = (
     "SEGURO FACULTATIVO ESTUDIANTES",
+    "SEGURO FACULTATIVO IMSS CFE",
+    "SEGURO FACULTATIVO CFE",
+    "SEGURO FACULTATIVO IMSS",
+    "PROGRAMA JOVENES CONSTRUYENDO EL FUTURO",
+    "JOVENES CONSTRUYENDO EL FUTURO",
     "SEGURO FACULTATIVO",
     "TRABAJADORES PERMANENTES Y EVENTUALES DE LA CIUDAD",
     "TRABAJADORES PERMANENTES Y EVENTUALES",
@@ -48,25 +44,44 @@ MODALIDAD_DESCRIPCIONES = (
     "SEGURO DE SALUD PARA LA FAMILIA",
     "TRABAJADORES INDEPENDIENTES",
 )
-_FIELD_LABELS = {"registro", "razon", "modalidad", "estado", "otro"}
+_FIELD_LABELS = {"registro", "razon", "modalidad", "estado", "vigencia", "movimiento", "otro"}
+_STATE_FIELDS = {"estado", "vigencia", "movimiento"}
+_WORDS = [w for w, _ in SITUACIONES] + [w for w, _ in MOVIMIENTOS]
+_STATE_OF = dict(SITUACIONES) | dict(MOVIMIENTOS)
+_STATE = re.compile(rf"(?<![A-Z])({'|'.join(sorted(_WORDS, key=len, reverse=True))})(?![A-Z])")
+_DATE = r"\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4}|\d{4}-\d{2}-\d{2}"
+# After a state word, these show it is a column value and not part of a name.
+_AFTER_STATE = re.compile(rf"^(?:$|DESDE|HASTA|DEL?\b|AL\b|A PARTIR|FECHA|MOD|\(|[-|:]|{_DATE})")
+_MODALIDAD = (
+    re.compile(r"(?<![A-Z])MOD(?:ALIDAD)?\.?\s*:?\s*\(?(\d{2})\)?(?!\d)"),
+    re.compile(r"\((\d{2})\)"),
+    re.compile(r"(?<![\d/.-])(\d{2})\s+-\s+(?=[A-Z])"),
+    re.compile(r"^(\d{2})(?=\s|$)"),
+)
+_CONNECTORS = re.compile(r"(?<![A-Z])(?:VIGENTE )?(?:DESDE|HASTA|A PARTIR DEL?|DEL|AL)(?= |$)")
+_EMPTY = {"", "NO APLICA", "SIN REGISTROS", "SIN DATOS", "NINGUNO", "-", "---"}
 
 
 def read_afiliaciones(lines: list[FLine]) -> tuple[Afiliacion, ...]:
-    """Every affiliation in the section lines, in printed order."""
-    records: list[list[FCell]] = []
-    current: list[FCell] = []
+    """Every patrón in the table lines, in printed order."""
+    records: list[list[FLine]] = []
+    current: list[FLine] = []
     for line in lines:
         if _is_header(line):
             continue
-        starts = any(REGISTRO.search(c.text) for c in line) or _starts_razon(line)
+        starts = _has_registro(line) or _starts_razon(line)
         if starts and _has(current, "registro" if _has_registro(line) else "razon"):
             records.append(current)
             current = []
-        current.extend(line)
+        current.append(line)
     if current:
         records.append(current)
-    parsed = (_record(cells) for cells in records)
-    return tuple(a for a in parsed if a and (a.registro_patronal or a.estado))
+    parsed = (_record(r) for r in records)
+    return tuple(a for a in parsed if a and _is_row(a))
+
+
+def _is_row(a: Afiliacion) -> bool:
+    return bool(a.registro_patronal or a.estado or (a.modalidad and a.razon_social))
 
 
 def _is_header(line: FLine) -> bool:
@@ -90,42 +105,107 @@ def _starts_razon(line: FLine) -> bool:
     return bool(line) and any(h.field == "razon" and h.start == 0 for h in line[0].hits)
 
 
-def _has(cells: list[FCell], what: str) -> bool:
+def _has(lines: list[FLine], what: str) -> bool:
     if what == "registro":
-        return any(REGISTRO.search(c.text) for c in cells)
-    return any(h.field == "razon" for c in cells for h in c.hits)
+        return any(_has_registro(line) for line in lines)
+    return any(h.field == "razon" for line in lines for c in line for h in c.hits)
 
 
-def _record(cells: list[FCell]) -> Afiliacion | None:
-    registro = modalidad = None
-    estado: Situacion | None = None
-    rest: list[str] = []
-    for cell in cells:
-        for text, label in _pieces(cell):
-            if label == "otro":
-                continue
-            m = REGISTRO.search(text)
-            if m and registro is None:
-                registro = "".join(m.groups())
-                text = (text[: m.start()] + " " + text[m.end() :]).strip()
-            text = _strip_dates(text)
-            if label == "modalidad" or (label is None and re.fullmatch(r"\d{2}(\s.*)?", text)):
-                if text[:2].isdigit():
-                    modalidad, text = modalidad or text[:2], text[2:].strip()
-                text = _strip_descripcion(text)
-            if label in ("estado", None):
-                found = _estado(text, whole=label is None)
-                if found:
-                    estado, text = found
-            if text:
-                rest.append(text)
-    razon = " ".join(rest)
-    if registro:
-        razon, modalidad = _split_modalidad(razon, registro, modalidad)
-    razon = _strip_descripcion(razon).strip(" -:,.")
-    if not (registro or razon):
+class _Row:
+    """What one record has shown so far."""
+
+    def __init__(self) -> None:
+        self.registro: str | None = None
+        self.modalidad: str | None = None
+        self.estado: Situacion | None = None
+        self.descripcion: str | None = None
+        self.rest: list[str] = []
+
+
+def _record(lines: list[FLine]) -> Afiliacion | None:
+    row = _Row()
+    for line in lines:
+        for cell in line:
+            for text, label in _pieces(cell):
+                _read_piece(row, text, label)
+    razon = " ".join(row.rest)
+    if row.registro:
+        razon, row.modalidad = _split_modalidad(razon, row.registro, row.modalidad)
+    razon = _tidy(razon)
+    if razon in _EMPTY:
+        razon = ""
+    razon = razon or row.descripcion or ""  # a name that is itself a description
+    if not (row.registro or razon):
         return None
-    return Afiliacion(registro, razon, modalidad, estado)
+    if row.descripcion and "FACULTATIVO" in row.descripcion and row.modalidad is None:
+        row.modalidad = "32"
+    return Afiliacion(
+        row.registro, razon, row.modalidad, row.estado, row.descripcion, line_evidence(*lines)
+    )
+
+
+def _read_piece(row: _Row, text: str, label: str | None) -> None:
+    if label == "otro":
+        return
+    if label in _STATE_FIELDS:
+        found = situacion(text) or _movimiento(text)
+        row.estado = found or row.estado
+        return
+    m = REGISTRO.search(text)
+    if m and row.registro is None:
+        row.registro = "".join(m.groups())
+        text = f"{text[: m.start()]} {text[m.end() :]}"
+    text = _take_state(row, text)
+    text = _strip_dates(text)
+    text = _take_modalidad(row, text, label == "modalidad")
+    text = _take_descripcion(row, text)
+    if text.strip(" -:,.()"):
+        row.rest.append(text)
+
+
+def _movimiento(text: str) -> Situacion | None:
+    padded = f" {' '.join(words(text))} "
+    return next((s for w, s in MOVIMIENTOS if f" {w} " in padded), None)
+
+
+def _take_state(row: _Row, text: str) -> str:
+    """A state word that is a column value: alone, first, or followed by a date,
+    «DESDE», «MOD.» or the end; never «BAJA» in «BAJA CALIFORNIA»."""
+    text = re.sub(r"\s+", " ", text).strip()
+    for m in _STATE.finditer(text):
+        word, after = m.group(1), text[m.end() :].strip()
+        first = not text[: m.start()].strip() and word not in ("ALTA", "REINGRESO")
+        if first or _AFTER_STATE.match(after):
+            row.estado = row.estado or _STATE_OF[word]
+            return f"{text[: m.start()]} {text[m.end() :]}".strip()
+    return text
+
+
+def _take_modalidad(row: _Row, text: str, labelled: bool) -> str:
+    text = text.strip()
+    for i, pattern in enumerate(_MODALIDAD):
+        m = pattern.search(text)
+        bare = i == len(_MODALIDAD) - 1  # «32 …» at the start: only in a modalidad cell
+        if m and (not bare or labelled or _only_number_and_words(text)):
+            row.modalidad = row.modalidad or m.group(1)
+            return f"{text[: m.start()]} {text[m.end() :]}".strip()
+    return text
+
+
+def _only_number_and_words(text: str) -> bool:
+    """«32 SEGURO FACULTATIVO…» or «32»: a modalidad cell, not a name starting with digits."""
+    rest = " ".join(words(text[2:]))
+    return not rest or any(rest.startswith(d) for d in DESCRIPCIONES)
+
+
+def _take_descripcion(row: _Row, text: str) -> str:
+    """Take out a modalidad description; it says which kind of modalidad 32 a row is."""
+    joined = " ".join(words(text))
+    for desc in DESCRIPCIONES:
+        if f" {desc} " in f" {joined} ":
+            row.descripcion = row.descripcion or desc
+            return f" {joined} ".replace(f" {desc} ", " ").strip()
+    return text
 
 
 def _pieces(cell: FCell) -> list[tuple[str, str | None]]:
@@ -135,23 +215,21 @@ def _pieces(cell: FCell) -> list[tuple[str, str | None]]:
     pieces = []
     if cell.hits[0].start > 0:
         pieces.append((cell.text[: cell.hits[0].start].strip(), None))
-    pieces += [(cell.value_after(h), h.field) for h in cell.hits]
+    pieces += [(cell.value_after(h), _row_field(h.field, h.phrase)) for h in cell.hits]
     return [(t, f) for t, f in pieces if t]
 
 
-def _estado(text: str, whole: bool) -> tuple[Situacion, str] | None:
-    """The estado word of a record: a whole cell, or the last word of a row."""
-    if text in _ESTADO_WORDS:
-        return _ESTADO_WORDS[text], ""
-    m = _ESTADO_AT_END.search(text)
-    if m and (not whole or m.start() > 0):
-        return _ESTADO_WORDS[m.group(1)], text[: m.start()].strip()
-    return None
+def _row_field(field: str, phrase: str) -> str:
+    if "MOVIMIENTO" in phrase:
+        return "movimiento"
+    return field
 
 
 def _strip_dates(text: str) -> str:
-    for _pos, _d in find_dates(text):
-        text = re.sub(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b", " ", text)
+    if find_dates(text):
+        text = re.sub(rf"(?<!\d)(?:{_DATE})(?!\d)", " ", text)
+        text = re.sub(r"\b\d{1,2} DE [A-Z]+ DE \d{4}\b", " ", text)
+        text = _CONNECTORS.sub(" ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -165,9 +243,6 @@ def _split_modalidad(razon: str, registro: str, modalidad: str | None) -> tuple[
     return re.sub(r"\s+", " ", razon).strip(), modalidad or from_registro
 
 
-def _strip_descripcion(text: str) -> str:
-    joined = " ".join(words(text))
-    for desc in MODALIDAD_DESCRIPCIONES:
-        if f" {desc} " in f" {joined} ":
-            joined = f" {joined} ".replace(f" {desc} ", " ").strip()
-    return joined if joined != " ".join(words(text)) else text
+def _tidy(text: str) -> str:
+    text = re.sub(r"\(\s*\)|\bMOD(?:ALIDAD)?\b\.?", " ", text)
+    return re.sub(r"\s+", " ", text).strip(" -:,.|")

@@ -12,7 +12,7 @@ from .backends.base import PdfText
 from .fields import read_constancia
 from .integrity import signals
 from .kinds import constancia_title, describe_other
-from .labels import fold_lines
+from .labels import fold_pages
 from .model import Extraction, Limits, Problem, Reading
 from .motivos import Motivo
 from .screen import screen
@@ -44,7 +44,7 @@ def read_text(data: bytes, text: PdfText, filename: str | None = None) -> Extrac
     titulo = constancia_title(full)
     if titulo is None:
         return Problem(Motivo.DOCUMENTO_INCORRECTO, f"Se recibió {describe_other(full)}.")
-    constancia = read_constancia(fold_lines(text.lines), titulo)
+    constancia = read_constancia(fold_pages([list(p.lines) for p in text.pages]), titulo)
     return Reading(constancia, signals(data, text, constancia, filename))
 
 

@@ -1,162 +1,204 @@
-"""Folded lines of a constancia → the typed Constancia record."""
+"""Folded lines of a constancia → the typed Constancia record, each field with its evidence.
+
+Identity and coverage come from the personal block only (sections.py); the
+cadena original is read apart, as a cross-check (integrity.py). A field that
+is not found stays None: unknown, never "no" (docs/CONSTANCIA.md).
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from .afiliaciones import read_afiliaciones
 from .dates import find_dates, first_date
 from .identifiers import CURP_PATTERN, NSS_PATTERN, clean_curp, nss_is_valid
-from .labels import FLine, values
-from .model import Constancia, Situacion
+from .labels import DASHES, FLine, Value, line_evidence, situacion, values
+from .model import Cadena, Constancia, Evidence, Situacion, Vigencia, VigenciaTipo
+from .sections import Sections, split
+from .text import fold
 
-_SITUACIONES = (
-    ("NO VIGENTE", Situacion.BAJA),
-    ("SIN VIGENCIA", Situacion.BAJA),
-    ("INACTIV", Situacion.BAJA),
-    ("BAJA", Situacion.BAJA),
-    ("CONSERVACION", Situacion.CONSERVACION),
-    ("PENSIONAD", Situacion.PENSIONADO),
-    ("BENEFICIARI", Situacion.BENEFICIARIO),
-    ("VIGENTE", Situacion.VIGENTE),
-    ("ACTIV", Situacion.VIGENTE),
-)
-_EMPTY = {"", "-", "--", "N/A", "NO APLICA", "SIN DATO", "NINGUNO", "NINGUNA"}
+_EMPTY = {"", "-", "--", DASHES, "N/A", "NO APLICA", "SIN DATO", "NINGUNO", "NINGUNA"}
 
 
 def read_constancia(lines: list[FLine], titulo: str) -> Constancia:
-    personal, section = split_section(lines)
-    estado, estado_texto = _estado(personal)
+    blocks = split(lines)
+    personal = blocks.personal
+    estado, vigencia = _estado(personal), _vigencia(personal)
+    if isinstance(vigencia, _Word):  # older documents print a state word under «Vigencia»
+        estado, vigencia = estado or vigencia, None
+    found: dict[str, tuple[object, Evidence] | None] = {
+        "nss": _nss(personal),
+        "curp": _curp(personal),
+        "nombre": _nombre(personal),
+        "fecha_expedicion": _fecha(personal, blocks),
+        "servicio_medico": _servicio(personal),
+        "vigencia": vigencia,
+        "estado": (estado.situacion, estado.evidence) if estado else None,
+    }
+    read = {name: f[0] for name, f in found.items() if f is not None}
     return Constancia(
         titulo=titulo,
-        nss=_nss(personal, lines),
-        curp=_curp(personal, lines),
-        nombre=_nombre(personal),
-        fecha_expedicion=_fecha(personal, lines),
-        estado=estado,
-        estado_texto=estado_texto,
-        servicio_medico=_si_no(values(personal, "servicio")),
+        **read,  # type: ignore[arg-type]
+        estado_texto=estado.text if estado else None,
         clinica=_clinica(personal),
-        afiliaciones=read_afiliaciones(section),
+        afiliaciones=read_afiliaciones(blocks.patrones),
+        cadena=read_cadena(blocks),
+        evidencia={name: f[1] for name, f in found.items() if f is not None},
     )
 
 
-def split_section(lines: list[FLine]) -> tuple[list[FLine], list[FLine]]:
-    """Separate the affiliation history from the rest, so that its column
-    headers ("Estado") and values never pass for the student's own fields."""
-    start = next((i for i, line in enumerate(lines) if _opens_section(line)), None)
-    if start is None:
-        return lines, []
-    end = next((i for i in range(start + 1, len(lines)) if _closes_section(lines[i])), len(lines))
-    return lines[:start] + lines[end:], lines[start:end]
+@dataclass(frozen=True)
+class _Word:
+    """A state word as printed (older generation)."""
+
+    situacion: Situacion
+    text: str
+    evidence: Evidence
 
 
-def _opens_section(line: FLine) -> bool:
-    fields = [h.field for c in line for h in c.hits]
-    return "seccion" in fields or "registro" in fields
-
-
-_PERSONAL = {
-    "nss",
-    "curp",
-    "nombre",
-    "apellido1",
-    "apellido2",
-    "servicio",
-    "clinica",
-    "fin",
-    "titulo",
-}
-
-
-def _closes_section(line: FLine) -> bool:
-    for cell in line:
-        for hit in cell.hits:
-            if hit.field in _PERSONAL and hit.start == 0:
-                return True
-            if hit.field == "fecha" and hit.start == 0 and hit.phrase != "FECHA":
-                return True
-    return False
-
-
-def _nss(personal: list[FLine], lines: list[FLine]) -> str | None:
+def _nss(personal: list[FLine]) -> tuple[str, Evidence] | None:
     for value in values(personal, "nss"):
-        m = re.match(r"[\d\s.\-]{11,20}", value)
+        m = re.match(r"[\d\s.\-]{11,20}", value.text)
         digits = re.sub(r"\D", "", m.group(0)) if m else ""
         if len(digits) == 11:
-            return digits
-    # No label: a single well-formed NSS anywhere in the document is still the NSS.
-    found = {m.group(0) for line in lines for c in line for m in NSS_PATTERN.finditer(c.text)}
-    valid = [n for n in found if nss_is_valid(n)]
-    return valid[0] if len(valid) == 1 else None
-
-
-def _curp(personal: list[FLine], lines: list[FLine]) -> str | None:
-    for value in values(personal, "curp"):
-        m = CURP_PATTERN.search(clean_curp(value[:30]))
-        if m:
-            return m.group(0)
-    found = {m.group(0) for line in lines for c in line for m in CURP_PATTERN.finditer(c.text)}
-    return found.pop() if len(found) == 1 else None
-
-
-def _nombre(personal: list[FLine]) -> str | None:
-    parts = [_name_value(values(personal, f)) for f in ("nombre", "apellido1", "apellido2")]
-    full = " ".join(p for p in parts if p)
-    return full or None
-
-
-def _name_value(candidates: list[str]) -> str | None:
-    for value in candidates:
-        name = re.sub(r"[^A-Z\s]", " ", value)
-        name = re.sub(r"\s+", " ", name).strip()
-        if name and name not in _EMPTY:
-            return name
+            return digits, value.evidence
+    # No label: one well-formed NSS in the personal block is still the NSS.
+    found = {
+        m.group(0): line
+        for line in personal
+        for c in line
+        for m in NSS_PATTERN.finditer(c.text)
+        if nss_is_valid(m.group(0))
+    }
+    if len(found) == 1:
+        nss, line = found.popitem()
+        return nss, line_evidence(line)
     return None
 
 
-def _fecha(personal: list[FLine], lines: list[FLine]) -> date | None:
+def _curp(personal: list[FLine]) -> tuple[str, Evidence] | None:
+    for value in values(personal, "curp"):
+        m = CURP_PATTERN.search(clean_curp(value.text[:30]))
+        if m:
+            return m.group(0), value.evidence
+    found = {m.group(0): line for line in personal for c in line for m in _curps(c.text)}
+    if len(found) == 1:
+        curp, line = found.popitem()
+        return curp, line_evidence(line)
+    return None
+
+
+def _curps(text: str) -> list[re.Match[str]]:
+    return list(CURP_PATTERN.finditer(text))
+
+
+def _nombre(personal: list[FLine]) -> tuple[str, Evidence] | None:
+    parts = [_name_value(values(personal, f)) for f in ("nombre", "apellido1", "apellido2")]
+    found = [p for p in parts if p]
+    if not found:
+        return None
+    full = " ".join(p.text for p in found)
+    texts = list(dict.fromkeys(p.evidence.text for p in found))
+    return full, Evidence(found[0].evidence.page, " / ".join(texts)[:160])
+
+
+def _name_value(candidates: list[Value]) -> Value | None:
+    for value in candidates:
+        name = re.sub(r"[^A-Z\s]", " ", value.text)
+        name = re.sub(r"\s+", " ", name).strip()
+        if name and name not in _EMPTY:
+            return Value(name, value.evidence)
+    return None
+
+
+def _fecha(personal: list[FLine], blocks: Sections) -> tuple[date, Evidence] | None:
     for value in values(personal, "fecha"):
-        found = first_date(value)
+        found = first_date(value.text)
         if found:
-            return found
+            return found, value.evidence
     # "Ciudad de México, a 16 de noviembre de 2026": the date of a signed document.
-    for line in lines:
+    for line in personal + blocks.patrones:
         text = " ".join(c.text for c in line)
         for pos, found in find_dates(text):
             if re.search(r",?\s+A\s*$", text[:pos]):
-                return found
+                return found, line_evidence(line)
     return None
 
 
-def situacion(text: str) -> Situacion | None:
-    for word, value in _SITUACIONES:
-        if word in text:
-            return value
-    return None
-
-
-def _estado(personal: list[FLine]) -> tuple[Situacion | None, str | None]:
+def _estado(personal: list[FLine]) -> _Word | None:
     for value in values(personal, "estado"):
-        found = situacion(value)
+        found = situacion(value.text)
         if found:
-            return found, value
-    return None, None
+            return _Word(found, value.text, value.evidence)
+    return None
 
 
-def _si_no(candidates: list[str]) -> bool | None:
-    for value in candidates:
-        word = value.split(" ")[0].strip(".:")
+def _vigencia(personal: list[FLine]) -> tuple[Vigencia, Evidence] | _Word | None:
+    """The «Vigencia» value: a date, "---", PENSIONADO, or (older documents) a state word.
+
+    A range («del 01/08/2026 al 31/12/2026») counts by its last day.
+    """
+    for value in values(personal, "vigencia"):
+        text = value.text
+        if text == DASHES or text in ("SIN VIGENCIA", "NINGUNA"):
+            return Vigencia(VigenciaTipo.NINGUNA), value.evidence
+        if "PENSIONAD" in text:
+            return Vigencia(VigenciaTipo.PENSIONADO), value.evidence
+        dates = find_dates(text)
+        if dates:
+            return Vigencia(VigenciaTipo.FECHA, dates[-1][1]), value.evidence
+        word = situacion(text)
+        if word:
+            return _Word(word, text, value.evidence)
+    return None
+
+
+def _servicio(personal: list[FLine]) -> tuple[bool, Evidence] | None:
+    for value in values(personal, "servicio"):
+        word = value.text.split(" ")[0].strip(".:")
         if word in ("SI", "S"):
-            return True
+            return True, value.evidence
         if word == "NO":
-            return False
+            return False, value.evidence
     return None
 
 
 def _clinica(personal: list[FLine]) -> str | None:
     for value in values(personal, "clinica"):
-        if value not in _EMPTY:
-            return value
+        if value.text not in _EMPTY:
+            return value.text
     return None
+
+
+_CADENA = re.compile(r"\|\|(.*?)(?:\|\||$)")
+_CADENA_KEYS = {
+    "nombre": ("NOMBRE O RAZON SOCIAL", "NOMBRE"),
+    "curp": ("CURP",),
+    "nss": ("NUMERO DE SEGURIDAD SOCIAL", "NSS"),
+}
+
+
+def read_cadena(blocks: Sections) -> Cadena | None:
+    """The person's name, CURP and NSS as the cadena original repeats them.
+
+    Its lines wrap anywhere, so pieces are joined before splitting on «|»;
+    values are only ever compared, never used in place of the personal block.
+    """
+    text = fold(" ".join(c.raw or c.text for line in blocks.firma for c in line))
+    m = _CADENA.search(text)
+    if not m:
+        return None
+    found: dict[str, str] = {}
+    for piece in m.group(1).split("|"):
+        key, _, value = piece.partition(":")
+        key = re.sub(r"\s+", " ", key).strip()
+        for name, keys in _CADENA_KEYS.items():
+            if key in keys and name not in found and value.strip():
+                found[name] = value.strip()
+    if not found:
+        return None
+    nss = re.sub(r"\D", "", found.get("nss", "")) or None
+    curp = re.sub(r"[^A-Z0-9]", "", found.get("curp", "")) or None
+    return Cadena(nss=nss, curp=curp, nombre=found.get("nombre"))

@@ -11,7 +11,7 @@ import re
 from .backends.base import PdfText
 from .identifiers import birth_years_agree, curp_is_valid, nss_is_valid
 from .model import Constancia
-from .text import fold
+from .text import fold, words
 
 # Producer/Creator of PDF editors and of "print to PDF" re-prints, folded.
 EDITORES = (
@@ -69,6 +69,7 @@ def signals(
     if any(p.overlaps for p in text.pages):
         found.append("texto sobrepuesto a otro texto")
     found += _identifiers(constancia, filename)
+    found += _cadena(constancia)
     return tuple(found)
 
 
@@ -112,3 +113,23 @@ def _identifiers(c: Constancia, filename: str | None) -> list[str]:
     if m and c.nss and m.group(1) != c.nss:
         found.append("el nombre del archivo trae otro NSS")
     return found
+
+
+def _cadena(c: Constancia) -> list[str]:
+    """The cadena original repeats the person's identity; an edit rarely fixes both copies."""
+    cadena = c.cadena
+    if cadena is None:
+        return []
+    found = []
+    if c.nss and cadena.nss and cadena.nss != c.nss:
+        found.append("la cadena original trae otro NSS")
+    if c.curp and cadena.curp and cadena.curp != c.curp:
+        found.append("la cadena original trae otra CURP")
+    if c.nombre and cadena.nombre and not _same_letters(c.nombre, cadena.nombre):
+        found.append("la cadena original trae otro nombre")
+    return found
+
+
+def _same_letters(a: str, b: str) -> bool:
+    """Same name, whatever the order of its parts or where the cadena's line wrapped."""
+    return sorted("".join(words(a))) == sorted("".join(words(b)))

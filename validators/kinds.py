@@ -1,14 +1,26 @@
 """What kind of document a readable PDF is.
 
-Students attach the wrong thing often (DESIGN.md §2); naming what they sent
+Students attach the wrong thing often (docs/CONSTANCIA.md); naming what they sent
 makes the rejection email useful ("enviaste la hoja de asignación de NSS").
 """
 
 from __future__ import annotations
 
+import re
+
+from .identifiers import NSS_PATTERN, nss_is_valid
 from .text import fold
 
-TITULOS = ("CONSTANCIA DE VIGENCIA DE DERECHOS", "COMPROBANTE DE VIGENCIA DE DERECHOS")
+TITULOS = (
+    "CONSTANCIA DE VIGENCIA DE DERECHOS",
+    "COMPROBANTE DE VIGENCIA DE DERECHOS",
+    "REPORTE DE VIGENCIA DE DERECHOS",
+)
+SIN_TITULO = "(sin título en el texto)"
+# The current generation draws its title in an image: its body still names these.
+_BODY_LABELS = ("SERVICIO MEDICO", "VIGENCIA")
+_CADENA = "VIGENCIA DE DERECHOHABIENTES"  # the trámite its cadena original names
+_NSS_LABEL = re.compile(r"SEGURIDAD SOCIAL|(?<![A-Z])N\.?S\.?S\.?(?![A-Z])")
 
 # (markers that must all appear, what to call the document)
 _OTROS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -18,6 +30,7 @@ _OTROS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("ASIGNACION", "NSS"), "la hoja de asignación de NSS"),
     (("SEMANAS COTIZADAS",), "el reporte de semanas cotizadas"),
     (("CLAVE UNICA DE REGISTRO DE POBLACION",), "la constancia de la CURP"),
+    # Weaker markers below: a constancia without a title may mention these words.
     (("CARNET",), "el carnet de citas del IMSS"),
     (("CARTILLA",), "una cartilla de salud"),
     (("ACTA DE NACIMIENTO",), "un acta de nacimiento"),
@@ -29,16 +42,38 @@ _OTROS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 
+_STRONG = 5  # markers that only those documents print (NSS card, semanas cotizadas)
+
+
 def constancia_title(text: str) -> str | None:
-    """The title if the text is a constancia de vigencia de derechos."""
+    """The title if the text is a constancia de vigencia de derechos.
+
+    With no title in the text layer, the body decides: an NSS and a coverage
+    label only the constancia prints («servicio médico», «vigencia») or its
+    cadena original's trámite. Documents
+    sent by mistake are named first, since the semanas-cotizadas report and the
+    NSS card also carry an NSS and patrones.
+    """
     folded = fold(text)
-    return next((t for t in TITULOS if t in folded), None)
+    titulo = next((t for t in TITULOS if t in folded), None)
+    if titulo or other_kind(folded, _STRONG):
+        return titulo
+    has_nss = _NSS_LABEL.search(folded) or any(
+        nss_is_valid(m.group(0)) for m in NSS_PATTERN.finditer(folded)
+    )
+    if has_nss and (any(label in folded for label in _BODY_LABELS) or _CADENA in folded):
+        return SIN_TITULO
+    return None
+
+
+def other_kind(folded: str, count: int | None = None) -> str | None:
+    """What a document sent by mistake is, when its markers say so (the first `count`)."""
+    for markers, name in _OTROS[:count]:
+        if all(m in folded for m in markers):
+            return name
+    return None
 
 
 def describe_other(text: str) -> str:
     """A short Spanish name for a document that is not a constancia."""
-    folded = fold(text)
-    for markers, name in _OTROS:
-        if all(m in folded for m in markers):
-            return name
-    return "un documento distinto de la constancia"
+    return other_kind(fold(text)) or "un documento distinto de la constancia"

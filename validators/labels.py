@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .layout import Line
+from .model import Evidence, Situacion
 from .text import fold
 
 # field -> phrases, folded (upper case, no accents). Longer phrases win over shorter.
@@ -18,6 +19,8 @@ LABELS: dict[str, tuple[str, ...]] = {
     "titulo": (
         "CONSTANCIA DE VIGENCIA DE DERECHOS",
         "COMPROBANTE DE VIGENCIA DE DERECHOS",
+        "REPORTE DE VIGENCIA DE DERECHOS",
+        "COMPROBANTE DE VIGENCIA DE DERECHOHABIENTES",
         "INSTITUTO MEXICANO DEL SEGURO SOCIAL",
     ),
     "nss": (
@@ -30,7 +33,7 @@ LABELS: dict[str, tuple[str, ...]] = {
         "N.S.S",
         "NSS",
     ),
-    "curp": ("CLAVE UNICA DE REGISTRO DE POBLACION", "CURP"),
+    "curp": ("CLAVE UNICA DE REGISTRO DE POBLACION", "C.U.R.P.", "CURP"),
     "nombre": (
         "NOMBRE DEL ASEGURADO",
         "NOMBRE DEL DERECHOHABIENTE",
@@ -49,20 +52,31 @@ LABELS: dict[str, tuple[str, ...]] = {
         "FECHA DE EMISION",
         "FECHA DE IMPRESION",
         "FECHA DE GENERACION",
+        "FECHA DE CONSTANCIA",
+        "FECHA DE LA CONSTANCIA",
         "FECHA DE ELABORACION",
         "EXPEDIDA EL",
         "EXPEDIDO EL",
         "EMITIDA EL",
         "FECHA",
     ),
+    # The older generation's state word (VIGENTE, BAJA, …).
     "estado": (
         "ESTADO DE VIGENCIA",
         "ESTADO DE LA VIGENCIA",
         "SITUACION ACTUAL",
-        "VIGENCIA",
         "ESTADO",
         "SITUACION",
         "ESTATUS",
+    ),
+    # The current generation's global «Vigencia»: a date, "---" or PENSIONADO
+    # (older documents print a state word under the same label).
+    "vigencia": (
+        "VIGENCIA",
+        "VIGENTE HASTA",
+        "VIGENCIA HASTA",
+        "FECHA FIN DE VIGENCIA",
+        "FIN DE VIGENCIA",
     ),
     "servicio": (
         "CON DERECHO A SERVICIO MEDICO",
@@ -90,22 +104,33 @@ LABELS: dict[str, tuple[str, ...]] = {
         "DATOS DEL PATRON",
         "DATOS DE AFILIACION",
     ),
-    "fin": (
+    "beneficiarios": (
         "BENEFICIARIOS",
+        "DATOS DE LOS BENEFICIARIOS",
+        "DATOS DE BENEFICIARIOS",
+    ),
+    # The signature block: the cadena original repeats the person's data and is
+    # read on its own (fields.read_cadena), never as the personal block.
+    "firma": (
         "CADENA ORIGINAL",
         "SELLO DIGITAL",
+        "SELLO DIGITAL IMSS",
+        "SECUENCIA NOTARIAL",
+        "NUMERO DE SERIE",
+        "NO. DE SERIE",
         "FOLIO",
+    ),
+    "fin": (
         "ESTE DOCUMENTO",
         "LA PRESENTE CONSTANCIA",
         "NOTA",
+        "AVISO DE PRIVACIDAD",
     ),
     "otro": (
         "SEXO",
         "FECHA DE NACIMIENTO",
         "LUGAR DE NACIMIENTO",
         "ENTIDAD DE NACIMIENTO",
-        "FECHA FIN DE VIGENCIA",
-        "FIN DE VIGENCIA",
         "DELEGACION",
         "SUBDELEGACION",
         "TURNO",
@@ -117,6 +142,9 @@ LABELS: dict[str, tuple[str, ...]] = {
         "FECHA DE MOVIMIENTO",
         "TIPO DE MOVIMIENTO",
         "ULTIMO MOVIMIENTO",
+        "FECHA DEL ULTIMO MOVIMIENTO",
+        "FECHA DE ULTIMO MOVIMIENTO",
+        "PARENTESCO",
         "MOVIMIENTO",
         "DESCRIPCION",
         "DOMICILIO",
@@ -125,6 +153,34 @@ LABELS: dict[str, tuple[str, ...]] = {
         "TIPO DE ASEGURAMIENTO",
     ),
 }
+
+# State words, most specific first: the one list the global estado and the rows use.
+SITUACIONES: tuple[tuple[str, Situacion], ...] = (
+    ("NO VIGENTE", Situacion.BAJA),
+    ("SIN VIGENCIA", Situacion.BAJA),
+    ("INACTIVO", Situacion.BAJA),
+    ("BAJA", Situacion.BAJA),
+    ("CONSERVACION DE DERECHOS", Situacion.CONSERVACION),
+    ("CONSERVACION", Situacion.CONSERVACION),
+    ("PENSIONADO", Situacion.PENSIONADO),
+    ("PENSIONADA", Situacion.PENSIONADO),
+    ("BENEFICIARIO", Situacion.BENEFICIARIO),
+    ("BENEFICIARIA", Situacion.BENEFICIARIO),
+    ("VIGENTE", Situacion.VIGENTE),
+    ("ACTIVO", Situacion.VIGENTE),
+)
+# A row's last movement, printed where older documents have no state column.
+MOVIMIENTOS: tuple[tuple[str, Situacion], ...] = (
+    ("REINGRESO", Situacion.VIGENTE),
+    ("ALTA", Situacion.VIGENTE),
+)
+
+
+def situacion(text: str) -> Situacion | None:
+    """The state a folded value names (whole words, most specific first)."""
+    padded = f" {' '.join(re.findall(r'[A-Z0-9]+', text))} "
+    return next((s for word, s in SITUACIONES if f" {word} " in padded), None)
+
 
 _ALL = sorted(
     ((phrase, field) for field, phrases in LABELS.items() for phrase in phrases),
@@ -149,18 +205,23 @@ class Hit:
 
 @dataclass(frozen=True)
 class FCell:
-    """A cell with its text folded and its labels located."""
+    """A cell with its text folded and its labels located; `raw` is the printed text."""
 
     text: str
     x0: float
     x1: float
     hits: tuple[Hit, ...]
+    page: int = 1
+    raw: str = ""
 
     def value_after(self, hit: Hit) -> str:
         """The text between a label and the next label in the same cell."""
         following = [h.start for h in self.hits if h.start >= hit.end]
         end = min(following, default=len(self.text))
-        return self.text[hit.end : end].strip(" :.-")
+        value = self.text[hit.end : end].strip(" :.")
+        if value and not value.strip("- "):
+            return DASHES  # "---": printed on purpose (no vigencia), not an empty cell
+        return value.strip(" :.-")
 
     @property
     def starts_with_label(self) -> bool:
@@ -168,19 +229,48 @@ class FCell:
 
 
 FLine = tuple[FCell, ...]
+DASHES = "---"
 
 
-def fold_lines(lines: list[Line]) -> list[FLine]:
-    return [tuple(_fcell(c.text, c.x0, c.x1) for c in line) for line in lines]
+@dataclass(frozen=True)
+class Value:
+    """A field's value with the evidence it was read from."""
+
+    text: str
+    evidence: Evidence
 
 
-def _fcell(raw: str, x0: float, x1: float) -> FCell:
+def fold_pages(pages: list[list[Line]]) -> list[FLine]:
+    """Fold every line of every page, keeping the page number (1-based) on each cell."""
+    return [
+        tuple(_fcell(c.text, c.x0, c.x1, number) for c in line)
+        for number, lines in enumerate(pages, start=1)
+        for line in lines
+    ]
+
+
+def _fcell(raw: str, x0: float, x1: float, page: int = 1) -> FCell:
     text = fold(raw)
     hits = []
     for m in _PATTERN.finditer(text):
         phrase = m.group(0).rstrip(": ").strip()
         hits.append(Hit(_FIELD_OF.get(phrase, "otro"), m.start(), m.end(), phrase))
-    return FCell(text, x0, x1, tuple(hits))
+    return FCell(text, x0, x1, tuple(hits), page, raw.strip())
+
+
+def refold(cell: FCell, text: str) -> FCell:
+    """The same cell with other text (e.g. a page marker taken out)."""
+    return _fcell(text, cell.x0, cell.x1, cell.page)
+
+
+def line_evidence(*lines: FLine) -> Evidence:
+    """The printed text of some lines, as evidence for a field read from them."""
+    text = " / ".join(" ".join(c.raw or c.text for c in line) for line in lines if line)
+    page = next((line[0].page for line in lines if line), 1)
+    return Evidence(page, text[:EVIDENCE_CHARS])
+
+
+EVIDENCE_CHARS = 160
 
 
 def label_only(cell: FCell) -> bool:
@@ -192,24 +282,27 @@ def label_only(cell: FCell) -> bool:
     )
 
 
-def values(lines: list[FLine], field: str) -> list[str]:
+def values(lines: list[FLine], field: str) -> list[Value]:
     """Every candidate value printed for `field`, in reading order.
 
     A value is the text after the label in its cell; else the next cell on the
     line; else the cell below the label (a column under a header, or a stacked
     label over its value).
     """
-    found: list[str] = []
+    found: list[Value] = []
     for i, line in enumerate(lines):
         for j, cell in enumerate(line):
             for hit in cell.hits:
                 if hit.field != field:
                     continue
-                value = cell.value_after(hit)
+                value, source = cell.value_after(hit), (line,)
                 if not value and _is_last_hit(cell, hit):
-                    value = _beside(line, j) or _below(lines, i, cell)
+                    value = _beside(line, j)
+                    if not value:
+                        value, below = _below(lines, i, cell)
+                        source = (line, below)
                 if value:
-                    found.append(value)
+                    found.append(Value(value, line_evidence(*source)))
     return found
 
 
@@ -223,11 +316,13 @@ def _beside(line: FLine, j: int) -> str:
     return ""
 
 
-def _below(lines: list[FLine], i: int, cell: FCell) -> str:
+def _below(lines: list[FLine], i: int, cell: FCell) -> tuple[str, FLine]:
     for nxt in lines[i + 1 : i + 3]:
+        if nxt and nxt[0].page != cell.page:
+            return "", ()
         for below in nxt:
             if below.x1 >= cell.x0 - 2 and below.x0 <= cell.x1 + 40:
-                return "" if below.starts_with_label else below.text
+                return ("", ()) if below.starts_with_label else (below.text, nxt)
         if nxt:
-            return ""
-    return ""
+            return "", ()
+    return "", ()

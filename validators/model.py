@@ -33,11 +33,56 @@ class Situacion(StrEnum):
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """Where a field was read: the page (1-based) and the printed text of its line(s).
+
+    Staff settle a REVISIÓN MANUAL faster when the verdict quotes the document.
+    """
+
+    page: int
+    text: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"pagina": self.page, "texto": self.text}
+
+
+class VigenciaTipo(StrEnum):
+    FECHA = "FECHA"  # covered up to (at least) that day
+    NINGUNA = "NINGUNA"  # "---": no current coverage
+    PENSIONADO = "PENSIONADO"
+
+
+@dataclass(frozen=True)
+class Vigencia:
+    """The current generation's global «Vigencia» (docs/CONSTANCIA.md)."""
+
+    tipo: VigenciaTipo
+    fecha: date | None = None
+
+    def as_json(self) -> str:
+        return self.fecha.isoformat() if self.fecha else self.tipo.value
+
+    def __str__(self) -> str:
+        return f"{self.fecha:%d/%m/%Y}" if self.fecha else self.tipo.value
+
+
+@dataclass(frozen=True)
+class Cadena:
+    """Identity as the cadena original repeats it: a cross-check, never a source."""
+
+    nss: str | None = None
+    curp: str | None = None
+    nombre: str | None = None
+
+
+@dataclass(frozen=True)
 class Afiliacion:
     registro_patronal: str | None
     razon_social: str
     modalidad: str | None
-    estado: Situacion | None
+    estado: Situacion | None  # only where the row prints one
+    descripcion: str | None = None  # printed for modalidad 32 (which kind of facultativo)
+    evidencia: Evidence | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -50,7 +95,11 @@ class Afiliacion:
 
 @dataclass(frozen=True)
 class Constancia:
-    """What was read from a constancia; None means the field was not found."""
+    """What was read from a constancia; None means the field was not found (unknown).
+
+    Coverage is global on the current generation (servicio_medico, vigencia) and a
+    state word on the older one (estado); a row's own state only where printed.
+    """
 
     titulo: str
     nss: str | None = None
@@ -60,10 +109,14 @@ class Constancia:
     estado: Situacion | None = None
     estado_texto: str | None = None
     servicio_medico: bool | None = None
+    vigencia: Vigencia | None = None
     clinica: str | None = None
     afiliaciones: tuple[Afiliacion, ...] = ()
+    cadena: Cadena | None = None
+    evidencia: dict[str, Evidence] = field(default_factory=dict, compare=False)
 
     def as_json(self) -> dict[str, Any]:
+        servicio = None if self.servicio_medico is None else ("SI" if self.servicio_medico else "NO")
         return {
             "nss": self.nss,
             "curp": self.curp,
@@ -72,8 +125,18 @@ class Constancia:
             if self.fecha_expedicion
             else None,
             "estado": self.estado.value if self.estado else self.estado_texto,
+            "servicio_medico": servicio,
+            "vigencia": self.vigencia.as_json() if self.vigencia else None,
             "afiliaciones": [a.as_json() for a in self.afiliaciones],
         }
+
+    def evidence_json(self) -> dict[str, Any]:
+        """The text each decisive field was read from (validate --json «evidencia»)."""
+        out = {name: ev.as_json() for name, ev in self.evidencia.items()}
+        rows = [a.evidencia.as_json() for a in self.afiliaciones if a.evidencia]
+        if rows:
+            out["afiliaciones"] = rows
+        return out
 
 
 @dataclass(frozen=True)
@@ -146,9 +209,14 @@ class Verdict:
     def motivo(self) -> Motivo:
         return self.motivos[0]
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, evidence: bool = False) -> dict[str, Any]:
+        """The `validate --json` object; with `evidence`, the constancia says where
+        each decisive field was read («evidencia»: página and texto)."""
+        constancia = self.constancia.as_json() if self.constancia else None
+        if constancia is not None and evidence:
+            constancia["evidencia"] = self.constancia.evidence_json()  # type: ignore[union-attr]
         return {
             "estado": self.estado.value,
             "motivos": [m.value for m in self.motivos],
-            "constancia": self.constancia.as_json() if self.constancia else None,
+            "constancia": constancia,
         }

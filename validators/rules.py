@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .coverage import coverage, current_rows
 from .identifiers import clean_curp, clean_nss, nss_is_valid
 from .model import (
     Afiliacion,
@@ -19,15 +20,13 @@ from .model import (
     Problem,
     Reading,
     Request,
-    Situacion,
     Tipo,
     Verdict,
 )
 from .motivos import Estado, Motivo
 from .text import contains_phrase, same_words, words
 
-MODALIDAD_ESTUDIANTES = "32"
-# Modalidad 32 also covers people who are not a school's students.
+MOD_32 = "32"  # seguro facultativo: schools, and a few programmes that are not schools
 _NO_ESCUELA = (("JOVENES", "CONSTRUYENDO"), ("CFE",), ("IMSS",), ("COMISION", "ELECTRICIDAD"))
 
 
@@ -119,54 +118,72 @@ def _date(reading: Reading, request: Request, policy: Policy) -> list[Finding]:
 
 
 def _coverage(reading: Reading, request: Request, policy: Policy) -> list[Finding]:
+    """Coverage first (tri-state), then who the listed patrones are (docs/CONSTANCIA.md)."""
     c = reading.constancia
-    vigentes = [a for a in c.afiliaciones if a.estado is Situacion.VIGENTE]
-    propias = [a for a in vigentes if is_own(a, policy)]
+    cov = coverage(c)
+    if cov.special:
+        return [Finding(Motivo.SITUACION_NO_PREVISTA, f"La constancia dice {cov.special.shown}.")]
+    if cov.contradictory:
+        detalle = f"Señales de vigencia que se contradicen: {cov.cita()}."
+        return [Finding(Motivo.SITUACION_NO_PREVISTA, detalle)]
+    if cov.covered is None:
+        detalle = "No se pudo leer si tiene vigencia (servicio médico, vigencia ni estado)."
+        return [Finding(Motivo.DATOS_ILEGIBLES, _with_rows(detalle, c.afiliaciones))]
+    if not cov.covered:
+        motivo = Motivo.NO_INSCRITO if request.tipo is Tipo.BAJA else Motivo.SIN_VIGENCIA
+        return [Finding(motivo, _with_rows(f"{cov.cita()}.", c.afiliaciones[-1:]))]
+    current, unsure = current_rows(c)
+    doubtful = [a for a in unsure if is_own(a, policy) or a.modalidad in (MOD_32, None)]
+    if doubtful:
+        detalle = f"{cov.cita()}; sin estado legible para el patrón {_name(doubtful[0])}."
+        return [Finding(Motivo.SITUACION_NO_PREVISTA, detalle)]
     if request.tipo is Tipo.BAJA:
-        return [_baja(propias, c.estado, bool(c.afiliaciones))]
+        return [_baja(current, cov.cita(), policy)]
+    return [_alta(current, cov.cita(), policy)]
+
+
+def _alta(current: list[Afiliacion], cita: str, policy: Policy) -> Finding:
+    propias = [a for a in current if is_own(a, policy)]
     if propias:
-        return [_with(Motivo.YA_INSCRITO, propias[0], "institucion")]
-    otras = [a for a in vigentes if a.modalidad == MODALIDAD_ESTUDIANTES]
-    escuelas = [a for a in otras if not _no_escuela(a)]
+        return _with(Motivo.YA_INSCRITO, propias[0], cita, "institucion")
+    escuelas = [a for a in current if a.modalidad == MOD_32 and not _no_escuela(a)]
     if escuelas:
-        return [_with(Motivo.VIGENTE_OTRA_INSTITUCION, escuelas[0], "institucion")]
-    if otras:
-        return [_with(Motivo.SITUACION_NO_PREVISTA, otras[0], "institucion")]
-    return [_alta_sin_escuela(c.estado, vigentes, bool(c.afiliaciones))]
+        return _with(Motivo.VIGENTE_OTRA_INSTITUCION, escuelas[0], cita, "institucion")
+    dudosos = [a for a in current if a.modalidad in (MOD_32, None)]
+    if dudosos:
+        return _with(Motivo.SITUACION_NO_PREVISTA, dudosos[0], cita, "patron")
+    if current:
+        return _with(Motivo.VIGENTE_CON_PATRON, current[0], cita, "patron")
+    return Finding(Motivo.SITUACION_NO_PREVISTA, f"{cita}; vigente sin un patrón en la lista.")
 
 
-def _alta_sin_escuela(
-    estado: Situacion | None, vigentes: list[Afiliacion], any_row: bool
-) -> Finding:
-    if estado in (Situacion.PENSIONADO, Situacion.CONSERVACION, Situacion.BENEFICIARIO):
-        return Finding(Motivo.SITUACION_NO_PREVISTA, f"La constancia dice {estado.value}.")
-    unknown = [a for a in vigentes if a.modalidad is None]
-    if unknown:
-        return _with(Motivo.SITUACION_NO_PREVISTA, unknown[0], "patron")
-    if vigentes:
-        return _with(Motivo.VIGENTE_CON_PATRON, vigentes[0], "patron")
-    if estado is Situacion.VIGENTE:
-        return Finding(Motivo.SITUACION_NO_PREVISTA, "Dice VIGENTE sin un patrón vigente visible.")
-    if estado is None and not any_row:
-        return Finding(Motivo.DATOS_ILEGIBLES, "No se pudo leer el estado de la constancia.")
-    return Finding(Motivo.SIN_VIGENCIA)
-
-
-def _baja(propias: list[Afiliacion], estado: Situacion | None, any_row: bool) -> Finding:
+def _baja(current: list[Afiliacion], cita: str, policy: Policy) -> Finding:
+    propias = [a for a in current if is_own(a, policy)]
     if propias:
-        return _with(Motivo.BAJA_PROCEDENTE, propias[0], "institucion")
-    if estado is Situacion.VIGENTE and not any_row:
-        return Finding(Motivo.SITUACION_NO_PREVISTA, "Dice VIGENTE sin un patrón visible.")
-    if estado is None and not any_row:
-        return Finding(Motivo.DATOS_ILEGIBLES, "No se pudo leer el estado de la constancia.")
-    return Finding(Motivo.NO_INSCRITO)
+        return _with(Motivo.BAJA_PROCEDENTE, propias[0], cita, "institucion")
+    if not current:
+        return Finding(Motivo.SITUACION_NO_PREVISTA, f"{cita}; vigente sin un patrón en la lista.")
+    return _with(Motivo.NO_INSCRITO, current[0], cita, "patron")
 
 
-def _with(motivo: Motivo, a: Afiliacion, key: str) -> Finding:
-    """A finding about one affiliation: the detail names who insures the student."""
-    name = a.razon_social or a.registro_patronal or "sin nombre"
-    modalidad = f" (modalidad {a.modalidad})" if a.modalidad else ""
-    return Finding(motivo, f"Vigente con {name}{modalidad}.", {key: name})
+def _with(motivo: Motivo, a: Afiliacion, cita: str, key: str) -> Finding:
+    """A finding about one patrón: the detail cites the coverage and names who it is."""
+    name = _name(a)
+    return Finding(motivo, f"{cita}; patrón: {name}{_mod(a)}.", {key: name})
+
+
+def _with_rows(detalle: str, rows: tuple[Afiliacion, ...]) -> str:
+    if not rows:
+        return detalle
+    return f"{detalle.rstrip('.')}; patrón: {_name(rows[0])}{_mod(rows[0])}."
+
+
+def _name(a: Afiliacion) -> str:
+    return a.razon_social or a.registro_patronal or "sin nombre"
+
+
+def _mod(a: Afiliacion) -> str:
+    return f" (mod. {a.modalidad})" if a.modalidad else ""
 
 
 def is_own(a: Afiliacion, policy: Policy) -> bool:
@@ -175,7 +192,7 @@ def is_own(a: Afiliacion, policy: Policy) -> bool:
         _same_registro(a.registro_patronal, rp) for rp in policy.registros_patronales
     ):
         return True
-    if a.modalidad not in (MODALIDAD_ESTUDIANTES, None):
+    if a.modalidad not in (MOD_32, None):
         return False
     return any(contains_phrase(a.razon_social, name) for name in policy.institutions)
 
@@ -186,7 +203,7 @@ def _same_registro(read: str, configured: str) -> bool:
 
 
 def _no_escuela(a: Afiliacion) -> bool:
-    found = set(words(a.razon_social))
+    found = set(words(f"{a.razon_social} {a.descripcion or ''}"))
     return any(all(w in found for w in marker) for marker in _NO_ESCUELA)
 
 
