@@ -161,7 +161,9 @@ def _run(pool: ValidatorPool, jobs: list[tuple[str, bytes, Request, Policy]]) ->
 def _print(verdicts: list[tuple[str, Verdict]], as_json: bool) -> None:
     for path, verdict in verdicts:
         if as_json:
-            print(json.dumps({"archivo": path, **verdict.as_json(evidence=True)}, ensure_ascii=False))
+            print(
+                json.dumps({"archivo": path, **verdict.as_json(evidence=True)}, ensure_ascii=False)
+            )
         else:
             print(verdict_table(path, verdict))
 

@@ -65,7 +65,21 @@ def test_constancia_object_shape():
     pdf = GOLDEN / "grid" / "alta_vigente_con_patron.pdf"
     obj = json.loads(run("validate", str(pdf), "--json", *flags_of(load(pdf))).stdout)
     c = obj["constancia"]
-    assert set(c) == {"nss", "curp", "nombre", "fecha_expedicion", "estado", "afiliaciones"}
+    assert set(c) == {
+        "nss",
+        "curp",
+        "nombre",
+        "fecha_expedicion",
+        "estado",
+        "servicio_medico",
+        "vigencia",
+        "afiliaciones",
+        "evidencia",
+    }
+    assert (c["servicio_medico"], c["vigencia"]) == ("SI", None)
+    # each decisive field says where it was read
+    assert c["evidencia"]["nss"] == {"pagina": 1, "texto": f"NSS: {c['nss']}"}
+    assert "servicio médico" in c["evidencia"]["servicio_medico"]["texto"]
     assert c["fecha_expedicion"] == "2026-11-16"
     assert set(c["afiliaciones"][0]) == {"registro_patronal", "razon_social", "modalidad", "estado"}
 

@@ -135,7 +135,9 @@ def two_pages(patrones, estado_columna="VIGENTE"):
                 "No. de Seguridad Social: "
                 f"{ANA.nss[:4]} {ANA.nss[4:6]} {ANA.nss[6:10]} {ANA.nss[10]}",
                 f"CURP: {ANA.curp}",
-                "Con derecho a servicio médico: SÍ",
+                # covered exactly when a patrón is active (docs/CONSTANCIA.md)
+                "Con derecho a servicio médico: "
+                + ("SÍ" if any(p.estado == "VIGENTE" for p in patrones) else "NO"),
                 "Fecha de expedición: 16 de Noviembre de 2026 a las 10:42 hrs.",
             ],
         )

@@ -119,7 +119,7 @@ class _Row:
         self.modalidad: str | None = None
         self.estado: Situacion | None = None
         self.descripcion: str | None = None
-        self.rest: list[str] = []
+        self.rest: list[tuple[str, float, float]] = []  # leftover text with its x span
 
 
 def _record(lines: list[FLine]) -> Afiliacion | None:
@@ -127,8 +127,8 @@ def _record(lines: list[FLine]) -> Afiliacion | None:
     for line in lines:
         for cell in line:
             for text, label in _pieces(cell):
-                _read_piece(row, text, label)
-    razon = " ".join(row.rest)
+                _read_piece(row, text, label, cell)
+    razon = " ".join(_take_descripcion(row, column) for column in _columns(row.rest))
     if row.registro:
         razon, row.modalidad = _split_modalidad(razon, row.registro, row.modalidad)
     razon = _tidy(razon)
@@ -144,7 +144,7 @@ def _record(lines: list[FLine]) -> Afiliacion | None:
     )
 
 
-def _read_piece(row: _Row, text: str, label: str | None) -> None:
+def _read_piece(row: _Row, text: str, label: str | None, cell: FCell) -> None:
     if label == "otro":
         return
     if label in _STATE_FIELDS:
@@ -158,9 +158,21 @@ def _read_piece(row: _Row, text: str, label: str | None) -> None:
     text = _take_state(row, text)
     text = _strip_dates(text)
     text = _take_modalidad(row, text, label == "modalidad")
-    text = _take_descripcion(row, text)
     if text.strip(" -:,.()"):
-        row.rest.append(text)
+        row.rest.append((text, cell.x0, cell.x1))
+
+
+def _columns(pieces: list[tuple[str, float, float]]) -> list[str]:
+    """Leftover text joined per column, so that a razón social and a description
+    that both wrap onto a second line are each read whole."""
+    columns: list[tuple[float, float, list[str]]] = []
+    for text, x0, x1 in pieces:
+        column = next((c for c in columns if x0 < c[1] and x1 > c[0]), None)
+        if column is None:
+            columns.append((x0, x1, [text]))
+        else:
+            column[2].append(text)
+    return [" ".join(texts) for _, _, texts in columns]
 
 
 def _movimiento(text: str) -> Situacion | None:

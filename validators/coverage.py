@@ -60,7 +60,9 @@ class Coverage:
 def coverage(c: Constancia) -> Coverage:
     signals: list[Signal] = []
     if c.servicio_medico is not None:
-        signals.append(Signal("Servicio médico", "SI" if c.servicio_medico else "NO", c.servicio_medico))
+        signals.append(
+            Signal("Servicio médico", "SI" if c.servicio_medico else "NO", c.servicio_medico)
+        )
     if c.vigencia is not None:
         signals += _vigencia(c)
     if c.estado is not None:
@@ -89,10 +91,10 @@ def _rows(rows: tuple[Afiliacion, ...]) -> list[Signal]:
     """Per-row states, only where the document prints them."""
     vigentes = [a for a in rows if a.estado is Situacion.VIGENTE]
     if vigentes:
-        return [Signal("Patrón", f"{_name(vigentes[0])} VIGENTE", True)]
+        return [Signal("Estado del patrón", "VIGENTE", True)]
     stated = [a for a in rows if a.estado is not None]
     if stated and all(a.estado is Situacion.BAJA for a in stated):
-        return [Signal("Patrones", "todos en BAJA", False)]
+        return [Signal("Estado de los patrones", "BAJA", False)]
     return []
 
 
@@ -107,7 +109,3 @@ def current_rows(c: Constancia) -> tuple[list[Afiliacion], list[Afiliacion]]:
         return rows, []
     current = [a for a in rows if a.estado is Situacion.VIGENTE]
     return current, [a for a in rows if a.estado is None]
-
-
-def _name(a: Afiliacion) -> str:
-    return a.razon_social or a.registro_patronal or "sin nombre"

@@ -116,7 +116,9 @@ class Constancia:
     evidencia: dict[str, Evidence] = field(default_factory=dict, compare=False)
 
     def as_json(self) -> dict[str, Any]:
-        servicio = None if self.servicio_medico is None else ("SI" if self.servicio_medico else "NO")
+        servicio = (
+            None if self.servicio_medico is None else ("SI" if self.servicio_medico else "NO")
+        )
         return {
             "nss": self.nss,
             "curp": self.curp,

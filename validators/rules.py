@@ -131,7 +131,7 @@ def _coverage(reading: Reading, request: Request, policy: Policy) -> list[Findin
         return [Finding(Motivo.DATOS_ILEGIBLES, _with_rows(detalle, c.afiliaciones))]
     if not cov.covered:
         motivo = Motivo.NO_INSCRITO if request.tipo is Tipo.BAJA else Motivo.SIN_VIGENCIA
-        return [Finding(motivo, _with_rows(f"{cov.cita()}.", c.afiliaciones[-1:]))]
+        return [Finding(motivo, _with_rows(f"{cov.cita()}.", c.afiliaciones[-1:], "último patrón"))]
     current, unsure = current_rows(c)
     doubtful = [a for a in unsure if is_own(a, policy) or a.modalidad in (MOD_32, None)]
     if doubtful:
@@ -172,10 +172,10 @@ def _with(motivo: Motivo, a: Afiliacion, cita: str, key: str) -> Finding:
     return Finding(motivo, f"{cita}; patrón: {name}{_mod(a)}.", {key: name})
 
 
-def _with_rows(detalle: str, rows: tuple[Afiliacion, ...]) -> str:
+def _with_rows(detalle: str, rows: tuple[Afiliacion, ...], que: str = "patrón") -> str:
     if not rows:
         return detalle
-    return f"{detalle.rstrip('.')}; patrón: {_name(rows[0])}{_mod(rows[0])}."
+    return f"{detalle.rstrip('.')}; {que}: {_name(rows[0])}{_mod(rows[0])}."
 
 
 def _name(a: Afiliacion) -> str:
