@@ -20,10 +20,12 @@ POLICY = Policy(("INSTITUTO TECNOLOGICO DE QUERETARO",), ("Y6012345321",))
 
 
 def files() -> list[bytes]:
+    """Every golden constancia of both generations (not the wrong documents or hostile files)."""
     return [
         p.read_bytes()
-        for layout in ("grid", "stacked", "compact")
-        for p in sorted((GOLDEN / layout).glob("*.pdf"))
+        for folder in sorted(GOLDEN.iterdir())
+        if folder.is_dir() and folder.name not in ("otros", "hostiles")
+        for p in sorted(folder.glob("*.pdf"))
     ]
 
 

@@ -1,4 +1,4 @@
-"""Find the form's columns and our status block by header text (DESIGN.md §4).
+"""Find the form's columns and our status block by header text (README, "For developers").
 
 Forms get edited and columns move, so nothing here depends on position.
 A header matches a field when, folded, it equals one of the field's aliases

@@ -1,4 +1,4 @@
-"""One cycle for one campus (DESIGN.md §5), crash-safe at every step.
+"""One cycle for one campus (README, "For developers"), crash-safe at every step.
 
 1. read the header and every row (one call to the source);
 2. validate the new rows (attachments fetched and parsed concurrently, isolated);

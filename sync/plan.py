@@ -1,6 +1,6 @@
 """What to do with each row this cycle, from its estado cell and the ledger (pure).
 
-The rules of DESIGN.md §4: a row is new when its estado is empty; the worker
+The sheet rules: a row is new when its estado is empty; the worker
 never overwrites an estado it did not write, except to retry its own ERROR
 TEMPORAL; staff re-run a row by clearing its estado and override it by typing
 another; ALTA/BAJA APLICADA, typed by staff, asks for the follow-up email.

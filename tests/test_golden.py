@@ -7,6 +7,7 @@ import pytest
 from facultativo.validators import decide, extract
 from facultativo.validators.backends import BACKENDS
 
+from .golden_pairs import GOLDEN as GOLDEN_DIR
 from .golden_pairs import load, pairs, policy_of, request_of
 
 PAIRS = pairs()
@@ -33,3 +34,19 @@ def test_golden_pair(pdf, backend):
     assert (verdict["estado"], verdict["motivos"]) == (expected["estado"], expected["motivos"])
     if "constancia" in expected:
         assert verdict["constancia"] == expected["constancia"]
+
+
+def test_committed_goldens_match_the_case_table():
+    """The pairs on disk are what tests/fixtures/cases.py renders and declares today."""
+    from .fixtures.cases import all_cases
+
+    expected = {f"{layout}/{case.name}": (layout, case) for layout, case in all_cases()}
+    assert {f"{p.parent.name}/{p.stem}" for p in PAIRS} == set(expected)
+    for name, (layout, case) in expected.items():
+        pdf = GOLDEN_DIR / f"{name}.pdf"
+        assert pdf.read_bytes() == case.pdf(layout), f"{name}: rebuild the goldens"
+        assert load(pdf) == {
+            "request": case.request_for(),
+            "policy": case.policy_for(),
+            "expected": case.expected(layout),
+        }, name

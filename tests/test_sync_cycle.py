@@ -1,4 +1,4 @@
-"""The sync cycle on the local workbook backend (DESIGN.md §4-5)."""
+"""The sync cycle on the local workbook backend (README, "For developers")."""
 
 from __future__ import annotations
 

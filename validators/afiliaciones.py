@@ -14,6 +14,7 @@ prints none (docs/CONSTANCIA.md), and then `estado` stays None.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from .dates import find_dates
 from .labels import MOVIMIENTOS, SITUACIONES, FCell, FLine, line_evidence, situacion
@@ -64,6 +65,19 @@ _EMPTY = {"", "NO APLICA", "SIN REGISTROS", "SIN DATOS", "NINGUNO", "-", "---"}
 
 def read_afiliaciones(lines: list[FLine]) -> tuple[Afiliacion, ...]:
     """Every patrón in the table lines, in printed order."""
+    return tuple(a for a in (_record(r) for r in _records(lines)) if a and _is_row(a))
+
+
+def prints_row_states(lines: list[FLine], rows: tuple[Afiliacion, ...]) -> bool:
+    """Whether the table has a state for each row (a column, a label or a state word).
+
+    Then a row whose state cannot be read is unknown, not one of the active patrones.
+    """
+    labelled = any(h.field in _STATE_FIELDS for line in lines for c in line for h in c.hits)
+    return labelled or any(a.estado for a in rows)
+
+
+def _records(lines: list[FLine]) -> list[list[FLine]]:
     records: list[list[FLine]] = []
     current: list[FLine] = []
     for line in lines:
@@ -76,8 +90,7 @@ def read_afiliaciones(lines: list[FLine]) -> tuple[Afiliacion, ...]:
         current.append(line)
     if current:
         records.append(current)
-    parsed = (_record(r) for r in records)
-    return tuple(a for a in parsed if a and _is_row(a))
+    return records
 
 
 def _is_row(a: Afiliacion) -> bool:
@@ -119,6 +132,7 @@ class _Row:
         self.modalidad: str | None = None
         self.estado: Situacion | None = None
         self.descripcion: str | None = None
+        self.fechas: list[date] = []
         self.rest: list[tuple[str, float, float]] = []  # leftover text with its x span
 
 
@@ -140,11 +154,18 @@ def _record(lines: list[FLine]) -> Afiliacion | None:
     if row.descripcion and "FACULTATIVO" in row.descripcion and row.modalidad is None:
         row.modalidad = "32"
     return Afiliacion(
-        row.registro, razon, row.modalidad, row.estado, row.descripcion, line_evidence(*lines)
+        row.registro,
+        razon,
+        row.modalidad,
+        row.estado,
+        row.descripcion,
+        line_evidence(*lines),
+        tuple(row.fechas),
     )
 
 
 def _read_piece(row: _Row, text: str, label: str | None, cell: FCell) -> None:
+    row.fechas += [d for _, d in find_dates(text)]
     if label == "otro":
         return
     if label in _STATE_FIELDS:

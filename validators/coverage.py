@@ -92,8 +92,9 @@ def _rows(rows: tuple[Afiliacion, ...]) -> list[Signal]:
     vigentes = [a for a in rows if a.estado is Situacion.VIGENTE]
     if vigentes:
         return [Signal("Estado del patrón", "VIGENTE", True)]
-    stated = [a for a in rows if a.estado is not None]
-    if stated and all(a.estado is Situacion.BAJA for a in stated):
+    # «All in BAJA» only when every row printed its state: a row that could not
+    # be read might be the active one.
+    if rows and all(a.estado is Situacion.BAJA for a in rows):
         return [Signal("Estado de los patrones", "BAJA", False)]
     return []
 
@@ -101,11 +102,15 @@ def _rows(rows: tuple[Afiliacion, ...]) -> list[Signal]:
 def current_rows(c: Constancia) -> tuple[list[Afiliacion], list[Afiliacion]]:
     """(rows that are current, rows whose currency is unknown) for a covered person.
 
-    Without printed row states every listed row is current (the active
-    patrones); with them, a VIGENTE row is, and a row without one is unknown.
+    Without printed row states every listed row is current (the current
+    generation lists the active patrones), unless the list looks like the older
+    generation's history: rows with dates, or several rows under a state word.
+    With printed states, a VIGENTE row is current and a row without one unknown.
     """
     rows = list(c.afiliaciones)
-    if not any(a.estado for a in rows):
-        return rows, []
+    if not (c.tabla_con_estados or any(a.estado for a in rows)):
+        history = c.estado is not None and len(rows) > 1
+        unknown = [a for a in rows if history or a.fechas]
+        return [a for a in rows if a not in unknown], unknown
     current = [a for a in rows if a.estado is Situacion.VIGENTE]
     return current, [a for a in rows if a.estado is None]

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .afiliaciones import read_afiliaciones
+from .afiliaciones import prints_row_states, read_afiliaciones
 from .dates import find_dates, first_date
 from .identifiers import CURP_PATTERN, NSS_PATTERN, clean_curp, nss_is_valid
 from .labels import DASHES, FLine, Value, line_evidence, situacion, values
@@ -38,12 +38,14 @@ def read_constancia(lines: list[FLine], titulo: str) -> Constancia:
         "estado": (estado.situacion, estado.evidence) if estado else None,
     }
     read = {name: f[0] for name, f in found.items() if f is not None}
+    rows = read_afiliaciones(blocks.patrones)
     return Constancia(
         titulo=titulo,
         **read,  # type: ignore[arg-type]
         estado_texto=estado.text if estado else None,
         clinica=_clinica(personal),
-        afiliaciones=read_afiliaciones(blocks.patrones),
+        afiliaciones=rows,
+        tabla_con_estados=prints_row_states(blocks.patrones, rows),
         cadena=read_cadena(blocks),
         evidencia={name: f[1] for name, f in found.items() if f is not None},
     )

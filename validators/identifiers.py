@@ -1,4 +1,4 @@
-"""NSS and CURP checks (DESIGN.md §2)."""
+"""NSS and CURP checks (docs/CONSTANCIA.md §3)."""
 
 from __future__ import annotations
 

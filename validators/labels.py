@@ -1,6 +1,6 @@
 """Label vocabulary of the constancia and the label finder.
 
-The real layout is not public (DESIGN.md §2), so fields are found by the words
+The real layout is not public (docs/CONSTANCIA.md), so fields are found by the words
 that name them. Every label any layout may print is listed here, including the
 ones we never read, because a known label is also where the previous value ends.
 """

@@ -83,6 +83,9 @@ class Afiliacion:
     estado: Situacion | None  # only where the row prints one
     descripcion: str | None = None  # printed for modalidad 32 (which kind of facultativo)
     evidencia: Evidence | None = None
+    # Dates printed on the row (alta, baja, movimiento): a history table has them,
+    # the current generation's list of active patrones does not.
+    fechas: tuple[date, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -112,6 +115,7 @@ class Constancia:
     vigencia: Vigencia | None = None
     clinica: str | None = None
     afiliaciones: tuple[Afiliacion, ...] = ()
+    tabla_con_estados: bool = False  # the patrones table prints a state per row
     cadena: Cadena | None = None
     evidencia: dict[str, Evidence] = field(default_factory=dict, compare=False)
 

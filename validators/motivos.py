@@ -1,6 +1,6 @@
 """Estado and motivo codes with their Spanish texts: the one place they live.
 
-The codes are a contract (DESIGN.md §3): the sheet, the JSON output, the email
+The codes are a contract (docs/CONSTANCIA.md §6): the sheet, the JSON output, the email
 templates and other tools key on them, so they never change spelling. Staff see
 the short text in the sheet; students read the long one in their email.
 """

@@ -1,4 +1,4 @@
-"""Step two of validation: record + request + policy → verdict (DESIGN.md §3).
+"""Step two of validation: record + request + policy → verdict (docs/CONSTANCIA.md §6).
 
 Checks run in the contract's order: file → document kind → identity → date →
 coverage. A rejection stops the chain; every other finding accumulates. The
