@@ -52,12 +52,21 @@ _STATE_OF = dict(SITUACIONES) | dict(MOVIMIENTOS)
 _STATE = re.compile(rf"(?<![A-Z])({'|'.join(sorted(_WORDS, key=len, reverse=True))})(?![A-Z])")
 _DATE = r"\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4}|\d{4}-\d{2}-\d{2}"
 # After a state word, these show it is a column value and not part of a name.
-_AFTER_STATE = re.compile(rf"^(?:$|DESDE|HASTA|DEL?\b|AL\b|A PARTIR|FECHA|MOD|\(|[-|:]|{_DATE})")
+_AFTER_STATE = re.compile(
+    rf"^(?:$|DESDE|HASTA|A PARTIR|FECHA|MOD|\(|[-|:]|(?:(?:DEL?|AL|EL) )?(?:{_DATE})|[A-Z]\d{{2}})"
+)
+_NAME_GLUE = {"DE", "DEL", "LA", "LAS", "LOS", "EL", "Y", "E", "EN"}
+# «MOD. 32», or a number that a description follows: «(32) SEGURO…», «32 - SEGURO…».
+# A bare number elsewhere is part of a name («PREPARATORIA 10 - PLANTEL NORTE»).
 _MODALIDAD = (
     re.compile(r"(?<![A-Z])MOD(?:ALIDAD)?\.?\s*:?\s*\(?(\d{2})\)?(?!\d)"),
-    re.compile(r"\((\d{2})\)"),
-    re.compile(r"(?<![\d/.-])(\d{2})\s+-\s+(?=[A-Z])"),
-    re.compile(r"^(\d{2})(?=\s|$)"),
+    re.compile(
+        r"\((\d{2})\)\s*(?=SEGURO|PROGRAMA|JOVENES|TRABAJADOR|PERSONAS|INCORPORACION|CONTINUACION)"
+    ),
+    re.compile(
+        r"(?<![\d/.-])(\d{2})\s+-\s+(?=SEGURO|PROGRAMA|JOVENES|TRABAJADOR|PERSONAS|INCORPORACION|CONTINUACION)"
+    ),
+    re.compile(r"^\(?(\d{2})\)?(?=\s|$)"),
 )
 _CONNECTORS = re.compile(r"(?<![A-Z])(?:VIGENTE )?(?:DESDE|HASTA|A PARTIR DEL?|DEL|AL)(?= |$)")
 _EMPTY = {"", "NO APLICA", "SIN REGISTROS", "SIN DATOS", "NINGUNO", "-", "---"}
@@ -202,13 +211,15 @@ def _movimiento(text: str) -> Situacion | None:
 
 
 def _take_state(row: _Row, text: str) -> str:
-    """A state word that is a column value: alone, first, or followed by a date,
-    «DESDE», «MOD.» or the end; never «BAJA» in «BAJA CALIFORNIA»."""
+    """A state word that is a column value: the whole cell, or followed by a date,
+    «DESDE», «MOD.» or the end of the cell. Never part of a name: not «BAJA» in
+    «BAJA CALIFORNIA» or «BAJA FERRIES», nor «… DE BAJA» where a name wraps."""
     text = re.sub(r"\s+", " ", text).strip()
     for m in _STATE.finditer(text):
-        word, after = m.group(1), text[m.end() :].strip()
-        first = not text[: m.start()].strip() and word not in ("ALTA", "REINGRESO")
-        if first or _AFTER_STATE.match(after):
+        word, before, after = m.group(1), text[: m.start()].split(), text[m.end() :].strip()
+        whole = not before and not after
+        in_name = bool(before) and before[-1] in _NAME_GLUE
+        if whole or (not in_name and _AFTER_STATE.match(after)):
             row.estado = row.estado or _STATE_OF[word]
             return f"{text[: m.start()]} {text[m.end() :]}".strip()
     return text

@@ -14,7 +14,7 @@ from datetime import date
 from .afiliaciones import prints_row_states, read_afiliaciones
 from .dates import find_dates, first_date
 from .identifiers import CURP_PATTERN, NSS_PATTERN, clean_curp, nss_is_valid
-from .labels import DASHES, FLine, Value, line_evidence, situacion, values
+from .labels import DASHES, MISSING, FLine, Value, line_evidence, situacion, values
 from .model import Cadena, Constancia, Evidence, Situacion, Vigencia, VigenciaTipo
 from .sections import Sections, split
 from .text import fold
@@ -61,11 +61,14 @@ class _Word:
 
 
 def _nss(personal: list[FLine]) -> tuple[str, Evidence] | None:
-    for value in values(personal, "nss"):
+    labelled = values(personal, "nss")
+    for value in labelled:
         m = re.match(r"[\d\s.\-]{11,20}", value.text)
         digits = re.sub(r"\D", "", m.group(0)) if m else ""
         if len(digits) == 11:
             return digits, value.evidence
+    if any(v.text in (MISSING, DASHES) for v in labelled):
+        return None  # printed as missing ("-"): unknown, not some other number
     # No label: one well-formed NSS in the personal block is still the NSS.
     found = {
         m.group(0): line
@@ -81,10 +84,13 @@ def _nss(personal: list[FLine]) -> tuple[str, Evidence] | None:
 
 
 def _curp(personal: list[FLine]) -> tuple[str, Evidence] | None:
-    for value in values(personal, "curp"):
+    labelled = values(personal, "curp")
+    for value in labelled:
         m = CURP_PATTERN.search(clean_curp(value.text[:30]))
         if m:
             return m.group(0), value.evidence
+    if any(v.text in (MISSING, DASHES) for v in labelled):
+        return None  # printed as missing ("-"): unknown, never a beneficiary's
     found = {m.group(0): line for line in personal for c in line for m in _curps(c.text)}
     if len(found) == 1:
         curp, line = found.popitem()
@@ -117,6 +123,8 @@ def _name_value(candidates: list[Value]) -> Value | None:
 
 def _fecha(personal: list[FLine], blocks: Sections) -> tuple[date, Evidence] | None:
     for value in values(personal, "fecha"):
+        if value.label == "FECHA" and not _starts_with_date(value.text):
+            continue  # «Fecha nacimiento: …», «Fecha Nac.: …»: some other date
         found = first_date(value.text)
         if found:
             return found, value.evidence
@@ -127,6 +135,11 @@ def _fecha(personal: list[FLine], blocks: Sections) -> tuple[date, Evidence] | N
             if re.search(r",?\s+A\s*$", text[:pos]):
                 return found, line_evidence(line)
     return None
+
+
+def _starts_with_date(text: str) -> bool:
+    dates = find_dates(text)
+    return bool(dates) and dates[0][0] <= 2
 
 
 def _estado(personal: list[FLine]) -> _Word | None:
@@ -144,14 +157,16 @@ def _vigencia(personal: list[FLine]) -> tuple[Vigencia, Evidence] | _Word | None
     """
     for value in values(personal, "vigencia"):
         text = value.text
+        word = situacion(text)
+        if word is Situacion.PENSIONADO:
+            return Vigencia(VigenciaTipo.PENSIONADO), value.evidence
+        if word in (Situacion.CONSERVACION, Situacion.BENEFICIARIO):
+            return _Word(word, text, value.evidence)  # whatever date follows it
         if text == DASHES or text in ("SIN VIGENCIA", "NINGUNA"):
             return Vigencia(VigenciaTipo.NINGUNA), value.evidence
-        if "PENSIONAD" in text:
-            return Vigencia(VigenciaTipo.PENSIONADO), value.evidence
         dates = find_dates(text)
         if dates:
             return Vigencia(VigenciaTipo.FECHA, dates[-1][1]), value.evidence
-        word = situacion(text)
         if word:
             return _Word(word, text, value.evidence)
     return None
@@ -176,9 +191,9 @@ def _clinica(personal: list[FLine]) -> str | None:
 
 _CADENA = re.compile(r"\|\|(.*?)(?:\|\||$)")
 _CADENA_KEYS = {
-    "nombre": ("NOMBRE O RAZON SOCIAL", "NOMBRE"),
+    "nombre": ("NOMBREORAZONSOCIAL", "NOMBRE"),
     "curp": ("CURP",),
-    "nss": ("NUMERO DE SEGURIDAD SOCIAL", "NSS"),
+    "nss": ("NUMERODESEGURIDADSOCIAL", "NSS"),
 }
 
 
@@ -189,13 +204,14 @@ def read_cadena(blocks: Sections) -> Cadena | None:
     values are only ever compared, never used in place of the personal block.
     """
     text = fold(" ".join(c.raw or c.text for line in blocks.firma for c in line))
+    text = re.sub(r"\|\s+\|", "||", text)
     m = _CADENA.search(text)
     if not m:
         return None
     found: dict[str, str] = {}
     for piece in m.group(1).split("|"):
         key, _, value = piece.partition(":")
-        key = re.sub(r"\s+", " ", key).strip()
+        key = re.sub(r"\s+", "", key)  # a wrapped line may split a key anywhere
         for name, keys in _CADENA_KEYS.items():
             if key in keys and name not in found and value.strip():
                 found[name] = value.strip()

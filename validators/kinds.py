@@ -56,14 +56,20 @@ def constancia_title(text: str) -> str | None:
     """
     folded = fold(text)
     titulo = next((t for t in TITULOS if t in folded), None)
-    if titulo or other_kind(folded, _STRONG):
+    if titulo or other_kind(folded, 1):  # «IMPRIME Y RECORTA»: only the NSS card says it
         return titulo
     has_nss = _NSS_LABEL.search(folded) or any(
         nss_is_valid(m.group(0)) for m in NSS_PATTERN.finditer(folded)
     )
-    if has_nss and (any(label in folded for label in _BODY_LABELS) or _CADENA in folded):
+    if not has_nss:
+        return None
+    # Both coverage labels, or the cadena's trámite: only the constancia prints them,
+    # whatever else its footer mentions («consulta tus semanas cotizadas»).
+    if all(label in folded for label in _BODY_LABELS) or _CADENA in folded:
         return SIN_TITULO
-    return None
+    if other_kind(folded, _STRONG):
+        return None
+    return SIN_TITULO if any(label in folded for label in _BODY_LABELS) else None
 
 
 def other_kind(folded: str, count: int | None = None) -> str | None:

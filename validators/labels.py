@@ -106,6 +106,9 @@ LABELS: dict[str, tuple[str, ...]] = {
     ),
     "beneficiarios": (
         "BENEFICIARIOS",
+        "BENEFICIARIO(S)",
+        "DERECHOHABIENTES BENEFICIARIOS",
+        "BENEFICIARIOS DERECHOHABIENTES",
         "DATOS DE LOS BENEFICIARIOS",
         "DATOS DE BENEFICIARIOS",
     ),
@@ -129,7 +132,13 @@ LABELS: dict[str, tuple[str, ...]] = {
     "otro": (
         "SEXO",
         "FECHA DE NACIMIENTO",
+        "FECHA NACIMIENTO",
+        "FECHA DE NAC.",
+        "FECHA NAC.",
+        "FECHA DE REGISTRO",
         "LUGAR DE NACIMIENTO",
+        "ESTADO DE NACIMIENTO",
+        "ESTADO CIVIL",
         "ENTIDAD DE NACIMIENTO",
         "DELEGACION",
         "SUBDELEGACION",
@@ -177,9 +186,18 @@ MOVIMIENTOS: tuple[tuple[str, Situacion], ...] = (
 
 
 def situacion(text: str) -> Situacion | None:
-    """The state a folded value names (whole words, most specific first)."""
-    padded = f" {' '.join(re.findall(r'[A-Z0-9]+', text))} "
-    return next((s for word, s in SITUACIONES if f" {word} " in padded), None)
+    """The state a folded value names: it starts with a state word, and what follows
+    (if anything) is a date or «desde/hasta», never more name («BAJA CALIFORNIA»)."""
+    plain = " ".join(re.findall(r"[A-Z0-9]+", text))
+    for word, found in SITUACIONES:
+        if plain == word or plain.startswith(word + " "):
+            rest = plain[len(word) :].strip()
+            if not rest or _AFTER_STATE_WORD.match(rest):
+                return found
+    return None
+
+
+_AFTER_STATE_WORD = re.compile(r"(?:DESDE|HASTA|DEL?|AL|A PARTIR|EL|\d)(?: |$)|\d")
 
 
 _ALL = sorted(
@@ -220,7 +238,8 @@ class FCell:
         end = min(following, default=len(self.text))
         value = self.text[hit.end : end].strip(" :.")
         if value and not value.strip("- "):
-            return DASHES  # "---": printed on purpose (no vigencia), not an empty cell
+            # "---" is printed on purpose (no vigencia); a lone "-" is a missing value
+            return DASHES if value.count("-") >= 3 else MISSING
         return value.strip(" :.-")
 
     @property
@@ -230,6 +249,7 @@ class FCell:
 
 FLine = tuple[FCell, ...]
 DASHES = "---"
+MISSING = "-"  # printed for a value the document does not have: unknown, never "no"
 
 
 @dataclass(frozen=True)
@@ -238,6 +258,7 @@ class Value:
 
     text: str
     evidence: Evidence
+    label: str = ""  # the phrase the value was found under
 
 
 def fold_pages(pages: list[list[Line]]) -> list[FLine]:
@@ -302,7 +323,7 @@ def values(lines: list[FLine], field: str) -> list[Value]:
                         value, below = _below(lines, i, cell)
                         source = (line, below)
                 if value:
-                    found.append(Value(value, line_evidence(*source)))
+                    found.append(Value(value, line_evidence(*source), hit.phrase))
     return found
 
 

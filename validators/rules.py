@@ -27,7 +27,10 @@ from .motivos import Estado, Motivo
 from .text import contains_phrase, same_words, words
 
 MOD_32 = "32"  # seguro facultativo: schools, and a few programmes that are not schools
-_NO_ESCUELA = (("JOVENES", "CONSTRUYENDO"), ("CFE",), ("IMSS",), ("COMISION", "ELECTRICIDAD"))
+# In a razón social only these names say "not a school" («ESCUELA DE ENFERMERÍA DEL IMSS»
+# is a school); the modalidad-32 description is more explicit («SEGURO FACULTATIVO IMSS / CFE»).
+_NO_ESCUELA = (("JOVENES", "CONSTRUYENDO"), ("COMISION", "FEDERAL", "ELECTRICIDAD"))
+_NO_ESCUELA_DESCRIPCION = (*_NO_ESCUELA, ("CFE",), ("IMSS",))
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,10 @@ def _baja(current: list[Afiliacion], cita: str, policy: Policy) -> Finding:
         return _with(Motivo.BAJA_PROCEDENTE, propias[0], cita, "institucion")
     if not current:
         return Finding(Motivo.SITUACION_NO_PREVISTA, f"{cita}; vigente sin un patrón en la lista.")
+    # Modalidad 32 outside a school, or no modalidad: which facultativo it is needs a person.
+    dudosos = [a for a in current if a.modalidad is None or _no_escuela(a)]
+    if dudosos:
+        return _with(Motivo.SITUACION_NO_PREVISTA, dudosos[0], cita, "patron")
     return _with(Motivo.NO_INSCRITO, current[0], cita, "patron")
 
 
@@ -203,8 +210,11 @@ def _same_registro(read: str, configured: str) -> bool:
 
 
 def _no_escuela(a: Afiliacion) -> bool:
-    found = set(words(f"{a.razon_social} {a.descripcion or ''}"))
-    return any(all(w in found for w in marker) for marker in _NO_ESCUELA)
+    """Modalidad 32 that is not a school's: Jóvenes Construyendo el Futuro, IMSS / CFE."""
+    name, desc = set(words(a.razon_social)), set(words(a.descripcion or ""))
+    return any(all(w in name for w in m) for m in _NO_ESCUELA) or any(
+        all(w in desc for w in m) for m in _NO_ESCUELA_DESCRIPCION
+    )
 
 
 _RANK = {

@@ -39,8 +39,8 @@ def _one(extractor, data: bytes, limits: Limits, filename: str | None) -> Extrac
         return extractor(data, limits, filename)
     except MemoryError:
         return Problem(Motivo.ARCHIVO_ILEGIBLE, "El PDF necesita demasiada memoria.")
-    except Exception as exc:  # a parser failure is a verdict on the file
-        return Problem(Motivo.ARCHIVO_ILEGIBLE, f"El PDF está dañado ({type(exc).__name__}).")
+    except Exception:  # a parser failure is a verdict on the file
+        return Problem(Motivo.ARCHIVO_ILEGIBLE, "El PDF está dañado: no se pudo leer su contenido.")
 
 
 def _limit_memory(memory_mb: int) -> None:

@@ -31,6 +31,8 @@ class PdfiumBackend(Backend):
                 return too_many_pages(len(pdf), limits)
             pages = tuple(_page_text(pdf[i]) for i in range(len(pdf)))
             meta = pdf.get_metadata_dict()
+        except pdfium.PdfiumError:  # a page or object pdfium cannot load: let the next try
+            return Problem(Motivo.ARCHIVO_ILEGIBLE, "El PDF está dañado (pdfium).")
         finally:
             pdf.close()
         return PdfText(pages, meta.get("Producer", ""), meta.get("Creator", ""))

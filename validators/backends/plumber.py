@@ -28,8 +28,10 @@ class PdfplumberBackend(Backend):
                 meta = pdf.metadata or {}
         except (PDFPasswordIncorrect, PDFEncryptionError):
             return Problem(Motivo.ARCHIVO_ILEGIBLE, "El PDF está protegido con contraseña.")
-        except Exception as exc:  # the parser's failures are the file's fault, not ours
-            return Problem(Motivo.ARCHIVO_ILEGIBLE, f"El PDF está dañado ({type(exc).__name__}).")
+        except Exception:  # the parser's failures are the file's fault, not ours
+            return Problem(
+                Motivo.ARCHIVO_ILEGIBLE, "El PDF está dañado: no se pudo leer su contenido."
+            )
         return PdfText(pages, _meta(meta, "Producer"), _meta(meta, "Creator"))
 
 
