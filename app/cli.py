@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from . import __version__, samples
 from .commands import OperationalError
-from .config import Config, ConfigError, load
+from .config import Config, ConfigError, load, registro_valido
 from .report import verdict_table
 from .validators import Policy, Request, Tipo, ValidatorPool, Verdict, WorkerUnavailable
 
@@ -191,6 +191,12 @@ def _policy(args: argparse.Namespace, config: Config) -> Policy:
     if args.institucion:
         policy = replace(policy, institutions=tuple(args.institucion))
     if args.registro_patronal:
+        bad = [rp for rp in args.registro_patronal if not registro_valido(rp)]
+        if bad:
+            raise UsageError(
+                f"--registro-patronal «{bad[0]}» no parece un registro patronal "
+                "(11 caracteres, p. ej. Y6012345321)"
+            )
         policy = replace(policy, registros_patronales=tuple(args.registro_patronal))
     return policy
 

@@ -209,12 +209,17 @@ def _campus(i: int, raw: Any, base: Path, problems: list[str]) -> Campus | None:
     )
 
 
+def registro_valido(rp: str) -> bool:
+    """A registro patronal as staff type it: 10 or 11 characters, a letter then digits."""
+    clean = rp.replace("-", "").replace(" ", "").upper()
+    return len(clean) in (10, 11) and clean[:1].isalpha() and clean[1:].isdigit()
+
+
 def _policy(raw: dict, where: str, problems: list[str]) -> Policy:
     institutions = _strings(raw, "institution_names", where, problems)
     registros = _strings(raw, "registros_patronales", where, problems)
     for rp in registros:
-        clean = rp.replace("-", "").replace(" ", "").upper()
-        if len(clean) not in (10, 11) or not clean[:1].isalpha() or not clean[1:].isdigit():
+        if not registro_valido(rp):
             problems.append(
                 f"{where}.registros_patronales: «{rp}» no parece un registro patronal "
                 "(11 caracteres, p. ej. Y6012345321)."

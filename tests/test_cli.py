@@ -166,3 +166,12 @@ def test_samples_run_with_nothing_else():
         "RECHAZADA",
         "RECHAZADA",
     ]
+
+
+def test_a_registro_patronal_that_cannot_be_one_is_refused():
+    """A staff typo («Y60-12345») would never match: the student gets no verdict from it."""
+    pdf = GOLDEN / "grid" / "alta_sin_vigencia.pdf"
+    result = run("validate", str(pdf), "--registro-patronal", "Y60-12345")
+    assert result.returncode == 2
+    assert "«Y60-12345» no parece un registro patronal" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -59,6 +59,8 @@ EXPECTED = {
     # «Vigencia: -» (a missing value) was read as «---» (no coverage)
     "sc_vig_dash_beside": UNKNOWN,
     "vig_samecell_dash": UNKNOWN,
+    # a «- 2 -» page marker ended up in the razón social of the row after it
+    "own_on_page2_rows_only_dashmarker": OWN,
 }
 
 
@@ -77,6 +79,9 @@ def test_regression(name, backend):
         assert f"{v.estado.value}/{v.motivo.value}" == expected, (tipo, v.detalle)
     if name == "id_curp_dash_child":
         assert extraction.constancia.curp is None  # unknown, never the child's
+    if name == "own_on_page2_rows_only_dashmarker":
+        names = [a.razon_social for a in extraction.constancia.afiliaciones]
+        assert not any(ch.isdigit() for n in names for ch in n), names
 
 
 def test_extract_in_process_never_raises_on_damaged_files():

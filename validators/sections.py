@@ -22,7 +22,7 @@ from .labels import FCell, FLine, refold
 
 _PAGE_MARKER = re.compile(
     r"(?<![A-Z0-9])(?:PAGINA|PAG\.?|HOJA)\s*\d{1,3}(?:\s*(?:DE|/)\s*\d{1,3})?(?![0-9])"
-    r"|^\d{1,3}\s*(?:DE|/)\s*\d{1,3}$"
+    r"|^\d{1,3}\s*(?:DE|/)\s*\d{1,3}$|^-\s*\d{1,3}\s*-$"
 )
 # Opening a block: the field of a label at the start of a cell.
 _OPENS = {"seccion": "patrones", "registro": "patrones", "beneficiarios": "beneficiarios"}
