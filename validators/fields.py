@@ -19,6 +19,7 @@ from .model import Cadena, Constancia, Evidence, Situacion, Vigencia, VigenciaTi
 from .sections import Sections, split
 from .text import fold
 
+_SPECIAL = {Situacion.CONSERVACION, Situacion.BENEFICIARIO, Situacion.PENSIONADO}
 _EMPTY = {"", "-", "--", DASHES, "N/A", "NO APLICA", "SIN DATO", "NINGUNO", "NINGUNA"}
 
 
@@ -27,7 +28,8 @@ def read_constancia(lines: list[FLine], titulo: str) -> Constancia:
     personal = blocks.personal
     estado, vigencia = _estado(personal), _vigencia(personal)
     if isinstance(vigencia, _Word):  # older documents print a state word under «Vigencia»
-        estado, vigencia = estado or vigencia, None
+        special = vigencia.situacion in _SPECIAL  # conservación, beneficiario: never lost
+        estado, vigencia = (vigencia if special or estado is None else estado), None
     found: dict[str, tuple[object, Evidence] | None] = {
         "nss": _nss(personal),
         "curp": _curp(personal),
@@ -91,15 +93,13 @@ def _curp(personal: list[FLine]) -> tuple[str, Evidence] | None:
             return m.group(0), value.evidence
     if any(v.text in (MISSING, DASHES) for v in labelled):
         return None  # printed as missing ("-"): unknown, never a beneficiary's
-    found = {m.group(0): line for line in personal for c in line for m in _curps(c.text)}
+    found = {
+        m.group(0): line for line in personal for c in line for m in CURP_PATTERN.finditer(c.text)
+    }
     if len(found) == 1:
         curp, line = found.popitem()
         return curp, line_evidence(line)
     return None
-
-
-def _curps(text: str) -> list[re.Match[str]]:
-    return list(CURP_PATTERN.finditer(text))
 
 
 def _nombre(personal: list[FLine]) -> tuple[str, Evidence] | None:
