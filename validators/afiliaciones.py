@@ -17,7 +17,7 @@ import re
 from datetime import date
 
 from .dates import find_dates
-from .labels import MOVIMIENTOS, SITUACIONES, FCell, FLine, line_evidence, situacion
+from .labels import EMPTY_VALUES, MOVIMIENTOS, SITUACIONES, FCell, FLine, line_evidence, situacion
 from .model import Afiliacion, Situacion
 from .text import words
 
@@ -58,18 +58,14 @@ _AFTER_STATE = re.compile(
 _NAME_GLUE = {"DE", "DEL", "LA", "LAS", "LOS", "EL", "Y", "E", "EN"}
 # «MOD. 32», or a number that a description follows: «(32) SEGURO…», «32 - SEGURO…».
 # A bare number elsewhere is part of a name («PREPARATORIA 10 - PLANTEL NORTE»).
+_DESC_START = "|".join(sorted({d.split()[0] for d in DESCRIPCIONES}))
 _MODALIDAD = (
     re.compile(r"(?<![A-Z])MOD(?:ALIDAD)?\.?\s*:?\s*\(?(\d{2})\)?(?!\d)"),
-    re.compile(
-        r"\((\d{2})\)\s*(?=SEGURO|PROGRAMA|JOVENES|TRABAJADOR|PERSONAS|INCORPORACION|CONTINUACION)"
-    ),
-    re.compile(
-        r"(?<![\d/.-])(\d{2})\s+-\s+(?=SEGURO|PROGRAMA|JOVENES|TRABAJADOR|PERSONAS|INCORPORACION|CONTINUACION)"
-    ),
+    re.compile(rf"\((\d{{2}})\)\s*(?={_DESC_START})"),
+    re.compile(rf"(?<![\d/.-])(\d{{2}})\s+-\s+(?={_DESC_START})"),
     re.compile(r"^\(?(\d{2})\)?(?=\s|$)"),
 )
 _CONNECTORS = re.compile(r"(?<![A-Z])(?:VIGENTE )?(?:DESDE|HASTA|A PARTIR DEL?|DEL|AL)(?= |$)")
-_EMPTY = {"", "NO APLICA", "SIN REGISTROS", "SIN DATOS", "NINGUNO", "-", "---"}
 
 
 def read_afiliaciones(lines: list[FLine]) -> tuple[Afiliacion, ...]:
@@ -82,7 +78,12 @@ def prints_row_states(lines: list[FLine], rows: tuple[Afiliacion, ...]) -> bool:
 
     Then a row whose state cannot be read is unknown, not one of the active patrones.
     """
-    labelled = any(h.field in _STATE_FIELDS for line in lines for c in line for h in c.hits)
+    labelled = any(
+        _row_field(h.field, h.phrase) in _STATE_FIELDS
+        for line in lines
+        for c in line
+        for h in c.hits
+    )
     return labelled or any(a.estado for a in rows)
 
 
@@ -155,7 +156,7 @@ def _record(lines: list[FLine]) -> Afiliacion | None:
     if row.registro:
         razon, row.modalidad = _split_modalidad(razon, row.registro, row.modalidad)
     razon = _tidy(razon)
-    if razon in _EMPTY:
+    if razon in EMPTY_VALUES:
         razon = ""
     razon = razon or row.descripcion or ""  # a name that is itself a description
     if not (row.registro or razon):
@@ -264,7 +265,8 @@ def _pieces(cell: FCell) -> list[tuple[str, str | None]]:
 
 
 def _row_field(field: str, phrase: str) -> str:
-    if "MOVIMIENTO" in phrase:
+    """«Tipo de movimiento» is a row's state on older documents; its date is not."""
+    if "MOVIMIENTO" in phrase and not phrase.startswith("FECHA"):
         return "movimiento"
     return field
 

@@ -14,12 +14,6 @@ from dataclasses import dataclass
 
 from .model import Afiliacion, Constancia, Situacion, VigenciaTipo
 
-_SPECIAL = {
-    Situacion.PENSIONADO: "PENSIONADO",
-    Situacion.CONSERVACION: "CONSERVACIÓN DE DERECHOS",
-    Situacion.BENEFICIARIO: "BENEFICIARIO",
-}
-
 
 @dataclass(frozen=True)
 class Signal:
@@ -67,7 +61,7 @@ def coverage(c: Constancia) -> Coverage:
         signals += _vigencia(c)
     if c.estado is not None:
         shown = c.estado_texto or c.estado.value
-        if c.estado in _SPECIAL:
+        if c.estado.especial:
             signals.append(Signal("Estado", shown, None))
         else:
             signals.append(Signal("Estado", shown, c.estado is Situacion.VIGENTE))

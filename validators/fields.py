@@ -14,13 +14,10 @@ from datetime import date
 from .afiliaciones import prints_row_states, read_afiliaciones
 from .dates import find_dates, first_date
 from .identifiers import CURP_PATTERN, NSS_PATTERN, clean_curp, nss_is_valid
-from .labels import DASHES, MISSING, FLine, Value, line_evidence, situacion, values
+from .labels import DASHES, EMPTY_VALUES, MISSING, FLine, Value, line_evidence, situacion, values
 from .model import Cadena, Constancia, Evidence, Situacion, Vigencia, VigenciaTipo
 from .sections import Sections, split
 from .text import fold
-
-_SPECIAL = {Situacion.CONSERVACION, Situacion.BENEFICIARIO, Situacion.PENSIONADO}
-_EMPTY = {"", "-", "--", DASHES, "N/A", "NO APLICA", "SIN DATO", "NINGUNO", "NINGUNA"}
 
 
 def read_constancia(lines: list[FLine], titulo: str) -> Constancia:
@@ -28,7 +25,7 @@ def read_constancia(lines: list[FLine], titulo: str) -> Constancia:
     personal = blocks.personal
     estado, vigencia = _estado(personal), _vigencia(personal)
     if isinstance(vigencia, _Word):  # older documents print a state word under «Vigencia»
-        special = vigencia.situacion in _SPECIAL  # conservación, beneficiario: never lost
+        special = vigencia.situacion.especial  # conservación, beneficiario: never lost
         estado, vigencia = (vigencia if special or estado is None else estado), None
     found: dict[str, tuple[object, Evidence] | None] = {
         "nss": _nss(personal),
@@ -116,7 +113,7 @@ def _name_value(candidates: list[Value]) -> Value | None:
     for value in candidates:
         name = re.sub(r"[^A-Z\s]", " ", value.text)
         name = re.sub(r"\s+", " ", name).strip()
-        if name and name not in _EMPTY:
+        if name and name not in EMPTY_VALUES:
             return Value(name, value.evidence)
     return None
 
@@ -160,7 +157,7 @@ def _vigencia(personal: list[FLine]) -> tuple[Vigencia, Evidence] | _Word | None
         word = situacion(text)
         if word is Situacion.PENSIONADO:
             return Vigencia(VigenciaTipo.PENSIONADO), value.evidence
-        if word in (Situacion.CONSERVACION, Situacion.BENEFICIARIO):
+        if word and word.especial:
             return _Word(word, text, value.evidence)  # whatever date follows it
         if text == DASHES or text in ("SIN VIGENCIA", "NINGUNA"):
             return Vigencia(VigenciaTipo.NINGUNA), value.evidence
@@ -184,7 +181,7 @@ def _servicio(personal: list[FLine]) -> tuple[bool, Evidence] | None:
 
 def _clinica(personal: list[FLine]) -> str | None:
     for value in values(personal, "clinica"):
-        if value.text not in _EMPTY:
+        if value.text not in EMPTY_VALUES:
             return value.text
     return None
 

@@ -250,6 +250,11 @@ class FCell:
 FLine = tuple[FCell, ...]
 DASHES = "---"
 MISSING = "-"  # printed for a value the document does not have: unknown, never "no"
+# What a cell says when it has no value (a name, a clinic, a razón social).
+EMPTY_VALUES = frozenset(
+    {"", MISSING, "--", DASHES, "N/A", "NO APLICA", "SIN DATO", "SIN DATOS", "SIN REGISTROS"}
+    | {"NINGUNO", "NINGUNA"}
+)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,11 @@ class Situacion(StrEnum):
     PENSIONADO = "PENSIONADO"
     BENEFICIARIO = "BENEFICIARIO"
 
+    @property
+    def especial(self) -> bool:
+        """Covered in a way the rules do not decide (docs/CONSTANCIA.md §6): staff look."""
+        return self in (Situacion.CONSERVACION, Situacion.PENSIONADO, Situacion.BENEFICIARIO)
+
 
 @dataclass(frozen=True)
 class Evidence:
