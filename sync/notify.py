@@ -29,6 +29,7 @@ from .values import local_now_text
 log = logging.getLogger("facultativo.sync")
 MAX_SEND_ATTEMPTS = 10
 # How staff read the delivery counters (the counters themselves stay in English for JSON).
+INVALID_ADDRESS = "dirección no válida"
 EMAIL_COUNTS = {
     "sent": "enviados",
     "deferred": "pospuestos (tope diario)",
@@ -126,30 +127,45 @@ def _send_one(
 ) -> tuple[str, str | None]:
     message_id = f"<{due.kind}.{due.generation}.{due.row.key}@{_domain(mail)}>"
     ledger.intend(mail.campus_name, due.row.key, due.kind, due.generation, message_id, now())
-    if not due.row.email:
-        return "failed", "sin correo válido en la respuesta"
+    if not due.row.email:  # the exact address in the cell, or nobody
+        return "failed", INVALID_ADDRESS
     checkpoint("intent")
-    estado = Estado(due.estado)
     try:
+        estado = Estado(due.estado)
         email = compose(
             mail.env, template_for(due.kind, estado), due.row.email, message_id, _context(due, mail)
         )
+        date = now().astimezone(ZoneInfo(mail.timezone))
+        message = to_message(email, mail.from_address, mail.contact.get("email", ""), date)
     except TemplateError as exc:  # a campus's own template is broken: fix it, then it goes out
         log.error("plantilla de correo con error (%s); el correo queda pendiente", exc)
         return "retry", f"plantilla con error: {exc}"[:200]
+    except Exception as exc:  # one row's message never stops the others
+        log.error("fila %d: no se pudo preparar el correo (%s)", due.row.number, type(exc).__name__)
+        return "failed", f"no se pudo preparar el correo ({type(exc).__name__})"
     try:
-        date = now().astimezone(ZoneInfo(mail.timezone))
-        sender.send(to_message(email, mail.from_address, mail.contact.get("email", ""), date))
+        sender.send(message)
         checkpoint("delivered")  # the duplicate window: sent, not yet recorded
     except SendError as exc:
-        attempts = _attempts(ledger, mail.campus_name, due)
-        log.warning(
-            "fila %d: correo a %s no enviado: %s", due.row.number, mask_email(due.row.email), exc
-        )
-        if exc.transient and attempts < MAX_SEND_ATTEMPTS:
-            return "retry", str(exc)[:200]
-        return "failed", str(exc)[:200]
+        return _not_sent(due, ledger, mail, str(exc), exc.transient)
+    except Exception as exc:  # a sender's surprise is this row's, retried like a cut connection
+        return _not_sent(due, ledger, mail, f"error inesperado ({type(exc).__name__})", True)
     return "sent", None
+
+
+def _not_sent(
+    due: Due, ledger: Ledger, mail: MailContext, detail: str, transient: bool
+) -> tuple[str, str]:
+    attempts = _attempts(ledger, mail.campus_name, due)
+    log.warning(
+        "fila %d: correo a %s no enviado: %s",
+        due.row.number,
+        mask_email(due.row.email or ""),
+        scrub(detail),
+    )
+    if transient and attempts < MAX_SEND_ATTEMPTS:
+        return "retry", detail[:200]
+    return "failed", detail[:200]
 
 
 def _attempts(ledger: Ledger, campus: str, due: Due) -> int:

@@ -85,7 +85,7 @@ def _row(i: int, number: int, raw: list[Any], cols: ColumnMap, tz: str, refs_of:
         number,
         key,
         moment,
-        values.email(email_cell),
+        values.email(get.get("email")),  # the whole cell, never a cut-down copy
         request if not problem else None,
         refs,
         status,

@@ -5,15 +5,16 @@ A broken cell never raises: it becomes a RowProblem the cycle can show.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from email_validator import EmailNotValidError, validate_email
 
 from facultativo.validators import Tipo
 from facultativo.validators.text import fold
 
 SHEETS_EPOCH = datetime(1899, 12, 30)
-EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z]{2,}")
+MAX_ADDRESS = 320  # longer than any address SMTP can carry
 
 
 class RowProblem(ValueError):
@@ -63,9 +64,21 @@ def tipo(value: object) -> Tipo:
 
 
 def email(value: object) -> str | None:
-    """The student's address, or None when the cell does not hold exactly one."""
-    found = EMAIL.findall(str(value or ""))
-    return found[0].lower() if len(found) == 1 else None
+    """The student's address: the whole cell as one address, or None (nobody).
+
+    Never a piece of the cell: «o'hugo.vargas@…» is that address, «ana martinez@…» and
+    «mailto:ana@…» are nobody's. The check is RFC 5322's addr-spec (email-validator,
+    no DNS); the domain goes out in its IDNA form. A non-ASCII local part would need
+    SMTPUTF8, which not every campus server offers, so it counts as invalid.
+    """
+    text = str(value).strip() if value is not None else ""
+    if not text or len(text) > MAX_ADDRESS:
+        return None
+    try:
+        found = validate_email(text, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        return None
+    return found.ascii_email
 
 
 def text(value: object, limit: int = 200) -> str | None:

@@ -37,7 +37,7 @@ def test_digest_lists_manual_reviews_and_failed_emails_with_links(tmp_path, pool
         "Fila 20",
         "respuestas.xlsx, fila 17",
         "Francisco Aguilar Campos",
-        "sin correo válido",
+        "dirección no válida",
         "Fila 3",
     ):
         assert text in sent.text, text
