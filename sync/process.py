@@ -59,11 +59,16 @@ def process_row(
     try:
         if row.problem or row.request is None:
             return _temporary(row, row.problem or "fila incompleta", attempts, retry, policy, now)
+        if not row.refs and row.archivo_escrito:  # a link we do not understand: staff look
+            detail = "el enlace del archivo adjunto no se pudo interpretar"
+            return _unavailable(row, detail, policy, now)
         extractions, checksums = [], []
         for ref in row.refs:
             got = store.fetch(ref, limits.max_bytes)
             if isinstance(got, FetchFailure):
-                return _temporary(row, got.detail, attempts, retry, policy, now, got.transient)
+                return _temporary(
+                    row, got.detail, attempts, retry, policy, now, got.transient, fetching=True
+                )
             if isinstance(got, Refused):
                 extractions.append(Problem(Motivo.ARCHIVO_ILEGIBLE, got.detail))
                 continue
@@ -95,6 +100,11 @@ def verdict_decision(
     return Decision(key, verdict.estado.value, motivos, cells, checksums, datos=dict(verdict.datos))
 
 
+def _unavailable(row: Row, detail: str, policy: Policy, now: datetime) -> Outcome:
+    verdict = Verdict(Estado.REVISION_MANUAL, (Motivo.ADJUNTO_NO_DISPONIBLE,), detail[:300])
+    return Outcome(verdict_decision(row.key, verdict, "", policy, now), verdict)
+
+
 def _temporary(
     row: Row,
     detail: str,
@@ -103,11 +113,18 @@ def _temporary(
     policy: Policy,
     now: datetime,
     transient: bool = True,
+    fetching: bool = False,
 ) -> Outcome:
-    """ERROR TEMPORAL with a later retry, or REVISIÓN MANUAL when it will not get better."""
+    """ERROR TEMPORAL with a later retry, or REVISIÓN MANUAL when it will not get better.
+
+    A file that never arrived is ADJUNTO_NO_DISPONIBLE: nobody read the constancia, so
+    nobody may tell the student what it shows.
+    """
     attempt = attempts + 1
     if not transient or attempt >= retry.max_attempts:
         why = detail if not transient else f"no se pudo procesar tras {attempt} intentos: {detail}"
+        if fetching:
+            return _unavailable(row, why, policy, now)
         verdict = Verdict(Estado.REVISION_MANUAL, (Motivo.SITUACION_NO_PREVISTA,), why[:300])
         return Outcome(verdict_decision(row.key, verdict, "", policy, now), verdict)
     wait = min(timedelta(minutes=retry.minutes * 2 ** (attempt - 1)), MAX_BACKOFF)

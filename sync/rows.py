@@ -28,6 +28,8 @@ class Row:
     problem: str | None = None  # a broken cell: the row gets ERROR TEMPORAL
     nss_typed: str | None = None
     extras: dict[str, str] = field(default_factory=dict)
+    # The upload cell holds something, even if no file reference could be read from it.
+    archivo_escrito: bool = False
 
     @property
     def estado_cell(self) -> str:
@@ -92,6 +94,7 @@ def _row(i: int, number: int, raw: list[Any], cols: ColumnMap, tz: str, refs_of:
         problem,
         nss,
         extras,
+        bool(values.text(get.get("archivo"))),
     )
 
 

@@ -71,6 +71,7 @@ class Motivo(StrEnum):
     BAJA_PROCEDENTE = "BAJA_PROCEDENTE"
     NO_INSCRITO = "NO_INSCRITO"
     SOLICITUD_DUPLICADA = "SOLICITUD_DUPLICADA"
+    ADJUNTO_NO_DISPONIBLE = "ADJUNTO_NO_DISPONIBLE"
     NOMBRE_NO_COINCIDE = "NOMBRE_NO_COINCIDE"
     SITUACION_NO_PREVISTA = "SITUACION_NO_PREVISTA"
     CONSTANCIA_SOSPECHOSA = "CONSTANCIA_SOSPECHOSA"
@@ -197,6 +198,12 @@ MOTIVOS: dict[Motivo, MotivoInfo] = {
         "Ya hay una solicitud igual aceptada o aplicada.",
         "Ya habíamos recibido y aceptado una solicitud igual a esta, así que no hace falta "
         "enviarla de nuevo.",
+    ),
+    Motivo.ADJUNTO_NO_DISPONIBLE: MotivoInfo(
+        Estado.REVISION_MANUAL,
+        "No se pudo obtener el archivo adjunto: revisar.",
+        "No pudimos abrir desde nuestro sistema el archivo que adjuntaste en el formulario (no "
+        "es un problema de tu constancia), así que una persona lo revisará directamente.",
     ),
     Motivo.NOMBRE_NO_COINCIDE: MotivoInfo(
         Estado.REVISION_MANUAL,
