@@ -15,16 +15,18 @@ at most); nothing is lost.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from facultativo.notifiers.base import Sender
 from facultativo.validators import Estado, Limits, Policy, ValidatorPool
+from facultativo.validators.text import fold
 
 from .attachments import AttachmentStore
 from .columns import STATUS_HEADERS, ColumnMap, map_columns
@@ -32,6 +34,7 @@ from .duplicates import mark_duplicates
 from .ledger import Entry, Ledger
 from .notify import Due, MailContext, is_pending, notice_cells, send_due
 from .plan import Action, Step, plan
+from .privacy import scrub
 from .process import Outcome, Retry, process_row
 from .rows import Row, read_rows
 from .sources import CellWrite, ResponseSource
@@ -78,14 +81,21 @@ class Report:
     seconds: float = 0.0
     planned_cells: list[CellWrite] = field(default_factory=list)
     planned_emails: list[Due] = field(default_factory=list)
+    restored: int = 0  # rows whose lost status cells were written back from the ledger
+    moved: int = 0  # rows written elsewhere than where they were read (staff sorted)
+    vanished: int = 0  # rows no longer in the sheet when writing: tried again next cycle
 
     def summary(self) -> dict:
-        return {
+        out = {
             "rows": self.rows,
             "processed": self.processed,
             "estados": dict(self.estados),
             "emails": dict(self.emails),
         }
+        for name in ("restored", "moved", "vanished"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
+        return out
 
 
 def run_cycle(rt: Runtime, dry_run: bool = False) -> Report:
@@ -105,34 +115,48 @@ def run_cycle(rt: Runtime, dry_run: bool = False) -> Report:
 def _cycle(
     rt: Runtime, report: Report, dry_run: bool, now: datetime, started: float, cycle_id: int | None
 ) -> Report:
+    """One code path for real and dry runs: a dry run's ledger is an in-memory snapshot,
+    and it stops before the first thing that leaves the process (an email, a cell)."""
     table = rt.source.read()
     rt.checkpoint("read")
     cols = map_columns(table.header, rt.columns)
     tz = table.timezone or rt.policy.timezone
     rows = read_rows(table, cols, tz, rt.store.refs)
     steps = plan(rows, rt.ledger.entries(rt.name), now)
-    if not dry_run:
+    report.restored = _restore_lost_block(rt, table.header, steps)
+    foreign = _foreign(steps)
+    if foreign:  # our verdicts on other responses' rows: put each back where it belongs
+        rt.ledger.restore(rt.name, sorted(foreign))
+    if report.restored or foreign:
+        steps = plan(rows, rt.ledger.entries(rt.name), now, foreign)
+    if not report.restored:
         _note_staff_and_reruns(rt, steps)
     outcomes = _validate(rt, [s for s in steps if s.action in (Action.VALIDATE, Action.RERUN)], now)
     outcomes = mark_duplicates(rows, outcomes, rt.policy, now)
     rt.checkpoint("validated")
     pending = _pending_cells(steps, outcomes)
-    cells = _header_cells(table.header, cols) + _status_cells(rows, cols, pending)
     report.rows, report.processed = len(rows), len(outcomes)
     report.estados = Counter(_estado_of(s, pending) for s in steps)
+    rt.ledger.record(rt.name, [o.decision for o in outcomes.values()], rt.clock())
+    rt.checkpoint("recorded")
+    dues = _dues(rt, steps, outcomes, pending)
     if dry_run:
-        report.planned_cells = cells
-        notices = rt.ledger.notices(rt.name)  # the snapshot knows what was already sent
-        report.planned_emails = _dues(steps, outcomes, rt.ledger.entries(rt.name), notices, pending)
+        report.planned_cells = _header_cells(table.header, cols) + _status_cells(
+            rows, cols, pending
+        )
+        report.planned_emails = dues
         report.seconds = time.monotonic() - started
         return report
-    _record_and_write(rt, outcomes, cells, pending)
-    entries, notices = rt.ledger.entries(rt.name), rt.ledger.notices(rt.name)
-    dues = _dues(steps, outcomes, entries, notices, pending)
     report.emails = send_due(
         dues, rt.sender, rt.ledger, rt.mail, rt.clock, rt.checkpoint, rt.stop.is_set
     )
-    _write_notice_cells(rt, rows, cols, tz)
+
+    def notices() -> dict:
+        return rt.ledger.notices(rt.name)
+
+    if pending or _header_cells(table.header, cols) or notice_cells(rows, cols, notices(), tz)[0]:
+        before = {r.key: r.number for r in rows}
+        report.moved, report.vanished = _write(rt, cols, tz, pending, before)
     report.seconds = time.monotonic() - started
     rt.ledger.cycle_finished(cycle_id or 0, rt.clock(), report.seconds, report.summary())
     return report
@@ -151,6 +175,60 @@ def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:
         rt.ledger.rerun(rt.name, reruns)
     if staff:
         rt.ledger.note_staff(rt.name, staff)
+
+
+_SIGNATURE = ("estado", "motivo", "detalle", "nss_leido", "procesada")
+
+
+def _signature(cells: dict[str, str]) -> tuple[str, ...]:
+    """What a row's status cells say, compared the way the ledger keeps them."""
+    kept = {k: scrub(str(cells.get(k, "") or "")) for k in _SIGNATURE}
+    kept["nss_leido"] = ""  # kept masked or as «the form's»: compared by the other cells
+    return tuple(fold(v) for v in kept.values())
+
+
+def _foreign(steps: list[Step]) -> set[str]:
+    """Rows whose status cells are, to the letter, what we wrote for *another* response
+    (staff sorted only part of the sheet): ours, misplaced, never a staff decision."""
+    owner: dict[tuple[str, ...], str | None] = {}
+    for s in steps:
+        if s.entry and s.entry.written_cells:
+            sig = _signature(s.entry.written_cells)
+            owner[sig] = None if sig in owner else s.row.key  # shared by two: proves nothing
+    found = set()
+    for step in steps:
+        if step.action not in (Action.STAFF, Action.APLICADA, Action.DONE):
+            continue
+        who = owner.get(_signature(step.row.status))
+        if who is not None and who != step.row.key:
+            found.add(step.row.key)
+    return found
+
+
+# A status block is "lost" (not cleared row by row by staff) when its estado header is
+# gone, or when at least this many of our verdicts, and this share of them, vanish at once.
+LOST_AT_LEAST = 3
+LOST_SHARE = 0.5
+
+
+def _restore_lost_block(rt: Runtime, header: list[str], steps: list[Step]) -> int:
+    """A renamed or deleted status column, a fresh Form export, a save that overwrote the
+    block: the ledger writes back what it knows, and nothing is decided or sent again."""
+    ours = [s for s in steps if s.entry and (s.entry.written_label or s.entry.staff_label)]
+    cleared = [s for s in ours if not s.row.estado_cell.strip()]
+    present = {fold(str(h or "")) for h in header}
+    missing = fold(STATUS_HEADERS["estado"]) not in present
+    lost = missing or (len(cleared) >= LOST_AT_LEAST and len(cleared) >= LOST_SHARE * len(ours))
+    if not (cleared and lost):
+        return 0
+    restored = rt.ledger.restore(rt.name, [s.row.key for s in cleared])
+    log.warning(
+        "el bloque «Validación» no está o se vació en %d filas: se escribe de nuevo desde la "
+        "bitácora (sin validar ni enviar correos otra vez); revisa si alguien lo borró o "
+        "renombró",
+        restored,
+    )
+    return restored
 
 
 def _validate(rt: Runtime, work: list[Step], now: datetime) -> dict[str, Outcome]:
@@ -196,33 +274,77 @@ def _status_cells(rows: list[Row], cols: ColumnMap, pending: dict) -> list[CellW
     cells = []
     for row in rows:
         for key, value in pending.get(row.key, {}).items():
-            cells.append(CellWrite(row.number, cols.status[key], value))
+            if value == NSS_FROM_FORM:  # restored from the ledger's copy
+                value = row.nss_typed or ""
+            cells.append(CellWrite(row.number, cols.status[key], value, row.key))
     return cells
 
 
-def _record_and_write(
+def _write(
     rt: Runtime,
-    outcomes: dict[str, Outcome],
-    cells: list[CellWrite],
+    cols: ColumnMap,
+    tz: str,
     pending: dict[str, dict[str, str]],
-) -> None:
-    rt.ledger.record(rt.name, [o.decision for o in outcomes.values()], rt.clock())
-    rt.checkpoint("recorded")
-    rt.source.write(cells)
+    before: dict[str, int],
+) -> tuple[int, int]:
+    """Status and «notificada el» cells in one batch, each on the row that holds its
+    response *now*: the sheet is read again just before, since staff sort, insert and
+    delete rows while a cycle runs. A response no longer there is written next cycle."""
+    table = rt.source.reread()
+    header_cells = _header_cells(table.header, cols)
+    rows = read_rows(table, cols, tz, rt.store.refs)
+    where = {r.key: r.number for r in rows}
+    status = _status_cells(rows, cols, pending)
+    notices, ids = notice_cells(rows, cols, rt.ledger.notices(rt.name), tz)
+    moved = sum(1 for r in rows if r.key in pending and r.number != before.get(r.key))
+    vanished = sum(1 for key in pending if key not in where)
+    cells = header_cells + status + notices
+    if cells:
+        rt.source.write([_clean(c) for c in cells])
     rt.checkpoint("written")
-    rt.ledger.mark_written(rt.name, {k: c["estado"] for k, c in pending.items()}, rt.clock())
+    typed = {r.key: r.nss_typed for r in rows}
+    written = {k: _for_ledger(c, typed.get(k)) for k, c in pending.items() if k in where}
+    rt.ledger.mark_written(rt.name, written, rt.clock())
     rt.checkpoint("marked")
+    if ids:
+        rt.ledger.mark_notice_cells(rt.name, ids)
+        rt.checkpoint("noted")
+    return moved, vanished
+
+
+NSS_FROM_FORM = "(el NSS del formulario)"
+
+
+def _for_ledger(cells: dict[str, str], typed: str | None) -> dict[str, str]:
+    """The copy of a row's status cells the ledger keeps to restore a lost block: no full
+    NSS, CURP or address in it; an NSS read that equals the typed one comes back from
+    the form when restored, any other stays masked."""
+    kept = {k: scrub(v) for k, v in cells.items()}
+    nss = cells.get("nss_leido", "")
+    if nss and nss == typed:
+        kept["nss_leido"] = NSS_FROM_FORM
+    return kept
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean(cell: CellWrite) -> CellWrite:
+    """No control characters: a workbook refuses them, and they help nobody in a sheet."""
+    value = _CONTROL.sub(" ", cell.value)
+    return cell if value == cell.value else replace(cell, value=value)
 
 
 def _dues(
+    rt: Runtime,
     steps: list[Step],
     outcomes: dict[str, Outcome],
-    entries: dict[str, Entry],
-    notices: dict,
     pending: dict[str, dict[str, str]],
 ) -> list[Due]:
     """Emails owed: a result for every verdict we wrote, a follow-up for every
-    APLICADA staff typed on a response we know, unless already sent or failed."""
+    APLICADA staff typed on a response we know, unless already sent or failed.
+    A re-run that reaches the same estado and main motivo owes nothing new."""
+    entries, notices = rt.ledger.entries(rt.name), rt.ledger.notices(rt.name)
     dues = []
     for step in steps:
         row, entry, outcome = step.row, entries.get(step.row.key), outcomes.get(step.row.key)
@@ -234,6 +356,10 @@ def _dues(
             kind, estado = "resultado", outcome.decision.estado
             motivos, detalle = outcome.decision.motivos, outcome.decision.cells["detalle"]
             datos = outcome.decision.datos
+            if _unchanged(step.entry, outcome) and rt.ledger.carry_notice(
+                rt.name, row.key, kind, generation
+            ):
+                continue
         elif step.action in (Action.DONE, Action.WRITE_PENDING) and entry is not None:
             kind, estado, motivos = "resultado", entry.estado, entry.motivos
             detalle = pending.get(row.key, row.status).get("detalle", "")
@@ -247,12 +373,13 @@ def _dues(
     return dues
 
 
-def _write_notice_cells(rt: Runtime, rows: list[Row], cols: ColumnMap, tz: str) -> None:
-    cells, ids = notice_cells(rows, cols, rt.ledger.notices(rt.name), tz)
-    if cells:
-        rt.source.write(cells)
-        rt.checkpoint("noted")
-        rt.ledger.mark_notice_cells(rt.name, ids)
+def _unchanged(before: Entry | None, outcome: Outcome) -> bool:
+    """The same estado and main motivo as the verdict staff asked to re-run."""
+    if before is None:
+        return False
+    estado, motivos = before.last_verdict()
+    main = (motivos or "").split(",")[0]
+    return estado == outcome.decision.estado and main == outcome.decision.motivos.split(",")[0]
 
 
 def _estado_of(step: Step, pending: dict[str, dict[str, str]]) -> str:

@@ -2,8 +2,10 @@
 
 The sheet is what staff see; the ledger is how the worker knows which of the
 sheet's estados it wrote itself, what is still to be written after a crash,
-and which emails went out. It keeps no student text beyond the status cells
-waiting to be written (cleared once they are in the sheet).
+and which emails went out. It is the memory of what was decided and sent: a
+status block lost from the sheet is written back from it. Its copy of the
+written cells has NSS, CURP and addresses masked; the full cells live only
+while waiting to be written (cleared once they are in the sheet).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
     campus TEXT NOT NULL,
@@ -35,6 +37,9 @@ CREATE TABLE IF NOT EXISTS responses (
     staff_label TEXT,
     validations INTEGER NOT NULL DEFAULT 0,
     datos TEXT,
+    written_cells TEXT,
+    previous_estado TEXT,
+    previous_motivos TEXT,
     PRIMARY KEY (campus, key)
 );
 CREATE TABLE IF NOT EXISTS notifications (
@@ -89,6 +94,15 @@ class Entry:
     staff_label: str | None
     validations: int
     datos: dict[str, str]
+    written_cells: dict[str, str] | None = None  # what is in the sheet, to restore it
+    previous_estado: str | None = None  # the verdict before staff asked for a re-run
+    previous_motivos: str | None = None
+
+    def last_verdict(self) -> tuple[str | None, str | None]:
+        """(estado, motivos) of the latest verdict, also right after a re-run cleared it."""
+        if self.estado:
+            return self.estado, self.motivos
+        return self.previous_estado, self.previous_motivos
 
 
 @dataclass(frozen=True)
@@ -123,14 +137,18 @@ class Ledger:
         self.path = path
         try:
             if db is None:
+                import os
+
                 path.parent.mkdir(parents=True, exist_ok=True)
+                # Created 0600 (whatever the umask): SQLite gives -wal and -shm the same mode.
+                os.close(os.open(path, os.O_RDONLY | os.O_CREAT, 0o600))
                 db = sqlite3.connect(path, timeout=30, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
             self.db = db
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA busy_timeout=30000")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
             raise LedgerError(
                 f"no se pudo abrir la bitácora {path} ({exc}); revisa permisos y espacio en disco."
             ) from None
@@ -160,6 +178,9 @@ class Ledger:
             steps = {
                 1: "ALTER TABLE responses ADD COLUMN datos TEXT;",
                 2: "",
+                3: "ALTER TABLE responses ADD COLUMN written_cells TEXT;"
+                " ALTER TABLE responses ADD COLUMN previous_estado TEXT;"
+                " ALTER TABLE responses ADD COLUMN previous_motivos TEXT;",
             }
             script = "".join(steps[v] for v in range(version, SCHEMA_VERSION))
             self.db.executescript(
@@ -186,7 +207,8 @@ class Ledger:
     def entries(self, campus: str) -> dict[str, Entry]:
         rows = self.db.execute(
             "SELECT key, generation, estado, motivos, attempts, next_attempt_at, pending_cells,"
-            " written_label, staff_label, validations, datos FROM responses WHERE campus = ?",
+            " written_label, staff_label, validations, datos, written_cells, previous_estado,"
+            " previous_motivos FROM responses WHERE campus = ?",
             (campus,),
         )
         return {r[0]: _entry(r) for r in rows}
@@ -218,24 +240,87 @@ class Ledger:
                     ),
                 )
 
-    def mark_written(self, campus: str, labels: dict[str, str], now: datetime) -> None:
-        """The status cells of these responses are in the sheet now."""
+    def mark_written(self, campus: str, written: dict[str, dict[str, str]], now: datetime) -> None:
+        """The status cells of these responses are in the sheet now; the ledger keeps a
+        copy, so that a status block lost from the sheet can be written back.
+
+        A restored staff label (ALTA APLICADA) stays staff's: it never becomes ours."""
         with self.transaction() as db:
             db.executemany(
-                "UPDATE responses SET pending_cells = NULL, written_label = ?, written_at = ?"
-                " WHERE campus = ? AND key = ?",
-                [(label, _iso(now), campus, key) for key, label in labels.items()],
+                "UPDATE responses SET pending_cells = NULL, written_at = ?, written_cells = ?,"
+                " written_label = CASE WHEN staff_label IS NOT NULL AND staff_label = ?"
+                " THEN written_label ELSE ? END WHERE campus = ? AND key = ?",
+                [
+                    (
+                        _iso(now),
+                        json.dumps(cells, ensure_ascii=False),
+                        cells.get("estado"),
+                        cells.get("estado"),
+                        campus,
+                        key,
+                    )
+                    for key, cells in written.items()
+                ],
             )
 
     def rerun(self, campus: str, keys: list[str]) -> None:
-        """Staff cleared these estados: forget the verdicts, start new generations."""
+        """Staff cleared these estados: start new generations, remembering the last
+        verdict so the student is written to again only if it changes."""
         with self.transaction() as db:
             db.executemany(
-                "UPDATE responses SET generation = generation + 1, estado = NULL, motivos = NULL,"
-                " attempts = 0, next_attempt_at = NULL, pending_cells = NULL,"
-                " written_label = NULL, staff_label = NULL WHERE campus = ? AND key = ?",
+                "UPDATE responses SET generation = generation + 1,"
+                " previous_estado = COALESCE(estado, previous_estado),"
+                " previous_motivos = COALESCE(motivos, previous_motivos),"
+                " estado = NULL, motivos = NULL, attempts = 0, next_attempt_at = NULL,"
+                " pending_cells = NULL, written_label = NULL, written_cells = NULL,"
+                " staff_label = NULL WHERE campus = ? AND key = ?",
                 [(campus, key) for key in keys],
             )
+
+    def restore(self, campus: str, keys: list[str]) -> int:
+        """Write these responses' status cells back from the ledger (a lost status block),
+        with the estado staff had typed where they had: nothing is decided or sent again."""
+        restored = 0
+        with self.transaction() as db:
+            for key in keys:
+                row = db.execute(
+                    "SELECT written_cells, staff_label FROM responses WHERE campus = ? AND key = ?",
+                    (campus, key),
+                ).fetchone()
+                if not row or not row[0]:
+                    continue
+                cells = json.loads(row[0])
+                if row[1]:
+                    cells["estado"] = row[1]
+                db.execute(
+                    "UPDATE responses SET pending_cells = ? WHERE campus = ? AND key = ?",
+                    (json.dumps(cells, ensure_ascii=False), campus, key),
+                )
+                db.execute(
+                    "UPDATE notifications SET cell_written = 0 WHERE campus = ? AND key = ?",
+                    (campus, key),
+                )
+                restored += 1
+        return restored
+
+    def carry_notice(self, campus: str, key: str, kind: str, generation: int) -> bool:
+        """A re-run that reached the same verdict: the email already sent stands for it."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT message_id, attempts, detail, updated_at FROM notifications"
+                " WHERE campus = ? AND key = ? AND kind = ? AND generation < ? AND status = 'sent'"
+                " ORDER BY generation DESC LIMIT 1",
+                (campus, key, kind, generation),
+            ).fetchone()
+            if row is None:
+                return False
+            db.execute(
+                "INSERT INTO notifications (campus, key, kind, generation, message_id, status,"
+                " attempts, detail, updated_at) VALUES (?, ?, ?, ?, ?, 'sent', ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (campus, key, kind, generation, *row),
+            )
+        return True
 
     def note_staff(self, campus: str, labels: dict[str, str]) -> None:
         """Estados staff typed themselves, all in one transaction."""
@@ -395,7 +480,23 @@ class Ledger:
 def _entry(r: tuple) -> Entry:
     cells = json.loads(r[6]) if r[6] else None
     datos = json.loads(r[10]) if r[10] else {}
-    return Entry(r[0], r[1], r[2], r[3], r[4], _dt(r[5]), cells, r[7], r[8], r[9], datos)
+    written = json.loads(r[11]) if r[11] else None
+    return Entry(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        _dt(r[5]),
+        cells,
+        r[7],
+        r[8],
+        r[9],
+        datos,
+        written,
+        r[12],
+        r[13],
+    )
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -218,6 +218,6 @@ def notice_cells(
             value += " (seguimiento)"
         if notice.status == "failed":
             value = f"ERROR: {notice.detail or 'no enviado'}"
-        cells.append(CellWrite(by_key[key].number, cols.status["notificada"], value))
+        cells.append(CellWrite(by_key[key].number, cols.status["notificada"], value, key))
         ids.append((notice.key, notice.kind, notice.generation))
     return cells, ids

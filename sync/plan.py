@@ -8,6 +8,7 @@ another; ALTA/BAJA APLICADA, typed by staff, asks for the follow-up email.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -36,11 +37,19 @@ class Step:
     entry: Entry | None
 
 
-def plan(rows: list[Row], entries: dict[str, Entry], now: datetime) -> list[Step]:
-    return [Step(r, _action(r, entries.get(r.key), now), entries.get(r.key)) for r in rows]
+def plan(
+    rows: list[Row], entries: dict[str, Entry], now: datetime, foreign: Set[str] = frozenset()
+) -> list[Step]:
+    """`foreign`: rows showing a verdict of ours that belongs to another response."""
+    return [
+        Step(r, _action(r, entries.get(r.key), now, r.key in foreign), entries.get(r.key))
+        for r in rows
+    ]
 
 
-def _action(row: Row, entry: Entry | None, now: datetime) -> Action:
+def _action(row: Row, entry: Entry | None, now: datetime, foreign: bool = False) -> Action:
+    if foreign:  # write its own verdict back, or decide it if it never had one
+        return Action.WRITE_PENDING if entry and entry.pending_cells else Action.VALIDATE
     cell = fold(row.estado_cell)
     if entry and entry.pending_cells:
         ours = {"", fold(entry.written_label or ""), fold(entry.pending_cells.get("estado", ""))}

@@ -77,8 +77,10 @@ def test_call_counts_for_1000_rows_with_200_new(tmp_path, fake, pool):
     fake.reset_log()
     report = cycle(path, pool)
     assert report.processed == 200
-    assert fake.calls("sheets.read") <= 2
+    # two reads, one more just before writing (rows may have moved), one or two writes
+    assert fake.calls("sheets.read") <= 3
     assert fake.calls("sheets.write") <= 2
+    assert fake.calls("sheets.read") + fake.calls("sheets.write") <= 5
     assert fake.calls("drive") <= 2 * 200
     fake.reset_log()
     assert cycle(path, pool).processed == 0

@@ -11,6 +11,7 @@ from facultativo.sync.sources.base import SourceError
 from .workspace import EXPECTED, Workspace
 
 ESTADO, MOTIVO = "Validación: estado", "Validación: motivo"
+NOTIFICADA = "Validación: notificada el"
 LABEL = {"REVISION_MANUAL": "REVISIÓN MANUAL", "ERROR_TEMPORAL": "ERROR TEMPORAL"}
 
 
@@ -91,15 +92,33 @@ def test_sorted_rows_keep_their_status_and_are_not_reprocessed(tmp_path, pool):
     assert {r["Dirección de correo electrónico"]: r[ESTADO] for r in after} == by_email
 
 
-def test_staff_clearing_an_estado_reruns_it_and_emails_again(tmp_path, pool):
+def test_staff_clearing_an_estado_reruns_it_without_repeating_the_same_email(tmp_path, pool):
     ws = Workspace(tmp_path)
     ws.cycle(pool)
     row = ws.column(MOTIVO).index("CURP_NO_COINCIDE") + 2
+    notified = ws.rows()[row - 2][NOTIFICADA]
     ws.set_status(row, "")
     report = ws.cycle(pool)
     assert report.processed == 1
     assert ws.column(ESTADO)[row - 2] == "RECHAZADA"
-    assert [p.name for p in ws.emails() if p.name.startswith("resultado.1.")]  # new generation
+    assert not [p for p in ws.emails() if p.name.startswith("resultado.1.")]  # same verdict
+    assert ws.rows()[row - 2][NOTIFICADA] == notified  # the email that stands for it
+
+
+def test_a_rerun_with_another_verdict_emails_the_student_again(tmp_path, pool):
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    row = ws.column(MOTIVO).index("CURP_NO_COINCIDE") + 2
+
+    def fix_curp_and_clear(sheet):
+        header = [c.value for c in sheet[1]]
+        sheet.cell(row, header.index("CURP") + 1).value = None  # staff fixed the typo
+        sheet.cell(row, header.index(ESTADO) + 1).value = None
+
+    ws.edit(fix_curp_and_clear)
+    assert ws.cycle(pool).processed == 1
+    assert ws.column(ESTADO)[row - 2] != "RECHAZADA"
+    assert [p.name for p in ws.emails() if p.name.startswith("resultado.1.")]  # new verdict
 
 
 def test_staff_override_is_left_alone_and_not_emailed(tmp_path, pool):

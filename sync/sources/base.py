@@ -30,9 +30,10 @@ class Table:
 
 @dataclass(frozen=True)
 class CellWrite:
-    row: int  # 1-based sheet row (1 is the header)
+    row: int  # 1-based sheet row (1 is the header), as read at the start of the cycle
     col: int  # 0-based column
     value: str
+    key: str = ""  # the response it belongs to: where it is written is found again by it
 
 
 class ResponseSource(ABC):
@@ -43,6 +44,11 @@ class ResponseSource(ABC):
 
     @abstractmethod
     def read(self) -> Table: ...
+
+    def reread(self) -> Table:
+        """The table again, just before writing, to find each response where it is now
+        (staff sort and insert while a cycle runs). Backends may make it cheaper."""
+        return self.read()
 
     @abstractmethod
     def write(self, cells: list[CellWrite]) -> None: ...

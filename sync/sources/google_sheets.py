@@ -43,6 +43,7 @@ class GoogleSheetSource(ResponseSource):
         self.account = account  # service-account email, to name in sharing messages
         self._sheet: dict[str, Any] | None = None
         self._estado_col: int | None = None
+        self._timezone: str | None = None
 
     def describe(self) -> str:
         return f"hoja de Google {self.id}" + (f" («{self.tab}»)" if self.tab else "")
@@ -68,6 +69,16 @@ class GoogleSheetSource(ResponseSource):
         http = self.client.http_client
         meta = self._call(lambda: http.fetch_sheet_metadata(self.id))
         self._sheet = self._pick(meta)
+        self._timezone = meta.get("properties", {}).get("timeZone")
+        return self._values()
+
+    def reread(self) -> Table:
+        """The values again, in one call: the tab and its grid do not move within a cycle."""
+        return self._values() if self._sheet is not None else self.read()
+
+    def _values(self) -> Table:
+        http = self.client.http_client
+        assert self._sheet is not None
         title = self._sheet["properties"]["title"]
         params = {
             "valueRenderOption": "UNFORMATTED_VALUE",
@@ -82,7 +93,7 @@ class GoogleSheetSource(ResponseSource):
         titles = [fold(h) for h in header]
         wanted = fold(STATUS_HEADERS["estado"])
         self._estado_col = titles.index(wanted) if wanted in titles else None
-        return Table(header, values[1:], meta.get("properties", {}).get("timeZone"))
+        return Table(header, values[1:], self._timezone)
 
     def write(self, cells: list[CellWrite]) -> None:
         if not cells:

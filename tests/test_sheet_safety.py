@@ -1,0 +1,251 @@
+"""The right verdict on the right row, and the ledger as the memory of what was decided
+and sent. Each test pins a finding that once reached real students: whole sheets
+re-mailed after a renamed header, verdicts on other students' rows after a sort,
+a dry run that promised no emails right before a real run sent them.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+from facultativo.config import load
+from facultativo.runtime import open_runtime
+from facultativo.sync.cycle import run_cycle
+from facultativo.sync.privacy import mask_nss
+
+from . import google_env as g
+from .test_google import cycle
+from .test_sync_cycle import ESTADO, LABEL, MOTIVO, NOTIFICADA
+from .workspace import EXPECTED, Workspace
+
+EMAIL = "Dirección de correo electrónico"
+NSS_LEIDO = "Validación: NSS leído"
+MAILED = sum(1 for e, _ in EXPECTED if e != "ERROR_TEMPORAL")
+
+
+def verdicts_by_email(ws: Workspace) -> dict[tuple, tuple]:
+    """Each response's verdict, by what identifies it (not by its row)."""
+    return {
+        (r["Marca temporal"], r[EMAIL]): (
+            r[ESTADO],
+            (r[MOTIVO] or "").split(",")[0],
+            _nss(r[NSS_LEIDO]),
+        )
+        for r in ws.rows()
+    }
+
+
+def _nss(value: object) -> str:
+    """A restored NSS read that differs from the typed one comes back masked (the ledger
+    keeps no full NSS): compare the part that survives."""
+    return mask_nss(str(value)) if value else ""
+
+
+def _header(sheet) -> list[str]:
+    return [c.value for c in sheet[1]]
+
+
+def test_renamed_estado_header_is_restored_from_the_ledger_not_remailed(tmp_path, pool):
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before, sent = verdicts_by_email(ws), len(ws.emails())
+
+    def rename(sheet):
+        sheet.cell(1, _header(sheet).index(ESTADO) + 1).value = "Estado (lo revisó Lupita)"
+
+    ws.edit(rename)
+    report = ws.cycle(pool)
+    assert report.processed == 0 and report.restored == len(EXPECTED)
+    assert len(ws.emails()) == sent
+    assert verdicts_by_email(ws) == before  # in a new «Validación: estado» column
+    assert ws.cycle(pool).restored == 0  # and then it is simply there
+
+
+def test_deleted_status_block_and_fresh_export_are_restored_not_remailed(tmp_path, pool):
+    ws = Workspace(tmp_path)
+    export = tmp_path / "export.xlsx"
+    shutil.copy(ws.workbook, export)  # the Form's own export: no status block
+    ws.cycle(pool)
+    before, sent = verdicts_by_email(ws), len(ws.emails())
+
+    def delete_block(sheet):
+        sheet.delete_cols(_header(sheet).index(ESTADO) + 1, 7)
+
+    ws.edit(delete_block)
+    assert ws.cycle(pool).restored == len(EXPECTED)
+    assert verdicts_by_email(ws) == before
+    shutil.copy(export, ws.workbook)  # the workbook replaced by a fresh export
+    assert ws.cycle(pool).restored == len(EXPECTED)
+    assert verdicts_by_email(ws) == before
+    assert len(ws.emails()) == sent
+    assert all(
+        ws.column(NOTIFICADA)[i] for i, (e, _) in enumerate(EXPECTED) if e != "ERROR_TEMPORAL"
+    )
+
+
+def test_a_bulk_clear_keeps_aplicada_labels_and_sends_nothing(tmp_path, pool):
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    row = ws.column(MOTIVO).index("VIGENTE_CON_PATRON") + 2
+    ws.set_status(row, "ALTA APLICADA")
+    ws.cycle(pool)
+    sent = len(ws.emails())
+
+    def clear_block(sheet):
+        col = _header(sheet).index(ESTADO) + 1
+        for r in range(2, sheet.max_row + 1):
+            for c in range(col, col + 7):
+                sheet.cell(r, c).value = None
+
+    ws.edit(clear_block)
+    dry = ws.cycle(pool, dry_run=True)
+    assert dry.planned_emails == []
+    assert ws.cycle(pool).restored == len(EXPECTED)
+    assert ws.column(ESTADO)[row - 2] == "ALTA APLICADA"
+    assert len(ws.emails()) == sent
+    assert ws.cycle(pool).processed == 0 and len(ws.emails()) == sent
+
+
+def test_dry_run_lists_exactly_the_emails_the_real_run_sends(tmp_path, pool):
+    ws = Workspace(tmp_path)
+    dry = ws.cycle(pool, dry_run=True)
+    assert len(dry.planned_emails) == MAILED
+    real = ws.cycle(pool)
+    assert real.emails["sent"] == MAILED
+    # A cleared row whose verdict would change: both runs say one email.
+    row = ws.column(MOTIVO).index("CURP_NO_COINCIDE") + 2
+
+    def fix_curp_and_clear(sheet):
+        header = _header(sheet)
+        sheet.cell(row, header.index("CURP") + 1).value = None
+        sheet.cell(row, header.index(ESTADO) + 1).value = None
+
+    ws.edit(fix_curp_and_clear)
+    dry = ws.cycle(pool, dry_run=True)
+    assert [d.row.key for d in dry.planned_emails] == [
+        d.row.key for d in ws.cycle(pool, dry_run=True).planned_emails
+    ]
+    assert len(dry.planned_emails) == 1
+    assert ws.cycle(pool).emails["sent"] == 1
+
+
+def test_a_sort_during_the_cycle_leaves_every_verdict_on_its_own_row(tmp_path, pool):
+    """Staff sort newest-first and insert a row while the cycle validates and sends."""
+    reference = Workspace(tmp_path / "ref")
+    reference.cycle(pool)
+    expected = verdicts_by_email(reference)
+    ws = Workspace(tmp_path / "ws")
+
+    def sort_and_insert(step: str) -> None:
+        if step != "recorded":
+            return
+
+        def change(sheet):
+            rows = [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
+            sheet.delete_rows(2, sheet.max_row)
+            sheet.append(["2026-11-16 18:00:00", "nueva@alumnos.example.mx"])  # a new answer
+            for r in reversed(rows):
+                sheet.append(r)
+
+        ws.edit(change)
+
+    report = ws.cycle(pool, checkpoint=sort_and_insert)
+    assert report.moved > len(EXPECTED) // 2
+    got = verdicts_by_email(ws)
+    new = next(k for k in got if k[1] == "nueva@alumnos.example.mx")
+    assert {k: v for k, v in got.items() if k != new} == expected
+    assert got[new][0] is None  # not decided in this cycle: nothing was written on it
+    ws.cycle(pool)
+    assert verdicts_by_email(ws)[new][0]  # decided now
+    ledger = ws.ledger()
+    try:
+        staff = [e for e in ledger.entries(ws.campus.name).values() if e.staff_label]
+    finally:
+        ledger.close()
+    assert staff == [], "a verdict of ours was taken for a staff decision"
+
+
+def test_a_partial_sort_that_moves_only_the_status_block_is_put_right(tmp_path, pool):
+    """Staff sort columns A:I only: each status block now sits on another student's row.
+    Those are ours, misplaced: never a staff decision, never a new email."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before, sent = verdicts_by_email(ws), len(ws.emails())
+
+    def sort_answers_only(sheet):
+        width = _header(sheet).index(ESTADO)
+        rows = [list(r)[:width] for r in sheet.iter_rows(min_row=2, values_only=True)]
+        for r, values in enumerate(reversed(rows), start=2):
+            for c, value in enumerate(values, start=1):
+                sheet.cell(r, c).value = value
+
+    ws.edit(sort_answers_only)
+    ws.cycle(pool)
+    assert verdicts_by_email(ws) == before
+    assert len(ws.emails()) == sent
+
+
+def test_an_unreadable_upload_link_goes_to_staff_not_rejected(tmp_path, fake, pool):
+    rows = g.demo_rows(fake)
+    first_ok = next(i for i, (e, _) in enumerate(EXPECTED) if e == "ACEPTADA")
+    rows[first_ok][-1] = "https://drive.google.com/drive/folders/mi-carpeta (ahí está)"
+    book = g.spreadsheet(fake, rows)
+    cycle(g.config(tmp_path, fake), pool)
+    got = (g.column(book, ESTADO)[first_ok], g.column(book, MOTIVO)[first_ok])
+    assert got == (LABEL["REVISION_MANUAL"], "ADJUNTO_NO_DISPONIBLE")
+
+
+def test_google_sort_during_the_cycle_lands_each_verdict_on_its_row(tmp_path, fake, pool):
+    book = g.spreadsheet(fake, g.demo_rows(fake))
+    config = load(g.config(tmp_path, fake))
+
+    def sort_newest_first(step: str) -> None:
+        if step == "recorded":
+            sheet = book.sheets[0]
+            sheet.rows[1:] = list(reversed(sheet.rows[1:]))
+
+    with open_runtime(config, config.campuses[0], pool) as rt:
+        rt.checkpoint = sort_newest_first
+        report = run_cycle(rt)
+    assert report.moved > 0
+    local = Workspace(tmp_path / "local")
+    local.cycle(pool)
+    want = {(r[EMAIL], str(r["Número de control"])): r[ESTADO] for r in local.rows()}
+    got = {(r[1], str(r[3])): r[len(g.HEADERS)] for r in book.sheets[0].rows[1:]}
+    assert got == want
+
+
+def test_google_renamed_status_header_is_restored_not_remailed(tmp_path, fake, pool):
+    book = g.spreadsheet(fake, g.demo_rows(fake))
+    path = g.config(tmp_path, fake)
+    cycle(path, pool)
+    estados = g.column(book, ESTADO)
+    sent = len(list((tmp_path / "outbox").glob("*.eml")))
+    header = book.sheets[0].rows[0]
+    header[header.index(ESTADO)] = "Estado (viejo)"
+    assert cycle(path, pool).restored == len(EXPECTED)
+    assert g.column(book, ESTADO) == estados
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == sent
+
+
+def test_a_file_that_never_arrives_is_adjunto_no_disponible(tmp_path, pool):
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    row = [e for e, _ in EXPECTED].index("ERROR_TEMPORAL")
+    for _ in range(ws.campus.max_attempts + 1):
+        ws.clock.advance(60 * 13)
+        ws.cycle(pool)
+    got = ws.rows()[row]
+    assert (got[ESTADO], got[MOTIVO]) == (LABEL["REVISION_MANUAL"], "ADJUNTO_NO_DISPONIBLE")
+    user = got[EMAIL].split("@")[0].encode()
+    mail = [p.read_bytes() for p in ws.emails() if user in p.read_bytes()]
+    assert len(mail) == 1  # told honestly: nobody read the constancia
+    assert b"no es un problema de tu constancia" in mail[0].replace(b"=\n", b"")
+
+
+def test_control_characters_never_reach_a_cell():
+    from facultativo.sync.cycle import _clean
+    from facultativo.sync.sources import CellWrite
+
+    cell = _clean(CellWrite(2, 3, "Formulario: «Ana\x07 Sofía\x00»\tok\nbien", "k"))
+    assert cell.value == "Formulario: «Ana  Sofía »\tok\nbien"
