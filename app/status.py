@@ -79,6 +79,16 @@ def render(states: list[dict[str, Any]]) -> str:
             )
             if summary.get("error"):
                 lines.append(f"  Error: {summary['error']}")
+            if summary.get("restored"):
+                lines.append(
+                    f"  Bloque «Validación» restaurado desde la bitácora: {summary['restored']} "
+                    "filas (desapareció o se vació en la hoja; no se enviaron correos otra vez)"
+                )
+            if summary.get("vanished"):
+                lines.append(
+                    f"  Filas que ya no estaban al escribir: {summary['vanished']} "
+                    "(se escriben en el siguiente ciclo)"
+                )
         lines.append(f"  En ERROR TEMPORAL esperando reintento: {s['backlog_error_temporal']}")
         if s.get("next_run_at"):
             lines.append(f"  Siguiente ciclo: {_local(s['next_run_at'], s.get('timezone'))}")

@@ -62,6 +62,10 @@ def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
         "total": sum(counts.values()),
         "revision": revision,
         "fallidos": fallidos,
+        "restaurados": [
+            (local_now_text(datetime.fromisoformat(when), tz), n)
+            for when, n in rt.ledger.restorations(rt.name, since)
+        ],
     }
     stamp = now.astimezone(ZoneInfo(tz)).strftime("%Y%m%d%H%M")
     message_id = f"<resumen.{stamp}.{rt.name}@facultativo>"

@@ -461,6 +461,20 @@ class Ledger:
         ).fetchone()
         return int(row[0])
 
+    def restorations(self, campus: str, since: datetime | None) -> list[tuple[str, int]]:
+        """(when, rows) of every cycle that wrote a lost status block back, since `since`."""
+        rows = self.db.execute(
+            "SELECT started_at, summary FROM cycles WHERE campus = ? AND started_at >= ?"
+            " AND summary LIKE '%\"restored\"%' ORDER BY id",
+            (campus, _iso(since) or ""),
+        )
+        found = []
+        for started, summary in rows:
+            restored = json.loads(summary or "{}").get("restored", 0)
+            if restored:
+                found.append((started, int(restored)))
+        return found
+
     def last_cycle(self, campus: str) -> dict[str, Any] | None:
         row = self.db.execute(
             "SELECT started_at, finished_at, seconds, summary FROM cycles"

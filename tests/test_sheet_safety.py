@@ -249,3 +249,24 @@ def test_control_characters_never_reach_a_cell():
 
     cell = _clean(CellWrite(2, 3, "Formulario: «Ana\x07 Sofía\x00»\tok\nbien", "k"))
     assert cell.value == "Formulario: «Ana  Sofía »\tok\nbien"
+
+
+def test_a_restored_block_is_told_in_status_and_in_the_digest(tmp_path, pool):
+    from facultativo.status import campus_status, render
+    from facultativo.sync import digest
+
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+
+    def rename(sheet):
+        sheet.cell(1, _header(sheet).index(ESTADO) + 1).value = "Estado anterior"
+
+    ws.edit(rename)
+    ws.cycle(pool)
+    text = render([campus_status(ws.config, ws.campus)])
+    assert f"restaurado desde la bitácora: {len(EXPECTED)} filas" in text
+    with open_runtime(ws.config, ws.campus, pool) as rt:
+        rt.clock = ws.clock
+        email = digest.build(rt, ("jefa@demo.example.mx",), ws.clock())
+    assert "se escribió de nuevo desde la" in email.text
+    assert f": {len(EXPECTED)} filas" in email.text
