@@ -8,6 +8,7 @@ import sys
 from contextlib import ExitStack
 
 from facultativo.sync.attachments.base import AttachmentStore
+from facultativo.sync.attachments.folder import FolderStore, is_drive_link
 from facultativo.sync.columns import MissingColumns, map_columns
 from facultativo.sync.cycle import Report, Runtime, run_cycle
 from facultativo.sync.ledger import LedgerError
@@ -168,7 +169,13 @@ def _check_campus(campus: Campus) -> list[tuple[bool, str]]:
 
 
 def _check_attachment(store: AttachmentStore, table: Table, col: int) -> tuple[bool, str]:
-    refs = next((r for row in table.rows if col < len(row) and (r := store.refs(row[col]))), [])
+    cells = [store.refs(row[col]) for row in table.rows if col < len(row)]
+    if isinstance(store, FolderStore):
+        drive = sum(1 for refs in cells if any(is_drive_link(r) for r in refs))
+        if drive:
+            many = f"{drive} respuesta{'s' if drive > 1 else ''}"
+            return False, f"archivo adjunto ({many}): {store.drive_hint()}"
+    refs = next((r for r in cells if r), [])
     if not refs:
         return True, "ninguna respuesta tiene archivo todavía"
     failure = store.probe(refs[0])

@@ -1,17 +1,27 @@
 """A local folder as the attachment store: upload cells hold paths relative to it.
 
 A cell can never make us read outside the folder (`../../etc/passwd`, absolute
-paths, links pointing out).
+paths, links pointing out), nor open anything but a regular file: opening a
+FIFO blocks until someone writes to it, and a device or socket is no constancia.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 from .base import AttachmentStore, Fetched, FetchFailure
 
 _SEPARATORS = re.compile(r"[\n;,]+")
+# What a Google Form's file-upload answer holds: links to the files in Drive.
+_DRIVE_LINK = re.compile(r"https?://(drive|docs)\.google\.com/", re.IGNORECASE)
+_NOT_REGULAR = "el adjunto no es un archivo normal (tubería, dispositivo o socket)"
+
+
+def is_drive_link(ref: str) -> bool:
+    return bool(_DRIVE_LINK.match(ref.strip()))
 
 
 class FolderStore(AttachmentStore):
@@ -23,14 +33,32 @@ class FolderStore(AttachmentStore):
             return []
         return [r.strip() for r in _SEPARATORS.split(str(cell)) if r.strip()]
 
+    def drive_hint(self) -> str:
+        """What to do when the workbook holds the Form's Drive links instead of file names."""
+        return (
+            "el archivo es un enlace de Google Drive: en modo libro local descarga los adjuntos "
+            f"a la carpeta {self.folder} o configura [campus.google]"
+        )
+
     def fetch(self, ref: str, max_bytes: int) -> Fetched | FetchFailure:
         path = (self.folder / ref).resolve()
         if not path.is_relative_to(self.folder):
             return FetchFailure(f"ruta fuera de la carpeta de constancias: «{ref[:60]}»", False)
         try:
-            with path.open("rb") as fh:
+            mode = path.stat().st_mode  # before any open(): a FIFO would block it
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(mode):
+                return FetchFailure(f"«{ref[:60]}»: {_NOT_REGULAR}")
+            # O_NONBLOCK: should the path turn into a FIFO after the stat, open() still returns.
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+            with open(fd, "rb") as fh:
+                if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                    return FetchFailure(f"«{ref[:60]}»: {_NOT_REGULAR}")
                 return Fetched(fh.read(max_bytes + 1), path.name)
         except FileNotFoundError:
+            if is_drive_link(ref):
+                return FetchFailure(self.drive_hint())
             # Usually a file still syncing into the folder: try again later.
             return FetchFailure(f"no se encontró el archivo «{ref[:60]}»")
         except IsADirectoryError:
