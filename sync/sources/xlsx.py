@@ -1,15 +1,21 @@
 """A local .xlsx workbook as the response source (the embedded default).
 
 Saves are atomic (write a temporary file, then rename) so a crash never leaves
-a half-written workbook; an open workbook (Excel or LibreOffice lock file) is
-reported instead of overwritten.
+a half-written workbook; the file keeps its mode and owner, a symlink stays a
+link (its target is what gets replaced), and no temporary file outlives a
+failed save. An open workbook (Excel or LibreOffice lock file) is reported
+instead of overwritten. Merged cells in the status block are unmerged before
+writing: openpyxl cannot write into a merged cell.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import stat
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -18,6 +24,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .base import CellWrite, ResponseSource, SourceError, Table
+
+log = logging.getLogger("facultativo.sync")
+_TEMP = ".facultativo-"
+STALE_TEMP_SECONDS = 15 * 60  # a save takes seconds; older temporaries are a killed save's
 
 
 class XlsxSource(ResponseSource):
@@ -29,7 +39,8 @@ class XlsxSource(ResponseSource):
         return self.path.name
 
     def cannot_write(self) -> str | None:
-        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
+        target = self.path.resolve()  # saves replace the link's target, next to it
+        if not os.access(target, os.W_OK) or not os.access(target.parent, os.W_OK):
             return (
                 f"{self.describe()}: sin permiso de escritura; da permiso al usuario del servicio."
             )
@@ -51,6 +62,7 @@ class XlsxSource(ResponseSource):
         self._refuse_if_open()
         book = self._open(data_only=False)
         ws = self._worksheet(book)
+        _unmerge(ws, cells)
         for cell in cells:
             target = ws.cell(row=cell.row, column=cell.col + 1)
             target.value = cell.value
@@ -81,25 +93,82 @@ class XlsxSource(ResponseSource):
         return book[self.sheet]
 
     def _refuse_if_open(self) -> None:
-        folder, name = self.path.parent, self.path.name
-        for lock in (folder / f"~${name}", folder / f".~lock.{name}#"):
-            if lock.exists():
-                raise SourceError(
-                    f"{name} está abierto en Excel o LibreOffice ({lock.name}); ciérralo para "
-                    "que facultativo pueda escribir los resultados.",
-                    transient=True,
-                )
+        # Opened through the link or through its target: either may hold the lock file.
+        for path in dict.fromkeys((self.path, self.path.resolve())):
+            folder, name = path.parent, path.name
+            for lock in (folder / f"~${name}", folder / f".~lock.{name}#"):
+                if lock.exists():
+                    raise SourceError(
+                        f"{name} está abierto en Excel o LibreOffice ({lock.name}); ciérralo "
+                        "para que facultativo pueda escribir los resultados.",
+                        transient=True,
+                    )
 
     def _save(self, book: Workbook) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=".facultativo-", suffix=".xlsx", dir=self.path.parent)
-        os.close(fd)
+        target = self.path.resolve()  # write through a symlink: the link stays a link
         try:
+            before: os.stat_result | None = target.stat()
+        except FileNotFoundError:
+            before = None
+        _remove_stale_temporaries(target)
+        tmp: str | None = None
+        try:
+            fd, tmp = tempfile.mkstemp(
+                prefix=f"{_TEMP}{target.stem}-", suffix=".xlsx", dir=target.parent
+            )
+            os.close(fd)
             book.save(tmp)
-            os.replace(tmp, self.path)
+            if before is not None:
+                _same_owner_and_mode(tmp, before)
+            os.replace(tmp, target)
         except PermissionError:
             raise SourceError(
                 f"{self.describe()}: no se pudo guardar (¿abierto en otro programa?).", True
             ) from None
+        except OSError as exc:
+            raise SourceError(
+                f"{self.describe()}: no se pudo guardar ({exc.strerror or exc}); "
+                "revisa el espacio en disco y los permisos de la carpeta.",
+                True,
+            ) from None
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+            if tmp is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+
+
+def _same_owner_and_mode(tmp: str, before: os.stat_result) -> None:
+    """The new file gets the old one's owner and permissions (mkstemp makes it 0600)."""
+    with contextlib.suppress(PermissionError):  # only root may give a file away
+        os.chown(tmp, before.st_uid, before.st_gid)
+    with contextlib.suppress(PermissionError):  # file systems without modes (vfat, some shares)
+        os.chmod(tmp, stat.S_IMODE(before.st_mode))
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """A save killed between writing and renaming leaves its temporary file behind."""
+    cutoff, prefix = time.time() - STALE_TEMP_SECONDS, f"{_TEMP}{target.stem}-"
+    with contextlib.suppress(OSError):
+        for old in target.parent.iterdir():
+            if not (old.name.startswith(prefix) and old.name.endswith(".xlsx")):
+                continue
+            with contextlib.suppress(OSError):
+                st = old.lstat()
+                if stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff:
+                    old.unlink()
+
+
+def _unmerge(ws: Any, cells: list[CellWrite]) -> None:
+    """openpyxl's MergedCell is read-only: undo every merge that covers a cell to write."""
+    targets = {(c.row, c.col + 1) for c in cells}
+    cols = {col for _, col in targets}
+    low, high = min(cols), max(cols)
+    for merged in list(ws.merged_cells.ranges):
+        if merged.max_col < low or merged.min_col > high:
+            continue
+        if any(
+            merged.min_row <= row <= merged.max_row and merged.min_col <= col <= merged.max_col
+            for row, col in targets
+        ):
+            log.warning("celdas combinadas %s separadas para escribir el estado", merged.coord)
+            ws.unmerge_cells(merged.coord)
