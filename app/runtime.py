@@ -109,7 +109,9 @@ def _password(mail: Mail) -> Callable[[], str]:
                 raise SendError(f"la variable de entorno {mail.password_env} está vacía")
             return value
         if mail.password_file:
-            return mail.password_file.read_text(encoding="utf-8").strip()
+            from facultativo.notifiers.smtp import read_password_file
+
+            return read_password_file(mail.password_file)
         return ""
 
     return read

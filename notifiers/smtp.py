@@ -10,15 +10,38 @@ reopened for the next message.
 from __future__ import annotations
 
 import base64
+import logging
 import smtplib
 import socket
 import ssl
+import stat
 from collections.abc import Callable
 from email.message import EmailMessage
+from pathlib import Path
 
 from .base import Sender, SendError
 
 SECURITY = ("starttls", "ssl", "none")
+log = logging.getLogger("facultativo.mail")
+_WARNED: set[Path] = set()
+
+
+def read_password_file(path: Path) -> str:
+    """The app password from [campus.mail] password_file, read at connection time.
+
+    A file other users can read still works, with a warning (once per process),
+    the same one a Google key file gets."""
+    try:
+        mode = path.stat().st_mode
+        secret = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise SendError(f"no existe password_file {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SendError(f"no se pudo leer password_file {path} ({type(exc).__name__})") from None
+    if mode & (stat.S_IRGRP | stat.S_IROTH) and path not in _WARNED:
+        _WARNED.add(path)
+        log.warning("%s lo pueden leer otros usuarios; ejecuta: chmod 600 %s", path, path)
+    return secret
 
 
 class SmtpSender(Sender):
