@@ -137,15 +137,78 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     problems: list[str] = []
     limits = _limits(raw.get("limits", {}), problems)
     campuses = tuple(_campuses(raw.get("campus"), base, problems))
-    names = [c.name.casefold() for c in campuses]
-    for name in {n for n in names if names.count(n) > 1}:
-        problems.append(f"campus «{name}» aparece dos veces: cada name debe ser único.")
+    problems += _shared(campuses)
     service = raw.get("service", {})
     interval = _number(service, "interval_minutes", 5.0, 0.01, 1440, "service", problems)
     ledger = base / str(raw.get("ledger", {}).get("path", "facultativo.db"))
     if problems:
         raise ConfigError([f"{path}: {p}" for p in problems])
     return Config(campuses, limits, path, ledger, interval)
+
+
+def _shared(campuses: tuple[Campus, ...]) -> list[str]:
+    """Two campuses must not share a ledger key, a workbook or a spreadsheet tab: their
+    cycles would overwrite each other's results. One line per pair, with the fix."""
+    problems = []
+    for i, a in enumerate(campuses):
+        for b in campuses[i + 1 :]:
+            pair = f"campus «{a.name}» y campus «{b.name}»"
+            if _ledger_key(a) == _ledger_key(b):
+                problems.append(
+                    f"{pair} compartirían la bitácora (mismo name): cambia el name de uno de ellos."
+                )
+            elif _workbook(a) is not None and _workbook(a) == _workbook(b):
+                problems.append(
+                    f"{pair} usan el mismo libro {b.source.path}: se pisarían los resultados; "
+                    "da a cada campus su propio libro (source.path)."
+                )
+            elif _same_sheet(a, b):
+                assert b.google is not None
+                problems.append(
+                    f"{pair} usan la misma hoja de Google {_spreadsheet_id(b.google.spreadsheet)}: "
+                    "se pisarían los resultados; da a cada campus su propia hoja "
+                    "(google.spreadsheet) o su propia pestaña (google.tab)."
+                )
+    return problems
+
+
+def _ledger_key(campus: Campus) -> str:
+    """Ledger rows and the lock file are keyed by the name (the lock file keeps only
+    letters, digits, - and _; lookups ignore case)."""
+    from facultativo.sync.lock import _safe
+
+    return _safe(campus.name).casefold()
+
+
+def _workbook(campus: Campus) -> Any:
+    if campus.source.kind != "xlsx" or campus.source.path is None:
+        return None
+    return _same_file(campus.source.path)
+
+
+def _same_sheet(a: Campus, b: Campus) -> bool:
+    """Same spreadsheet, and not two different tabs named explicitly (no tab = the first)."""
+    if a.source.kind != "google" or b.source.kind != "google" or not (a.google and b.google):
+        return False
+    if _spreadsheet_id(a.google.spreadsheet) != _spreadsheet_id(b.google.spreadsheet):
+        return False
+    tab_a, tab_b = a.google.tab, b.google.tab
+    return tab_a is None or tab_b is None or tab_a.casefold() == tab_b.casefold()
+
+
+def _same_file(path: Path) -> Any:
+    """The file behind a path however it is spelled (links, `..`, hard links)."""
+    try:
+        st = path.stat()
+        return (st.st_dev, st.st_ino)
+    except OSError:
+        return str(path.resolve())
+
+
+def _spreadsheet_id(text: str) -> str:
+    """The ID in a spreadsheet's URL (how gspread reads it), or the ID itself."""
+    found = re.search(r"/spreadsheets/d/([a-zA-Z0-9_-]+)", text)
+    return found.group(1) if found else text.strip()
 
 
 def _number(
