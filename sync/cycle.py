@@ -132,7 +132,7 @@ def _cycle(
     if not report.restored:
         _note_staff_and_reruns(rt, steps)
     outcomes = _validate(rt, [s for s in steps if s.action in (Action.VALIDATE, Action.RERUN)], now)
-    outcomes = mark_duplicates(rows, outcomes, rt.policy, now)
+    outcomes = mark_duplicates(rows, outcomes, rt.policy, now, rt.ledger.entries(rt.name))
     rt.checkpoint("validated")
     pending = _pending_cells(steps, outcomes)
     report.rows, report.processed = len(rows), len(outcomes)
@@ -200,9 +200,18 @@ def _foreign(steps: list[Step]) -> set[str]:
         if step.action not in (Action.STAFF, Action.APLICADA, Action.DONE):
             continue
         who = owner.get(_signature(step.row.status))
-        if who is not None and who != step.row.key:
+        if (who is not None and who != step.row.key) or (
+            step.action is Action.STAFF and _stale_error(step)
+        ):
             found.add(step.row.key)
     return found
+
+
+def _stale_error(step: Step) -> bool:
+    """ERROR TEMPORAL is only ever ours: shown over a newer verdict of ours, it is an old
+    copy of the sheet saved back by someone, not a decision of staff."""
+    cell = Estado.from_label(step.row.estado_cell)
+    return cell is Estado.ERROR_TEMPORAL and bool(step.entry and step.entry.written_cells)
 
 
 # A status block is "lost" (not cleared row by row by staff) when its estado header is

@@ -7,11 +7,12 @@ alta is not a duplicate).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from facultativo.validators import Estado, Motivo, Policy, Tipo, Verdict
 
-from .ledger import Decision
+from .ledger import Decision, Entry
 from .process import Outcome, verdict_decision
 from .rows import Row
 
@@ -23,16 +24,24 @@ _DONE = {
 
 
 def mark_duplicates(
-    rows: list[Row], outcomes: dict[str, Outcome], policy: Policy, now: datetime
+    rows: list[Row],
+    outcomes: dict[str, Outcome],
+    policy: Policy,
+    now: datetime,
+    entries: Mapping[str, Entry] | None = None,
 ) -> dict[str, Outcome]:
-    """Outcomes with later repeats of an accepted request turned into SOLICITUD_DUPLICADA."""
+    """Outcomes with later repeats of an accepted request turned into SOLICITUD_DUPLICADA.
+
+    An earlier request's estado comes from the ledger when it has one, not from its
+    cell: a cell staff just cleared or sorted away must not change who came first."""
+    entries = entries or {}
     result = dict(outcomes)
     last: dict[str, tuple[Tipo, Row]] = {}
     for row in sorted(rows, key=_order):
         nss = _nss(row, result.get(row.key))
         if not nss or row.request is None:
             continue
-        estado = _estado(row, result.get(row.key))
+        estado = _estado(row, result.get(row.key), entries.get(row.key))
         if estado not in _DONE:
             continue
         tipo = _DONE[estado] or row.request.tipo
@@ -55,9 +64,12 @@ def _nss(row: Row, outcome: Outcome | None) -> str | None:
     return row.status.get("nss_leido") or row.nss_typed
 
 
-def _estado(row: Row, outcome: Outcome | None) -> Estado | None:
+def _estado(row: Row, outcome: Outcome | None, entry: Entry | None) -> Estado | None:
     if outcome is not None:
         return Estado(outcome.decision.estado)
+    if entry is not None and (entry.staff_label or entry.estado):
+        staff = Estado.from_label(entry.staff_label or "")
+        return staff if staff is not None else Estado(entry.estado) if entry.estado else None
     return Estado.from_label(row.estado_cell)
 
 

@@ -34,6 +34,7 @@ class XlsxSource(ResponseSource):
     def __init__(self, path: Path, sheet: str | None = None) -> None:
         self.path = path
         self.sheet = sheet
+        self._seen: tuple[int, int, int] | None = None  # the file as last read or written
 
     def describe(self) -> str:
         return self.path.name
@@ -47,6 +48,7 @@ class XlsxSource(ResponseSource):
         return None
 
     def read(self) -> Table:
+        self._seen = _fingerprint(self.path)  # taken first: a save during the read shows
         book = self._open(data_only=True)
         ws = self._worksheet(book)
         rows = [list(r) for r in ws.iter_rows(values_only=True)]
@@ -57,9 +59,12 @@ class XlsxSource(ResponseSource):
         return Table(header, rows[1:])
 
     def write(self, cells: list[CellWrite]) -> None:
+        """Cells go where the last read found their rows: if anyone saved the workbook
+        since, nothing is written (a sort may have moved them) and the cycle retries."""
         if not cells:
             return
         self._refuse_if_open()
+        self._unchanged_since_read()
         book = self._open(data_only=False)
         ws = self._worksheet(book)
         _unmerge(ws, cells)
@@ -69,6 +74,15 @@ class XlsxSource(ResponseSource):
             if isinstance(cell.value, str):
                 target.data_type = "s"  # RAW: "=…" stays text, never a formula
         self._save(book)
+        self._seen = _fingerprint(self.path)
+
+    def _unchanged_since_read(self) -> None:
+        if self._seen is not None and _fingerprint(self.path) != self._seen:
+            raise SourceError(
+                f"{self.describe()} se guardó mientras facultativo escribía; los resultados "
+                "se escriben en el siguiente ciclo.",
+                transient=True,
+            )
 
     def _open(self, data_only: bool) -> Workbook:
         self._refuse_if_open()
@@ -120,6 +134,7 @@ class XlsxSource(ResponseSource):
             book.save(tmp)
             if before is not None:
                 _same_owner_and_mode(tmp, before)
+            self._unchanged_since_read()  # last look: a save by staff is never overwritten
             os.replace(tmp, target)
         except PermissionError:
             raise SourceError(
@@ -135,6 +150,14 @@ class XlsxSource(ResponseSource):
             if tmp is not None:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp)
+
+
+def _fingerprint(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.resolve().stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def _same_owner_and_mode(tmp: str, before: os.stat_result) -> None:
