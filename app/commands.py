@@ -117,22 +117,35 @@ def report_line(r: Report) -> str:
 
     estados = ", ".join(f"{label(k)} {v}" for k, v in sorted(r.estados.items()))
     emails = ", ".join(f"{EMAIL_COUNTS.get(k, k)} {v}" for k, v in sorted(r.emails.items()))
-    return (
+    line = (
         f"campus {r.campus}: {r.rows} filas, {r.processed} procesadas en {r.seconds:.1f} s; "
         f"estados: {estados}; correos: {emails or 'ninguno'}"
     )
+    if r.restored:
+        line += (
+            f"; {r.restored} filas restauradas desde la bitácora (el bloque «Validación» faltaba)"
+        )
+    return line
 
 
 def _dry_run_text(r: Report) -> str:
+    from facultativo.sync.privacy import mask_email
+
     lines = [
         f"campus {r.campus} (simulación: no se escribió ni envió nada)",
         f"  {len(r.planned_cells)} celdas por escribir:",
     ]
     for cell in r.planned_cells[:200]:
         lines.append(f"    fila {cell.row}, columna {cell.col + 1}: {cell.value[:80]}")
+    if r.restored:
+        lines.append(
+            f"  {r.restored} filas se escribirían de nuevo desde la bitácora (el bloque "
+            "«Validación» no está o se vació), sin validar ni enviar correos otra vez"
+        )
     lines.append(f"  {len(r.planned_emails)} correos por enviar:")
     for due in r.planned_emails[:200]:
-        lines.append(f"    fila {due.row.number}: {due.kind} ({due.estado})")
+        to = mask_email(due.row.email) if due.row.email else "nadie: dirección no válida"
+        lines.append(f"    fila {due.row.number}: {due.kind} ({due.estado}) a {to}")
     return "\n".join(lines)
 
 

@@ -58,6 +58,8 @@ def test_sync_dry_run_lists_cells_and_emails_and_touches_nothing(tmp_path):
     result = run("sync", "--config", str(config), "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "simulación" in result.stdout and "RECHAZADA" in result.stdout
+    assert "19 correos por enviar" in result.stdout
+    assert "a an***@alumnos.example.mx" in result.stdout  # to whom, masked
     assert (tmp_path / "respuestas.xlsx").read_bytes() == before
     assert not (tmp_path / "facultativo.db").exists() and not (tmp_path / "outbox").exists()
 
