@@ -107,7 +107,7 @@ def run_cycle(rt: Runtime, dry_run: bool = False) -> Report:
         return _cycle(rt, report, dry_run, now, started, cycle_id)
     except Exception as exc:
         if cycle_id is not None:
-            summary = {**report.summary(), "error": str(exc)[:300]}
+            summary = {**report.summary(), "error": scrub(str(exc))[:300]}
             rt.ledger.cycle_finished(cycle_id, rt.clock(), time.monotonic() - started, summary)
         raise
 

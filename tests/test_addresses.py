@@ -85,3 +85,41 @@ def test_odd_addresses_go_to_nobody_and_stop_no_one(tmp_path):
     assert report.emails["failed"] == 12
     for i in list(odd)[:12]:
         assert str(rows[i][NOTIFIED]).startswith("ERROR: dirección no válida"), rows[i][NOTIFIED]
+
+
+class _Flaky:
+    """A sender (our own interface) that breaks on one student's message in a way no
+    SMTP error looks like, and delivers the others through the real outbox sender."""
+
+    def __init__(self, inner, victim: str) -> None:
+        self.inner, self.victim, self.delivered = inner, victim, []
+
+    def open(self) -> None:
+        self.inner.open()
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def send(self, message) -> None:
+        if message["To"] == self.victim:
+            raise RuntimeError(f"boom for {self.victim}")
+        self.inner.send(message)
+        self.delivered.append(message["To"])
+
+
+def test_one_message_that_breaks_stays_on_its_row_and_the_others_go(tmp_path, pool):
+    from facultativo.runtime import open_runtime
+    from facultativo.sync.cycle import run_cycle
+
+    from .workspace import Workspace
+
+    ws = Workspace(tmp_path)
+    victim = ws.rows()[1][EMAIL]  # one request of its own (Ana has two)
+    with open_runtime(ws.config, ws.campus, pool) as rt:
+        rt.clock = ws.clock
+        rt.sender = flaky = _Flaky(rt.sender, victim)
+        report = run_cycle(rt)
+    mailed = sum(1 for e, _ in EXPECTED if e != "ERROR_TEMPORAL")
+    assert len(flaky.delivered) == mailed - 1 and victim not in flaky.delivered
+    assert report.emails["retry"] == 1  # tried again next cycle, up to the limit
+    assert ws.rows()[2][NOTIFIED]  # the rest of the sheet was written
