@@ -284,10 +284,14 @@ class Ledger:
         with self.transaction() as db:
             for key in keys:
                 row = db.execute(
-                    "SELECT written_cells, staff_label FROM responses WHERE campus = ? AND key = ?",
+                    "SELECT written_cells, staff_label, pending_cells FROM responses"
+                    " WHERE campus = ? AND key = ?",
                     (campus, key),
                 ).fetchone()
                 if not row or not row[0]:
+                    continue
+                if row[2]:  # a newer verdict is waiting to be written: it goes, not the old
+                    restored += 1
                     continue
                 cells = json.loads(row[0])
                 if row[1]:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from facultativo.config import load
 from facultativo.runtime import open_runtime
 from facultativo.sync.cycle import run_cycle
 from facultativo.sync.privacy import mask_nss
+from facultativo.sync.sources import SourceError
 
 from . import google_env as g
 from .test_google import cycle
@@ -270,3 +273,39 @@ def test_a_restored_block_is_told_in_status_and_in_the_digest(tmp_path, pool):
         email = digest.build(rt, ("jefa@demo.example.mx",), ws.clock())
     assert "se escribió de nuevo desde la" in email.text
     assert f": {len(EXPECTED)} filas" in email.text
+
+
+def test_a_restore_never_replaces_a_newer_verdict_still_waiting_to_be_written(tmp_path, pool):
+    """Regression (chaos staff): the write of a new verdict was refused (staff saved the
+    workbook meanwhile), then the block was lost; the restore wrote the older cells and the
+    row stayed «ERROR TEMPORAL, intento 4 de 5» for good."""
+    ws = Workspace(tmp_path)
+    row = [e for e, _ in EXPECTED].index("ERROR_TEMPORAL")
+    ws.cycle(pool)
+    for _ in range(ws.campus.max_attempts - 2):
+        ws.clock.advance(60 * 13)
+        ws.cycle(pool)
+    assert ws.rows()[row][ESTADO] == "ERROR TEMPORAL"
+
+    lock = tmp_path / ".~lock.respuestas.xlsx#"
+
+    def staff_open_it(step: str) -> None:
+        if step == "recorded":  # the last attempt is decided; staff open the workbook
+            lock.write_text("lupita,escolares,2026-11-16")
+
+    ws.clock.advance(60 * 13)
+    with pytest.raises(SourceError):  # nothing written while it is open
+        ws.cycle(pool, checkpoint=staff_open_it)
+    lock.unlink()
+
+    def clear_block(sheet):
+        col = _header(sheet).index(ESTADO) + 1
+        for r in range(2, sheet.max_row + 1):
+            for c in range(col, col + 7):
+                sheet.cell(r, c).value = None
+
+    ws.edit(clear_block)
+    assert ws.cycle(pool).restored == len(EXPECTED)
+    got = ws.rows()[row]
+    assert (got[ESTADO], got[MOTIVO]) == (LABEL["REVISION_MANUAL"], "ADJUNTO_NO_DISPONIBLE")
+    assert ws.cycle(pool).processed == 0
