@@ -206,9 +206,10 @@ def _same_file(path: Path) -> Any:
 
 
 def _spreadsheet_id(text: str) -> str:
-    """The ID in a spreadsheet's URL (how gspread reads it), or the ID itself."""
-    found = re.search(r"/spreadsheets/d/([a-zA-Z0-9_-]+)", text)
-    return found.group(1) if found else text.strip()
+    """The ID in a spreadsheet's URL, read as the Google source reads it."""
+    from facultativo.sync.sources.google_sheets import spreadsheet_id
+
+    return spreadsheet_id(text)
 
 
 def _number(

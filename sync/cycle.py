@@ -37,7 +37,7 @@ from .plan import Action, Step, plan
 from .privacy import scrub
 from .process import Outcome, Retry, process_row
 from .rows import Row, read_rows
-from .sources import CellWrite, ResponseSource
+from .sources import CellWrite, ResponseSource, SourceError
 
 log = logging.getLogger("facultativo.sync")
 
@@ -140,6 +140,8 @@ def _cycle(
     rt.ledger.record(rt.name, [o.decision for o in outcomes.values()], rt.clock())
     rt.checkpoint("recorded")
     dues = _dues(rt, steps, outcomes, pending)
+    if dues and not dry_run:
+        _sheet_writable(rt)
     if dry_run:
         report.planned_cells = _header_cells(table.header, cols) + _status_cells(
             rows, cols, pending
@@ -212,6 +214,14 @@ def _stale_error(step: Step) -> bool:
     copy of the sheet saved back by someone, not a decision of staff."""
     cell = Estado.from_label(step.row.estado_cell)
     return cell is Estado.ERROR_TEMPORAL and bool(step.entry and step.entry.written_cells)
+
+
+def _sheet_writable(rt: Runtime) -> None:
+    """No student hears a verdict the sheet cannot show: a sheet shared read-only, or a
+    workbook open in Excel, stops the cycle before the first email."""
+    problem = rt.source.cannot_write()
+    if problem:
+        raise SourceError(problem, transient=True)
 
 
 # A status block is "lost" (not cleared row by row by staff) when its estado header is
@@ -300,6 +310,7 @@ def _write(
     response *now*: the sheet is read again just before, since staff sort, insert and
     delete rows while a cycle runs. A response no longer there is written next cycle."""
     table = rt.source.reread()
+    cols = map_columns(table.header, rt.columns)  # a column staff inserted moves ours too
     header_cells = _header_cells(table.header, cols)
     rows = read_rows(table, cols, tz, rt.store.refs)
     where = {r.key: r.number for r in rows}

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-_NSS = re.compile(r"(?<!\d)\d{11}(?!\d)")
-_CURP = re.compile(r"\b[A-Z]{4}\d{6}[HMX][A-Z]{5}[0-9A-Z]\d\b")
+# Also written with dashes, dots or spaces, and a CURP in lower case: masked all the same.
+_NSS = re.compile(r"(?<![\d-])\d(?:[ .-]?\d){10}(?![\d])")
+_CURP = re.compile(r"\b[A-Z]{4}\d{6}[HMX][A-Z]{5}[0-9A-Z]\d\b", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -14,7 +15,7 @@ def scrub(text: str) -> str:
     """Mask anything shaped like an email address, a CURP or an NSS."""
     text = _EMAIL.sub(lambda m: mask_email(m.group(0)), text)
     text = _CURP.sub(lambda m: mask_curp(m.group(0)), text)
-    return _NSS.sub(lambda m: mask_nss(m.group(0)), text)
+    return _NSS.sub(lambda m: mask_nss(re.sub(r"\D", "", m.group(0))), text)
 
 
 def mask_email(value: str | None) -> str:

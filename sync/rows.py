@@ -74,13 +74,13 @@ def _row(i: int, number: int, raw: list[Any], cols: ColumnMap, tz: str, refs_of:
         request = Request(
             tipo=tipo,
             fecha_solicitud=moment,
-            nss=values.text(get.get("nss"), 40),
+            nss=values.nss(get.get("nss")),
             curp=values.text(get.get("curp"), 40),
             nombre=_name(get),
         )
     except values.RowProblem as exc:
         problem = problem or str(exc)
-    nss = clean_nss(values.text(get.get("nss"), 40) or "") or None
+    nss = clean_nss(values.nss(get.get("nss")) or "") or None
     extras = {"numero_control": values.text(get.get("numero_control"), 40) or ""}
     return Row(
         i,

@@ -81,6 +81,15 @@ def email(value: object) -> str | None:
     return found.ascii_email
 
 
+def nss(value: object) -> str | None:
+    """The NSS as typed. A number cell lost its leading zero (Sheets and Excel drop it):
+    «3190312342» is «03190312342», never a wrong NSS_INVALIDO."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and 0 < value < 1e11 and float(value).is_integer():  # type: ignore[operator]
+        return f"{int(value):011d}"  # type: ignore[arg-type]
+    return text(value, 40)
+
+
 def text(value: object, limit: int = 200) -> str | None:
     """A short free-text answer; None when empty. Oversized cells are cut."""
     if value is None:

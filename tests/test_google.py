@@ -81,7 +81,7 @@ def test_call_counts_for_1000_rows_with_200_new(tmp_path, fake, pool):
     assert fake.calls("sheets.read") <= 3
     assert fake.calls("sheets.write") <= 2
     assert fake.calls("sheets.read") + fake.calls("sheets.write") <= 5
-    assert fake.calls("drive") <= 2 * 200
+    assert fake.calls("drive") <= 2 * 200 + 1  # + one look at write access before mailing
     fake.reset_log()
     assert cycle(path, pool).processed == 0
     assert fake.calls("drive") == 0

@@ -18,7 +18,7 @@ from facultativo.sync.sources import SourceError
 
 from . import google_env as g
 from .test_google import cycle
-from .test_sync_cycle import ESTADO, LABEL, MOTIVO, NOTIFICADA
+from .test_sync_cycle import ESTADO, LABEL, MOTIVO, NOTIFICADA, main_motivos
 from .workspace import EXPECTED, Workspace
 
 EMAIL = "Dirección de correo electrónico"
@@ -309,3 +309,74 @@ def test_a_restore_never_replaces_a_newer_verdict_still_waiting_to_be_written(tm
     got = ws.rows()[row]
     assert (got[ESTADO], got[MOTIVO]) == (LABEL["REVISION_MANUAL"], "ADJUNTO_NO_DISPONIBLE")
     assert ws.cycle(pool).processed == 0
+
+
+# --- found by the second outside attack ----------------------------------------------
+
+
+def test_a_column_inserted_during_the_cycle_moves_our_block_with_it(tmp_path, pool):
+    """Staff add a «Notas» column while a cycle validates: their notes stay, and each
+    status cell lands under its own header (it used to land on the notes)."""
+    ws = Workspace(tmp_path)
+
+    def insert_notes(step: str) -> None:
+        if step == "recorded":
+
+            def change(sheet):
+                sheet.insert_cols(3)
+                sheet.cell(1, 3).value = "Notas"
+                for r in range(2, sheet.max_row + 1):
+                    sheet.cell(r, 3).value = f"nota {r}"
+
+            ws.edit(change)
+
+    ws.cycle(pool, checkpoint=insert_notes)
+    rows = ws.rows()
+    assert [r["Notas"] for r in rows] == [f"nota {r}" for r in range(2, len(rows) + 2)]
+    assert main_motivos(ws) == [(LABEL.get(e, e), m) for e, m in EXPECTED]
+
+
+def test_no_student_is_mailed_while_the_sheet_cannot_be_written(tmp_path, fake, pool):
+    """Shared as viewer by mistake: nothing is mailed until the verdicts can be shown."""
+    book = g.spreadsheet(fake, g.demo_rows(fake))
+    book.editable = False
+    path = g.config(tmp_path, fake)
+    with pytest.raises(SourceError, match="editor"):
+        cycle(path, pool)
+    assert not list((tmp_path / "outbox").glob("*.eml"))
+    book.editable = True
+    report = cycle(path, pool)
+    assert report.emails["sent"] == MAILED
+    assert report.processed == 0  # decided once, in the first cycle: only written and sent now
+
+
+def test_a_numeric_nss_cell_keeps_its_leading_zero():
+    from facultativo.sync import values
+
+    assert values.nss(3190312342) == "03190312342"
+    assert values.nss(3190312342.0) == "03190312342"
+    assert values.nss("0319-03-1234-2") == "0319-03-1234-2"
+    assert values.nss(True) == "True"
+
+
+def test_personal_data_is_masked_however_it_is_written():
+    from facultativo.sync.privacy import scrub
+
+    text = scrub("NSS «1222-04-5678-9», 1222 04 5678 9; curp maga040312mqtrmna3")
+    assert "5678" not in text.replace("*******6789", "") and "maga0403" not in text
+
+
+def test_a_spreadsheet_url_of_a_second_google_account_is_understood():
+    from facultativo.sync.sources.google_sheets import spreadsheet_id
+
+    url = "https://docs.google.com/spreadsheets/u/1/d/1FormRespuestas-Qro_26/edit#gid=0"
+    assert spreadsheet_id(url) == "1FormRespuestas-Qro_26"
+
+
+def test_a_file_name_with_a_comma_is_one_file(tmp_path):
+    from facultativo.sync.attachments.folder import FolderStore
+
+    (tmp_path / "Vigencia, Lucía Pérez.pdf").write_bytes(b"%PDF-1.4")
+    store = FolderStore(tmp_path)
+    assert store.refs("Vigencia, Lucía Pérez.pdf") == ["Vigencia, Lucía Pérez.pdf"]
+    assert store.refs("a.pdf, b.pdf") == ["a.pdf", "b.pdf"]

@@ -15,6 +15,15 @@ from pathlib import Path
 from .base import AttachmentStore, Fetched, FetchFailure
 
 _SEPARATORS = re.compile(r"[\n;,]+")
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 # What a Google Form's file-upload answer holds: links to the files in Drive.
 _DRIVE_LINK = re.compile(r"https?://(drive|docs)\.google\.com/", re.IGNORECASE)
 _NOT_REGULAR = "el adjunto no es un archivo normal (tubería, dispositivo o socket)"
@@ -29,8 +38,12 @@ class FolderStore(AttachmentStore):
         self.folder = folder.resolve()
 
     def refs(self, cell: object) -> list[str]:
+        """File names in a cell; one name may itself hold a comma («Vigencia, Lucía.pdf»)."""
         if cell is None:
             return []
+        whole = str(cell).strip()
+        if whole and "\n" not in whole and _is_file(self.folder / whole):
+            return [whole]
         return [r.strip() for r in _SEPARATORS.split(str(cell)) if r.strip()]
 
     def drive_hint(self) -> str:

@@ -9,13 +9,14 @@ frozen header row (one spreadsheets:batchUpdate, once).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import gspread
 import requests
 from gspread.exceptions import APIError
 from gspread.urls import DRIVE_FILES_API_V3_URL
-from gspread.utils import extract_id_from_url, rowcol_to_a1
+from gspread.utils import rowcol_to_a1
 
 from facultativo.validators.text import fold
 
@@ -33,12 +34,22 @@ COLOURS = {
 }
 
 
+_URL_ID = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([a-zA-Z0-9_-]+)")
+
+
+def spreadsheet_id(text: str) -> str:
+    """The ID in any spreadsheet URL a browser shows (also «/u/1/d/…» of a second Google
+    account), or the ID itself."""
+    found = _URL_ID.search(text)
+    return found.group(1) if found else text.strip()
+
+
 class GoogleSheetSource(ResponseSource):
     def __init__(
         self, client: gspread.Client, spreadsheet: str, tab: str | None, account: str | None = None
     ) -> None:
         self.client = client
-        self.id = extract_id_from_url(spreadsheet) if "/" in spreadsheet else spreadsheet
+        self.id = spreadsheet_id(spreadsheet)
         self.tab = tab
         self.account = account  # service-account email, to name in sharing messages
         self._sheet: dict[str, Any] | None = None
