@@ -190,8 +190,9 @@ def _signature(cells: dict[str, str]) -> tuple[str, ...]:
 
 
 def _foreign(steps: list[Step]) -> set[str]:
-    """Rows whose status cells are, to the letter, what we wrote for *another* response
-    (staff sorted only part of the sheet): ours, misplaced, never a staff decision."""
+    """Rows not showing their own status block (staff sorted only the answer columns, or
+    pasted one block over another): ours, misplaced, never a staff decision, and never a
+    reason for a follow-up email. Each gets its own block back."""
     owner: dict[tuple[str, ...], str | None] = {}
     for s in steps:
         if s.entry and s.entry.written_cells:
@@ -201,12 +202,29 @@ def _foreign(steps: list[Step]) -> set[str]:
     for step in steps:
         if step.action not in (Action.STAFF, Action.APLICADA, Action.DONE):
             continue
+        own = step.entry.written_cells if step.entry else None
+        if own:
+            if not _shows_own_block(step.row, own) or (
+                step.action is Action.STAFF and _stale_error(step)
+            ):
+                found.add(step.row.key)
+            continue
         who = owner.get(_signature(step.row.status))
-        if (who is not None and who != step.row.key) or (
-            step.action is Action.STAFF and _stale_error(step)
-        ):
+        if who is not None and who != step.row.key:
             found.add(step.row.key)
     return found
+
+
+def _shows_own_block(row: Row, own: dict[str, str]) -> bool:
+    """The machine-written cells staff do not type (motivo code, dates, NSS read) are this
+    response's: the estado next to them may be staff's, the block is ours."""
+    cell = row.status.get("nss_leido", "") or ""
+    nss = NSS_FROM_FORM if cell and cell == row.nss_typed else scrub(cell)
+    same = all(
+        fold(row.status.get(k, "") or "") == fold(own.get(k, "") or "")
+        for k in ("motivo", "fecha_constancia", "procesada")
+    )
+    return same and nss == own.get("nss_leido", "")
 
 
 def _stale_error(step: Step) -> bool:

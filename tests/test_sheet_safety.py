@@ -380,3 +380,33 @@ def test_a_file_name_with_a_comma_is_one_file(tmp_path):
     store = FolderStore(tmp_path)
     assert store.refs("Vigencia, Lucía Pérez.pdf") == ["Vigencia, Lucía Pérez.pdf"]
     assert store.refs("a.pdf, b.pdf") == ["a.pdf", "b.pdf"]
+
+
+def test_a_partial_sort_never_sends_a_follow_up_for_a_label_that_moved(tmp_path, pool):
+    """Second attack: after sorting only the answers, an ALTA APLICADA sat on another
+    student's row and that student was told their alta was applied in IMSS."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    row = ws.column(MOTIVO).index("VIGENTE_CON_PATRON") + 2
+    ws.set_status(row, "ALTA APLICADA")
+    ws.cycle(pool)
+    before, sent = verdicts_by_email(ws), sorted(p.name for p in ws.emails())
+
+    def sort_answers_only(sheet):
+        width = _header(sheet).index(ESTADO)
+        rows = [list(r)[:width] for r in sheet.iter_rows(min_row=2, values_only=True)]
+        for r, values in enumerate(reversed(rows), start=2):
+            for c, value in enumerate(values, start=1):
+                sheet.cell(r, c).value = value
+
+    ws.edit(sort_answers_only)
+    ws.cycle(pool)
+    ws.cycle(pool)
+    assert verdicts_by_email(ws) == before  # the APLICADA on its own response
+    assert sorted(p.name for p in ws.emails()) == sent  # no follow-up to anybody else
+    ledger = ws.ledger()
+    try:
+        labels = {e.staff_label for e in ledger.entries(ws.campus.name).values()} - {None}
+    finally:
+        ledger.close()
+    assert labels == {"ALTA APLICADA"}
