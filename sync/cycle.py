@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from facultativo.notifiers.base import Sender
-from facultativo.validators import Estado, Limits, Policy, ValidatorPool
+from facultativo.validators import Estado, Limits, Motivo, Policy, ValidatorPool
 from facultativo.validators.text import fold
 
 from .attachments import AttachmentStore
@@ -295,7 +295,22 @@ def _pending_cells(steps: list[Step], outcomes: dict[str, Outcome]) -> dict[str,
     for step in steps:
         if step.action is Action.WRITE_PENDING and step.entry and step.entry.pending_cells:
             pending[step.row.key] = step.entry.pending_cells
+        elif step.action is Action.COPY and not step.row.estado_cell.strip():
+            pending[step.row.key] = _copy_note(step.row)
     return pending
+
+
+def _copy_note(row: Row) -> dict[str, str]:
+    """What a copied row shows: staff decide; nobody is mailed for it."""
+    return {
+        "estado": Estado.REVISION_MANUAL.etiqueta,
+        "motivo": Motivo.SOLICITUD_DUPLICADA.value,
+        "detalle": f"Es una copia de la fila {row.copy_of} (misma marca temporal, correo y "
+        "archivo): no se procesa ni se envía correo; bórrala si sobra.",
+        "nss_leido": "",
+        "fecha_constancia": "",
+        "procesada": "",
+    }
 
 
 def _header_cells(header: list[str], cols: ColumnMap) -> list[CellWrite]:

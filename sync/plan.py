@@ -28,6 +28,7 @@ class Action(Enum):
     APLICADA = "aplicada"  # staff applied it in IMSS: follow-up email
     STAFF = "staff"  # staff typed an estado of their own: hands off
     DONE = "done"  # our estado is in the sheet
+    COPY = "copy"  # the same answer twice (a pasted row): never decided nor mailed again
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,11 @@ def plan(
 ) -> list[Step]:
     """`foreign`: rows showing a verdict of ours that belongs to another response."""
     return [
-        Step(r, _action(r, entries.get(r.key), now, r.key in foreign), entries.get(r.key))
+        Step(
+            r,
+            Action.COPY if r.copy_of else _action(r, entries.get(r.key), now, r.key in foreign),
+            entries.get(r.key),
+        )
         for r in rows
     ]
 

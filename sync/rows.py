@@ -30,6 +30,7 @@ class Row:
     extras: dict[str, str] = field(default_factory=dict)
     # The upload cell holds something, even if no file reference could be read from it.
     archivo_escrito: bool = False
+    copy_of: int | None = None  # the sheet row of the same answer, when this one is a copy
 
     @property
     def estado_cell(self) -> str:
@@ -39,17 +40,27 @@ class Row:
 def read_rows(table: Table, cols: ColumnMap, tz: str, refs_of: Any) -> list[Row]:
     """Every non-empty response row, keyed independently of its position."""
     rows: list[Row] = []
-    seen: dict[str, int] = {}
+    groups: dict[str, list[Row]] = {}
     for i, raw in enumerate(table.rows):
         if not any(v not in (None, "") for v in raw):
             continue
         row = _row(i, table.row_number(i), raw, cols, tz, refs_of)
-        count = seen.get(row.key, 0)
-        seen[row.key] = count + 1
-        if count:  # the same answer twice in the same second: keep both apart
-            row.key = f"{row.key}.{count}"
+        groups.setdefault(row.key, []).append(row)
         rows.append(row)
+    for group in groups.values():
+        if len(group) > 1:
+            _copies(group)
     return rows
+
+
+def _copies(group: list[Row]) -> None:
+    """The same answer on several rows (same second, address and files) is a row staff
+    copied or pasted: the one carrying a status block keeps the answer's key, the others
+    are copies, kept apart and never decided nor mailed again."""
+    first = next((r for r in group if r.estado_cell.strip()), group[0])
+    key = first.key
+    for n, row in enumerate((r for r in group if r is not first), start=1):
+        row.key, row.copy_of = f"{key}.{n}", first.number
 
 
 def _cell(raw: list[Any], col: int | None) -> Any:

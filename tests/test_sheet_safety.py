@@ -410,3 +410,40 @@ def test_a_partial_sort_never_sends_a_follow_up_for_a_label_that_moved(tmp_path,
     finally:
         ledger.close()
     assert labels == {"ALTA APLICADA"}
+
+
+def test_pasted_copies_of_rows_are_never_decided_nor_mailed_again(tmp_path, pool):
+    """Second attack: the whole sheet pasted below itself sent 17 emails again, and a row
+    copied above its original took the original's identity and re-ran it."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before, sent = verdicts_by_email(ws), len(ws.emails())
+
+    def paste_all_below(sheet):
+        for r in [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]:
+            sheet.append(r)
+
+    ws.edit(paste_all_below)
+    assert ws.cycle(pool).processed == 0
+    assert len(ws.emails()) == sent
+    rows = ws.rows()
+    originals, copies = rows[: len(EXPECTED)], rows[len(EXPECTED) :]
+    assert [r[ESTADO] for r in copies] == [r[ESTADO] for r in originals]  # left as pasted
+
+    def copy_answers_above(sheet):
+        header = _header(sheet)
+        answers = [c.value for c in sheet[2]][: header.index(ESTADO)]
+        sheet.insert_rows(2)
+        for c, value in enumerate(answers, start=1):
+            sheet.cell(2, c).value = value
+
+    ws.edit(copy_answers_above)
+    assert ws.cycle(pool).processed == 0
+    assert len(ws.emails()) == sent
+    rows = ws.rows()
+    assert rows[0][ESTADO] == LABEL["REVISION_MANUAL"]  # the new copy: staff decide
+    assert (
+        rows[0][MOTIVO] == "SOLICITUD_DUPLICADA"
+        and "copia de la fila" in rows[0]["Validación: detalle"]
+    )
+    assert {k: v for k, v in verdicts_by_email(ws).items() if k in before} == before
