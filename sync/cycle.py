@@ -122,6 +122,7 @@ def _cycle(
     cols = map_columns(table.header, rt.columns)
     tz = table.timezone or rt.policy.timezone
     rows = read_rows(table, cols, tz, rt.store.refs)
+    _follow_keys(rt, rows)
     steps = plan(rows, rt.ledger.entries(rt.name), now)
     report.restored = _restore_lost_block(rt, table.header, steps)
     foreign = _foreign(steps)
@@ -138,6 +139,7 @@ def _cycle(
     report.rows, report.processed = len(rows), len(outcomes)
     report.estados = Counter(_estado_of(s, pending) for s in steps)
     rt.ledger.record(rt.name, [o.decision for o in outcomes.values()], rt.clock())
+    _learn_loose_keys(rt, rows)
     rt.checkpoint("recorded")
     dues = _dues(rt, steps, outcomes, pending)
     if dues and not dry_run:
@@ -162,6 +164,46 @@ def _cycle(
     report.seconds = time.monotonic() - started
     rt.ledger.cycle_finished(cycle_id or 0, rt.clock(), report.seconds, report.summary())
     return report
+
+
+def _follow_keys(rt: Runtime, rows: list[Row]) -> None:
+    """A response's key holds its timestamp as an instant: read in another time zone (a
+    fresh export into a sheet set to another zone, a corrected setting) every key changes.
+    The ledger finds its responses again by the key without day and hour, so nothing is
+    decided or mailed twice."""
+    entries = _learn_loose_keys(rt, rows)
+    present = {r.key for r in rows}
+    known: dict[str, str | None] = {}
+    for key, entry in entries.items():
+        if entry.loose_key and key not in present:
+            known[entry.loose_key] = None if entry.loose_key in known else key
+    mapping = {
+        old: r.key
+        for r in rows
+        if r.key not in entries and not r.copy_of and r.loose_key
+        for old in [known.get(r.loose_key)]
+        if old
+    }
+    if mapping:
+        rt.ledger.rekey(rt.name, mapping)
+        log.warning(
+            "%d respuestas se leen con otra hora (¿cambió la zona horaria de la hoja?): la "
+            "bitácora las reconoce y no se deciden ni se envían de nuevo",
+            len(mapping),
+        )
+
+
+def _learn_loose_keys(rt: Runtime, rows: list[Row]) -> dict[str, Entry]:
+    entries = rt.ledger.entries(rt.name)
+    learn = {
+        r.key: r.loose_key
+        for r in rows
+        if r.key in entries and r.loose_key and entries[r.key].loose_key != r.loose_key
+    }
+    if learn:
+        rt.ledger.remember_loose(rt.name, learn)
+        entries = rt.ledger.entries(rt.name)
+    return entries
 
 
 def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:

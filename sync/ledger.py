@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
     campus TEXT NOT NULL,
@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS responses (
     written_cells TEXT,
     previous_estado TEXT,
     previous_motivos TEXT,
+    loose_key TEXT,
     PRIMARY KEY (campus, key)
 );
 CREATE TABLE IF NOT EXISTS notifications (
@@ -97,6 +98,7 @@ class Entry:
     written_cells: dict[str, str] | None = None  # what is in the sheet, to restore it
     previous_estado: str | None = None  # the verdict before staff asked for a re-run
     previous_motivos: str | None = None
+    loose_key: str | None = None
 
     def last_verdict(self) -> tuple[str | None, str | None]:
         """(estado, motivos) of the latest verdict, also right after a re-run cleared it."""
@@ -181,6 +183,7 @@ class Ledger:
                 3: "ALTER TABLE responses ADD COLUMN written_cells TEXT;"
                 " ALTER TABLE responses ADD COLUMN previous_estado TEXT;"
                 " ALTER TABLE responses ADD COLUMN previous_motivos TEXT;",
+                4: "ALTER TABLE responses ADD COLUMN loose_key TEXT;",
             }
             script = "".join(steps[v] for v in range(version, SCHEMA_VERSION))
             self.db.executescript(
@@ -208,7 +211,7 @@ class Ledger:
         rows = self.db.execute(
             "SELECT key, generation, estado, motivos, attempts, next_attempt_at, pending_cells,"
             " written_label, staff_label, validations, datos, written_cells, previous_estado,"
-            " previous_motivos FROM responses WHERE campus = ?",
+            " previous_motivos, loose_key FROM responses WHERE campus = ?",
             (campus,),
         )
         return {r[0]: _entry(r) for r in rows}
@@ -276,6 +279,24 @@ class Ledger:
                 " staff_label = NULL WHERE campus = ? AND key = ?",
                 [(campus, key) for key in keys],
             )
+
+    def remember_loose(self, campus: str, pairs: dict[str, str]) -> None:
+        """Each known response's time-zone-free key (see rows.Row.loose_key)."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE responses SET loose_key = ? WHERE campus = ? AND key = ?",
+                [(loose, campus, key) for key, loose in pairs.items()],
+            )
+
+    def rekey(self, campus: str, mapping: dict[str, str]) -> None:
+        """The same responses under their keys of today (the sheet's time zone changed)."""
+        with self.transaction() as db:
+            for old, new in mapping.items():
+                for table in ("responses", "notifications"):
+                    db.execute(
+                        f"UPDATE {table} SET key = ? WHERE campus = ? AND key = ?",
+                        (new, campus, old),
+                    )
 
     def restore(self, campus: str, keys: list[str]) -> int:
         """Write these responses' status cells back from the ledger (a lost status block),
@@ -514,6 +535,7 @@ def _entry(r: tuple) -> Entry:
         written,
         r[12],
         r[13],
+        r[14],
     )
 
 

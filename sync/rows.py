@@ -31,6 +31,9 @@ class Row:
     # The upload cell holds something, even if no file reference could be read from it.
     archivo_escrito: bool = False
     copy_of: int | None = None  # the sheet row of the same answer, when this one is a copy
+    # The key without the hour and day: the same answer read in another time zone (a new
+    # export, a corrected setting) keeps it, so the ledger still knows the response.
+    loose_key: str | None = None
 
     @property
     def estado_cell(self) -> str:
@@ -79,6 +82,7 @@ def _row(i: int, number: int, raw: list[Any], cols: ColumnMap, tz: str, refs_of:
         moment, problem = None, str(exc)
     stamp = moment.isoformat() if moment else str(get.get("timestamp"))
     key = _key(stamp, email_cell.lower(), refs)
+    loose = _key(f"{moment:%M:%S}", email_cell.lower(), refs) if moment else None
     request = None
     try:
         tipo = values.tipo(get.get("tipo")) if "tipo" in cols.fields else Tipo.ALTA
@@ -106,6 +110,7 @@ def _row(i: int, number: int, raw: list[Any], cols: ColumnMap, tz: str, refs_of:
         nss,
         extras,
         bool(values.text(get.get("archivo"))),
+        loose_key=loose,
     )
 
 

@@ -447,3 +447,39 @@ def test_pasted_copies_of_rows_are_never_decided_nor_mailed_again(tmp_path, pool
         and "copia de la fila" in rows[0]["Validación: detalle"]
     )
     assert {k: v for k, v in verdicts_by_email(ws).items() if k in before} == before
+
+
+def test_another_time_zone_neither_re_decides_nor_re_mails(tmp_path, pool):
+    """Second attack: keys held the timestamp as an instant, so a corrected time zone gave
+    every response a new key: 44 ledger entries for 22 rows, follow-ups sent again."""
+    from dataclasses import replace
+
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    row = ws.column(MOTIVO).index("VIGENTE_CON_PATRON") + 2
+    ws.set_status(row, "ALTA APLICADA")
+    ws.cycle(pool)
+    sent, before = len(ws.emails()), verdicts_by_email(ws)
+    ws.campus = replace(ws.campus, policy=replace(ws.campus.policy, timezone="America/Tijuana"))
+    report = ws.cycle(pool)
+    assert report.processed == 0 and len(ws.emails()) == sent
+    assert verdicts_by_email(ws) == before
+    ledger = ws.ledger()
+    try:
+        assert len(ledger.entries(ws.campus.name)) == len(EXPECTED)
+    finally:
+        ledger.close()
+
+
+def test_a_fresh_export_into_a_sheet_in_another_time_zone_is_restored(tmp_path, fake, pool):
+    book = g.spreadsheet(fake, g.demo_rows(fake))
+    path = g.config(tmp_path, fake)
+    cycle(path, pool)
+    estados, sent = g.column(book, ESTADO), len(list((tmp_path / "outbox").glob("*.eml")))
+    width = len(g.HEADERS)
+    book.sheets[0].rows = [r[:width] for r in book.sheets[0].rows]  # the Form's own export
+    book.time_zone = "America/Tijuana"  # …into a spreadsheet set to another zone
+    report = cycle(path, pool)
+    assert report.processed == 0 and report.restored == len(EXPECTED)
+    assert g.column(book, ESTADO) == estados
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == sent
