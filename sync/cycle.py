@@ -26,10 +26,17 @@ from datetime import UTC, datetime
 
 from facultativo.notifiers.base import Sender
 from facultativo.validators import Estado, Limits, Motivo, Policy, ValidatorPool
-from facultativo.validators.text import fold
 
 from .attachments import AttachmentStore
 from .columns import STATUS_HEADERS, ColumnMap, map_columns
+from .continuity import (
+    NSS_FROM_FORM,
+    follow_keys,
+    for_ledger,
+    learn_loose_keys,
+    misplaced,
+    restore_lost_block,
+)
 from .duplicates import mark_duplicates
 from .ledger import Entry, Ledger
 from .notify import Due, MailContext, is_pending, notice_cells, send_due
@@ -122,10 +129,10 @@ def _cycle(
     cols = map_columns(table.header, rt.columns)
     tz = table.timezone or rt.policy.timezone
     rows = read_rows(table, cols, tz, rt.store.refs)
-    _follow_keys(rt, rows)
+    follow_keys(rt.ledger, rt.name, rows)
     steps = plan(rows, rt.ledger.entries(rt.name), now)
-    report.restored = _restore_lost_block(rt, table.header, steps)
-    foreign = _foreign(steps)
+    report.restored = restore_lost_block(rt.ledger, rt.name, table.header, steps)
+    foreign = misplaced(steps)
     if foreign:  # our verdicts on other responses' rows: put each back where it belongs
         rt.ledger.restore(rt.name, sorted(foreign))
     if report.restored or foreign:
@@ -139,7 +146,7 @@ def _cycle(
     report.rows, report.processed = len(rows), len(outcomes)
     report.estados = Counter(_estado_of(s, pending) for s in steps)
     rt.ledger.record(rt.name, [o.decision for o in outcomes.values()], rt.clock())
-    _learn_loose_keys(rt, rows)
+    learn_loose_keys(rt.ledger, rt.name, rows)
     rt.checkpoint("recorded")
     dues = _dues(rt, steps, outcomes, pending)
     if dues and not dry_run:
@@ -166,46 +173,6 @@ def _cycle(
     return report
 
 
-def _follow_keys(rt: Runtime, rows: list[Row]) -> None:
-    """A response's key holds its timestamp as an instant: read in another time zone (a
-    fresh export into a sheet set to another zone, a corrected setting) every key changes.
-    The ledger finds its responses again by the key without day and hour, so nothing is
-    decided or mailed twice."""
-    entries = _learn_loose_keys(rt, rows)
-    present = {r.key for r in rows}
-    known: dict[str, str | None] = {}
-    for key, entry in entries.items():
-        if entry.loose_key and key not in present:
-            known[entry.loose_key] = None if entry.loose_key in known else key
-    mapping = {
-        old: r.key
-        for r in rows
-        if r.key not in entries and not r.copy_of and r.loose_key
-        for old in [known.get(r.loose_key)]
-        if old
-    }
-    if mapping:
-        rt.ledger.rekey(rt.name, mapping)
-        log.warning(
-            "%d respuestas se leen con otra hora (¿cambió la zona horaria de la hoja?): la "
-            "bitácora las reconoce y no se deciden ni se envían de nuevo",
-            len(mapping),
-        )
-
-
-def _learn_loose_keys(rt: Runtime, rows: list[Row]) -> dict[str, Entry]:
-    entries = rt.ledger.entries(rt.name)
-    learn = {
-        r.key: r.loose_key
-        for r in rows
-        if r.key in entries and r.loose_key and entries[r.key].loose_key != r.loose_key
-    }
-    if learn:
-        rt.ledger.remember_loose(rt.name, learn)
-        entries = rt.ledger.entries(rt.name)
-    return entries
-
-
 def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:
     reruns, staff = [], {}
     for step in steps:
@@ -221,93 +188,12 @@ def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:
         rt.ledger.note_staff(rt.name, staff)
 
 
-_SIGNATURE = ("estado", "motivo", "detalle", "nss_leido", "procesada")
-
-
-def _signature(cells: dict[str, str]) -> tuple[str, ...]:
-    """What a row's status cells say, compared the way the ledger keeps them."""
-    kept = {k: scrub(str(cells.get(k, "") or "")) for k in _SIGNATURE}
-    kept["nss_leido"] = ""  # kept masked or as «the form's»: compared by the other cells
-    return tuple(fold(v) for v in kept.values())
-
-
-def _foreign(steps: list[Step]) -> set[str]:
-    """Rows not showing their own status block (staff sorted only the answer columns, or
-    pasted one block over another): ours, misplaced, never a staff decision, and never a
-    reason for a follow-up email. Each gets its own block back."""
-    owner: dict[tuple[str, ...], str | None] = {}
-    for s in steps:
-        if s.entry and s.entry.written_cells:
-            sig = _signature(s.entry.written_cells)
-            owner[sig] = None if sig in owner else s.row.key  # shared by two: proves nothing
-    found = set()
-    for step in steps:
-        if step.action not in (Action.STAFF, Action.APLICADA, Action.DONE):
-            continue
-        own = step.entry.written_cells if step.entry else None
-        if own:
-            if not _shows_own_block(step.row, own) or (
-                step.action is Action.STAFF and _stale_error(step)
-            ):
-                found.add(step.row.key)
-            continue
-        who = owner.get(_signature(step.row.status))
-        if who is not None and who != step.row.key:
-            found.add(step.row.key)
-    return found
-
-
-def _shows_own_block(row: Row, own: dict[str, str]) -> bool:
-    """The machine-written cells staff do not type (motivo code, dates, NSS read) are this
-    response's: the estado next to them may be staff's, the block is ours."""
-    cell = row.status.get("nss_leido", "") or ""
-    nss = NSS_FROM_FORM if cell and cell == row.nss_typed else scrub(cell)
-    same = all(
-        fold(row.status.get(k, "") or "") == fold(own.get(k, "") or "")
-        for k in ("motivo", "fecha_constancia", "procesada")
-    )
-    return same and nss == own.get("nss_leido", "")
-
-
-def _stale_error(step: Step) -> bool:
-    """ERROR TEMPORAL is only ever ours: shown over a newer verdict of ours, it is an old
-    copy of the sheet saved back by someone, not a decision of staff."""
-    cell = Estado.from_label(step.row.estado_cell)
-    return cell is Estado.ERROR_TEMPORAL and bool(step.entry and step.entry.written_cells)
-
-
 def _sheet_writable(rt: Runtime) -> None:
     """No student hears a verdict the sheet cannot show: a sheet shared read-only, or a
     workbook open in Excel, stops the cycle before the first email."""
     problem = rt.source.cannot_write()
     if problem:
         raise SourceError(problem, transient=True)
-
-
-# A status block is "lost" (not cleared row by row by staff) when its estado header is
-# gone, or when at least this many of our verdicts, and this share of them, vanish at once.
-LOST_AT_LEAST = 3
-LOST_SHARE = 0.5
-
-
-def _restore_lost_block(rt: Runtime, header: list[str], steps: list[Step]) -> int:
-    """A renamed or deleted status column, a fresh Form export, a save that overwrote the
-    block: the ledger writes back what it knows, and nothing is decided or sent again."""
-    ours = [s for s in steps if s.entry and (s.entry.written_label or s.entry.staff_label)]
-    cleared = [s for s in ours if not s.row.estado_cell.strip()]
-    present = {fold(str(h or "")) for h in header}
-    missing = fold(STATUS_HEADERS["estado"]) not in present
-    lost = missing or (len(cleared) >= LOST_AT_LEAST and len(cleared) >= LOST_SHARE * len(ours))
-    if not (cleared and lost):
-        return 0
-    restored = rt.ledger.restore(rt.name, [s.row.key for s in cleared])
-    log.warning(
-        "el bloque «Validación» no está o se vació en %d filas: se escribe de nuevo desde la "
-        "bitácora (sin validar ni enviar correos otra vez); revisa si alguien lo borró o "
-        "renombró",
-        restored,
-    )
-    return restored
 
 
 def _validate(rt: Runtime, work: list[Step], now: datetime) -> dict[str, Outcome]:
@@ -398,27 +284,13 @@ def _write(
         rt.source.write([_clean(c) for c in cells])
     rt.checkpoint("written")
     typed = {r.key: r.nss_typed for r in rows}
-    written = {k: _for_ledger(c, typed.get(k)) for k, c in pending.items() if k in where}
+    written = {k: for_ledger(c, typed.get(k)) for k, c in pending.items() if k in where}
     rt.ledger.mark_written(rt.name, written, rt.clock())
     rt.checkpoint("marked")
     if ids:
         rt.ledger.mark_notice_cells(rt.name, ids)
         rt.checkpoint("noted")
     return moved, vanished
-
-
-NSS_FROM_FORM = "(el NSS del formulario)"
-
-
-def _for_ledger(cells: dict[str, str], typed: str | None) -> dict[str, str]:
-    """The copy of a row's status cells the ledger keeps to restore a lost block: no full
-    NSS, CURP or address in it; an NSS read that equals the typed one comes back from
-    the form when restored, any other stays masked."""
-    kept = {k: scrub(v) for k, v in cells.items()}
-    nss = cells.get("nss_leido", "")
-    if nss and nss == typed:
-        kept["nss_leido"] = NSS_FROM_FORM
-    return kept
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

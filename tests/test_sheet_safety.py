@@ -48,6 +48,15 @@ def _header(sheet) -> list[str]:
     return [c.value for c in sheet[1]]
 
 
+def sort_answers_only(sheet) -> None:
+    """Staff sort the answer columns (A:I) but not the status block next to them."""
+    width = _header(sheet).index(ESTADO)
+    rows = [list(r)[:width] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    for r, values in enumerate(reversed(rows), start=2):
+        for c, value in enumerate(values, start=1):
+            sheet.cell(r, c).value = value
+
+
 def test_renamed_estado_header_is_restored_from_the_ledger_not_remailed(tmp_path, pool):
     ws = Workspace(tmp_path)
     ws.cycle(pool)
@@ -174,13 +183,6 @@ def test_a_partial_sort_that_moves_only_the_status_block_is_put_right(tmp_path, 
     ws = Workspace(tmp_path)
     ws.cycle(pool)
     before, sent = verdicts_by_email(ws), len(ws.emails())
-
-    def sort_answers_only(sheet):
-        width = _header(sheet).index(ESTADO)
-        rows = [list(r)[:width] for r in sheet.iter_rows(min_row=2, values_only=True)]
-        for r, values in enumerate(reversed(rows), start=2):
-            for c, value in enumerate(values, start=1):
-                sheet.cell(r, c).value = value
 
     ws.edit(sort_answers_only)
     ws.cycle(pool)
@@ -391,13 +393,6 @@ def test_a_partial_sort_never_sends_a_follow_up_for_a_label_that_moved(tmp_path,
     ws.set_status(row, "ALTA APLICADA")
     ws.cycle(pool)
     before, sent = verdicts_by_email(ws), sorted(p.name for p in ws.emails())
-
-    def sort_answers_only(sheet):
-        width = _header(sheet).index(ESTADO)
-        rows = [list(r)[:width] for r in sheet.iter_rows(min_row=2, values_only=True)]
-        for r, values in enumerate(reversed(rows), start=2):
-            for c, value in enumerate(values, start=1):
-                sheet.cell(r, c).value = value
 
     ws.edit(sort_answers_only)
     ws.cycle(pool)
