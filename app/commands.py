@@ -6,6 +6,8 @@ import argparse
 import logging
 import sys
 from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
 
 from facultativo.sync.attachments.base import AttachmentStore
 from facultativo.sync.attachments.folder import FolderStore, is_drive_link
@@ -154,15 +156,16 @@ def check(args: argparse.Namespace) -> int:
     config = load(args.config)
     problems = 0
     for campus in _campuses(config, args.campus):
-        for ok, message in _check_campus(campus):
+        for ok, message in _check_campus(campus, config.ledger):
             problems += not ok
             print(f"{'ok   ' if ok else 'ERROR'} campus {campus.name}: {message}")
     print("Todo en orden." if not problems else f"{problems} problema(s) por corregir.")
     return 0 if not problems else 1
 
 
-def _check_campus(campus: Campus) -> list[tuple[bool, str]]:
-    """Credentials, sheet, headers, write access, one attachment: each its own line."""
+def _check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
+    """Credentials, sheet, headers, write access, one attachment, what the next cycle
+    would do: each its own line."""
     results: list[tuple[bool, str]] = []
     try:
         source, store = build_source(campus), build_store(campus)
@@ -176,9 +179,44 @@ def _check_campus(campus: Campus) -> list[tuple[bool, str]]:
         note = "se crearán: " + ", ".join(missing) if missing else "presentes"
         results.append((problem is None, problem or f"columnas de validación {note}"))
         results.append(_check_attachment(store, table, cols.fields["archivo"]))
-    except (SourceError, MissingColumns) as exc:
+        results.append(_next_cycle(campus, ledger, table, cols, store, bool(missing)))
+    except (SourceError, MissingColumns, LedgerError) as exc:
         results.append((False, str(exc)))
     return results
+
+
+def _next_cycle(
+    campus: Campus, ledger: Path, table: Table, cols: Any, store: Any, no_block: bool
+) -> tuple[bool, str]:
+    """How many responses the next cycle would decide and mail, before it runs."""
+    from facultativo.sync.ledger import Ledger
+    from facultativo.sync.rows import read_rows
+
+    rows = read_rows(table, cols, table.timezone or campus.policy.timezone, store.refs)
+    snapshot = Ledger.snapshot(ledger)
+    try:
+        known = snapshot.entries(campus.name)
+    finally:
+        snapshot.close()
+    desde = campus.desde
+    before = [
+        r for r in rows if desde and r.timestamp and r.timestamp < desde and r.key not in known
+    ]
+    new = [
+        r
+        for r in rows
+        if r not in before and r.key not in known and not r.estado_cell.strip() and not r.copy_of
+    ]
+    if desde is None and rows and not known and no_block:
+        return False, (
+            f"primera ejecución: la hoja ya tiene {len(rows)} respuestas y ninguna procesada; "
+            'pon en [[campus]] desde = "AAAA-MM-DDTHH:MM" (el día en que empieza facultativo) '
+            "o el primer ciclo no se ejecuta"
+        )
+    text = f"siguiente ciclo: {len(new)} respuestas por validar (hasta {len(new)} correos)"
+    if before:
+        text += f"; {len(before)} anteriores a «desde» quedan como ANTERIOR, sin correo"
+    return True, text
 
 
 def _check_attachment(store: AttachmentStore, table: Table, col: int) -> tuple[bool, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -101,6 +102,9 @@ class Campus:
     digest: Digest = field(default_factory=Digest)
     max_attempts: int = 5
     retry_minutes: float = 5.0
+    # Responses from before this moment (campus time) were handled by hand: never
+    # validated nor mailed, marked ANTERIOR.
+    desde: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +253,33 @@ def _campuses(raw: Any, base: Path, problems: list[str]) -> list[Campus]:
     return [c for i, item in enumerate(raw) if (c := _campus(i, item, base, problems))]
 
 
+def _desde(raw: dict, where: str, problems: list[str]) -> datetime | None:
+    """`desde = "2026-11-23T00:00"`: the campus's first day, in its own time zone."""
+    value = raw.get("desde")
+    if value is None:
+        return None
+    if isinstance(value, datetime | date):
+        moment = (
+            value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+        )
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            problems.append(
+                f"{where}.desde = {value!r}: escribe la fecha y hora de inicio como "
+                '"2026-11-23T00:00".'
+            )
+            return None
+    if moment.tzinfo is None:
+        tz = raw.get("timezone", DEFAULT_TIMEZONE)
+        try:
+            moment = moment.replace(tzinfo=ZoneInfo(str(tz)))
+        except (ZoneInfoNotFoundError, ValueError):
+            moment = moment.replace(tzinfo=ZoneInfo(DEFAULT_TIMEZONE))
+    return moment
+
+
 def _campus(i: int, raw: Any, base: Path, problems: list[str]) -> Campus | None:
     where = f"campus[{i}]"
     if not isinstance(raw, dict):
@@ -270,6 +301,7 @@ def _campus(i: int, raw: Any, base: Path, problems: list[str]) -> Campus | None:
         mail=_mail(raw.get("mail", {}), base, where, problems),
         max_attempts=int(_number(raw, "max_attempts", 5, 1, 50, where, problems)),
         retry_minutes=_number(raw, "retry_minutes", 5.0, 0, 1440, where, problems),
+        desde=_desde(raw, where, problems),
     )
 
 

@@ -45,6 +45,8 @@ name = "demo"
 institution_names = ["INSTITUTO TECNOLÓGICO DE QUERÉTARO"]
 registros_patronales = ["Y6012345321"]
 timezone = "America/Mexico_City"
+# The first day facultativo handles: earlier responses are ANTERIOR (never validated or mailed).
+desde = "2026-11-01T00:00"
 
 [campus.contact]
 office = "Departamento de Servicios Escolares (demostración)"

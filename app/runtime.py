@@ -206,6 +206,7 @@ def open_runtime(
                 mail=mail_context(campus),
                 limits=config.limits,
                 retry=Retry(campus.max_attempts, campus.retry_minutes),
+                desde=campus.desde,
                 columns=campus.columns,
             )
             if checkpoint is not None:

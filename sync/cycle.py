@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 
 from facultativo.notifiers.base import Sender
 from facultativo.validators import Estado, Limits, Motivo, Policy, ValidatorPool
+from facultativo.validators.text import fold
 
 from .attachments import AttachmentStore
 from .columns import STATUS_HEADERS, ColumnMap, map_columns
@@ -76,6 +77,7 @@ class Runtime:
     checkpoint: Callable[[str], None] = _nothing  # tests inject crashes here
     progress: Callable[[int, int], None] | None = None
     stop: threading.Event = field(default_factory=threading.Event)  # set on SIGTERM
+    desde: datetime | None = None  # responses before it are ANTERIOR (the campus's first day)
 
 
 @dataclass
@@ -130,13 +132,14 @@ def _cycle(
     tz = table.timezone or rt.policy.timezone
     rows = read_rows(table, cols, tz, rt.store.refs)
     follow_keys(rt.ledger, rt.name, rows)
-    steps = plan(rows, rt.ledger.entries(rt.name), now)
+    _first_day(rt, table.header, rows)
+    steps = plan(rows, rt.ledger.entries(rt.name), now, desde=rt.desde)
     report.restored = restore_lost_block(rt.ledger, rt.name, table.header, steps)
     foreign = misplaced(steps)
     if foreign:  # our verdicts on other responses' rows: put each back where it belongs
         rt.ledger.restore(rt.name, sorted(foreign))
     if report.restored or foreign:
-        steps = plan(rows, rt.ledger.entries(rt.name), now, foreign)
+        steps = plan(rows, rt.ledger.entries(rt.name), now, foreign, rt.desde)
     if not report.restored:
         _note_staff_and_reruns(rt, steps)
     outcomes = _validate(rt, [s for s in steps if s.action in (Action.VALIDATE, Action.RERUN)], now)
@@ -171,6 +174,20 @@ def _cycle(
     report.seconds = time.monotonic() - started
     rt.ledger.cycle_finished(cycle_id or 0, rt.clock(), report.seconds, report.summary())
     return report
+
+
+def _first_day(rt: Runtime, header: list[str], rows: list[Row]) -> None:
+    """A Form answered (and handled by hand) for months, and a service that never saw it:
+    without `desde`, the first cycle would decide and mail every old response."""
+    if rt.desde is not None or not rows or rt.ledger.entries(rt.name):
+        return
+    if fold(STATUS_HEADERS["estado"]) in {fold(str(h or "")) for h in header}:
+        return
+    raise SourceError(
+        f"la hoja ya tiene {len(rows)} respuestas y facultativo nunca la ha procesado: para no "
+        "escribirle a quienes ya atendió el personal, pon en [[campus]] la fecha de inicio, "
+        'p. ej. desde = "2026-11-23T00:00" (las anteriores quedan como ANTERIOR, sin correo).'
+    )
 
 
 def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:
@@ -225,7 +242,20 @@ def _pending_cells(steps: list[Step], outcomes: dict[str, Outcome]) -> dict[str,
             pending[step.row.key] = step.entry.pending_cells
         elif step.action is Action.COPY and not step.row.estado_cell.strip():
             pending[step.row.key] = _copy_note(step.row)
+        elif step.action is Action.ANTERIOR and not step.row.estado_cell.strip():
+            pending[step.row.key] = _anterior_note()
     return pending
+
+
+def _anterior_note() -> dict[str, str]:
+    return {
+        "estado": Estado.ANTERIOR.etiqueta,
+        "motivo": "",
+        "detalle": "Respuesta anterior al inicio de facultativo: no se valida ni se envía correo.",
+        "nss_leido": "",
+        "fecha_constancia": "",
+        "procesada": "",
+    }
 
 
 def _copy_note(row: Row) -> dict[str, str]:

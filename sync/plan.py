@@ -29,6 +29,7 @@ class Action(Enum):
     STAFF = "staff"  # staff typed an estado of their own: hands off
     DONE = "done"  # our estado is in the sheet
     COPY = "copy"  # the same answer twice (a pasted row): never decided nor mailed again
+    ANTERIOR = "anterior"  # before the campus's first day (`desde`): never decided nor mailed
 
 
 @dataclass(frozen=True)
@@ -39,17 +40,30 @@ class Step:
 
 
 def plan(
-    rows: list[Row], entries: dict[str, Entry], now: datetime, foreign: Set[str] = frozenset()
+    rows: list[Row],
+    entries: dict[str, Entry],
+    now: datetime,
+    foreign: Set[str] = frozenset(),
+    desde: datetime | None = None,
 ) -> list[Step]:
-    """`foreign`: rows showing a verdict of ours that belongs to another response."""
-    return [
-        Step(
-            r,
-            Action.COPY if r.copy_of else _action(r, entries.get(r.key), now, r.key in foreign),
-            entries.get(r.key),
-        )
-        for r in rows
-    ]
+    """`foreign`: rows showing a verdict of ours that belongs to another response;
+    `desde`: the campus's first day, before which responses are someone else's work."""
+    steps = []
+    for r in rows:
+        entry = entries.get(r.key)
+        if r.copy_of:
+            action = Action.COPY
+        elif desde and not _decided(entry) and r.timestamp and r.timestamp < desde:
+            action = Action.ANTERIOR
+        else:
+            action = _action(r, entry, now, r.key in foreign)
+        steps.append(Step(r, action, entry))
+    return steps
+
+
+def _decided(entry: Entry | None) -> bool:
+    """Whether facultativo itself ever decided this response (a staff label is not that)."""
+    return bool(entry and (entry.estado or entry.written_label or entry.pending_cells))
 
 
 def _action(row: Row, entry: Entry | None, now: datetime, foreign: bool = False) -> Action:

@@ -109,6 +109,7 @@ name = "queretaro"
 institution_names = ["INSTITUTO TECNOLÓGICO DE QUERÉTARO"]
 registros_patronales = ["Y6012345321"]
 retry_minutes = 0
+desde = "2026-11-01T00:00"
 
 [campus.contact]
 email = "escolares@demo.example.mx"

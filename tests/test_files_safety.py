@@ -97,7 +97,7 @@ def test_check_does_not_hang_on_a_fifo_attachment(tmp_path):
     fifo = tmp_path / "constancias" / "tuberia.pdf"
     os.mkfifo(fifo)
     set_archivo(ws, 2, "constancias/tuberia.pdf")
-    results = in_thread(lambda: _check_campus(ws.campus), 30, release_reader(fifo))
+    results = in_thread(lambda: _check_campus(ws.campus, ws.config.ledger), 30, release_reader(fifo))
     assert (False, "archivo adjunto: «constancias/tuberia.pdf»: el adjunto no es un archivo normal "
             "(tubería, dispositivo o socket)") in results  # fmt: skip
 
@@ -292,7 +292,7 @@ def test_a_drive_link_in_workbook_mode_says_what_to_do(tmp_path, pool):
         f"a la carpeta {tmp_path.resolve()} o configura [campus.google]"
     )
     assert ws.rows()[0][ESTADO] == "ERROR TEMPORAL"
-    results = _check_campus(ws.campus)
+    results = _check_campus(ws.campus, ws.config.ledger)
     hint = [m for ok, m in results if not ok and "enlace de Google Drive" in m]
     assert len(hint) == 1 and "\n" not in hint[0] and "[campus.google]" in hint[0]
 
@@ -301,6 +301,6 @@ def test_check_finds_drive_links_even_when_the_first_row_is_a_local_file(tmp_pat
     ws = Workspace(tmp_path)
     set_archivo(ws, 5, DRIVE)
     set_archivo(ws, 7, DRIVE.replace("open?id=", "file/d/") + "/view")
-    results = _check_campus(ws.campus)
+    results = _check_campus(ws.campus, ws.config.ledger)
     hint = [m for ok, m in results if not ok and "enlace de Google Drive" in m]
     assert len(hint) == 1 and "2 respuestas" in hint[0], results

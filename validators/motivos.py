@@ -28,6 +28,7 @@ class Estado(StrEnum):
     ERROR_TEMPORAL = "ERROR_TEMPORAL"
     ALTA_APLICADA = "ALTA_APLICADA"
     BAJA_APLICADA = "BAJA_APLICADA"
+    ANTERIOR = "ANTERIOR"  # before the campus went live (`desde`): never validated nor mailed
 
     @property
     def etiqueta(self) -> str:
@@ -51,6 +52,7 @@ ETIQUETAS: dict[Estado, str] = {
     Estado.ERROR_TEMPORAL: "ERROR TEMPORAL",
     Estado.ALTA_APLICADA: "ALTA APLICADA",
     Estado.BAJA_APLICADA: "BAJA APLICADA",
+    Estado.ANTERIOR: "ANTERIOR",
 }
 
 
