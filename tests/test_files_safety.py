@@ -97,7 +97,9 @@ def test_check_does_not_hang_on_a_fifo_attachment(tmp_path):
     fifo = tmp_path / "constancias" / "tuberia.pdf"
     os.mkfifo(fifo)
     set_archivo(ws, 2, "constancias/tuberia.pdf")
-    results = in_thread(lambda: _check_campus(ws.campus, ws.config.ledger), 30, release_reader(fifo))
+    results = in_thread(
+        lambda: _check_campus(ws.campus, ws.config.ledger), 30, release_reader(fifo)
+    )
     assert (False, "archivo adjunto: «constancias/tuberia.pdf»: el adjunto no es un archivo normal "
             "(tubería, dispositivo o socket)") in results  # fmt: skip
 
