@@ -171,8 +171,10 @@ def _check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
         source, store = build_source(campus), build_store(campus)
         table = source.read()
         results.append((True, f"{source.describe()}: {len(table.rows)} filas leídas"))
-        cols = map_columns(table.header, campus.columns)
-        found = ", ".join(f"{k}→«{table.header[c]}»" for k, c in cols.fields.items())
+        cols = map_columns(table.header, campus.columns, table.rows)
+        found = ", ".join(
+            f"{k}→«{table.header[c]}»{_sample(table, c)}" for k, c in cols.fields.items()
+        )
         results.append((True, f"columnas: {found}"))
         missing = cols.missing_status()
         problem = source.cannot_write()
@@ -183,6 +185,14 @@ def _check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
     except (SourceError, MissingColumns, LedgerError) as exc:
         results.append((False, str(exc)))
     return results
+
+
+def _sample(table: Table, col: int) -> str:
+    """One answer of the column, masked, so staff see the right question was found."""
+    from facultativo.sync.privacy import scrub
+
+    value = next((r[col] for r in table.rows if col < len(r) and r[col] not in (None, "")), None)
+    return f" (p. ej. «{scrub(str(value))[:30]}»)" if value is not None else ""
 
 
 def _next_cycle(

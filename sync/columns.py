@@ -9,8 +9,11 @@ field only.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from facultativo.validators.identifiers import CURP_PATTERN, nss_is_valid
 from facultativo.validators.text import contains_phrase, fold
 
 # field -> default aliases (a campus may add its own in [campus.columns]).
@@ -39,7 +42,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "Comprobante",
     ),
 }
-REQUIRED = ("timestamp", "email", "archivo")
+REQUIRED = ("timestamp", "email", "tipo", "archivo")  # without them no request can be read
 
 STATUS_HEADERS: dict[str, str] = {
     "estado": "Validación: estado",
@@ -69,8 +72,15 @@ class ColumnMap:
         return list(self.created)
 
 
-def map_columns(header: list[str], aliases: dict[str, tuple[str, ...]] | None = None) -> ColumnMap:
-    """Map a header row; status columns missing from it get places at the right."""
+def map_columns(
+    header: list[str],
+    aliases: dict[str, tuple[str, ...]] | None = None,
+    rows: Sequence[Sequence[object]] = (),
+) -> ColumnMap:
+    """Map a header row; status columns missing from it get places at the right.
+
+    A field no header names is looked for in the answers (`rows`): a Form whose tipo
+    question reads «¿Qué deseas solicitar?» still has Alta/Baja answers."""
     folded = [fold(str(h or "")) for h in header]
     status = {k: folded.index(fold(h)) for k, h in STATUS_HEADERS.items() if fold(h) in folded}
     taken = set(status.values())
@@ -84,6 +94,12 @@ def map_columns(header: list[str], aliases: dict[str, tuple[str, ...]] | None = 
             if col is not None:
                 fields[field_] = col
                 taken.add(col)
+    for field_, looks_like in BY_CONTENT.items():
+        if field_ not in fields:
+            col = _by_content(rows, looks_like, taken | set(status.values()), folded)
+            if col is not None:
+                fields[field_] = col
+                taken.add(col)
     missing = [f for f in REQUIRED if f not in fields]
     if missing:
         raise MissingColumns(_missing_message(missing, header))
@@ -93,6 +109,47 @@ def map_columns(header: list[str], aliases: dict[str, tuple[str, ...]] | None = 
         status[key] = width
         width += 1
     return ColumnMap(fields, status, width, created)
+
+
+def _is_tipo(text: str) -> bool:
+    found = set(re.findall(r"[A-Z]+", fold(text)))
+    return bool(found & {"ALTA", "BAJA"}) and not found >= {"ALTA", "BAJA"}
+
+
+def _is_nss(text: str) -> bool:
+    digits = re.sub(r"[\s.-]", "", text)
+    return len(digits) in (10, 11) and digits.isdigit() and nss_is_valid(digits.zfill(11))
+
+
+# field -> what most of its answers look like, for a question whose wording matches no alias
+BY_CONTENT: dict[str, Callable[[str], bool]] = {
+    "tipo": _is_tipo,
+    "nss": _is_nss,
+    "curp": lambda t: bool(CURP_PATTERN.fullmatch(fold(t).replace(" ", ""))),
+    "email": lambda t: "@" in t and " " not in t.strip(),
+    "archivo": lambda t: "drive.google.com" in t or t.strip().lower().endswith(".pdf"),
+}
+SAMPLE = 200  # answers looked at per column
+MOSTLY = 0.6
+
+
+def _by_content(
+    rows: Sequence[Sequence[object]],
+    looks_like: Callable[[str], bool],
+    taken: set[int],
+    folded: list[str],
+) -> int | None:
+    best, best_share = None, MOSTLY
+    for col, title in enumerate(folded):
+        if col in taken or title.startswith("VALIDACION:"):
+            continue
+        answers = [str(r[col]) for r in rows[:SAMPLE] if col < len(r) and r[col] not in (None, "")]
+        if not answers:
+            continue
+        share = sum(1 for a in answers if looks_like(a)) / len(answers)
+        if share >= best_share and (best is None or share > best_share):
+            best, best_share = col, share
+    return best
 
 
 def _find(folded: list[str], options: tuple[str, ...], taken: set[int], exact: bool) -> int | None:

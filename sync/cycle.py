@@ -128,7 +128,7 @@ def _cycle(
     and it stops before the first thing that leaves the process (an email, a cell)."""
     table = rt.source.read()
     rt.checkpoint("read")
-    cols = map_columns(table.header, rt.columns)
+    cols = map_columns(table.header, rt.columns, table.rows)
     tz = table.timezone or rt.policy.timezone
     rows = read_rows(table, cols, tz, rt.store.refs)
     follow_keys(rt.ledger, rt.name, rows)
@@ -301,7 +301,7 @@ def _write(
     response *now*: the sheet is read again just before, since staff sort, insert and
     delete rows while a cycle runs. A response no longer there is written next cycle."""
     table = rt.source.reread()
-    cols = map_columns(table.header, rt.columns)  # a column staff inserted moves ours too
+    cols = map_columns(table.header, rt.columns, table.rows)  # an inserted column moves ours
     header_cells = _header_cells(table.header, cols)
     rows = read_rows(table, cols, tz, rt.store.refs)
     where = {r.key: r.number for r in rows}

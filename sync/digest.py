@@ -44,7 +44,7 @@ def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
     since = rt.ledger.last_digest(rt.name)
     counts = rt.ledger.decided_since(rt.name, since)
     table = rt.source.read()
-    cols = map_columns(table.header, rt.columns)
+    cols = map_columns(table.header, rt.columns, table.rows)
     rows = read_rows(table, cols, table.timezone or rt.policy.timezone, rt.store.refs)
     revision = [
         _pending(rt, r) for r in rows if Estado.from_label(r.estado_cell) is Estado.REVISION_MANUAL

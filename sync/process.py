@@ -58,7 +58,8 @@ def process_row(
     attempts = entry.attempts if entry and entry.estado == Estado.ERROR_TEMPORAL else 0
     try:
         if row.problem or row.request is None:
-            return _temporary(row, row.problem or "fila incompleta", attempts, retry, policy, now)
+            why = row.problem or "fila incompleta"
+            return _temporary(row, why, attempts, retry, policy, now, not row.problem_final)
         if not row.refs and row.archivo_escrito:  # a link we do not understand: staff look
             detail = "el enlace del archivo adjunto no se pudo interpretar"
             return _unavailable(row, detail, policy, now)

@@ -34,6 +34,7 @@ class Row:
     # The key without the hour and day: the same answer read in another time zone (a new
     # export, a corrected setting) keeps it, so the ledger still knows the response.
     loose_key: str | None = None
+    problem_final: bool = False  # waiting will not fix `problem`: REVISIÓN MANUAL now
 
     @property
     def estado_cell(self) -> str:
@@ -75,7 +76,7 @@ def _row(i: int, number: int, raw: list[Any], cols: ColumnMap, tz: str, refs_of:
     status = {k: values.text(_cell(raw, c), 5000) or "" for k, c in cols.status.items()}
     refs = refs_of(get.get("archivo"))
     email_cell = values.text(get.get("email")) or ""
-    problem = None
+    problem, final = None, False
     try:
         moment = values.timestamp(get.get("timestamp"), tz)
     except values.RowProblem as exc:
@@ -94,7 +95,7 @@ def _row(i: int, number: int, raw: list[Any], cols: ColumnMap, tz: str, refs_of:
             nombre=_name(get),
         )
     except values.RowProblem as exc:
-        problem = problem or str(exc)
+        problem, final = problem or str(exc), problem is None and exc.final
     nss = clean_nss(values.nss(get.get("nss")) or "") or None
     extras = {"numero_control": values.text(get.get("numero_control"), 40) or ""}
     return Row(
@@ -111,6 +112,7 @@ def _row(i: int, number: int, raw: list[Any], cols: ColumnMap, tz: str, refs_of:
         extras,
         bool(values.text(get.get("archivo"))),
         loose_key=loose,
+        problem_final=final,
     )
 
 

@@ -5,6 +5,7 @@ A broken cell never raises: it becomes a RowProblem the cycle can show.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,12 @@ MAX_ADDRESS = 320  # longer than any address SMTP can carry
 
 
 class RowProblem(ValueError):
-    """A cell the cycle cannot use; the message is for staff, in Spanish."""
+    """A cell the cycle cannot use; the message is for staff, in Spanish. `final`: waiting
+    will not fix it (staff must look now), as opposed to a cell still being filled."""
+
+    def __init__(self, message: str, final: bool = False) -> None:
+        super().__init__(message)
+        self.final = final
 
 
 def timestamp(value: object, tz: str) -> datetime:
@@ -51,16 +57,18 @@ def _parse_text_timestamp(text: str) -> datetime | None:
 
 
 def tipo(value: object) -> Tipo:
-    """Alta unless the answer says baja; an unknown answer is a row problem."""
-    text = fold(str(value or ""))
-    if not text:
-        return Tipo.ALTA
-    has_alta, has_baja = "ALTA" in text, "BAJA" in text
+    """ALTA or BAJA as the answer says it; anything else is for staff, never a silent ALTA
+    (a baja answered as an alta tells an enrolled student «ya estás inscrito»)."""
+    words = set(re.findall(r"[A-Z]+", fold(str(value or ""))))
+    has_alta, has_baja = "ALTA" in words, "BAJA" in words
     if has_baja and not has_alta:
         return Tipo.BAJA
     if has_alta and not has_baja:
         return Tipo.ALTA
-    raise RowProblem(f"tipo de solicitud no reconocido: «{str(value)[:40]}» (esperaba Alta o Baja)")
+    shown = str(value or "").strip()[:40] or "vacío"
+    raise RowProblem(
+        f"tipo de solicitud no reconocido: «{shown}» (esperaba Alta o Baja)", final=True
+    )
 
 
 def email(value: object) -> str | None:

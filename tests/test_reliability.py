@@ -142,10 +142,12 @@ def test_pending_cells_are_the_only_personal_data_and_only_until_written(tmp_pat
 def test_workbook_written_by_others_with_no_status_block(tmp_path):
     """A blank workbook with only a header: check says what is missing, nothing crashes."""
     book = Workbook()
-    book.active.append(["Marca temporal", "Correo", "Constancia"])
+    book.active.append(["Marca temporal", "Correo", "Tipo de solicitud", "Constancia"])
     book.save(tmp_path / "r.xlsx")
-    from facultativo.sync.columns import map_columns
+    from facultativo.sync.columns import MissingColumns, map_columns
     from facultativo.sync.sources.xlsx import XlsxSource
 
     table = XlsxSource(tmp_path / "r.xlsx").read()
     assert map_columns(table.header).missing_status()
+    with pytest.raises(MissingColumns, match="tipo"):  # no tipo question: never a silent ALTA
+        map_columns(["Marca temporal", "Correo", "Constancia"])

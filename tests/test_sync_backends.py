@@ -76,14 +76,29 @@ def test_header_map_prefers_exact_names_and_campus_aliases():
         "Correo institucional",
         "Mi constancia",
         "CURP (18 caracteres)",
+        "Tipo de trámite",
         "Validación: estado",
     ]
     cols = map_columns(header, {"archivo": ("Mi constancia",)})
     assert cols.fields["nombre"] == 2
     assert cols.fields["archivo"] == 4
     assert cols.fields["curp"] == 5
-    assert cols.status["estado"] == 6
-    assert cols.status["motivo"] == 7  # created to the right
+    assert cols.fields["tipo"] == 6
+    assert cols.status["estado"] == 7
+    assert cols.status["motivo"] == 8  # created to the right
+
+
+def test_fields_no_header_names_are_found_by_their_answers():
+    """The Form asked «¿Qué deseas solicitar?» and «Tu número del IMSS»: no alias matches,
+    the answers do (a baja read as an alta tells an enrolled student «ya estás inscrito»)."""
+    header = ["Marca temporal", "Correo", "¿Qué deseas solicitar?", "Tu número del IMSS", "PDF"]
+    rows = [
+        ["2026-11-16 10:00", "a@x.mx", "Alta del seguro facultativo", "1222-04-5678-9", "a.pdf"],
+        ["2026-11-16 10:05", "b@x.mx", "Baja del seguro facultativo", 3190312342, "b.pdf"],
+        ["2026-11-16 10:07", "c@x.mx", "Alta del seguro facultativo", "12220456789", "c.pdf"],
+    ]
+    cols = map_columns(header, None, rows)
+    assert (cols.fields["tipo"], cols.fields["nss"], cols.fields["archivo"]) == (2, 3, 4)
 
 
 def test_missing_required_column_names_the_fix():
