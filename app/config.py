@@ -6,6 +6,7 @@ office's IT person, not a Python developer.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -131,20 +132,145 @@ def load(path: Path) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: no se pudo leer ({exc})."]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"{path}: no es TOML válido: {exc}."]) from None
+        raise ConfigError([f"{path}: {_toml_error(exc)}"]) from None
     return parse(raw, path)
+
+
+def _toml_error(exc: tomllib.TOMLDecodeError) -> str:
+    """tomllib explains in English; staff get the place and the usual fixes in Spanish."""
+    where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    place = f"línea {where.group(1)}, columna {where.group(2)}" if where else "posición desconocida"
+    return (
+        f"no es TOML válido ({place}): revisa que los textos vayan entre comillas, que cada "
+        "tabla [..] se escriba una sola vez y que no falten «=», «]» ni comas en las listas."
+    )
+
+
+# Every key each table may hold: a misspelled one ([campus.mial], recipents) is an error
+# naming the closest valid key, never silently ignored.
+KNOWN: dict[str, frozenset[str]] = {
+    "": frozenset({"limits", "campus", "service", "ledger"}),
+    "limits": frozenset({"max_file_mb", "max_pages", "timeout_seconds", "memory_mb"}),
+    "service": frozenset({"interval_minutes"}),
+    "ledger": frozenset({"path"}),
+    "campus": frozenset(
+        {
+            "name",
+            "institution_names",
+            "registros_patronales",
+            "timezone",
+            "desde",
+            "date_tolerance_days",
+            "max_attempts",
+            "retry_minutes",
+            "contact",
+            "source",
+            "google",
+            "digest",
+            "columns",
+            "mail",
+        }
+    ),
+    "campus.contact": frozenset({"office", "email", "address", "hours"}),
+    "campus.source": frozenset({"kind", "path", "attachments", "sheet"}),
+    "campus.google": frozenset(
+        {"credentials", "spreadsheet", "tab", "endpoint", "token", "timeout_seconds"}
+    ),
+    "campus.mail": frozenset(
+        {
+            "sender",
+            "outbox",
+            "from",
+            "host",
+            "port",
+            "security",
+            "username",
+            "password_env",
+            "password_file",
+            "password",
+            "auth",
+            "cafile",
+            "timeout_seconds",
+            "daily_cap",
+            "templates",
+            "mailbox",
+        }
+    ),
+    "campus.digest": frozenset({"recipients", "time", "days"}),
+}
+
+
+def _table(raw: dict[str, Any], name: str, problems: list[str]) -> dict[str, Any]:
+    value = raw.get(name, {})
+    if isinstance(value, dict):
+        return value
+    problems.append(
+        f"«{name} = {value!r}»: {name} es una tabla; escribe [{name}] en su propia línea y "
+        f'debajo sus opciones (p. ej. [ledger] y path = "facultativo.db").'
+    )
+    return {}
+
+
+def unknown_keys(raw: dict[str, Any]) -> list[str]:
+    """One line per key no table knows, with the closest valid key as the likely fix."""
+    problems = _unknown(raw, "")
+    campuses = raw.get("campus")
+    for i, campus in enumerate(campuses if isinstance(campuses, list) else []):
+        if not isinstance(campus, dict):
+            continue
+        name = campus.get("name", i)
+        problems += _unknown(campus, "campus", f"[[campus]] «{name}»")
+        for sub in ("contact", "source", "google", "mail", "digest"):
+            if isinstance(campus.get(sub), dict):
+                problems += _unknown(campus[sub], f"campus.{sub}", f"[campus.{sub}] de «{name}»")
+        columns = campus.get("columns")
+        if isinstance(columns, dict):
+            from facultativo.sync.columns import FIELDS
+
+            for key in columns:
+                if key not in FIELDS:
+                    problems.append(
+                        _unknown_line(key, frozenset(FIELDS), f"[campus.columns] de «{name}»")
+                    )
+    for table in ("limits", "service", "ledger"):
+        if isinstance(raw.get(table), dict):
+            problems += _unknown(raw[table], table, f"[{table}]")
+    return problems
+
+
+def _unknown(table: dict[str, Any], kind: str, where: str = "el archivo") -> list[str]:
+    return [_unknown_line(k, KNOWN[kind], where) for k in table if k not in KNOWN[kind]]
+
+
+def _unknown_line(key: str, known: frozenset[str], where: str) -> str:
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    if close:
+        hint = f"¿quisiste decir «{close[0]}»?"
+    else:
+        elsewhere = [
+            (match, table)
+            for table, keys in KNOWN.items()
+            for match in difflib.get_close_matches(key, sorted(keys), n=1, cutoff=0.75)
+        ]
+        if elsewhere:
+            match, table = elsewhere[0]
+            home = {"": "el inicio del archivo", "campus": "[[campus]]"}.get(table, f"[{table}]")
+            hint = f"¿quisiste decir «{match}»? (va en {home}, antes de las tablas [campus.…])"
+        else:
+            hint = "válidas: " + ", ".join(sorted(known))
+    return f"{where}: «{key}» no es una opción conocida; {hint}"
 
 
 def parse(raw: dict[str, Any], path: Path) -> Config:
     """Check every key; report all problems at once, each with its fix."""
     base = path.resolve().parent
-    problems: list[str] = []
+    problems: list[str] = unknown_keys(raw)
     limits = _limits(raw.get("limits", {}), problems)
     campuses = tuple(_campuses(raw.get("campus"), base, problems))
     problems += _shared(campuses)
-    service = raw.get("service", {})
+    service = _table(raw, "service", problems)
     interval = _number(service, "interval_minutes", 5.0, 0.01, 1440, "service", problems)
-    ledger = base / str(raw.get("ledger", {}).get("path", "facultativo.db"))
+    ledger = base / str(_table(raw, "ledger", problems).get("path", "facultativo.db"))
     if problems:
         raise ConfigError([f"{path}: {p}" for p in problems])
     return Config(campuses, limits, path, ledger, interval)
