@@ -37,7 +37,22 @@ _ARGPARSE_ES = (
 )
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "uso: " if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
+    """argparse with its own words in Spanish too: usage, section titles, -h."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argumentos"
+        self._optionals.title = "opciones"
+        self.add_argument("-h", "--help", action="help", help="muestra esta ayuda y termina")
+
     def error(self, message: str) -> None:  # argparse would print usage + English text
         for pattern, spanish in _ARGPARSE_ES:
             message = re.sub(f"^{pattern}$", spanish, message)
@@ -46,8 +61,15 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="facultativo", description="Trámite del seguro facultativo del IMSS.")
-    parser.add_argument("--version", action="version", version=f"facultativo {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"facultativo {__version__}",
+        help="muestra la versión y termina",
+    )
+    sub = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, title="comandos", metavar="COMANDO"
+    )
     v = sub.add_parser("validate", help="valida constancias de vigencia de derechos (PDF)")
     v.add_argument("files", nargs="*", metavar="FILE", help="constancias en PDF")
     v.add_argument("--tipo", choices=["alta", "baja"], default="alta")
@@ -96,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:  # no command: say what there is, in Spanish
+        print(build_parser().format_help(), file=sys.stderr)
+        return 2
     try:
         args = build_parser().parse_args(argv)
         from . import commands

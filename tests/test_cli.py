@@ -175,3 +175,21 @@ def test_a_registro_patronal_that_cannot_be_one_is_refused():
     assert result.returncode == 2
     assert "«Y60-12345» no parece un registro patronal" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["validate"], ["demo"], ["run"], ["sync"], ["status"], ["check"], ["digest"], ["auth"]],
+)
+def test_help_is_spanish_including_argparses_own_words(command):
+    out = run(*command, "--help").stdout
+    assert out.startswith("uso: facultativo") and "opciones:" in out
+    for english in ("usage:", "options:", "positional arguments", "show this help"):
+        assert english not in out
+
+
+def test_no_command_prints_the_usage_and_the_commands():
+    result = run()
+    assert result.returncode == 2
+    assert result.stderr.startswith("uso: facultativo") and "comandos:" in result.stderr
+    assert "validate" in result.stderr and "check" in result.stderr
