@@ -55,6 +55,18 @@ STATUS_HEADERS: dict[str, str] = {
 }
 
 
+# The estado colours staff see in the sheet (RGB 0-1), the same in Google and in a workbook.
+COLOURS = {
+    "ACEPTADA": (0.72, 0.88, 0.72),
+    "RECHAZADA": (0.96, 0.70, 0.70),
+    "REVISIÓN MANUAL": (1.0, 0.85, 0.55),
+    "CONCLUIDA": (0.85, 0.85, 0.85),
+    "ALTA APLICADA": (0.70, 0.82, 0.96),
+    "BAJA APLICADA": (0.70, 0.82, 0.96),
+}
+WIDTHS = {"estado": 18, "motivo": 30, "detalle": 60}  # characters; the others 20
+
+
 class MissingColumns(Exception):
     """A required form column was not found: a message naming the fix."""
 

@@ -478,3 +478,26 @@ def test_a_fresh_export_into_a_sheet_in_another_time_zone_is_restored(tmp_path, 
     assert report.processed == 0 and report.restored == len(EXPECTED)
     assert g.column(book, ESTADO) == estados
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == sent
+
+
+def test_the_workbook_status_block_looks_like_the_google_one(tmp_path, pool):
+    """Issue 13: estado colours, a frozen header, readable widths, a wrapped detalle."""
+    from openpyxl import load_workbook
+
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    sheet = load_workbook(ws.workbook).worksheets[0]
+    header = _header(sheet)
+    col = header.index(ESTADO) + 1
+    rules = [
+        (str(rng.sqref), r.formula[0], r.dxf.fill.fgColor.rgb)
+        for rng in sheet.conditional_formatting
+        for r in rng.rules
+    ]
+    letter = sheet.cell(1, col).column_letter
+    assert (f"{letter}2:{letter}100000", '"RECHAZADA"', "00F4B2B2") in rules
+    assert len(rules) == 6
+    assert sheet.freeze_panes == "A2"
+    detalle = header.index("Validación: detalle") + 1
+    assert sheet.column_dimensions[sheet.cell(1, detalle).column_letter].width == 60
+    assert sheet.cell(2, detalle).alignment.wrap_text

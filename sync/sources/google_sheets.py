@@ -20,18 +20,10 @@ from gspread.utils import rowcol_to_a1
 
 from facultativo.validators.text import fold
 
-from ..columns import STATUS_HEADERS
+from ..columns import COLOURS, STATUS_HEADERS
 from .base import CellWrite, ResponseSource, SourceError, Table
 
 # estado label → background colour (RGB 0-1) for the status column
-COLOURS = {
-    "ACEPTADA": (0.72, 0.88, 0.72),
-    "RECHAZADA": (0.96, 0.70, 0.70),
-    "REVISIÓN MANUAL": (1.0, 0.85, 0.55),
-    "CONCLUIDA": (0.85, 0.85, 0.85),
-    "ALTA APLICADA": (0.70, 0.82, 0.96),
-    "BAJA APLICADA": (0.70, 0.82, 0.96),
-}
 
 
 _URL_ID = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([a-zA-Z0-9_-]+)")

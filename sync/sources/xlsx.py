@@ -21,8 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from ..columns import COLOURS, STATUS_HEADERS, WIDTHS
 from .base import CellWrite, ResponseSource, SourceError, Table
 
 log = logging.getLogger("facultativo.sync")
@@ -73,6 +77,7 @@ class XlsxSource(ResponseSource):
             target.value = cell.value
             if isinstance(cell.value, str):
                 target.data_type = "s"  # RAW: "=…" stays text, never a formula
+        _dress_new_block(ws, cells)
         self._save(book)
         self._seen = _fingerprint(self.path)
 
@@ -150,6 +155,32 @@ class XlsxSource(ResponseSource):
             if tmp is not None:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp)
+
+
+def _dress_new_block(ws: Any, cells: list[CellWrite]) -> None:
+    """When the status block is created, it looks as in Google: estado colours, a frozen
+    header, readable widths, a wrapped detalle. Later cycles leave staff's format alone."""
+    created = {c.value: c.col + 1 for c in cells if c.row == 1 and c.value in _TITLES}
+    if STATUS_HEADERS["estado"] not in created:
+        return
+    letter = get_column_letter(created[STATUS_HEADERS["estado"]])
+    for label, (r, g, b) in COLOURS.items():
+        colour = f"{int(r * 255):02X}{int(g * 255):02X}{int(b * 255):02X}"
+        fill = PatternFill(start_color=colour, end_color=colour, fill_type="solid")
+        rule = CellIsRule(operator="equal", formula=[f'"{label}"'], fill=fill)
+        ws.conditional_formatting.add(f"{letter}2:{letter}100000", rule)
+    ws.freeze_panes = "A2"
+    for key, title in STATUS_HEADERS.items():
+        if title in created:
+            ws.column_dimensions[get_column_letter(created[title])].width = WIDTHS.get(key, 20)
+            ws.cell(1, created[title]).font = Font(bold=True)
+    if STATUS_HEADERS["detalle"] in created:
+        col = created[STATUS_HEADERS["detalle"]]
+        for row in range(2, ws.max_row + 1):
+            ws.cell(row, col).alignment = Alignment(wrap_text=True, vertical="top")
+
+
+_TITLES = frozenset(STATUS_HEADERS.values())
 
 
 def _fingerprint(path: Path) -> tuple[int, int, int] | None:
