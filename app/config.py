@@ -80,6 +80,8 @@ class Mail:
     daily_cap: int = 1500
     templates: Path | None = None  # a folder whose templates replace the bundled ones
     mailbox: str = ""  # gmail / xoauth2: the office mailbox sent as (domain-wide delegation)
+    # "sombra": decide and write verdicts, mail no student (the first weeks, to gain trust)
+    modo: str = "normal"
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ KNOWN: dict[str, frozenset[str]] = {
             "daily_cap",
             "templates",
             "mailbox",
+            "modo",
         }
     ),
     "campus.digest": frozenset({"recipients", "time", "days"}),
@@ -549,6 +552,17 @@ SENDERS = ("outbox", "smtp", "gmail")
 _DAYS = {"lun": 0, "mar": 1, "mie": 2, "jue": 3, "vie": 4, "sab": 5, "dom": 6}
 
 
+def _modo(raw: dict, where: str, problems: list[str]) -> str:
+    modo = str(raw.get("modo", "normal")).strip().lower()
+    if modo not in ("normal", "sombra"):
+        problems.append(
+            f'{where}.modo = {raw.get("modo")!r}: usa "normal" o "sombra" (sombra: decide y '
+            "escribe en la hoja, pero no envía correos a los estudiantes)."
+        )
+        return "normal"
+    return modo
+
+
 def _mail(raw: Any, base: Path, where: str, problems: list[str]) -> Mail:
     here = where + ".mail"
     if not isinstance(raw, dict):
@@ -611,6 +625,7 @@ def _mail(raw: Any, base: Path, where: str, problems: list[str]) -> Mail:
         daily_cap=int(_number(raw, "daily_cap", 1500, 1, 100000, here, problems)),
         templates=base / text["templates"] if text["templates"] else None,
         mailbox=text["mailbox"],
+        modo=_modo(raw, here, problems),
     )
 
 

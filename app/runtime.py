@@ -177,6 +177,7 @@ def mail_context(campus: Campus) -> MailContext:
         sender,
         campus.policy.timezone,
         campus.mail.daily_cap,
+        campus.mail.modo == "sombra",
     )
 
 

@@ -40,7 +40,7 @@ from .continuity import (
 )
 from .duplicates import mark_duplicates
 from .ledger import Entry, Ledger
-from .notify import Due, MailContext, is_pending, notice_cells, send_due
+from .notify import Due, MailContext, is_pending, notice_cells, send_due, shadow_due
 from .plan import Action, Step, plan
 from .privacy import scrub
 from .process import Outcome, Retry, process_row
@@ -161,9 +161,12 @@ def _cycle(
         report.planned_emails = dues
         report.seconds = time.monotonic() - started
         return report
-    report.emails = send_due(
-        dues, rt.sender, rt.ledger, rt.mail, rt.clock, rt.checkpoint, rt.stop.is_set
-    )
+    if rt.mail.shadow:
+        report.emails = shadow_due(dues, rt.ledger, rt.mail, rt.clock())
+    else:
+        report.emails = send_due(
+            dues, rt.sender, rt.ledger, rt.mail, rt.clock, rt.checkpoint, rt.stop.is_set
+        )
 
     def notices() -> dict:
         return rt.ledger.notices(rt.name)

@@ -30,11 +30,13 @@ log = logging.getLogger("facultativo.sync")
 MAX_SEND_ATTEMPTS = 10
 # How staff read the delivery counters (the counters themselves stay in English for JSON).
 INVALID_ADDRESS = "dirección no válida"
+SHADOW = "sombra"  # a notice that stands for an email never sent (modo sombra)
 EMAIL_COUNTS = {
     "sent": "enviados",
     "deferred": "pospuestos (tope diario)",
     "retry": "por reintentar",
     "failed": "fallidos",
+    SHADOW: "no enviados (modo sombra)",
 }
 
 
@@ -57,10 +59,21 @@ class MailContext:
     from_address: str
     timezone: str
     daily_cap: int = 1500  # below Google Workspace's 2,000 a day
+    shadow: bool = False  # modo sombra: verdicts are written, no student is mailed, ever
 
 
 def is_pending(notice: Notice | None) -> bool:
     return notice is None or notice.status in ("sending", "retry")
+
+
+def shadow_due(dues: list[Due], ledger: Ledger, mail: MailContext, now: datetime) -> Counter:
+    """Modo sombra: each email owed is recorded as not sent, so switching the mode off
+    later never mails the students of these weeks."""
+    for due in dues:
+        message_id = f"<{due.kind}.{due.generation}.{due.row.key}@{_domain(mail)}>"
+        ledger.intend(mail.campus_name, due.row.key, due.kind, due.generation, message_id, now)
+        ledger.sent(mail.campus_name, due.row.key, due.kind, due.generation, SHADOW, None, now)
+    return Counter({SHADOW: len(dues)}) if dues else Counter()
 
 
 def send_due(
@@ -205,7 +218,7 @@ def notice_cells(
     by_key = {r.key: r for r in rows}
     latest: dict[str, Notice] = {}
     for notice in notices.values():
-        if notice.status in ("sent", "failed") and notice.key in by_key:
+        if notice.status in ("sent", "failed", SHADOW) and notice.key in by_key:
             known = latest.get(notice.key)
             if known is None or _order(notice) > _order(known):
                 latest[notice.key] = notice
@@ -218,6 +231,8 @@ def notice_cells(
             value += " (seguimiento)"
         if notice.status == "failed":
             value = f"ERROR: {notice.detail or 'no enviado'}"
+        elif notice.status == SHADOW:
+            value = "no enviado (modo sombra)"
         cells.append(CellWrite(by_key[key].number, cols.status["notificada"], value, key))
         ids.append((notice.key, notice.kind, notice.generation))
     return cells, ids

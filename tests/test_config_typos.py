@@ -49,3 +49,11 @@ def test_toml_syntax_errors_are_in_spanish_with_line_and_column(tmp_path):
         load(path)
     text = str(err.value)
     assert "no es TOML válido (línea" in text and "columna" in text and "Invalid" not in text
+
+
+def test_an_unknown_mail_mode_is_refused_not_guessed(tmp_path):
+    path = _config(
+        tmp_path, lambda t: t.replace("[campus.mail]", '[campus.mail]\nmodo = "sombras"')
+    )
+    with pytest.raises(ConfigError, match='usa "normal" o "sombra"'):
+        load(path)

@@ -85,3 +85,20 @@ def test_a_bulk_clear_never_turns_old_responses_into_new_ones(tmp_path, pool):
     assert ws.cycle(pool).processed == 0
     assert len(ws.emails()) == sent
     assert "ANTERIOR" in ws.column(ESTADO)
+
+
+def test_shadow_mode_writes_verdicts_and_mails_nobody_then_or_later(tmp_path, pool):
+    """The first weeks: verdicts in the sheet, no student email; switching the mode off
+    later mails only what is decided from then on."""
+    from dataclasses import replace
+
+    ws = Workspace(tmp_path)
+    ws.campus = replace(ws.campus, mail=replace(ws.campus.mail, modo="sombra"))
+    report = ws.cycle(pool)
+    assert report.processed == len(ws.rows()) and ws.emails() == []
+    assert "sombra" in report.emails
+    notified = [v for v in ws.column("Validación: notificada el") if v]
+    assert notified and set(notified) == {"no enviado (modo sombra)"}
+    ws.campus = replace(ws.campus, mail=replace(ws.campus.mail, modo="normal"))
+    ws.cycle(pool)
+    assert ws.emails() == []  # the shadow weeks stay unmailed
