@@ -57,3 +57,23 @@ def test_an_unknown_mail_mode_is_refused_not_guessed(tmp_path):
     )
     with pytest.raises(ConfigError, match='usa "normal" o "sombra"'):
         load(path)
+
+
+def test_digest_without_recipients_is_an_info_line_not_a_failure(tmp_path):
+    import subprocess
+    import sys
+
+    path = _config(tmp_path, lambda t: t)
+    text = path.read_text(encoding="utf-8")
+    if "[campus.digest]" in text:  # the demo has one: take it out
+        head, _, tail = text.partition("[campus.digest]")
+        rest = tail.split("\n[", 1)
+        path.write_text(head + ("[" + rest[1] if len(rest) > 1 else ""), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "facultativo.cli", "digest", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "sin resumen configurado" in result.stdout and "WARNING" not in result.stderr
