@@ -48,6 +48,14 @@ def _header(sheet) -> list[str]:
     return [c.value for c in sheet[1]]
 
 
+def clear_block(sheet) -> None:
+    """Staff select the whole status block and press Delete."""
+    col = _header(sheet).index(ESTADO) + 1
+    for r in range(2, sheet.max_row + 1):
+        for c in range(col, col + 7):
+            sheet.cell(r, c).value = None
+
+
 def sort_answers_only(sheet) -> None:
     """Staff sort the answer columns (A:I) but not the status block next to them."""
     width = _header(sheet).index(ESTADO)
@@ -102,12 +110,6 @@ def test_a_bulk_clear_keeps_aplicada_labels_and_sends_nothing(tmp_path, pool):
     ws.set_status(row, "ALTA APLICADA")
     ws.cycle(pool)
     sent = len(ws.emails())
-
-    def clear_block(sheet):
-        col = _header(sheet).index(ESTADO) + 1
-        for r in range(2, sheet.max_row + 1):
-            for c in range(col, col + 7):
-                sheet.cell(r, c).value = None
 
     ws.edit(clear_block)
     dry = ws.cycle(pool, dry_run=True)
@@ -299,12 +301,6 @@ def test_a_restore_never_replaces_a_newer_verdict_still_waiting_to_be_written(tm
     with pytest.raises(SourceError):  # nothing written while it is open
         ws.cycle(pool, checkpoint=staff_open_it)
     lock.unlink()
-
-    def clear_block(sheet):
-        col = _header(sheet).index(ESTADO) + 1
-        for r in range(2, sheet.max_row + 1):
-            for c in range(col, col + 7):
-                sheet.cell(r, c).value = None
 
     ws.edit(clear_block)
     assert ws.cycle(pool).restored == len(EXPECTED)
