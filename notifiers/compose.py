@@ -46,7 +46,9 @@ class Email:
 
 def template_for(kind: str, estado: Estado) -> str:
     """ "aplicada" for follow-ups; otherwise the family of the verdict's estado."""
-    return "aplicada" if kind == "aplicada" else FAMILIES[estado]
+    if kind in ("aplicada", "decision"):  # a follow-up, or a staff decision on a review
+        return kind
+    return FAMILIES[estado]
 
 
 def environment(override: Path | None = None) -> Environment:
@@ -73,6 +75,7 @@ def student_context(
     detalle: str,
     datos: dict[str, str],
     campus: dict[str, str],
+    nota: str = "",
 ) -> dict[str, Any]:
     hide_detail = motivo.estado is Estado.REVISION_MANUAL  # internal findings stay internal
     return {
@@ -89,6 +92,7 @@ def student_context(
         "url_vigencia": m.URL_VIGENCIA,
         "url_asignacion_nss": m.URL_ASIGNACION_NSS,
         "url_clinica": m.URL_CLINICA,
+        "nota": " ".join(nota.split()),  # staff's own words, for a decision they took
     }
 
 

@@ -64,6 +64,8 @@ COLOURS = {
     "ALTA APLICADA": (0.70, 0.82, 0.96),
     "BAJA APLICADA": (0.70, 0.82, 0.96),
 }
+# Optional: what staff write to the student when they decide a REVISIÓN MANUAL themselves.
+STAFF_NOTE = "Validación: nota del personal"
 WIDTHS = {"estado": 18, "motivo": 30, "detalle": 60}  # characters; the others 20
 
 
@@ -112,6 +114,8 @@ def map_columns(
             if col is not None:
                 fields[field_] = col
                 taken.add(col)
+    if fold(STAFF_NOTE) in folded:
+        fields["nota"] = folded.index(fold(STAFF_NOTE))
     missing = [f for f in REQUIRED if f not in fields]
     if missing:
         raise MissingColumns(_missing_message(missing, header))

@@ -352,6 +352,9 @@ def _dues(
         datos = entry.datos if entry else {}
         if step.action is Action.APLICADA and entry is not None:
             kind, estado, motivos, detalle = "aplicada", row.estado_cell, entry.motivos, ""
+        elif step.action is Action.STAFF and _staff_decided_a_review(entry, row):
+            assert entry is not None
+            kind, estado, motivos, detalle = "decision", row.estado_cell, entry.motivos, ""
         elif outcome is not None:
             kind, estado = "resultado", outcome.decision.estado
             motivos, detalle = outcome.decision.motivos, outcome.decision.cells["detalle"]
@@ -371,6 +374,17 @@ def _dues(
         if is_pending(notices.get((row.key, kind, generation))):
             dues.append(Due(row, kind, generation, code.value, motivos or "", detalle, datos))
     return dues
+
+
+STAFF_DECISIONS = (Estado.ACEPTADA, Estado.RECHAZADA, Estado.CONCLUIDA)
+
+
+def _staff_decided_a_review(entry: Entry | None, row: Row) -> bool:
+    """Staff settled a row we had sent to REVISIÓN MANUAL: the student, told «una persona
+    revisará tu solicitud», hears the outcome (once)."""
+    if entry is None or entry.estado != Estado.REVISION_MANUAL:
+        return False
+    return Estado.from_label(row.estado_cell) in STAFF_DECISIONS
 
 
 def _unchanged(before: Entry | None, outcome: Outcome) -> bool:

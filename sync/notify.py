@@ -204,6 +204,7 @@ def _context(due: Due, mail: MailContext) -> dict:
         detalle=due.detalle,
         datos=due.datos,
         campus=mail.contact,
+        nota=due.row.extras.get("nota", "") if due.kind == "decision" else "",
     )
 
 
@@ -229,6 +230,8 @@ def notice_cells(
         value = local_now_text(notice.updated_at, tz)
         if notice.kind == "aplicada":
             value += " (seguimiento)"
+        elif notice.kind == "decision":
+            value += " (decisión del personal)"
         if notice.status == "failed":
             value = f"ERROR: {notice.detail or 'no enviado'}"
         elif notice.status == SHADOW:

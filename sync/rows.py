@@ -97,7 +97,10 @@ def _row(i: int, number: int, raw: list[Any], cols: ColumnMap, tz: str, refs_of:
     except values.RowProblem as exc:
         problem, final = problem or str(exc), problem is None and exc.final
     nss = clean_nss(values.nss(get.get("nss")) or "") or None
-    extras = {"numero_control": values.text(get.get("numero_control"), 40) or ""}
+    extras = {
+        "numero_control": values.text(get.get("numero_control"), 40) or "",
+        "nota": values.text(get.get("nota"), 500) or "",
+    }
     return Row(
         i,
         number,

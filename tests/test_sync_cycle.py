@@ -121,16 +121,41 @@ def test_a_rerun_with_another_verdict_emails_the_student_again(tmp_path, pool):
     assert [p.name for p in ws.emails() if p.name.startswith("resultado.1.")]  # new verdict
 
 
-def test_staff_override_is_left_alone_and_not_emailed(tmp_path, pool):
+def test_staff_override_of_a_decided_row_is_left_alone_and_not_emailed(tmp_path, pool):
     ws = Workspace(tmp_path)
     ws.cycle(pool)
-    row = ws.column(MOTIVO).index("SITUACION_NO_PREVISTA") + 2
+    row = ws.column(MOTIVO).index("FECHA_NO_COINCIDE") + 2
     ws.set_status(row, "ACEPTADA")
     emails = ws.emails()
     report = ws.cycle(pool)
     assert report.processed == 0
     assert ws.column(ESTADO)[row - 2] == "ACEPTADA"
     assert ws.emails() == emails
+
+
+def test_staff_deciding_a_review_writes_to_the_student_once_with_their_note(tmp_path, pool):
+    """Issue 13: a student told «una persona revisará tu solicitud» hears the outcome."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    row = ws.column(MOTIVO).index("SITUACION_NO_PREVISTA") + 2
+
+    def decide(sheet):
+        header = [c.value for c in sheet[1]]
+        sheet.cell(row, header.index(ESTADO) + 1).value = "aceptada "
+        note = len(header) + 1
+        sheet.cell(1, note).value = "Validación: nota del personal"
+        sheet.cell(row, note).value = "Revisamos tu pensión: sí procede el seguro."
+
+    ws.edit(decide)
+    before = set(ws.emails())
+    assert ws.cycle(pool).processed == 0
+    new = [p for p in ws.emails() if p not in before]
+    assert len(new) == 1 and new[0].name.startswith("decision.")
+    text = new[0].read_bytes().decode("utf-8", "replace").replace("=\n", "")
+    assert "Procede tu alta" in text and "Revisamos tu pensi" in text
+    assert "decisión del personal" in ws.rows()[row - 2][NOTIFICADA]
+    ws.cycle(pool)
+    assert len(ws.emails()) == len(before) + 1  # once
 
 
 def test_alta_aplicada_sends_one_follow_up(tmp_path, pool):
