@@ -108,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--json", action="store_true", help="para monitoreo")
     command("check", "revisa la configuración, la hoja y los archivos", deployed)
     command("digest", "envía ahora el resumen diario al personal", logs, deployed)
+    i = command("informe", "compara los veredictos con las decisiones del personal", deployed)
+    i.add_argument("--desde", type=_day, help="solo respuestas desde AAAA-MM-DD[THH:MM]")
+    i.add_argument("--anteriores", action="store_true", help="incluye las filas ANTERIOR")
+    i.add_argument("--html", type=Path, metavar="ARCHIVO", help="escribe además una página HTML")
+    i.add_argument("--json", action="store_true", help="el informe como JSON")
     a = command("auth", "autoriza con una cuenta de Google (cliente OAuth)", deployed)
     a.add_argument("--no-browser", action="store_true", help="solo muestra la dirección")
     p = command("preview-emails", "escribe todos los correos con datos de ejemplo")
@@ -115,6 +120,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="facultativo.toml (usa su campus y plantillas)")
     p.add_argument("--campus", help="campus del archivo de configuración")
     return parser
+
+
+def _day(text: str) -> datetime:
+    """A date, or a date and time, as the office writes it (the campus's time zone)."""
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"«{text}» no es una fecha; usa AAAA-MM-DD o AAAA-MM-DDTHH:MM"
+        ) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -136,6 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "digest": commands.digest,
             "run": commands.run,
             "status": commands.status,
+            "informe": commands.informe,
         }
         return handlers[args.command](args)
     except UsageError as exc:

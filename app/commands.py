@@ -111,13 +111,9 @@ def _digest_if_due(rt: Runtime, campus: Campus) -> None:
 
 
 def report_line(r: Report) -> str:
-    from facultativo.sync.notify import EMAIL_COUNTS
-    from facultativo.validators import Estado
+    from facultativo.sync.wording import EMAIL_COUNTS, estados_text
 
-    def label(code: str) -> str:
-        return Estado(code).etiqueta if code in Estado.__members__ else code
-
-    estados = ", ".join(f"{label(k)} {v}" for k, v in sorted(r.estados.items()))
+    estados = estados_text(r.estados)
     emails = ", ".join(f"{EMAIL_COUNTS.get(k, k)} {v}" for k, v in sorted(r.emails.items()))
     line = (
         f"campus {r.campus}: {r.rows} filas, {r.processed} procesadas en {r.seconds:.1f} s; "
@@ -316,4 +312,38 @@ def status(args: argparse.Namespace) -> int:
     config = load(args.config)
     states = [campus_status(config, c) for c in _campuses(config, args.campus)]
     print(json.dumps(states, ensure_ascii=False, indent=2) if args.json else render(states))
+    return 0
+
+
+def informe(args: argparse.Namespace) -> int:
+    """facultativo's verdicts against staff's decisions; reads only, changes nothing."""
+    import json
+    from zoneinfo import ZoneInfo
+
+    from . import informe as report
+
+    config = load(args.config)
+    out = []
+    for campus in _campuses(config, args.campus):
+        desde = args.desde
+        if desde is not None and desde.tzinfo is None:
+            desde = desde.replace(tzinfo=ZoneInfo(campus.policy.timezone))
+        shown = args.desde.strftime("%d/%m/%Y %H:%M").removesuffix(" 00:00") if desde else None
+        found = report.gather(campus, config.ledger, desde, args.anteriores)
+        if args.json:
+            out.append(report.as_json(campus.name, found))
+        else:
+            print(report.text(campus.name, found, shown))
+        if args.html:
+            path = args.html
+            if len(config.campuses) > 1 and args.campus is None:
+                path = path.with_name(f"{path.stem}-{campus.name}{path.suffix}")
+            try:
+                path.write_text(report.html(campus.name, found, shown), encoding="utf-8")
+            except OSError as exc:
+                raise SourceError(f"no se pudo escribir {path}: {exc.strerror}.") from None
+            if not args.json:
+                print(f"Informe HTML en {path}")
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0

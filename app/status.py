@@ -6,7 +6,7 @@ from typing import Any
 
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.lock import CampusBusy, campus_lock
-from facultativo.sync.notify import EMAIL_COUNTS
+from facultativo.sync.wording import emails_text, estados_text
 
 from .config import Campus, Config
 
@@ -68,15 +68,8 @@ def render(states: list[dict[str, Any]]) -> str:
                 f"  Último ciclo: {when} ({last['seconds']:.1f} s), "
                 f"{summary.get('processed', 0)} filas procesadas de {summary.get('rows', 0)}"
             )
-            estados = ", ".join(
-                f"{_label(k)} {v}" for k, v in sorted(summary.get("estados", {}).items())
-            )
-            lines.append(f"  Filas por estado: {estados or '—'}")
-            emails = summary.get("emails", {})
-            lines.append(
-                "  Correos: "
-                + ", ".join(f"{text} {emails.get(k, 0)}" for k, text in EMAIL_COUNTS.items())
-            )
+            lines.append(f"  Filas por estado: {estados_text(summary.get('estados', {}))}")
+            lines.append(f"  Correos: {emails_text(summary.get('emails', {}))}")
             if summary.get("error"):
                 lines.append(f"  Error: {summary['error']}")
             if summary.get("restored"):
@@ -102,9 +95,3 @@ def _local(iso: str, tz: str | None) -> str:
 
     moment = datetime.fromisoformat(iso)
     return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if tz else iso
-
-
-def _label(code: str) -> str:
-    from facultativo.validators import Estado
-
-    return Estado(code).etiqueta if code in Estado.__members__ else code

@@ -11,6 +11,7 @@ inject a header or markup.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -24,6 +25,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 import facultativo.templates as bundled
 from facultativo.validators import Estado, Motivo
 from facultativo.validators import motivos as m
+from facultativo.validators.text import fold
 
 FAMILIES = {
     Estado.ACEPTADA: "aceptada",
@@ -31,7 +33,14 @@ FAMILIES = {
     Estado.CONCLUIDA: "concluida",
     Estado.REVISION_MANUAL: "revision",
 }
-DATOS = ("institucion", "patron", "fecha_constancia", "fecha_solicitud")
+DATOS = (
+    "institucion",
+    "patron",
+    "fecha_constancia",
+    "fecha_solicitud",
+    "original",  # a duplicate's original request: "aceptada" or "aplicada"
+    "fecha_original",
+)
 
 
 @dataclass(frozen=True)
@@ -87,13 +96,29 @@ def student_context(
         "estado": estado.value,
         "estado_etiqueta": estado.etiqueta,
         "motivo": {"code": motivo.value, "texto": motivo.texto_estudiante},
-        "detalle": "" if hide_detail else detalle,
+        "detalle": "" if hide_detail or not adds_to(detalle, motivo.texto_estudiante) else detalle,
         "datos": {k: datos.get(k, "") for k in DATOS},
         "url_vigencia": m.URL_VIGENCIA,
         "url_asignacion_nss": m.URL_ASIGNACION_NSS,
         "url_clinica": m.URL_CLINICA,
         "nota": " ".join(nota.split()),  # staff's own words, for a decision they took
     }
+
+
+def adds_to(detalle: str, texto: str) -> bool:
+    """Whether the detalle tells the student something the main sentence did not: a
+    «Detalle: No se adjuntó ningún archivo.» under «llegó sin archivo adjunto» only
+    repeats it. A number or date is always news; otherwise two new words are."""
+    seen = {w[:5] for w in _words(texto)}
+    news = 0
+    for word in _words(detalle):
+        if word[:5] not in seen:
+            news += 2 if any(ch.isdigit() for ch in word) else 1
+    return news >= 2
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"\w+", fold(text)) if len(w) >= 4 or w.isdigit()]
 
 
 def compose(env: Environment, template: str, to: str, message_id: str, ctx: dict) -> Email:

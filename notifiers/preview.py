@@ -66,6 +66,29 @@ def samples(
             campus=campus,
         )
         out.append((f"seguimiento-{tipo}", _email(env, "aplicada", ctx)))
+    for original in ("aceptada", "aplicada"):  # a repeat of an accepted / applied request
+        ctx = student_context(
+            nombre=nombre,
+            tipo="alta",
+            estado=Estado.CONCLUIDA,
+            motivo=Motivo.SOLICITUD_DUPLICADA,
+            detalle="",
+            datos={**SAMPLE_DATOS, "original": original, "fecha_original": "10/11/2026"},
+            campus=campus,
+        )
+        out.append((f"duplicada-original-{original}", _email(env, "concluida", ctx)))
+    for estado in (Estado.ACEPTADA, Estado.RECHAZADA, Estado.CONCLUIDA):  # staff decided
+        ctx = student_context(
+            nombre=nombre,
+            tipo="alta",
+            estado=estado,
+            motivo=Motivo.SITUACION_NO_PREVISTA,
+            detalle="",
+            datos={},
+            campus=campus,
+            nota="Revisamos tu constancia con el IMSS por teléfono.",
+        )
+        out.append((f"decision-{estado.value.lower()}", _email(env, "decision", ctx)))
     return out
 
 

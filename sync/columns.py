@@ -66,6 +66,8 @@ COLOURS = {
 }
 # Optional: what staff write to the student when they decide a REVISIÓN MANUAL themselves.
 STAFF_NOTE = "Validación: nota del personal"
+# Optional: staff's own decision, kept apart from ours (shadow weeks); `informe` compares.
+STAFF_DECISION = "Validación: decisión del personal"
 WIDTHS = {"estado": 18, "motivo": 30, "detalle": 60}  # characters; the others 20
 
 
@@ -114,8 +116,9 @@ def map_columns(
             if col is not None:
                 fields[field_] = col
                 taken.add(col)
-    if fold(STAFF_NOTE) in folded:
-        fields["nota"] = folded.index(fold(STAFF_NOTE))
+    for name, title in (("nota", STAFF_NOTE), ("decision", STAFF_DECISION)):
+        if fold(title) in folded:
+            fields[name] = folded.index(fold(title))
     missing = [f for f in REQUIRED if f not in fields]
     if missing:
         raise MissingColumns(_missing_message(missing, header))

@@ -46,6 +46,7 @@ from .privacy import scrub
 from .process import Outcome, Retry, process_row
 from .rows import Row, read_rows
 from .sources import CellWrite, ResponseSource, SourceError
+from .wording import estado_code
 
 log = logging.getLogger("facultativo.sync")
 
@@ -265,7 +266,7 @@ def _copy_note(row: Row) -> dict[str, str]:
     """What a copied row shows: staff decide; nobody is mailed for it."""
     return {
         "estado": Estado.REVISION_MANUAL.etiqueta,
-        "motivo": Motivo.SOLICITUD_DUPLICADA.value,
+        "motivo": Motivo.SOLICITUD_DUPLICADA.texto_personal,
         "detalle": f"Es una copia de la fila {row.copy_of} (misma marca temporal, correo y "
         "archivo): no se procesa ni se envía correo; bórrala si sobra.",
         "nss_leido": "",
@@ -398,6 +399,4 @@ def _unchanged(before: Entry | None, outcome: Outcome) -> bool:
 
 def _estado_of(step: Step, pending: dict[str, dict[str, str]]) -> str:
     cells = pending.get(step.row.key)
-    label = cells["estado"] if cells else step.row.estado_cell
-    estado = Estado.from_label(label)
-    return estado.value if estado else (label or "(vacío)")
+    return estado_code(cells["estado"] if cells else step.row.estado_cell)

@@ -1,9 +1,10 @@
 """The staff digest: what happened since the last one and what is waiting for a person.
 
-Counts per estado come from the ledger (verdicts decided since the last digest);
-the rows waiting for REVISIÓN MANUAL come from the sheet as it is now (staff may
-have resolved some), plus every email that could not be delivered. Each row
-links to its place in the sheet.
+Rows per estado are the sheet as it is now, by label (staff's APLICADA included),
+worded as `facultativo status` words them; what was decided since the last digest
+comes from the ledger. The rows waiting for REVISIÓN MANUAL come from the sheet
+(staff may have resolved some), plus every email that could not be delivered.
+Each row links to its place in the sheet.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .columns import map_columns
 from .cycle import Runtime
 from .rows import Row, read_rows
 from .values import local_now_text
+from .wording import estados_text, sheet_estados
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,10 @@ def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
     tz = rt.policy.timezone
     ctx = {
         "campus": rt.mail.contact,
-        "desde": local_now_text(since, tz) if since else "el inicio",
+        "desde": local_now_text(since, tz) if since else "",
         "hasta": local_now_text(now, tz),
-        "conteos": [(Estado(k).etiqueta, v) for k, v in sorted(counts.items())],
+        "filas": estados_text(sheet_estados(r.estado_cell for r in rows)),
+        "procesadas": estados_text(counts) if counts else "",
         "total": sum(counts.values()),
         "revision": revision,
         "fallidos": fallidos,

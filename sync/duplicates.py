@@ -36,7 +36,7 @@ def mark_duplicates(
     cell: a cell staff just cleared or sorted away must not change who came first."""
     entries = entries or {}
     result = dict(outcomes)
-    last: dict[str, tuple[Tipo, Row]] = {}
+    last: dict[str, tuple[Tipo, Row, Estado]] = {}
     for row in sorted(rows, key=_order):
         nss = _nss(row, result.get(row.key))
         if not nss or row.request is None:
@@ -48,9 +48,9 @@ def mark_duplicates(
         earlier = last.get(nss)
         outcome = result.get(row.key)
         if earlier and earlier[0] is tipo and outcome and estado is Estado.ACEPTADA:
-            result[row.key] = _duplicate(row, outcome, earlier[1], policy, now)
+            result[row.key] = _duplicate(row, outcome, earlier[1], earlier[2], policy, now)
             continue
-        last[nss] = (tipo, row)
+        last[nss] = (tipo, row, estado)
     return result
 
 
@@ -73,14 +73,25 @@ def _estado(row: Row, outcome: Outcome | None, entry: Entry | None) -> Estado | 
     return Estado.from_label(row.estado_cell)
 
 
-def _duplicate(row: Row, outcome: Outcome, earlier: Row, policy: Policy, now: datetime) -> Outcome:
+def _duplicate(
+    row: Row, outcome: Outcome, earlier: Row, state: Estado, policy: Policy, now: datetime
+) -> Outcome:
+    """The student is told the truth about the original: already applied in IMSS, or
+    still waiting for staff (and then its follow-up email is still to come)."""
     assert outcome.verdict is not None
-    when = earlier.timestamp.strftime("%d/%m/%Y") if earlier.timestamp else "antes"
+    when = earlier.timestamp.strftime("%d/%m/%Y") if earlier.timestamp else ""
+    applied = state in (Estado.ALTA_APLICADA, Estado.BAJA_APLICADA)
     verdict = Verdict(
         Estado.CONCLUIDA,
         (Motivo.SOLICITUD_DUPLICADA, *outcome.verdict.motivos),
-        f"Igual a la solicitud del {when} (fila {earlier.number}).",
+        f"Igual a la solicitud del {when or 'antes'} (fila {earlier.number}), "
+        f"{'ya aplicada' if applied else 'aceptada'}.",
         outcome.verdict.constancia,
+        {
+            **outcome.verdict.datos,
+            "original": "aplicada" if applied else "aceptada",
+            "fecha_original": when,
+        },
     )
     decision: Decision = verdict_decision(row.key, verdict, outcome.decision.checksums, policy, now)
     return Outcome(decision, verdict)

@@ -430,10 +430,11 @@ class Ledger:
             db.execute("INSERT INTO digests (campus, sent_at) VALUES (?, ?)", (campus, _iso(now)))
 
     def decided_since(self, campus: str, since: datetime | None) -> dict[str, int]:
-        """Verdicts per estado decided after `since` (all of them when None)."""
+        """Verdicts per estado decided after `since` (all of them when None); one decided at
+        the very moment of the last digest was in that digest."""
         rows = self.db.execute(
             "SELECT estado, COUNT(*) FROM responses WHERE campus = ? AND estado IS NOT NULL"
-            " AND decided_at >= ? GROUP BY estado",
+            " AND decided_at > ? GROUP BY estado",
             (campus, _iso(since) or ""),
         )
         return dict(rows.fetchall())

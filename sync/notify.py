@@ -25,19 +25,11 @@ from .privacy import mask_email, scrub
 from .rows import Row
 from .sources import CellWrite
 from .values import local_now_text
+from .wording import SHADOW
 
 log = logging.getLogger("facultativo.sync")
 MAX_SEND_ATTEMPTS = 10
-# How staff read the delivery counters (the counters themselves stay in English for JSON).
 INVALID_ADDRESS = "dirección no válida"
-SHADOW = "sombra"  # a notice that stands for an email never sent (modo sombra)
-EMAIL_COUNTS = {
-    "sent": "enviados",
-    "deferred": "pospuestos (tope diario)",
-    "retry": "por reintentar",
-    "failed": "fallidos",
-    SHADOW: "no enviados (modo sombra)",
-}
 
 
 @dataclass(frozen=True)

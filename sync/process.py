@@ -20,6 +20,7 @@ from facultativo.validators import (
     ValidatorPool,
     Verdict,
 )
+from facultativo.validators.motivos import motivo_cell
 from facultativo.validators.rules import decide_files
 
 from .attachments import AttachmentStore, FetchFailure, Refused
@@ -91,7 +92,7 @@ def verdict_decision(
     c = verdict.constancia
     cells = {
         "estado": verdict.estado.etiqueta,
-        "motivo": ", ".join(m.value for m in verdict.motivos),
+        "motivo": motivo_cell(verdict.motivos),
         "detalle": verdict.detalle,
         "nss_leido": (c.nss or "") if c else "",
         "fecha_constancia": c.fecha_expedicion.isoformat() if c and c.fecha_expedicion else "",

@@ -100,6 +100,7 @@ def _row(i: int, number: int, raw: list[Any], cols: ColumnMap, tz: str, refs_of:
     extras = {
         "numero_control": values.text(get.get("numero_control"), 40) or "",
         "nota": values.text(get.get("nota"), 500) or "",
+        "decision": values.text(get.get("decision"), 100) or "",
     }
     return Row(
         i,

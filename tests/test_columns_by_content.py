@@ -8,7 +8,7 @@ from facultativo.config import load
 
 from . import google_env as g
 from .test_google import cycle
-from .workspace import EXPECTED
+from .workspace import EXPECTED, code
 
 TIPO, NSS = "¿Qué deseas solicitar?", "Tu número del IMSS"
 
@@ -37,5 +37,5 @@ def test_check_maps_tipo_and_nss_by_their_answers(tmp_path, fake, pool):
 def test_bajas_are_read_as_bajas_when_the_question_has_other_words(tmp_path, fake, pool):
     book = _form(fake)
     cycle(g.config(tmp_path, fake), pool)
-    motivos = [m.split(",")[0] for m in g.column(book, "Validación: motivo")]
+    motivos = [code(m) for m in g.column(book, "Validación: motivo")]
     assert motivos == [m for _, m in EXPECTED]  # BAJA_PROCEDENTE and NO_INSCRITO included

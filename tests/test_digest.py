@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+from collections import Counter
 from datetime import UTC, datetime
 from email import policy
 
@@ -12,6 +13,7 @@ from facultativo.config import Digest
 from facultativo.runtime import open_runtime
 from facultativo.sync import digest
 
+from .test_sync_cycle import ESTADO
 from .workspace import Workspace
 
 
@@ -49,7 +51,36 @@ def test_digest_lists_manual_reviews_and_failed_emails_with_links(tmp_path, pool
         rt.clock = ws.clock
         ws.clock.advance(60)
         again = digest.build(rt, ws.campus.digest.recipients, ws.clock())
-    assert "0 solicitudes procesadas" in again.text
+    assert "Procesadas desde el último resumen (2026-11-16 11:00): 0\n" in again.text, again.text
+
+
+def test_digest_counts_the_sheet_by_label_as_status_words_it(tmp_path, pool):
+    """Issue 13: the digest said ACEPTADA 3 while the sheet showed ACEPTADA 1 and ALTA
+    APLICADA 2, and counted «desde el inicio»."""
+    from facultativo.status import campus_status, render
+
+    ws = Workspace(tmp_path, digest=Digest(("jefa@demo.example.mx",)))
+    ws.cycle(pool)
+    rows = ws.rows()
+    accepted = [i + 2 for i, r in enumerate(rows) if r[ESTADO] == "ACEPTADA"]
+    assert accepted
+
+    ws.set_status(accepted[0], "ALTA APLICADA")
+    ws.cycle(pool)
+    sheet_counts = Counter(r[ESTADO] for r in ws.rows())
+    with open_runtime(ws.config, ws.campus, pool) as rt:
+        rt.clock = ws.clock
+        first = digest.send(rt, ws.campus.digest.recipients, ws.clock())
+    line = next(x for x in first.text.splitlines() if x.startswith("Filas por estado:"))
+    for label, n in sheet_counts.items():
+        assert f"{label} {n}" in line, (label, n, line)
+    assert "que empezó facultativo" in first.text  # the first digest says so
+    status_line = next(
+        x.strip()
+        for x in render([campus_status(ws.config, ws.campus)]).splitlines()
+        if "Filas por estado:" in x
+    )
+    assert status_line == line  # one wording, one count
 
 
 @pytest.mark.parametrize(

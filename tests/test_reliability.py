@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from .reliability import crash, faults, hostile
-from .workspace import Workspace
+from .workspace import Workspace, code
 
 CORPUS = Path(__file__).resolve().parent / "hostile_corpus"
 DEMO = __import__("json").loads(
@@ -91,7 +91,7 @@ def test_formula_like_answers_stay_text_in_the_sheet(tmp_path, pool):
         for cell in row:
             assert cell.data_type != "f", f"{cell.coordinate} became a formula"
     first = ws.rows()[0]
-    assert first["Validación: motivo"] == "NSS_INVALIDO"
+    assert code(first["Validación: motivo"]) == "NSS_INVALIDO"
     assert "=1+1" in first["Validación: detalle"]
 
 

@@ -19,7 +19,7 @@ from facultativo.sync.sources import SourceError
 from . import google_env as g
 from .test_google import cycle
 from .test_sync_cycle import ESTADO, LABEL, MOTIVO, NOTIFICADA, main_motivos
-from .workspace import EXPECTED, Workspace
+from .workspace import EXPECTED, Workspace, code, codes
 
 EMAIL = "Dirección de correo electrónico"
 NSS_LEIDO = "Validación: NSS leído"
@@ -31,7 +31,7 @@ def verdicts_by_email(ws: Workspace) -> dict[tuple, tuple]:
     return {
         (r["Marca temporal"], r[EMAIL]): (
             r[ESTADO],
-            (r[MOTIVO] or "").split(",")[0],
+            code(r[MOTIVO]),
             _nss(r[NSS_LEIDO]),
         )
         for r in ws.rows()
@@ -106,7 +106,7 @@ def test_deleted_status_block_and_fresh_export_are_restored_not_remailed(tmp_pat
 def test_a_bulk_clear_keeps_aplicada_labels_and_sends_nothing(tmp_path, pool):
     ws = Workspace(tmp_path)
     ws.cycle(pool)
-    row = ws.column(MOTIVO).index("VIGENTE_CON_PATRON") + 2
+    row = codes(ws.column(MOTIVO)).index("VIGENTE_CON_PATRON") + 2
     ws.set_status(row, "ALTA APLICADA")
     ws.cycle(pool)
     sent = len(ws.emails())
@@ -127,7 +127,7 @@ def test_dry_run_lists_exactly_the_emails_the_real_run_sends(tmp_path, pool):
     real = ws.cycle(pool)
     assert real.emails["sent"] == MAILED
     # A cleared row whose verdict would change: both runs say one email.
-    row = ws.column(MOTIVO).index("CURP_NO_COINCIDE") + 2
+    row = codes(ws.column(MOTIVO)).index("CURP_NO_COINCIDE") + 2
 
     def fix_curp_and_clear(sheet):
         header = _header(sheet)
@@ -198,7 +198,7 @@ def test_an_unreadable_upload_link_goes_to_staff_not_rejected(tmp_path, fake, po
     rows[first_ok][-1] = "https://drive.google.com/drive/folders/mi-carpeta (ahí está)"
     book = g.spreadsheet(fake, rows)
     cycle(g.config(tmp_path, fake), pool)
-    got = (g.column(book, ESTADO)[first_ok], g.column(book, MOTIVO)[first_ok])
+    got = (g.column(book, ESTADO)[first_ok], code(g.column(book, MOTIVO)[first_ok]))
     assert got == (LABEL["REVISION_MANUAL"], "ADJUNTO_NO_DISPONIBLE")
 
 
@@ -243,7 +243,7 @@ def test_a_file_that_never_arrives_is_adjunto_no_disponible(tmp_path, pool):
         ws.clock.advance(60 * 13)
         ws.cycle(pool)
     got = ws.rows()[row]
-    assert (got[ESTADO], got[MOTIVO]) == (LABEL["REVISION_MANUAL"], "ADJUNTO_NO_DISPONIBLE")
+    assert (got[ESTADO], code(got[MOTIVO])) == (LABEL["REVISION_MANUAL"], "ADJUNTO_NO_DISPONIBLE")
     user = got[EMAIL].split("@")[0].encode()
     mail = [p.read_bytes() for p in ws.emails() if user in p.read_bytes()]
     assert len(mail) == 1  # told honestly: nobody read the constancia
@@ -305,7 +305,7 @@ def test_a_restore_never_replaces_a_newer_verdict_still_waiting_to_be_written(tm
     ws.edit(clear_block)
     assert ws.cycle(pool).restored == len(EXPECTED)
     got = ws.rows()[row]
-    assert (got[ESTADO], got[MOTIVO]) == (LABEL["REVISION_MANUAL"], "ADJUNTO_NO_DISPONIBLE")
+    assert (got[ESTADO], code(got[MOTIVO])) == (LABEL["REVISION_MANUAL"], "ADJUNTO_NO_DISPONIBLE")
     assert ws.cycle(pool).processed == 0
 
 
@@ -385,7 +385,7 @@ def test_a_partial_sort_never_sends_a_follow_up_for_a_label_that_moved(tmp_path,
     student's row and that student was told their alta was applied in IMSS."""
     ws = Workspace(tmp_path)
     ws.cycle(pool)
-    row = ws.column(MOTIVO).index("VIGENTE_CON_PATRON") + 2
+    row = codes(ws.column(MOTIVO)).index("VIGENTE_CON_PATRON") + 2
     ws.set_status(row, "ALTA APLICADA")
     ws.cycle(pool)
     before, sent = verdicts_by_email(ws), sorted(p.name for p in ws.emails())
@@ -434,7 +434,7 @@ def test_pasted_copies_of_rows_are_never_decided_nor_mailed_again(tmp_path, pool
     rows = ws.rows()
     assert rows[0][ESTADO] == LABEL["REVISION_MANUAL"]  # the new copy: staff decide
     assert (
-        rows[0][MOTIVO] == "SOLICITUD_DUPLICADA"
+        code(rows[0][MOTIVO]) == "SOLICITUD_DUPLICADA"
         and "copia de la fila" in rows[0]["Validación: detalle"]
     )
     assert {k: v for k, v in verdicts_by_email(ws).items() if k in before} == before
@@ -447,7 +447,7 @@ def test_another_time_zone_neither_re_decides_nor_re_mails(tmp_path, pool):
 
     ws = Workspace(tmp_path)
     ws.cycle(pool)
-    row = ws.column(MOTIVO).index("VIGENTE_CON_PATRON") + 2
+    row = codes(ws.column(MOTIVO)).index("VIGENTE_CON_PATRON") + 2
     ws.set_status(row, "ALTA APLICADA")
     ws.cycle(pool)
     sent, before = len(ws.emails()), verdicts_by_email(ws)

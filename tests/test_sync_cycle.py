@@ -8,7 +8,7 @@ import pytest
 
 from facultativo.sync.sources.base import SourceError
 
-from .workspace import EXPECTED, Workspace
+from .workspace import EXPECTED, Workspace, code, codes
 
 ESTADO, MOTIVO = "Validación: estado", "Validación: motivo"
 NOTIFICADA = "Validación: notificada el"
@@ -16,10 +16,7 @@ LABEL = {"REVISION_MANUAL": "REVISIÓN MANUAL", "ERROR_TEMPORAL": "ERROR TEMPORA
 
 
 def main_motivos(ws: Workspace) -> list[tuple[str, str]]:
-    return [
-        (e, (m or "").split(",")[0])
-        for e, m in zip(ws.column(ESTADO), ws.column(MOTIVO), strict=True)
-    ]
+    return [(e, code(m)) for e, m in zip(ws.column(ESTADO), ws.column(MOTIVO), strict=True)]
 
 
 def test_every_scenario_gets_its_estado_and_main_motivo(tmp_path, pool):
@@ -84,18 +81,18 @@ def test_sorted_rows_keep_their_status_and_are_not_reprocessed(tmp_path, pool):
     assert len(ws.emails()) == emails
     # Re-run one row after sorting: its new verdict lands on its own row.
     rows = ws.rows()
-    target = next(i for i, r in enumerate(rows) if r[MOTIVO] == "FECHA_NO_COINCIDE")
+    target = next(i for i, r in enumerate(rows) if code(r[MOTIVO]) == "FECHA_NO_COINCIDE")
     ws.set_status(target + 2, None)
     assert ws.cycle(pool).processed == 1
     after = ws.rows()
-    assert after[target][MOTIVO] == "FECHA_NO_COINCIDE"
+    assert code(after[target][MOTIVO]) == "FECHA_NO_COINCIDE"
     assert {r["Dirección de correo electrónico"]: r[ESTADO] for r in after} == by_email
 
 
 def test_staff_clearing_an_estado_reruns_it_without_repeating_the_same_email(tmp_path, pool):
     ws = Workspace(tmp_path)
     ws.cycle(pool)
-    row = ws.column(MOTIVO).index("CURP_NO_COINCIDE") + 2
+    row = codes(ws.column(MOTIVO)).index("CURP_NO_COINCIDE") + 2
     notified = ws.rows()[row - 2][NOTIFICADA]
     ws.set_status(row, "")
     report = ws.cycle(pool)
@@ -108,7 +105,7 @@ def test_staff_clearing_an_estado_reruns_it_without_repeating_the_same_email(tmp
 def test_a_rerun_with_another_verdict_emails_the_student_again(tmp_path, pool):
     ws = Workspace(tmp_path)
     ws.cycle(pool)
-    row = ws.column(MOTIVO).index("CURP_NO_COINCIDE") + 2
+    row = codes(ws.column(MOTIVO)).index("CURP_NO_COINCIDE") + 2
 
     def fix_curp_and_clear(sheet):
         header = [c.value for c in sheet[1]]
@@ -124,7 +121,7 @@ def test_a_rerun_with_another_verdict_emails_the_student_again(tmp_path, pool):
 def test_staff_override_of_a_decided_row_is_left_alone_and_not_emailed(tmp_path, pool):
     ws = Workspace(tmp_path)
     ws.cycle(pool)
-    row = ws.column(MOTIVO).index("FECHA_NO_COINCIDE") + 2
+    row = codes(ws.column(MOTIVO)).index("FECHA_NO_COINCIDE") + 2
     ws.set_status(row, "ACEPTADA")
     emails = ws.emails()
     report = ws.cycle(pool)
@@ -137,7 +134,7 @@ def test_staff_deciding_a_review_writes_to_the_student_once_with_their_note(tmp_
     """Issue 13: a student told «una persona revisará tu solicitud» hears the outcome."""
     ws = Workspace(tmp_path)
     ws.cycle(pool)
-    row = ws.column(MOTIVO).index("SITUACION_NO_PREVISTA") + 2
+    row = codes(ws.column(MOTIVO)).index("SITUACION_NO_PREVISTA") + 2
 
     def decide(sheet):
         header = [c.value for c in sheet[1]]
@@ -161,7 +158,7 @@ def test_staff_deciding_a_review_writes_to_the_student_once_with_their_note(tmp_
 def test_alta_aplicada_sends_one_follow_up(tmp_path, pool):
     ws = Workspace(tmp_path)
     ws.cycle(pool)
-    row = ws.column(MOTIVO).index("VIGENTE_CON_PATRON") + 2
+    row = codes(ws.column(MOTIVO)).index("VIGENTE_CON_PATRON") + 2
     ws.set_status(row, "ALTA APLICADA")
     ws.cycle(pool)
     ws.cycle(pool)
@@ -235,7 +232,7 @@ def test_one_bad_row_never_stops_the_cycle(tmp_path, pool):
     rows, detail = ws.rows(), "Validación: detalle"
     assert rows[1][ESTADO] == "ERROR TEMPORAL" and "marca temporal" in rows[1][detail]
     assert rows[2][ESTADO] == "REVISIÓN MANUAL" and "fuera de la carpeta" in rows[2][detail]
-    assert rows[3][MOTIVO] == "ARCHIVO_ILEGIBLE"
+    assert code(rows[3][MOTIVO]) == "ARCHIVO_ILEGIBLE"
     # a tipo that is neither alta nor baja: staff look now (never a silent ALTA)
     assert rows[4][ESTADO] == "REVISIÓN MANUAL" and "Cambio" in rows[4][detail]
     expected = [(LABEL.get(e, e), m) for e, m in EXPECTED]

@@ -17,6 +17,7 @@ from facultativo.runtime import open_runtime
 from facultativo.sync.cycle import Report, run_cycle
 from facultativo.sync.ledger import Ledger
 from facultativo.validators import ValidatorPool
+from facultativo.validators.motivos import motivos_in_cell
 
 EXPECTED = [
     tuple(r["esperado"])
@@ -24,6 +25,17 @@ EXPECTED = [
         (Path(demo.__file__).parent / "samples" / "demo" / "demo.json").read_text("utf-8")
     )["respuestas"]
 ]
+
+
+def code(cell: object) -> str:
+    """The first motivo code a sheet's motivo cell names ("" when none): the cell shows
+    Spanish texts, tests speak codes."""
+    found = motivos_in_cell(str(cell or ""))
+    return found[0].value if found else ""
+
+
+def codes(cells: list) -> list[str]:
+    return [code(c) for c in cells]
 
 
 class Clock:

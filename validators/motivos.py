@@ -1,8 +1,9 @@
 """Estado and motivo codes with their Spanish texts: the one place they live.
 
-The codes are a contract (docs/CONSTANCIA.md §6): the sheet, the JSON output, the email
-templates and other tools key on them, so they never change spelling. Staff see
-the short text in the sheet; students read the long one in their email.
+The codes are a contract: the JSON output, the ledger, the email templates and other
+tools key on them, so they never change spelling. Staff see the short text in the
+sheet's motivo column (`motivo_cell`, read back by `motivos_in_cell`); students read
+the long one in their email.
 """
 
 from __future__ import annotations
@@ -95,6 +96,25 @@ class Motivo(StrEnum):
         return MOTIVOS[self].estudiante
 
 
+def motivo_cell(motivos: tuple[Motivo, ...] | list[Motivo]) -> str:
+    """What the sheet's motivo column shows: staff's Spanish texts (the codes stay in the
+    ledger and in `--json`)."""
+    return " ".join(m.texto_personal for m in motivos)
+
+
+def motivos_in_cell(text: str) -> tuple[Motivo, ...]:
+    """The motivos a sheet cell names, in order: by their Spanish text, or by code (cells
+    written before the texts, or typed by staff)."""
+    found: list[tuple[int, Motivo]] = []
+    for m in Motivo:
+        for needle in (m.texto_personal, m.value):
+            at = text.find(needle)
+            if at >= 0:
+                found.append((at, m))
+                break
+    return tuple(m for _, m in sorted(found, key=lambda pair: pair[0]))
+
+
 @dataclass(frozen=True)
 class MotivoInfo:
     estado: Estado
@@ -162,14 +182,14 @@ MOTIVOS: dict[Motivo, MotivoInfo] = {
     Motivo.VIGENTE_OTRA_INSTITUCION: MotivoInfo(
         Estado.RECHAZADA,
         "Vigente con seguro facultativo de otra escuela.",
-        "Tu constancia muestra que sigues dado de alta en el seguro facultativo de otra "
-        "institución educativa, y solo una escuela puede tenerte inscrito.",
+        "Tu constancia muestra que tu seguro facultativo sigue vigente con otra institución "
+        "educativa, y solo una escuela a la vez puede darte este seguro.",
     ),
     Motivo.VIGENTE_CON_PATRON: MotivoInfo(
         Estado.ACEPTADA,
         "Vigente con un patrón; puede tener ambos seguros.",
-        "Tu constancia muestra que estás asegurado por tu trabajo. No es necesario que "
-        "renuncies: ¡puedes tener ambos seguros!",
+        "Tu constancia muestra que tienes seguro del IMSS por tu trabajo. No es necesario "
+        "que renuncies a él: ¡puedes tener ambos seguros!",
     ),
     Motivo.SIN_VIGENCIA: MotivoInfo(
         Estado.ACEPTADA,
@@ -186,14 +206,14 @@ MOTIVOS: dict[Motivo, MotivoInfo] = {
     Motivo.BAJA_PROCEDENTE: MotivoInfo(
         Estado.ACEPTADA,
         "Vigente con esta escuela: procede la baja.",
-        "Tu constancia es correcta y estás dado de alta con esta escuela, así que procede tu "
-        "baja del seguro facultativo.",
+        "Tu constancia es correcta y tu seguro facultativo está vigente con esta escuela, así "
+        "que procede tu baja.",
     ),
     Motivo.NO_INSCRITO: MotivoInfo(
         Estado.CONCLUIDA,
-        "No está inscrito con esta escuela: no hay baja que hacer.",
-        "Tu constancia muestra que no estás dado de alta en el seguro facultativo con esta "
-        "escuela, así que no hay ninguna baja que hacer.",
+        "Sin seguro facultativo con esta escuela: no hay baja que hacer.",
+        "Tu constancia muestra que no tienes seguro facultativo con esta escuela, así que no "
+        "hay ninguna baja que hacer.",
     ),
     Motivo.SOLICITUD_DUPLICADA: MotivoInfo(
         Estado.CONCLUIDA,

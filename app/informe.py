@@ -1,0 +1,148 @@
+"""`facultativo informe`: how often staff agree with facultativo, and where they do not.
+
+Read-only: the sheet as it is and a snapshot of the ledger; nothing is written,
+decided or sent. The text goes to the terminal; `--html` writes the same report as
+a page staff can open and share; `--json` is for other tools.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from facultativo.sync.agreement import Agreement, Compared, compare
+from facultativo.sync.columns import map_columns
+from facultativo.sync.ledger import Ledger
+from facultativo.sync.rows import read_rows
+from facultativo.validators import Estado
+from facultativo.validators.motivos import Motivo
+
+from .config import Campus
+from .runtime import build_source, build_store
+
+ORDER = (
+    Estado.ACEPTADA,
+    Estado.RECHAZADA,
+    Estado.CONCLUIDA,
+    Estado.REVISION_MANUAL,
+    Estado.ANTERIOR,
+)
+
+
+def gather(
+    campus: Campus, ledger_path: Path, desde: datetime | None, anteriores: bool
+) -> Agreement:
+    source, store = build_source(campus), build_store(campus)
+    table = source.read()
+    cols = map_columns(table.header, campus.columns, table.rows)
+    rows = read_rows(table, cols, table.timezone or campus.policy.timezone, store.refs)
+    snapshot = Ledger.snapshot(ledger_path)
+    try:
+        entries = snapshot.entries(campus.name)
+    finally:
+        snapshot.close()
+    return compare(rows, entries, desde=desde, first_day=campus.desde, anteriores=anteriores)
+
+
+def _columns(a: Agreement) -> list[Estado]:
+    used = {e for pair in a.confusion() for e in pair}
+    return [e for e in ORDER if e in used]
+
+
+def text(campus: str, a: Agreement, desde: str | None) -> str:
+    since = f" (respuestas desde el {desde})" if desde else ""
+    lines = [f"Informe de concordancia, campus {campus}{since}", ""]
+    if a.rate is None:
+        lines.append(
+            "Todavía no hay veredictos de facultativo con decisión del personal para comparar."
+        )
+    else:
+        lines.append(
+            f"Coinciden: {a.agreed} de {len(a.decisive)} veredictos de facultativo "
+            f"(ACEPTADA, RECHAZADA, CONCLUIDA) que el personal también decidió: {a.rate:.0%}"
+        )
+    lines.append(
+        f"REVISIÓN MANUAL resueltas por el personal: {len(a.reviews_settled)}; "
+        f"sin decisión del personal: {a.sin_decision}; sin veredicto de facultativo: "
+        f"{a.sin_veredicto}"
+        + (f"; anteriores a «desde»: {a.anteriores} (usa --anteriores)" if a.anteriores else "")
+    )
+    columns = _columns(a)
+    if columns:
+        lines += ["", *_table(a, columns)]
+    if a.disagreements:
+        lines += ["", "Filas en desacuerdo:"]
+        lines += [_line(c) for c in a.disagreements]
+    if a.unreadable:
+        lines += ["", "Decisiones del personal que no se entienden (escribe p. ej. ACEPTADA):"]
+        lines += [f"  fila {fila}: «{typed[:40]}»" for fila, typed in a.unreadable]
+    return "\n".join(lines)
+
+
+def _table(a: Agreement, columns: list[Estado]) -> list[str]:
+    counts = a.confusion()
+    width = max(len(e.etiqueta) for e in columns) + 2
+    head = "facultativo \\ personal".ljust(24) + "".join(e.etiqueta.rjust(width) for e in columns)
+    out = [head]
+    for ours in columns:
+        cells = "".join(str(counts.get((ours, staff), 0)).rjust(width) for staff in columns)
+        out.append(ours.etiqueta.ljust(24) + cells)
+    return out
+
+
+def _motivos(codes: str) -> str:
+    return " ".join(Motivo(c).texto_personal for c in codes.split(",") if c in Motivo.__members__)
+
+
+def _line(c: Compared) -> str:
+    reason = _motivos(c.motivos)
+    return (
+        f"  fila {c.fila}: facultativo {c.ours.etiqueta}"
+        + (f" ({reason})" if reason else "")
+        + f", personal {c.staff.etiqueta}\n    {c.detalle or '(sin detalle)'}"
+    )
+
+
+def as_json(campus: str, a: Agreement) -> dict[str, Any]:
+    return {
+        "campus": campus,
+        "coinciden": a.agreed,
+        "comparadas": len(a.decisive),
+        "tasa": a.rate,
+        "revision_resueltas": len(a.reviews_settled),
+        "sin_decision": a.sin_decision,
+        "sin_veredicto": a.sin_veredicto,
+        "anteriores": a.anteriores,
+        "confusion": [
+            {"facultativo": o.value, "personal": s.value, "filas": n}
+            for (o, s), n in sorted(a.confusion().items())
+        ],
+        "desacuerdos": [
+            {
+                "fila": c.fila,
+                "facultativo": c.ours.value,
+                "motivos": [m for m in c.motivos.split(",") if m],
+                "personal": c.staff.value,
+                "detalle": c.detalle,
+            }
+            for c in a.disagreements
+        ],
+        "no_reconocidas": [{"fila": f, "texto": t} for f, t in a.unreadable],
+    }
+
+
+def html(campus: str, a: Agreement, desde: str | None) -> str:
+    from facultativo.notifiers.compose import environment
+
+    columns = _columns(a)
+    counts = a.confusion()
+    page = environment().get_template("informe.html.j2")
+    return page.render(
+        campus=campus,
+        desde=desde,
+        a=a,
+        columns=columns,
+        matrix=[(o, [counts.get((o, s), 0) for s in columns]) for o in columns],
+        desacuerdos=[(c, _motivos(c.motivos)) for c in a.disagreements],
+    )
