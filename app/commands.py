@@ -168,8 +168,10 @@ def _check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
         table = source.read()
         results.append((True, f"{source.describe()}: {len(table.rows)} filas leídas"))
         cols = map_columns(table.header, campus.columns, table.rows)
+        tz = table.timezone or campus.policy.timezone
         found = ", ".join(
-            f"{k}→«{table.header[c]}»{_sample(table, c)}" for k, c in cols.fields.items()
+            f"{k}→«{table.header[c]}»{_sample(table, c, tz if k == 'timestamp' else None)}"
+            for k, c in cols.fields.items()
         )
         results.append((True, f"columnas: {found}"))
         missing = cols.missing_status()
@@ -183,12 +185,22 @@ def _check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
     return results
 
 
-def _sample(table: Table, col: int) -> str:
-    """One answer of the column, masked, so staff see the right question was found."""
+def _sample(table: Table, col: int, tz: str | None = None) -> str:
+    """One answer of the column, masked, so staff see the right question was found; a
+    timestamp (a serial number in Google's unformatted values) as the date it is."""
+    from facultativo.sync import values
     from facultativo.sync.privacy import scrub
 
     value = next((r[col] for r in table.rows if col < len(r) and r[col] not in (None, "")), None)
-    return f" (p. ej. «{scrub(str(value))[:30]}»)" if value is not None else ""
+    if value is None:
+        return ""
+    if tz is not None:
+        try:
+            moment = values.timestamp(value, tz)
+            value = moment.strftime("%d/%m/%Y %H:%M:%S") if moment else value
+        except values.RowProblem:
+            pass
+    return f" (p. ej. «{scrub(str(value))[:30]}»)"
 
 
 def _next_cycle(
