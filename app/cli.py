@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from . import __version__, samples
@@ -38,14 +39,14 @@ _ARGPARSE_ES = (
 
 
 class _Formatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+    def add_usage(self, usage, actions, groups, prefix=None):
         super().add_usage(usage, actions, groups, "uso: " if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with its own words in Spanish too: usage, section titles, -h."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
         kwargs["add_help"] = False
         super().__init__(*args, **kwargs)
@@ -53,7 +54,7 @@ class _Parser(argparse.ArgumentParser):
         self._optionals.title = "opciones"
         self.add_argument("-h", "--help", action="help", help="muestra esta ayuda y termina")
 
-    def error(self, message: str) -> None:  # argparse would print usage + English text
+    def error(self, message: str) -> NoReturn:  # argparse would print usage + English text
         for pattern, spanish in _ARGPARSE_ES:
             message = re.sub(f"^{pattern}$", spanish, message)
         raise UsageError(message.replace("command", "comando"))
@@ -95,8 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     deployed.add_argument("--config", type=Path, required=True, help="facultativo.toml")
     deployed.add_argument("--campus", help="solo este campus")
 
-    def command(name: str, text: str, *parents: argparse.ArgumentParser):
-        return sub.add_parser(name, parents=list(parents), help=text)
+    def command(name: str, text: str, *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=list(parents), help=text)  # type: ignore[arg-type]
 
     d = command("demo", "crea un espacio de demostración local y lo procesa", logs)
     d.add_argument("--dir", type=Path, default=Path("facultativo-demo"), help="carpeta")

@@ -365,7 +365,7 @@ def _dues(
             ):
                 continue
         elif step.action in (Action.DONE, Action.WRITE_PENDING) and entry is not None:
-            kind, estado, motivos = "resultado", entry.estado, entry.motivos
+            kind, estado, motivos = "resultado", entry.estado or "", entry.motivos or ""
             detalle = pending.get(row.key, row.status).get("detalle", "")
         else:
             continue

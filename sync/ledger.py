@@ -366,7 +366,8 @@ class Ledger:
         )
         found = {}
         for r in rows:
-            notice = Notice(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _dt(r[7]), bool(r[8]))
+            updated = datetime.fromisoformat(r[7])  # NOT NULL
+            notice = Notice(r[0], r[1], r[2], r[3], r[4], r[5], r[6], updated, bool(r[8]))
             found[(r[0], r[1], r[2])] = notice
         return found
 

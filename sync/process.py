@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from facultativo.validators import (
     Estado,
+    Extraction,
     Limits,
     Motivo,
     Policy,
@@ -64,7 +65,8 @@ def process_row(
         if not row.refs and row.archivo_escrito:  # a link we do not understand: staff look
             detail = "el enlace del archivo adjunto no se pudo interpretar"
             return _unavailable(row, detail, policy, now)
-        extractions, checksums = [], []
+        extractions: list[Extraction] = []
+        checksums: list[str] = []
         for ref in row.refs:
             got = store.fetch(ref, limits.max_bytes)
             if isinstance(got, FetchFailure):

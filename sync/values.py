@@ -93,8 +93,8 @@ def nss(value: object) -> str | None:
     """The NSS as typed. A number cell lost its leading zero (Sheets and Excel drop it):
     «3190312342» is «03190312342», never a wrong NSS_INVALIDO."""
     number = isinstance(value, int | float) and not isinstance(value, bool)
-    if number and 0 < value < 1e11 and float(value).is_integer():  # type: ignore[operator]
-        return f"{int(value):011d}"  # type: ignore[arg-type]
+    if number and 0 < value < 1e11 and float(value).is_integer():  # type: ignore[operator,arg-type]
+        return f"{int(value):011d}"  # type: ignore[call-overload]
     return text(value, 40)
 
 

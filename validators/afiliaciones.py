@@ -257,7 +257,7 @@ def _pieces(cell: FCell) -> list[tuple[str, str | None]]:
     """Split a cell into (text, label field) pieces; text before any label has None."""
     if not cell.hits:
         return [(cell.text, None)]
-    pieces = []
+    pieces: list[tuple[str, str | None]] = []
     if cell.hits[0].start > 0:
         pieces.append((cell.text[: cell.hits[0].start].strip(), None))
     pieces += [(cell.value_after(h), _row_field(h.field, h.phrase)) for h in cell.hits]

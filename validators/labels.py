@@ -321,7 +321,8 @@ def values(lines: list[FLine], field: str) -> list[Value]:
             for hit in cell.hits:
                 if hit.field != field:
                     continue
-                value, source = cell.value_after(hit), (line,)
+                value = cell.value_after(hit)
+                source: tuple[tuple[FCell, ...], ...] = (line,)
                 if not value and _is_last_hit(cell, hit):
                     value = _beside(line, j)
                     if not value:

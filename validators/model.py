@@ -143,7 +143,7 @@ class Constancia:
 
     def evidence_json(self) -> dict[str, Any]:
         """The text each decisive field was read from (validate --json «evidencia»)."""
-        out = {name: ev.as_json() for name, ev in self.evidencia.items()}
+        out: dict[str, Any] = {name: ev.as_json() for name, ev in self.evidencia.items()}
         rows = [a.evidencia.as_json() for a in self.afiliaciones if a.evidencia]
         if rows:
             out["afiliaciones"] = rows

@@ -58,7 +58,10 @@ class GoogleSheetSource(ResponseSource):
     def cannot_write(self) -> str | None:
         http = self.client.http_client
         url = f"{DRIVE_FILES_API_V3_URL}/{self.id}"
-        params = {"fields": "capabilities(canEdit)", "supportsAllDrives": True}
+        params: dict[str, str | int | bool | float | list[str] | None] = {
+            "fields": "capabilities(canEdit)",
+            "supportsAllDrives": True,
+        }
         try:
             got = self._call(lambda: http.request("get", url, params=params).json())
         except SourceError as exc:
@@ -83,7 +86,7 @@ class GoogleSheetSource(ResponseSource):
         http = self.client.http_client
         assert self._sheet is not None
         title = self._sheet["properties"]["title"]
-        params = {
+        params: dict[str, str | int | bool | float | list[str] | None] = {
             "valueRenderOption": "UNFORMATTED_VALUE",
             "dateTimeRenderOption": "SERIAL_NUMBER",
             "majorDimension": "ROWS",
