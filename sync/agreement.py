@@ -16,7 +16,7 @@ from datetime import datetime
 from facultativo.validators import Estado
 from facultativo.validators.text import fold
 
-from .ledger import Entry
+from .model import Entry
 from .privacy import scrub
 from .rows import Row
 

@@ -15,8 +15,8 @@ from facultativo.validators import Estado
 from facultativo.validators.text import fold
 
 from .columns import STATUS_HEADERS
-from .ledger import Entry, Ledger
-from .plan import Action, Step
+from .ledger import Ledger
+from .model import Action, Entry, Step
 from .privacy import scrub
 from .rows import Row
 

@@ -39,11 +39,12 @@ from .continuity import (
     restore_lost_block,
 )
 from .duplicates import mark_duplicates
-from .ledger import Entry, Ledger
-from .notify import Due, MailContext, is_pending, notice_cells, send_due, shadow_due
-from .plan import Action, Step, plan
+from .ledger import Ledger
+from .model import Action, Due, Entry, NoticeKind, Outcome, Step
+from .notify import MailContext, is_pending, notice_cells, send_due, shadow_due
+from .plan import plan
 from .privacy import scrub
-from .process import Outcome, Retry, process_row
+from .process import Retry, process_row
 from .rows import Row, read_rows
 from .sources import CellWrite, ResponseSource, SourceError
 from .wording import estado_code
@@ -352,12 +353,12 @@ def _dues(
         generation = entry.generation if entry else 0
         datos = entry.datos if entry else {}
         if step.action is Action.APLICADA and entry is not None:
-            kind, estado, motivos, detalle = "aplicada", row.estado_cell, entry.motivos, ""
+            kind, estado, motivos, detalle = NoticeKind.APLICADA, row.estado_cell, entry.motivos, ""
         elif step.action is Action.STAFF and _staff_decided_a_review(entry, row):
             assert entry is not None
-            kind, estado, motivos, detalle = "decision", row.estado_cell, entry.motivos, ""
+            kind, estado, motivos, detalle = NoticeKind.DECISION, row.estado_cell, entry.motivos, ""
         elif outcome is not None:
-            kind, estado = "resultado", outcome.decision.estado
+            kind, estado = NoticeKind.RESULTADO, outcome.decision.estado
             motivos, detalle = outcome.decision.motivos, outcome.decision.cells["detalle"]
             datos = outcome.decision.datos
             if _unchanged(step.entry, outcome) and rt.ledger.carry_notice(
@@ -365,7 +366,7 @@ def _dues(
             ):
                 continue
         elif step.action in (Action.DONE, Action.WRITE_PENDING) and entry is not None:
-            kind, estado, motivos = "resultado", entry.estado or "", entry.motivos or ""
+            kind, estado, motivos = NoticeKind.RESULTADO, entry.estado or "", entry.motivos or ""
             detalle = pending.get(row.key, row.status).get("detalle", "")
         else:
             continue

@@ -18,6 +18,7 @@ from facultativo.validators import Estado
 
 from .columns import map_columns
 from .cycle import Runtime
+from .model import NoticeStatus
 from .rows import Row, read_rows
 from .values import local_now_text
 from .wording import estados_text, sheet_estados
@@ -51,7 +52,9 @@ def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
     revision = [
         _pending(rt, r) for r in rows if Estado.from_label(r.estado_cell) is Estado.REVISION_MANUAL
     ]
-    failed_keys = {n.key for n in rt.ledger.notices(rt.name).values() if n.status == "failed"}
+    failed_keys = {
+        n.key for n in rt.ledger.notices(rt.name).values() if n.status == NoticeStatus.FAILED
+    }
     fallidos = [
         _pending(rt, r, r.status.get("notificada", "")) for r in rows if r.key in failed_keys
     ]

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from facultativo.validators import Estado, Motivo, Policy, Tipo, Verdict
 
-from .ledger import Decision, Entry
-from .process import Outcome, verdict_decision
+from .model import Decision, Entry, Outcome
+from .process import verdict_decision
 from .rows import Row
 
 _DONE = {

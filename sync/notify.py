@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,27 +20,16 @@ from facultativo.notifiers.compose import student_context, template_for, to_mess
 from facultativo.validators import Estado, Motivo
 
 from .columns import ColumnMap
-from .ledger import Ledger, Notice
+from .ledger import Ledger
+from .model import Due, Notice, NoticeKind, NoticeStatus
 from .privacy import mask_email, scrub
 from .rows import Row
 from .sources import CellWrite
 from .values import local_now_text
-from .wording import SHADOW
 
 log = logging.getLogger("facultativo.sync")
 MAX_SEND_ATTEMPTS = 10
 INVALID_ADDRESS = "dirección no válida"
-
-
-@dataclass(frozen=True)
-class Due:
-    row: Row
-    kind: str  # "resultado" or "aplicada"
-    generation: int
-    estado: str  # estado code
-    motivos: str  # comma-separated codes
-    detalle: str
-    datos: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -55,7 +44,7 @@ class MailContext:
 
 
 def is_pending(notice: Notice | None) -> bool:
-    return notice is None or notice.status in ("sending", "retry")
+    return notice is None or notice.status in (NoticeStatus.SENDING, NoticeStatus.RETRY)
 
 
 def shadow_due(dues: list[Due], ledger: Ledger, mail: MailContext, now: datetime) -> Counter:
@@ -64,8 +53,10 @@ def shadow_due(dues: list[Due], ledger: Ledger, mail: MailContext, now: datetime
     for due in dues:
         message_id = f"<{due.kind}.{due.generation}.{due.row.key}@{_domain(mail)}>"
         ledger.intend(mail.campus_name, due.row.key, due.kind, due.generation, message_id, now)
-        ledger.sent(mail.campus_name, due.row.key, due.kind, due.generation, SHADOW, None, now)
-    return Counter({SHADOW: len(dues)}) if dues else Counter()
+        ledger.sent(
+            mail.campus_name, due.row.key, due.kind, due.generation, NoticeStatus.SHADOW, None, now
+        )
+    return Counter({NoticeStatus.SHADOW.value: len(dues)}) if dues else Counter()
 
 
 def send_due(
@@ -133,7 +124,7 @@ def _send_one(
     message_id = f"<{due.kind}.{due.generation}.{due.row.key}@{_domain(mail)}>"
     ledger.intend(mail.campus_name, due.row.key, due.kind, due.generation, message_id, now())
     if not due.row.email:  # the exact address in the cell, or nobody
-        return "failed", INVALID_ADDRESS
+        return NoticeStatus.FAILED, INVALID_ADDRESS
     checkpoint("intent")
     try:
         estado = Estado(due.estado)
@@ -144,10 +135,10 @@ def _send_one(
         message = to_message(email, mail.from_address, mail.contact.get("email", ""), date)
     except TemplateError as exc:  # a campus's own template is broken: fix it, then it goes out
         log.error("plantilla de correo con error (%s); el correo queda pendiente", exc)
-        return "retry", f"plantilla con error: {exc}"[:200]
+        return NoticeStatus.RETRY, f"plantilla con error: {exc}"[:200]
     except Exception as exc:  # one row's message never stops the others
         log.error("fila %d: no se pudo preparar el correo (%s)", due.row.number, type(exc).__name__)
-        return "failed", f"no se pudo preparar el correo ({type(exc).__name__})"
+        return NoticeStatus.FAILED, f"no se pudo preparar el correo ({type(exc).__name__})"
     try:
         sender.send(message)
         checkpoint("delivered")  # the duplicate window: sent, not yet recorded
@@ -155,7 +146,7 @@ def _send_one(
         return _not_sent(due, ledger, mail, str(exc), exc.transient)
     except Exception as exc:  # a sender's surprise is this row's, retried like a cut connection
         return _not_sent(due, ledger, mail, f"error inesperado ({type(exc).__name__})", True)
-    return "sent", None
+    return NoticeStatus.SENT, None
 
 
 def _not_sent(
@@ -169,8 +160,8 @@ def _not_sent(
         scrub(detail),
     )
     if transient and attempts < MAX_SEND_ATTEMPTS:
-        return "retry", detail[:200]
-    return "failed", detail[:200]
+        return NoticeStatus.RETRY, detail[:200]
+    return NoticeStatus.FAILED, detail[:200]
 
 
 def _attempts(ledger: Ledger, campus: str, due: Due) -> int:
@@ -196,12 +187,15 @@ def _context(due: Due, mail: MailContext) -> dict:
         detalle=due.detalle,
         datos=due.datos,
         campus=mail.contact,
-        nota=due.row.extras.get("nota", "") if due.kind == "decision" else "",
+        nota=due.row.extras.get("nota", "") if due.kind == NoticeKind.DECISION else "",
     )
 
 
 def _order(notice: Notice) -> tuple[datetime, bool]:
-    return notice.updated_at, notice.kind == "aplicada"  # the follow-up comes after the result
+    return (
+        notice.updated_at,
+        notice.kind == NoticeKind.APLICADA,
+    )  # the follow-up comes after the result
 
 
 def notice_cells(
@@ -211,7 +205,10 @@ def notice_cells(
     by_key = {r.key: r for r in rows}
     latest: dict[str, Notice] = {}
     for notice in notices.values():
-        if notice.status in ("sent", "failed", SHADOW) and notice.key in by_key:
+        if (
+            notice.status in (NoticeStatus.SENT, NoticeStatus.FAILED, NoticeStatus.SHADOW)
+            and notice.key in by_key
+        ):
             known = latest.get(notice.key)
             if known is None or _order(notice) > _order(known):
                 latest[notice.key] = notice
@@ -220,13 +217,13 @@ def notice_cells(
         if notice.cell_written:
             continue
         value = local_now_text(notice.updated_at, tz)
-        if notice.kind == "aplicada":
+        if notice.kind == NoticeKind.APLICADA:
             value += " (seguimiento)"
-        elif notice.kind == "decision":
+        elif notice.kind == NoticeKind.DECISION:
             value += " (decisión del personal)"
-        if notice.status == "failed":
+        if notice.status == NoticeStatus.FAILED:
             value = f"ERROR: {notice.detail or 'no enviado'}"
-        elif notice.status == SHADOW:
+        elif notice.status == NoticeStatus.SHADOW:
             value = "no enviado (modo sombra)"
         cells.append(CellWrite(by_key[key].number, cols.status["notificada"], value, key))
         ids.append((notice.key, notice.kind, notice.generation))

@@ -9,34 +9,13 @@ another; ALTA/BAJA APLICADA, typed by staff, asks for the follow-up email.
 from __future__ import annotations
 
 from collections.abc import Set
-from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 
 from facultativo.validators import Estado
 from facultativo.validators.text import fold
 
-from .ledger import Entry
+from .model import Action, Entry, Step
 from .rows import Row
-
-
-class Action(Enum):
-    VALIDATE = "validate"  # new response, or our ERROR TEMPORAL is due again
-    RERUN = "rerun"  # staff cleared an estado we wrote: validate again, new generation
-    WRITE_PENDING = "write_pending"  # decided before a crash, not yet in the sheet
-    WAIT = "wait"  # our ERROR TEMPORAL, not due yet
-    APLICADA = "aplicada"  # staff applied it in IMSS: follow-up email
-    STAFF = "staff"  # staff typed an estado of their own: hands off
-    DONE = "done"  # our estado is in the sheet
-    COPY = "copy"  # the same answer twice (a pasted row): never decided nor mailed again
-    ANTERIOR = "anterior"  # before the campus's first day (`desde`): never decided nor mailed
-
-
-@dataclass(frozen=True)
-class Step:
-    row: Row
-    action: Action
-    entry: Entry | None
 
 
 def plan(

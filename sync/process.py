@@ -25,7 +25,7 @@ from facultativo.validators.motivos import motivo_cell
 from facultativo.validators.rules import decide_files
 
 from .attachments import AttachmentStore, FetchFailure, Refused
-from .ledger import Decision, Entry
+from .model import Decision, Entry, Outcome
 from .rows import Row
 from .values import local_now_text
 
@@ -37,14 +37,6 @@ MAX_BACKOFF = timedelta(hours=12)
 class Retry:
     max_attempts: int = 5
     minutes: float = 5.0
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A row's decision plus the verdict it came from (None for ERROR TEMPORAL)."""
-
-    decision: Decision
-    verdict: Verdict | None
 
 
 def process_row(

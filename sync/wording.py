@@ -8,14 +8,13 @@ from collections.abc import Iterable, Mapping
 
 from facultativo.validators import Estado
 
-SHADOW = "sombra"  # an email decided in shadow mode: recorded, never sent
 EMPTY = "(vacío)"
 EMAIL_COUNTS = {
     "sent": "enviados",
     "deferred": "pospuestos (tope diario)",
     "retry": "por reintentar",
     "failed": "fallidos",
-    SHADOW: "no enviados (modo sombra)",
+    "sombra": "no enviados (modo sombra)",  # shadow mode: recorded, never sent
 }
 
 

@@ -1,0 +1,38 @@
+"""The ledger: what the worker decided, wrote and sent, per response (SQLite, WAL).
+
+The sheet is what staff see; the ledger is how the worker knows which of the
+sheet's estados it wrote itself, what is still to be written after a crash,
+and which emails went out. It is the memory of what was decided and sent: a
+status block lost from the sheet is written back from it.
+
+One module per thing remembered: `responses` (verdicts and written cells),
+`notices` (emails), `cycles` (cycles, heartbeat, digests); `migrations` holds the
+schema and its numbered steps, `store` the connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from .cycles import Cycles
+from .migrations import VERSION as SCHEMA_VERSION
+from .notices import Notices
+from .responses import Responses
+from .store import LedgerError
+
+__all__ = ["SCHEMA_VERSION", "Ledger", "LedgerError"]
+
+
+class Ledger(Responses, Notices, Cycles):
+    @classmethod
+    def snapshot(cls, path: Path) -> Ledger:
+        """An in-memory copy for dry runs: reads what is there, changes nothing on disk."""
+        memory = sqlite3.connect(":memory:", isolation_level=None)
+        if path.exists():
+            source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                source.backup(memory)
+            finally:
+                source.close()
+        return cls(path, memory)

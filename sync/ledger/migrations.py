@@ -1,0 +1,128 @@
+"""The ledger's schema and its numbered migrations.
+
+A fresh ledger gets `SCHEMA` at once; an older one runs each step from its
+`PRAGMA user_version` up, all in one transaction, so a crash leaves it as it was.
+`tests/sync/test_ledger_migrations.py` checks that migrating a version-1 ledger gives
+exactly the fresh schema.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+_DIGESTS = """
+CREATE TABLE IF NOT EXISTS digests (
+    campus TEXT NOT NULL,
+    sent_at TEXT NOT NULL
+);"""
+_SERVICE = """
+CREATE TABLE IF NOT EXISTS service (
+    campus TEXT PRIMARY KEY,
+    pid INTEGER,
+    started_at TEXT,
+    next_run_at TEXT,
+    updated_at TEXT
+);"""
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS responses (
+    campus TEXT NOT NULL,
+    key TEXT NOT NULL,
+    generation INTEGER NOT NULL DEFAULT 0,
+    estado TEXT,
+    motivos TEXT,
+    checksums TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    pending_cells TEXT,
+    written_label TEXT,
+    decided_at TEXT,
+    written_at TEXT,
+    staff_label TEXT,
+    validations INTEGER NOT NULL DEFAULT 0,
+    datos TEXT,
+    written_cells TEXT,
+    previous_estado TEXT,
+    previous_motivos TEXT,
+    loose_key TEXT,
+    PRIMARY KEY (campus, key)
+);
+CREATE TABLE IF NOT EXISTS notifications (
+    campus TEXT NOT NULL,
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    detail TEXT,
+    updated_at TEXT NOT NULL,
+    cell_written INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (campus, key, kind, generation)
+);
+{_DIGESTS}
+{_SERVICE}
+CREATE TABLE IF NOT EXISTS cycles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    campus TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    seconds REAL,
+    summary TEXT
+);
+"""
+
+
+def _v1_to_v2(db: sqlite3.Connection) -> None:
+    """Emails: the data they cite (school, dates), and the staff digest."""
+    db.execute("ALTER TABLE responses ADD COLUMN datos TEXT")
+    db.execute(_DIGESTS)
+
+
+def _v2_to_v3(db: sqlite3.Connection) -> None:
+    """The service's heartbeat, for `facultativo status`."""
+    db.execute(_SERVICE)
+
+
+def _v3_to_v4(db: sqlite3.Connection) -> None:
+    """What was written (to restore a lost status block) and the verdict before a re-run."""
+    for column in ("written_cells", "previous_estado", "previous_motivos"):
+        db.execute(f"ALTER TABLE responses ADD COLUMN {column} TEXT")
+
+
+def _v4_to_v5(db: sqlite3.Connection) -> None:
+    """A key without the hour and day: the same response read in another time zone."""
+    db.execute("ALTER TABLE responses ADD COLUMN loose_key TEXT")
+
+
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+    4: _v4_to_v5,
+}
+VERSION = max(STEPS) + 1
+
+
+class TooNew(Exception):
+    """The ledger was written by a newer facultativo."""
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > VERSION:
+        raise TooNew(version)
+    if version == VERSION:
+        return
+    if version == 0:  # idempotent: a crash here leaves nothing half-made
+        db.executescript(SCHEMA + f"PRAGMA user_version={VERSION};")
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for step in range(version, VERSION):
+            STEPS[step](db)
+        db.execute(f"PRAGMA user_version={VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise

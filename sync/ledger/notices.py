@@ -1,0 +1,109 @@
+"""Notices: every email owed to a student, recorded before and after each send, so a crash
+mid-send is seen and retried and nothing is ever sent twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..model import Notice, NoticeStatus
+from .store import Store, iso
+
+
+class Notices(Store):
+    def notices(self, campus: str) -> dict[tuple[str, str, int], Notice]:
+        rows = self.db.execute(
+            "SELECT key, kind, generation, message_id, status, attempts, detail, updated_at,"
+            " cell_written FROM notifications WHERE campus = ?",
+            (campus,),
+        )
+        found = {}
+        for r in rows:
+            notice = Notice(
+                key=r["key"],
+                kind=r["kind"],
+                generation=r["generation"],
+                message_id=r["message_id"],
+                status=r["status"],
+                attempts=r["attempts"],
+                detail=r["detail"],
+                updated_at=datetime.fromisoformat(r["updated_at"]),  # NOT NULL
+                cell_written=bool(r["cell_written"]),
+            )
+            found[(notice.key, notice.kind, notice.generation)] = notice
+        return found
+
+    def intend(
+        self, campus: str, key: str, kind: str, generation: int, message_id: str, now: datetime
+    ) -> None:
+        """Recorded before a send, so a crash mid-send is seen and retried."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO notifications (campus, key, kind, generation, message_id, status,"
+                " attempts, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)"
+                " ON CONFLICT DO UPDATE SET status = excluded.status, attempts = attempts + 1,"
+                " updated_at = excluded.updated_at",
+                (campus, key, kind, generation, message_id, NoticeStatus.SENDING, iso(now)),
+            )
+
+    def sent(
+        self,
+        campus: str,
+        key: str,
+        kind: str,
+        generation: int,
+        status: str,
+        detail: str | None,
+        now: datetime,
+    ) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE notifications SET status = ?, detail = ?, updated_at = ?,"
+                " cell_written = 0 WHERE campus = ? AND key = ? AND kind = ? AND generation = ?",
+                (status, detail, iso(now), campus, key, kind, generation),
+            )
+
+    def mark_notice_cells(self, campus: str, ids: list[tuple[str, str, int]]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE notifications SET cell_written = 1"
+                " WHERE campus = ? AND key = ? AND kind = ? AND generation = ?",
+                [(campus, *i) for i in ids],
+            )
+
+    def sent_since(self, campus: str, since: datetime) -> int:
+        """Messages sent from `since` on: what counts against the daily cap."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM notifications WHERE campus = ? AND status = ?"
+            " AND updated_at >= ?",
+            (campus, NoticeStatus.SENT, iso(since)),
+        ).fetchone()
+        return int(row[0])
+
+    def carry_notice(self, campus: str, key: str, kind: str, generation: int) -> bool:
+        """A re-run that reached the same verdict: the email already sent stands for it."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT message_id, attempts, detail, updated_at FROM notifications"
+                " WHERE campus = ? AND key = ? AND kind = ? AND generation < ? AND status = ?"
+                " ORDER BY generation DESC LIMIT 1",
+                (campus, key, kind, generation, NoticeStatus.SENT),
+            ).fetchone()
+            if row is None:
+                return False
+            db.execute(
+                "INSERT INTO notifications (campus, key, kind, generation, message_id, status,"
+                " attempts, detail, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (
+                    campus,
+                    key,
+                    kind,
+                    generation,
+                    row["message_id"],
+                    NoticeStatus.SENT,
+                    row["attempts"],
+                    row["detail"],
+                    row["updated_at"],
+                ),
+            )
+        return True

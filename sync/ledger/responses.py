@@ -1,0 +1,185 @@
+"""Responses: the verdict decided for each one, what of it is in the sheet, and staff's own
+estados. The copy of the written cells has NSS, CURP and addresses masked; the full
+cells live only while waiting to be written (cleared once they are in the sheet)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+
+from ..model import Decision, Entry
+from .store import Store, dt, iso
+
+_COLUMNS = (
+    "key, generation, estado, motivos, attempts, next_attempt_at, pending_cells, written_label,"
+    " staff_label, validations, datos, written_cells, previous_estado, previous_motivos, loose_key"
+)
+
+
+class Responses(Store):
+    def entries(self, campus: str) -> dict[str, Entry]:
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM responses WHERE campus = ?", (campus,))
+        return {r["key"]: _entry(r) for r in rows}
+
+    def record(self, campus: str, decisions: list[Decision], now: datetime) -> None:
+        """Store verdicts before anything is written to the sheet."""
+        with self.transaction() as db:
+            for d in decisions:
+                db.execute(
+                    "INSERT INTO responses (campus, key) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    (campus, d.key),
+                )
+                db.execute(
+                    "UPDATE responses SET estado = ?, motivos = ?, checksums = ?,"
+                    " attempts = CASE WHEN ? THEN attempts + 1 ELSE 0 END,"
+                    " next_attempt_at = ?, pending_cells = ?, decided_at = ?, datos = ?,"
+                    " validations = validations + 1 WHERE campus = ? AND key = ?",
+                    (
+                        d.estado,
+                        d.motivos,
+                        d.checksums,
+                        d.error,
+                        iso(d.next_attempt_at),
+                        json.dumps(d.cells, ensure_ascii=False),
+                        iso(now),
+                        json.dumps(d.datos, ensure_ascii=False),
+                        campus,
+                        d.key,
+                    ),
+                )
+
+    def mark_written(self, campus: str, written: dict[str, dict[str, str]], now: datetime) -> None:
+        """The status cells of these responses are in the sheet now; the ledger keeps a
+        copy, so that a status block lost from the sheet can be written back.
+
+        A restored staff label (ALTA APLICADA) stays staff's: it never becomes ours."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE responses SET pending_cells = NULL, written_at = ?, written_cells = ?,"
+                " written_label = CASE WHEN staff_label IS NOT NULL AND staff_label = ?"
+                " THEN written_label ELSE ? END WHERE campus = ? AND key = ?",
+                [
+                    (
+                        iso(now),
+                        json.dumps(cells, ensure_ascii=False),
+                        cells.get("estado"),
+                        cells.get("estado"),
+                        campus,
+                        key,
+                    )
+                    for key, cells in written.items()
+                ],
+            )
+
+    def rerun(self, campus: str, keys: list[str]) -> None:
+        """Staff cleared these estados: start new generations, remembering the last
+        verdict so the student is written to again only if it changes."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE responses SET generation = generation + 1,"
+                " previous_estado = COALESCE(estado, previous_estado),"
+                " previous_motivos = COALESCE(motivos, previous_motivos),"
+                " estado = NULL, motivos = NULL, attempts = 0, next_attempt_at = NULL,"
+                " pending_cells = NULL, written_label = NULL, written_cells = NULL,"
+                " staff_label = NULL WHERE campus = ? AND key = ?",
+                [(campus, key) for key in keys],
+            )
+
+    def remember_loose(self, campus: str, pairs: dict[str, str]) -> None:
+        """Each known response's time-zone-free key (see rows.Row.loose_key)."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE responses SET loose_key = ? WHERE campus = ? AND key = ?",
+                [(loose, campus, key) for key, loose in pairs.items()],
+            )
+
+    def rekey(self, campus: str, mapping: dict[str, str]) -> None:
+        """The same responses under their keys of today (the sheet's time zone changed)."""
+        with self.transaction() as db:
+            for old, new in mapping.items():
+                for table in ("responses", "notifications"):
+                    db.execute(
+                        f"UPDATE {table} SET key = ? WHERE campus = ? AND key = ?",
+                        (new, campus, old),
+                    )
+
+    def restore(self, campus: str, keys: list[str]) -> int:
+        """Write these responses' status cells back from the ledger (a lost status block),
+        with the estado staff had typed where they had: nothing is decided or sent again."""
+        restored = 0
+        with self.transaction() as db:
+            for key in keys:
+                row = db.execute(
+                    "SELECT written_cells, staff_label, pending_cells FROM responses"
+                    " WHERE campus = ? AND key = ?",
+                    (campus, key),
+                ).fetchone()
+                if not row or not row["written_cells"]:
+                    continue
+                if row["pending_cells"]:  # a newer verdict is waiting to be written: it goes
+                    restored += 1
+                    continue
+                cells = json.loads(row["written_cells"])
+                if row["staff_label"]:
+                    cells["estado"] = row["staff_label"]
+                db.execute(
+                    "UPDATE responses SET pending_cells = ? WHERE campus = ? AND key = ?",
+                    (json.dumps(cells, ensure_ascii=False), campus, key),
+                )
+                db.execute(
+                    "UPDATE notifications SET cell_written = 0 WHERE campus = ? AND key = ?",
+                    (campus, key),
+                )
+                restored += 1
+        return restored
+
+    def note_staff(self, campus: str, labels: dict[str, str]) -> None:
+        """Estados staff typed themselves, all in one transaction."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO responses (campus, key, staff_label) VALUES (?, ?, ?)"
+                " ON CONFLICT DO UPDATE SET staff_label = excluded.staff_label",
+                [(campus, key, label) for key, label in labels.items()],
+            )
+
+    def decided_since(self, campus: str, since: datetime | None) -> dict[str, int]:
+        """Verdicts per estado decided after `since` (all of them when None); one decided at
+        the very moment of the last digest was in that digest."""
+        rows = self.db.execute(
+            "SELECT estado, COUNT(*) AS n FROM responses WHERE campus = ?"
+            " AND estado IS NOT NULL AND decided_at > ? GROUP BY estado",
+            (campus, iso(since) or ""),
+        )
+        return {r["estado"]: r["n"] for r in rows}
+
+    def backlog(self, campus: str) -> int:
+        """Responses waiting in ERROR TEMPORAL for their next attempt."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM responses WHERE campus = ? AND estado = 'ERROR_TEMPORAL'",
+            (campus,),
+        ).fetchone()
+        return int(row[0])
+
+
+def _entry(r: sqlite3.Row) -> Entry:
+    def js(name: str) -> dict[str, str] | None:
+        return json.loads(r[name]) if r[name] else None
+
+    return Entry(
+        key=r["key"],
+        generation=r["generation"],
+        estado=r["estado"],
+        motivos=r["motivos"],
+        attempts=r["attempts"],
+        next_attempt_at=dt(r["next_attempt_at"]),
+        pending_cells=js("pending_cells"),
+        written_label=r["written_label"],
+        staff_label=r["staff_label"],
+        validations=r["validations"],
+        datos=js("datos") or {},
+        written_cells=js("written_cells"),
+        previous_estado=r["previous_estado"],
+        previous_motivos=r["previous_motivos"],
+        loose_key=r["loose_key"],
+    )
