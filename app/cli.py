@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import NoReturn
 from zoneinfo import ZoneInfo
 
+from facultativo.validators.text import os_error
+
 from . import __version__, samples
 from .commands import OperationalError
 from .config import Config, ConfigError, load, registro_valido
@@ -221,7 +223,7 @@ def _read(path: Path, max_bytes: int) -> bytes:
     except IsADirectoryError:
         raise UsageError(f"es una carpeta, no un archivo: {path}") from None
     except OSError as exc:
-        raise UsageError(f"no se pudo leer {path}: {exc.strerror}") from None
+        raise UsageError(f"no se pudo leer {path}: {os_error(exc)}") from None
 
 
 def _policy(args: argparse.Namespace, config: Config) -> Policy:

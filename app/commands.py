@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from facultativo.sync.lock import CampusBusy, campus_lock
 from facultativo.sync.progress import terminal_progress
 from facultativo.sync.sources.base import SourceError, Table
 from facultativo.validators import ValidatorPool, WorkerUnavailable
+from facultativo.validators.text import os_error
 
 from . import demo as demo_mod
 from .config import Campus, Config, load
@@ -151,12 +153,39 @@ def check(args: argparse.Namespace) -> int:
     """Every problem on its own line with the fix; exit 0 only when all is well."""
     config = load(args.config)
     problems = 0
+    ok, message = _check_ledger(config.ledger)
+    problems += not ok
+    print(f"{'ok   ' if ok else 'ERROR'} {message}")
     for campus in _campuses(config, args.campus):
         for ok, message in _check_campus(campus, config.ledger):
             problems += not ok
             print(f"{'ok   ' if ok else 'ERROR'} campus {campus.name}: {message}")
     print("Todo en orden." if not problems else f"{problems} problema(s) por corregir.")
     return 0 if not problems else 1
+
+
+def _check_ledger(path: Path) -> tuple[bool, str]:
+    """The ledger must be writable before the first email: it is what remembers them."""
+    import os
+
+    from facultativo.sync.ledger import Ledger
+
+    if path.exists():
+        if not os.access(path, os.R_OK | os.W_OK):
+            return False, f"bitácora {path}: sin permiso de lectura y escritura"
+        try:
+            Ledger.snapshot(path).close()
+        except LedgerError as exc:
+            return False, str(exc)
+        return True, f"bitácora {path}: se puede leer y escribir"
+    folder = next((p for p in path.parents if p.exists()), Path("."))
+    probe = folder / f".facultativo-prueba-{os.getpid()}"
+    try:  # a real probe: root passes os.access everywhere, even on /proc
+        os.close(os.open(probe, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+        probe.unlink()
+    except OSError as exc:
+        return False, f"bitácora {path}: no se puede crear en {folder} ({os_error(exc)})"
+    return True, f"bitácora {path}: se creará en el primer ciclo"
 
 
 def _check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
@@ -180,6 +209,7 @@ def _check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
         results.append((problem is None, problem or f"columnas de validación {note}"))
         results.append(_check_attachment(store, table, cols.fields["archivo"]))
         results.append(_next_cycle(campus, ledger, table, cols, store, bool(missing)))
+        results += _unknown_estados(table, cols, campus, store)
     except (SourceError, MissingColumns, LedgerError) as exc:
         results.append((False, str(exc)))
     return results
@@ -231,10 +261,33 @@ def _next_cycle(
             'pon en [[campus]] desde = "AAAA-MM-DDTHH:MM" (el día en que empieza facultativo) '
             "o el primer ciclo no se ejecuta"
         )
-    text = f"siguiente ciclo: {len(new)} respuestas por validar (hasta {len(new)} correos)"
+    mails = f"hasta {len(new)} correos"
+    if campus.mail.modo == "sombra":
+        mails = "ningún correo: modo sombra"
+    text = f"siguiente ciclo: {len(new)} respuestas por validar ({mails})"
     if before:
         text += f"; {len(before)} anteriores a «desde» quedan como ANTERIOR, sin correo"
+    if desde and desde > datetime.now(UTC):
+        text += f"; «desde» ({desde:%d/%m/%Y %H:%M}) aún no llega: hasta entonces nada se valida"
     return True, text
+
+
+def _unknown_estados(table: Table, cols: Any, campus: Campus, store: Any) -> list[tuple[bool, str]]:
+    """An estado staff mistyped is read by nobody: no email goes out and the row is
+    counted apart; each one on the line, with the label meant."""
+    from facultativo.sync.rows import read_rows
+    from facultativo.sync.wording import unknown_estado, unknown_text
+
+    rows = read_rows(table, cols, table.timezone or campus.policy.timezone, store.refs)
+    found = []
+    for row in rows:
+        meant = unknown_estado(row.estado_cell)
+        if meant is not None:
+            found.append(unknown_text(row.number, row.estado_cell, meant))
+    if not found:
+        return []
+    shown = "; ".join(found[:10]) + ("…" if len(found) > 10 else "")
+    return [(False, f"{len(found)} estados que facultativo no reconoce: {shown}")]
 
 
 def _check_attachment(store: AttachmentStore, table: Table, col: int) -> tuple[bool, str]:
@@ -353,7 +406,7 @@ def informe(args: argparse.Namespace) -> int:
             try:
                 path.write_text(report.html(campus.name, found, shown), encoding="utf-8")
             except OSError as exc:
-                raise SourceError(f"no se pudo escribir {path}: {exc.strerror}.") from None
+                raise SourceError(f"no se pudo escribir {path}: {os_error(exc)}.") from None
             if not args.json:
                 print(f"Informe HTML en {path}")
     if args.json:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .validators import Limits, Policy
 from .validators.model import DEFAULT_TIMEZONE
-from .validators.text import fold
+from .validators.text import fold, os_error
 
 
 class ConfigError(Exception):
@@ -128,11 +128,14 @@ class Config:
 
 def load(path: Path) -> Config:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Windows Notepad starts the file with a BOM that TOML does not allow.
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError([f"{path}: el archivo no existe."]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: no se pudo leer ({exc})."]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([f"{path}: no está en UTF-8; guárdalo como UTF-8."]) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}: no se pudo leer ({os_error(exc)})."]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{path}: {_toml_error(exc)}"]) from None
     return parse(raw, path)
@@ -208,7 +211,7 @@ def _table(raw: dict[str, Any], name: str, problems: list[str]) -> dict[str, Any
     if isinstance(value, dict):
         return value
     problems.append(
-        f"«{name} = {value!r}»: {name} es una tabla; escribe [{name}] en su propia línea y "
+        f"«{name} = {_shown(value)}»: {name} es una tabla; escribe [{name}] en su propia línea y "
         f'debajo sus opciones (p. ej. [ledger] y path = "facultativo.db").'
     )
     return {}
@@ -346,13 +349,33 @@ def _spreadsheet_id(text: str) -> str:
 
 
 def _number(
-    raw: dict, key: str, default: float, low: float, high: float, where: str, problems: list[str]
+    raw: dict,
+    key: str,
+    default: float,
+    low: float,
+    high: float,
+    where: str,
+    problems: list[str],
+    whole: bool = False,
 ) -> float:
+    """A number in range; `whole` ones (attempts, days, pages) refuse 2.5 instead of
+    silently using 2."""
     value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        problems.append(f"{where}.{key} = {value!r}: usa un número entre {low:g} y {high:g}.")
+    kinds = int if whole else int | float
+    if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
+        what = "un número entero" if whole else "un número"
+        problems.append(f"{where}.{key} = {_shown(value)}: usa {what} entre {low:g} y {high:g}.")
         return default
     return value
+
+
+def _shown(value: Any) -> str:
+    """A value as it is written in the TOML file (true, "texto"), not as Python prints it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace('"', '\\"') + '"'
+    return str(value)
 
 
 def _limits(raw: Any, problems: list[str]) -> Limits:
@@ -364,11 +387,15 @@ def _limits(raw: Any, problems: list[str]) -> Limits:
         max_bytes=int(
             _number(raw, "max_file_mb", d.max_bytes / 2**20, 1, 100, "limits", problems) * 2**20
         ),
-        max_pages=int(_number(raw, "max_pages", d.max_pages, 1, 100, "limits", problems)),
+        max_pages=int(
+            _number(raw, "max_pages", d.max_pages, 1, 100, "limits", problems, whole=True)
+        ),
         timeout_seconds=_number(
             raw, "timeout_seconds", d.timeout_seconds, 1, 300, "limits", problems
         ),
-        memory_mb=int(_number(raw, "memory_mb", d.memory_mb, 128, 16384, "limits", problems)),
+        memory_mb=int(
+            _number(raw, "memory_mb", d.memory_mb, 128, 16384, "limits", problems, whole=True)
+        ),
     )
 
 
@@ -393,10 +420,12 @@ def _desde(raw: dict, where: str, problems: list[str]) -> datetime | None:
         )
     else:
         try:
-            moment = datetime.fromisoformat(str(value).strip())
+            if not isinstance(value, str) or not re.match(r"\s*\d{4}-\d{2}-\d{2}", value):
+                raise ValueError  # 20261123 is a number, not a day
+            moment = datetime.fromisoformat(value.strip())
         except ValueError:
             problems.append(
-                f"{where}.desde = {value!r}: escribe la fecha y hora de inicio como "
+                f"{where}.desde = {_shown(value)}: escribe la fecha y hora de inicio como "
                 '"2026-11-23T00:00".'
             )
             return None
@@ -428,7 +457,7 @@ def _campus(i: int, raw: Any, base: Path, problems: list[str]) -> Campus | None:
         digest=_digest(raw.get("digest", {}), where, problems),
         columns=_columns(raw.get("columns", {}), where, problems),
         mail=_mail(raw.get("mail", {}), base, where, problems),
-        max_attempts=int(_number(raw, "max_attempts", 5, 1, 50, where, problems)),
+        max_attempts=int(_number(raw, "max_attempts", 5, 1, 50, where, problems, whole=True)),
         retry_minutes=_number(raw, "retry_minutes", 5.0, 0, 1440, where, problems),
         desde=_desde(raw, where, problems),
     )
@@ -459,10 +488,10 @@ def _policy(raw: dict, where: str, problems: list[str]) -> Policy:
         ZoneInfo(str(tz))
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(
-            f'{where}.timezone = {tz!r}: usa una zona IANA, p. ej. "{DEFAULT_TIMEZONE}".'
+            f'{where}.timezone = {_shown(tz)}: usa una zona IANA, p. ej. "{DEFAULT_TIMEZONE}".'
         )
         tz = DEFAULT_TIMEZONE
-    tolerance = int(_number(raw, "date_tolerance_days", 0, 0, 30, where, problems))
+    tolerance = int(_number(raw, "date_tolerance_days", 0, 0, 30, where, problems, whole=True))
     return Policy(tuple(institutions), tuple(registros), tolerance, str(tz))
 
 
@@ -476,7 +505,7 @@ def _contact(raw: Any, where: str, problems: list[str]) -> Contact:
     }
     email = values["email"]
     if email and not EMAIL.fullmatch(email):
-        problems.append(f"{where}.contact.email = {email!r}: no parece un correo.")
+        problems.append(f"{where}.contact.email = {_shown(email)}: no parece un correo.")
     return Contact(**{k: v for k, v in values.items() if v})
 
 
@@ -491,7 +520,9 @@ def _source(raw: Any, base: Path, where: str, problems: list[str], google: bool)
         return Source()
     kind = raw.get("kind", "google" if google else "xlsx")
     if kind not in SOURCE_KINDS:
-        problems.append(f"{where}.source.kind = {kind!r}: usa uno de {', '.join(SOURCE_KINDS)}.")
+        problems.append(
+            f"{where}.source.kind = {_shown(kind)}: usa uno de {', '.join(SOURCE_KINDS)}."
+        )
         return Source()
     if kind == "google":
         if not google:
@@ -520,7 +551,9 @@ def _google(raw: Any, base: Path, where: str, problems: list[str]) -> Google | N
         problems.append(f"{here}.spreadsheet falta: el ID o la URL de la hoja de respuestas.")
     endpoint = _text(raw, "endpoint", here, problems) or None
     if endpoint and not re.match(r"https?://", endpoint):
-        problems.append(f"{here}.endpoint = {endpoint!r}: debe empezar con https:// o http://.")
+        problems.append(
+            f"{here}.endpoint = {_shown(endpoint)}: debe empezar con https:// o http://."
+        )
     token = _text(raw, "token", here, problems)
     timeout = _number(raw, "timeout_seconds", 30.0, 1, 600, here, problems)
     return Google(
@@ -541,8 +574,7 @@ def _columns(raw: Any, where: str, problems: list[str]) -> dict[str, tuple[str, 
         return {}
     out = {}
     for key in raw:
-        if key not in FIELDS:
-            problems.append(f"{where}.columns.{key}: campo desconocido; usa {', '.join(FIELDS)}.")
+        if key not in FIELDS:  # already named, with the closest field, by the unknown-key check
             continue
         out[key] = tuple(_strings(raw, key, where + ".columns", problems))
     return out
@@ -556,7 +588,7 @@ def _modo(raw: dict, where: str, problems: list[str]) -> str:
     modo = str(raw.get("modo", "normal")).strip().lower()
     if modo not in ("normal", "sombra"):
         problems.append(
-            f'{where}.modo = {raw.get("modo")!r}: usa "normal" o "sombra" (sombra: decide y '
+            f'{where}.modo = {_shown(raw.get("modo"))}: usa "normal" o "sombra" (sombra: decide y '
             "escribe en la hoja, pero no envía correos a los estudiantes)."
         )
         return "normal"
@@ -587,13 +619,13 @@ def _mail(raw: Any, base: Path, where: str, problems: list[str]) -> Mail:
     }
     sender = text["sender"] or "outbox"
     if sender not in SENDERS:
-        problems.append(f"{here}.sender = {sender!r}: usa uno de {', '.join(SENDERS)}.")
+        problems.append(f"{here}.sender = {_shown(sender)}: usa uno de {', '.join(SENDERS)}.")
     security = text["security"] or "starttls"
     if security not in ("starttls", "ssl", "none"):
-        problems.append(f"{here}.security = {security!r}: usa starttls, ssl o none.")
+        problems.append(f"{here}.security = {_shown(security)}: usa starttls, ssl o none.")
     auth = text["auth"] or "password"
     if auth not in ("password", "xoauth2", "none"):
-        problems.append(f"{here}.auth = {auth!r}: usa password, xoauth2 o none.")
+        problems.append(f"{here}.auth = {_shown(auth)}: usa password, xoauth2 o none.")
     if sender == "smtp" and not text["host"]:
         problems.append(f'{here}.host falta: el servidor SMTP, p. ej. "smtp.gmail.com".')
     if (
@@ -614,7 +646,7 @@ def _mail(raw: Any, base: Path, where: str, problems: list[str]) -> Mail:
         outbox=base / (text["outbox"] or "outbox"),
         from_address=text["from"],
         host=text["host"],
-        port=int(_number(raw, "port", default_port, 1, 65535, here, problems)),
+        port=int(_number(raw, "port", default_port, 1, 65535, here, problems, whole=True)),
         security=security,
         username=text["username"],
         password_env=text["password_env"],
@@ -622,7 +654,7 @@ def _mail(raw: Any, base: Path, where: str, problems: list[str]) -> Mail:
         auth=auth,
         cafile=base / text["cafile"] if text["cafile"] else None,
         timeout_seconds=_number(raw, "timeout_seconds", 30.0, 1, 600, here, problems),
-        daily_cap=int(_number(raw, "daily_cap", 1500, 1, 100000, here, problems)),
+        daily_cap=int(_number(raw, "daily_cap", 1500, 1, 100000, here, problems, whole=True)),
         templates=base / text["templates"] if text["templates"] else None,
         mailbox=text["mailbox"],
         modo=_modo(raw, here, problems),
@@ -640,7 +672,7 @@ def _digest(raw: Any, where: str, problems: list[str]) -> Digest:
             problems.append(f"{here}.recipients: «{r}» no parece un correo.")
     time_ = _text(raw, "time", here, problems) or "08:00"
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", time_):
-        problems.append(f'{here}.time = {time_!r}: usa HH:MM en 24 horas, p. ej. "08:00".')
+        problems.append(f'{here}.time = {_shown(time_)}: usa HH:MM en 24 horas, p. ej. "08:00".')
         time_ = "08:00"
     names = _strings(raw, "days", here, problems) or ["lun", "mar", "mie", "jue", "vie"]
     days = []

@@ -45,7 +45,8 @@ name = "demo"
 institution_names = ["INSTITUTO TECNOLÓGICO DE QUERÉTARO"]
 registros_patronales = ["Y6012345321"]
 timezone = "America/Mexico_City"
-# The first day facultativo handles: earlier responses are ANTERIOR (never validated or mailed).
+# Primer día que atiende facultativo: las respuestas anteriores quedan como ANTERIOR
+# (no se validan ni reciben correo).
 desde = "2026-11-01T00:00"
 
 [campus.contact]

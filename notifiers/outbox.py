@@ -12,6 +12,8 @@ import tempfile
 from email.message import EmailMessage
 from pathlib import Path
 
+from facultativo.validators.text import os_error
+
 from .base import Sender, SendError
 
 
@@ -25,7 +27,7 @@ class OutboxSender(Sender):
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise SendError(f"no se pudo crear la carpeta {self.folder}: {exc.strerror}") from None
+            raise SendError(f"no se pudo crear la carpeta {self.folder}: {os_error(exc)}") from None
 
     def send(self, message: EmailMessage) -> None:
         stem = re.sub(r"[^A-Za-z0-9._-]+", "_", str(message["Message-ID"]).strip("<>"))[:120]
@@ -40,4 +42,4 @@ class OutboxSender(Sender):
                 fh.write(message.as_bytes())
             os.replace(tmp, target)
         except OSError as exc:
-            raise SendError(f"no se pudo escribir en {self.folder}: {exc.strerror}") from None
+            raise SendError(f"no se pudo escribir en {self.folder}: {os_error(exc)}") from None

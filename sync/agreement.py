@@ -19,19 +19,9 @@ from facultativo.validators.text import fold
 from .model import Entry
 from .privacy import scrub
 from .rows import Row
+from .wording import staff_word
 
 DECISIVE = (Estado.ACEPTADA, Estado.RECHAZADA, Estado.CONCLUIDA)
-# Staff's words for a decision, besides the estado labels themselves.
-_STAFF_WORDS = {
-    "ACEPTADO": Estado.ACEPTADA,
-    "APROBADA": Estado.ACEPTADA,
-    "APROBADO": Estado.ACEPTADA,
-    "PROCEDE": Estado.ACEPTADA,
-    "RECHAZADO": Estado.RECHAZADA,
-    "NO PROCEDE": Estado.RECHAZADA,
-    "CONCLUIDO": Estado.CONCLUIDA,
-    "REVISION": Estado.REVISION_MANUAL,
-}
 _AS_ACCEPTED = {Estado.ALTA_APLICADA: Estado.ACEPTADA, Estado.BAJA_APLICADA: Estado.ACEPTADA}
 
 
@@ -85,9 +75,8 @@ class Agreement:
 
 
 def staff_estado(text: str) -> Estado | None:
-    """A decision as staff typed it: an estado label (any case or accents) or a plain
-    word such as «Aceptado»; APLICADA counts as accepted."""
-    estado = Estado.from_label(text) or _STAFF_WORDS.get(fold(text).strip())
+    """A decision as staff typed it (see wording.staff_word); APLICADA counts as accepted."""
+    estado = staff_word(text)
     return _AS_ACCEPTED.get(estado, estado) if estado else None
 
 

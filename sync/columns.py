@@ -63,6 +63,8 @@ COLOURS = {
     "CONCLUIDA": (0.85, 0.85, 0.85),
     "ALTA APLICADA": (0.70, 0.82, 0.96),
     "BAJA APLICADA": (0.70, 0.82, 0.96),
+    "ERROR TEMPORAL": (1.0, 0.95, 0.75),
+    "ANTERIOR": (0.95, 0.95, 0.95),
 }
 # Optional: what staff write to the student when they decide a REVISIÓN MANUAL themselves.
 STAFF_NOTE = "Validación: nota del personal"

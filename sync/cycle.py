@@ -145,7 +145,8 @@ def _cycle(
     if not report.restored:
         _note_staff_and_reruns(rt, steps)
     outcomes = _validate(rt, [s for s in steps if s.action in (Action.VALIDATE, Action.RERUN)], now)
-    outcomes = mark_duplicates(rows, outcomes, rt.policy, now, rt.ledger.entries(rt.name))
+    before = {s.row.key for s in steps if s.action is Action.ANTERIOR}
+    outcomes = mark_duplicates(rows, outcomes, rt.policy, now, rt.ledger.entries(rt.name), before)
     rt.checkpoint("validated")
     pending = _pending_cells(steps, outcomes)
     report.rows, report.processed = len(rows), len(outcomes)

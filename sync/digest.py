@@ -21,7 +21,7 @@ from .cycle import Runtime
 from .model import NoticeStatus
 from .rows import Row, read_rows
 from .values import local_now_text
-from .wording import estados_text, sheet_estados
+from .wording import estados_text, sheet_estados, unknown_estado, unknown_text
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,11 @@ def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
         "total": sum(counts.values()),
         "revision": revision,
         "fallidos": fallidos,
+        "desconocidos": [
+            unknown_text(r.number, r.estado_cell, meant)
+            for r in rows
+            if (meant := unknown_estado(r.estado_cell)) is not None
+        ],
         "restaurados": [
             (local_now_text(datetime.fromisoformat(when), tz), n)
             for when, n in rt.ledger.restorations(rt.name, since)

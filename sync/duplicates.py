@@ -7,7 +7,8 @@ alta is not a duplicate).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
+from dataclasses import replace
 from datetime import datetime
 
 from facultativo.validators import Estado, Motivo, Policy, Tipo, Verdict
@@ -29,29 +30,55 @@ def mark_duplicates(
     policy: Policy,
     now: datetime,
     entries: Mapping[str, Entry] | None = None,
+    before: Set[str] = frozenset(),
 ) -> dict[str, Outcome]:
     """Outcomes with later repeats of an accepted request turned into SOLICITUD_DUPLICADA.
 
     An earlier request's estado comes from the ledger when it has one, not from its
-    cell: a cell staff just cleared or sorted away must not change who came first."""
+    cell: a cell staff just cleared or sorted away must not change who came first.
+    `before`: responses from before the campus's first day, handled by hand; an
+    acceptance of the same NSS tells staff to look at that row before applying twice."""
     entries = entries or {}
     result = dict(outcomes)
     last: dict[str, tuple[Tipo, Row, Estado]] = {}
+    handled: dict[str, Row] = {}  # NSS -> its latest response from before the first day
     for row in sorted(rows, key=_order):
         nss = _nss(row, result.get(row.key))
         if not nss or row.request is None:
             continue
-        estado = _estado(row, result.get(row.key), entries.get(row.key))
-        if estado not in _DONE:
+        if row.key in before:
+            handled[nss] = row
             continue
-        tipo = _DONE[estado] or row.request.tipo
-        earlier = last.get(nss)
-        outcome = result.get(row.key)
-        if earlier and earlier[0] is tipo and outcome and estado is Estado.ACEPTADA:
+        outcome, earlier = result.get(row.key), last.get(nss)
+        if outcome and earlier and _repeats(outcome, row.request.tipo, earlier[0]):
             result[row.key] = _duplicate(row, outcome, earlier[1], earlier[2], policy, now)
             continue
-        last[nss] = (tipo, row, estado)
+        if outcome and nss in handled and outcome.decision.estado == Estado.ACEPTADA:
+            result[row.key] = outcome = _see_also(outcome, handled[nss])
+        estado = _estado(row, outcome, entries.get(row.key))
+        if estado in _DONE:
+            last[nss] = (_DONE[estado] or row.request.tipo, row, estado)
     return result
+
+
+def _repeats(outcome: Outcome, tipo: Tipo, earlier: Tipo) -> bool:
+    """A new verdict that asks for what was already accepted: accepted again, or turned
+    down only because its constancia is from another day (a student resubmitting an old
+    PDF after the alta was applied must not be told to correct and resend)."""
+    verdict = outcome.verdict
+    if tipo is not earlier or verdict is None:
+        return False
+    return verdict.estado is Estado.ACEPTADA or verdict.motivo is Motivo.FECHA_NO_COINCIDE
+
+
+def _see_also(outcome: Outcome, earlier: Row) -> Outcome:
+    note = (
+        f" Este NSS también respondió antes del inicio de facultativo (fila {earlier.number}, "
+        "ANTERIOR): revisen que esa solicitud no se haya aplicado ya."
+    )
+    cells = {**outcome.decision.cells, "detalle": outcome.decision.cells["detalle"] + note}
+    verdict = outcome.verdict and replace(outcome.verdict, detalle=outcome.verdict.detalle + note)
+    return Outcome(replace(outcome.decision, cells=cells), verdict)
 
 
 def _order(row: Row) -> tuple[int, str, int]:

@@ -17,7 +17,7 @@ from jinja2 import Environment, TemplateError
 
 from facultativo.notifiers import Sender, SendError, compose
 from facultativo.notifiers.compose import student_context, template_for, to_message
-from facultativo.validators import Estado, Motivo
+from facultativo.validators import Estado, Motivo, Tipo
 
 from .columns import ColumnMap
 from .ledger import Ledger
@@ -175,13 +175,16 @@ def _domain(mail: MailContext) -> str:
     return f"{mail.campus_name}.{domain}"
 
 
+_TIPO_SHOWN = {Tipo.DESCONOCIDO: "alta o baja"}  # «tu solicitud de alta o baja»
+
+
 def _context(due: Due, mail: MailContext) -> dict:
     codes = [c for c in due.motivos.split(",") if c]
     motivo = Motivo(codes[0]) if codes else Motivo.SITUACION_NO_PREVISTA
     request = due.row.request
     return student_context(
         nombre=request.nombre if request else None,
-        tipo=request.tipo.value if request else "alta",
+        tipo=_TIPO_SHOWN.get(request.tipo, request.tipo.value) if request else "alta o baja",
         estado=Estado(due.estado),
         motivo=motivo,
         detalle=due.detalle,

@@ -32,12 +32,21 @@ def plan(
         entry = entries.get(r.key)
         if r.copy_of:
             action = Action.COPY
-        elif desde and not _decided(entry) and r.timestamp and r.timestamp < desde:
+        elif not _decided(entry) and _before_first_day(r, desde):
             action = Action.ANTERIOR
         else:
             action = _action(r, entry, now, r.key in foreign)
         steps.append(Step(r, action, entry))
     return steps
+
+
+def _before_first_day(row: Row, desde: datetime | None) -> bool:
+    """Before `desde`; and a row we marked ANTERIOR stays so unless `desde` moved before it
+    (with `desde` removed, old rows are never decided and mailed all at once)."""
+    after = bool(desde and row.timestamp and row.timestamp >= desde)
+    if Estado.from_label(row.estado_cell) is Estado.ANTERIOR:
+        return not after
+    return bool(desde and row.timestamp and row.timestamp < desde)
 
 
 def _decided(entry: Entry | None) -> bool:
@@ -61,6 +70,8 @@ def _action(row: Row, entry: Entry | None, now: datetime, foreign: bool = False)
             return Action.VALIDATE if due else Action.WAIT
         return Action.DONE
     estado = Estado.from_label(row.estado_cell)
+    if estado is Estado.ANTERIOR:  # `desde` moved before it: ours to decide now
+        return Action.VALIDATE
     if estado is Estado.ERROR_TEMPORAL and entry is None:
         return Action.VALIDATE  # ours from a lost ledger: only the worker writes it
     if estado in (Estado.ALTA_APLICADA, Estado.BAJA_APLICADA) and entry is not None:

@@ -7,12 +7,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from facultativo.validators import Request, Tipo
+from facultativo.validators import Estado, Request, Tipo
 from facultativo.validators.identifiers import clean_nss
 
 from . import values
 from .columns import ColumnMap
 from .sources import Table
+from .wording import staff_word
+
+_DECISIONS = (
+    Estado.ACEPTADA,
+    Estado.RECHAZADA,
+    Estado.CONCLUIDA,
+    Estado.ALTA_APLICADA,
+    Estado.BAJA_APLICADA,
+)
 
 
 @dataclass
@@ -38,7 +47,14 @@ class Row:
 
     @property
     def estado_cell(self) -> str:
-        return self.status.get("estado", "")
+        """The estado in effect: the cell, or, over our REVISIÓN MANUAL, the decision staff
+        wrote beside it in «Validación: decisión del personal» (the same as typing it over
+        the estado: the student hears it, the digest stops listing the row)."""
+        cell = self.status.get("estado", "")
+        decided = staff_word(self.extras.get("decision", ""))
+        if decided in _DECISIONS and Estado.from_label(cell) is Estado.REVISION_MANUAL:
+            return decided.etiqueta
+        return cell
 
 
 def read_rows(table: Table, cols: ColumnMap, tz: str, refs_of: Any) -> list[Row]:

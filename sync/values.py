@@ -57,18 +57,18 @@ def _parse_text_timestamp(text: str) -> datetime | None:
 
 
 def tipo(value: object) -> Tipo:
-    """ALTA or BAJA as the answer says it; anything else is for staff, never a silent ALTA
-    (a baja answered as an alta tells an enrolled student «ya estás inscrito»)."""
+    """ALTA or BAJA as the answer says it; anything else (both, neither, a «no») is
+    DESCONOCIDO, for staff, never a silent ALTA (a baja answered as an alta tells an
+    enrolled student «ya tienes seguro facultativo»)."""
     words = set(re.findall(r"[A-Z]+", fold(str(value or ""))))
     has_alta, has_baja = "ALTA" in words, "BAJA" in words
+    if words & {"NO", "NI"}:  # «NO quiero alta»: not an answer to act on
+        return Tipo.DESCONOCIDO
     if has_baja and not has_alta:
         return Tipo.BAJA
     if has_alta and not has_baja:
         return Tipo.ALTA
-    shown = str(value or "").strip()[:40] or "vacío"
-    raise RowProblem(
-        f"tipo de solicitud no reconocido: «{shown}» (esperaba Alta o Baja)", final=True
-    )
+    return Tipo.DESCONOCIDO
 
 
 def email(value: object) -> str | None:

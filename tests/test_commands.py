@@ -125,7 +125,12 @@ def test_check_lists_every_config_problem_with_its_key(tmp_path):
     result = run("check", "--config", str(config))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    for key in ("max_attempts", "source.kind", "columns.correo", "contact.email"):
+    for key in (
+        "max_attempts",
+        "source.kind",
+        "[campus.columns] de «q»: «correo»",
+        "contact.email",
+    ):
         assert any(key in line for line in lines), key
     assert "Traceback" not in result.stderr
 

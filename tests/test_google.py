@@ -9,6 +9,7 @@ import pytest
 
 from facultativo.config import load
 from facultativo.runtime import open_runtime
+from facultativo.sync.columns import COLOURS
 from facultativo.sync.cycle import run_cycle
 from facultativo.sync.sources.base import SourceError
 
@@ -36,7 +37,7 @@ def test_form_shaped_sheet_ends_like_the_local_backend(tmp_path, fake, pool):
     assert g.column(book, ESTADO) == local.column(ESTADO)
     assert [code(m) for m in g.column(book, MOTIVO)] == [code(m) for m in local.column(MOTIVO)]
     assert fake.spreadsheets[g.SHEET_ID].sheets[0].frozen_rows == 1
-    assert len(book.sheets[0].conditional_formats) == 6
+    assert len(book.sheets[0].conditional_formats) == len(COLOURS)
     grants = [x for x in fake.grants if x["grant"] == "jwt"]
     assert grants and grants[0]["scope"].split() == [
         "https://www.googleapis.com/auth/spreadsheets",

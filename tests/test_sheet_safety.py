@@ -12,6 +12,7 @@ import pytest
 
 from facultativo.config import load
 from facultativo.runtime import open_runtime
+from facultativo.sync.columns import COLOURS
 from facultativo.sync.cycle import run_cycle
 from facultativo.sync.privacy import mask_nss
 from facultativo.sync.sources import SourceError
@@ -492,7 +493,7 @@ def test_the_workbook_status_block_looks_like_the_google_one(tmp_path, pool):
     ]
     letter = sheet.cell(1, col).column_letter
     assert (f"{letter}2:{letter}100000", '"RECHAZADA"', "00F4B2B2") in rules
-    assert len(rules) == 6
+    assert len(rules) == len(COLOURS)
     assert sheet.freeze_panes == "A2"
     detalle = header.index("Validación: detalle") + 1
     assert sheet.column_dimensions[sheet.cell(1, detalle).column_letter].width == 60

@@ -233,8 +233,9 @@ def test_one_bad_row_never_stops_the_cycle(tmp_path, pool):
     assert rows[1][ESTADO] == "ERROR TEMPORAL" and "marca temporal" in rows[1][detail]
     assert rows[2][ESTADO] == "REVISIÓN MANUAL" and "fuera de la carpeta" in rows[2][detail]
     assert code(rows[3][MOTIVO]) == "ARCHIVO_ILEGIBLE"
-    # a tipo that is neither alta nor baja: staff look now (never a silent ALTA)
-    assert rows[4][ESTADO] == "REVISIÓN MANUAL" and "Cambio" in rows[4][detail]
+    # a tipo that is neither alta nor baja is never a silent ALTA, and its constancia is
+    # still checked: this one is from another day, which the student can fix now
+    assert (rows[4][ESTADO], code(rows[4][MOTIVO])) == ("RECHAZADA", "FECHA_NO_COINCIDE")
     expected = [(LABEL.get(e, e), m) for e, m in EXPECTED]
     assert main_motivos(ws)[5:] == expected[5:] and main_motivos(ws)[0] == expected[0]
 

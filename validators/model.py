@@ -20,6 +20,9 @@ DEFAULT_TIMEZONE = "America/Mexico_City"
 class Tipo(StrEnum):
     ALTA = "alta"
     BAJA = "baja"
+    # The form's answer says neither (or both): the constancia is still checked, and what
+    # to do with it is for staff; never a silent alta.
+    DESCONOCIDO = "desconocido"
 
 
 class Situacion(StrEnum):

@@ -76,6 +76,7 @@ class Motivo(StrEnum):
     SOLICITUD_DUPLICADA = "SOLICITUD_DUPLICADA"
     ADJUNTO_NO_DISPONIBLE = "ADJUNTO_NO_DISPONIBLE"
     NOMBRE_NO_COINCIDE = "NOMBRE_NO_COINCIDE"
+    TIPO_NO_RECONOCIDO = "TIPO_NO_RECONOCIDO"
     SITUACION_NO_PREVISTA = "SITUACION_NO_PREVISTA"
     CONSTANCIA_SOSPECHOSA = "CONSTANCIA_SOSPECHOSA"
 
@@ -98,17 +99,33 @@ class Motivo(StrEnum):
 
 def motivo_cell(motivos: tuple[Motivo, ...] | list[Motivo]) -> str:
     """What the sheet's motivo column shows: staff's Spanish texts (the codes stay in the
-    ledger and in `--json`)."""
-    return " ".join(m.texto_personal for m in motivos)
+    ledger and in `--json`). The main motivo decides; a further problem is «Además», and
+    the outcome the row would have had otherwise is «Si no fuera por eso» (a duplicate
+    must not read «procede el alta» to staff)."""
+    if not motivos:
+        return ""
+    main, *rest = motivos
+    problems = [m for m in rest if m.estado in (Estado.RECHAZADA, Estado.REVISION_MANUAL)]
+    outcomes = [m for m in rest if m not in problems]
+    text = main.texto_personal
+    for lead, group in (("Además", problems), ("Si no fuera por eso", outcomes)):
+        if group:
+            text += f" {lead}: " + " ".join(_lower_first(m.texto_personal) for m in group)
+    return text
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def motivos_in_cell(text: str) -> tuple[Motivo, ...]:
     """The motivos a sheet cell names, in order: by their Spanish text, or by code (cells
     written before the texts, or typed by staff)."""
     found: list[tuple[int, Motivo]] = []
+    folded = text.lower()
     for m in Motivo:
-        for needle in (m.texto_personal, m.value):
-            at = text.find(needle)
+        for needle in (m.texto_personal.lower(), m.value.lower()):
+            at = folded.find(needle)
             if at >= 0:
                 found.append((at, m))
                 break
@@ -232,6 +249,12 @@ MOTIVOS: dict[Motivo, MotivoInfo] = {
         "El nombre del formulario difiere del de la constancia.",
         "El nombre que escribiste no coincide exactamente con el de tu constancia, así que una "
         "persona revisará tu solicitud.",
+    ),
+    Motivo.TIPO_NO_RECONOCIDO: MotivoInfo(
+        Estado.REVISION_MANUAL,
+        "La respuesta no dice si pide alta o baja: revisar.",
+        "Tu respuesta en el formulario no dice si pides el alta o la baja del seguro "
+        "facultativo, así que una persona revisará tu solicitud.",
     ),
     Motivo.SITUACION_NO_PREVISTA: MotivoInfo(
         Estado.REVISION_MANUAL,

@@ -132,6 +132,8 @@ def _coverage(reading: Reading, request: Request, policy: Policy) -> list[Findin
     if cov.covered is None:
         detalle = "No se pudo leer si tiene vigencia (servicio médico, vigencia ni estado)."
         return [Finding(Motivo.DATOS_ILEGIBLES, _with_rows(detalle, c.afiliaciones))]
+    if request.tipo is Tipo.DESCONOCIDO:  # the constancia is fine; alta or baja is staff's call
+        return [Finding(Motivo.TIPO_NO_RECONOCIDO, _with_rows(f"{cov.cita()}.", c.afiliaciones))]
     if not cov.covered:
         motivo = Motivo.NO_INSCRITO if request.tipo is Tipo.BAJA else Motivo.SIN_VIGENCIA
         return [Finding(motivo, _with_rows(f"{cov.cita()}.", c.afiliaciones[-1:], "último patrón"))]

@@ -6,6 +6,7 @@ accents, in any case and with stray spaces; everything is compared folded.
 
 from __future__ import annotations
 
+import errno
 import re
 import unicodedata
 
@@ -34,3 +35,26 @@ def contains_phrase(haystack: str, phrase: str) -> bool:
     """True when the words of `phrase` appear together, in order, inside `haystack`."""
     hay, needle = " ".join(words(haystack)), " ".join(words(phrase))
     return bool(needle) and f" {needle} " in f" {hay} "
+
+
+_OS_ERRORS = {
+    errno.ENOENT: "no existe",
+    errno.EISDIR: "es una carpeta",
+    errno.ENOTDIR: "una parte de la ruta no es una carpeta",
+    errno.EACCES: "sin permiso",
+    errno.EPERM: "sin permiso",
+    errno.ENOSPC: "el disco está lleno",
+    errno.EROFS: "el disco es de solo lectura",
+    errno.EEXIST: "ya existe",
+    errno.ENAMETOOLONG: "el nombre es demasiado largo",
+    errno.EBUSY: "está en uso",
+    errno.ELOOP: "demasiados enlaces simbólicos",
+    errno.ENXIO: "no hay quién lea o escriba del otro lado (¿una tubería FIFO?)",
+    errno.EIO: "error de lectura o escritura del disco",
+}
+
+
+def os_error(exc: OSError) -> str:
+    """An operating-system error in Spanish: the system's own words («No such file or
+    directory») would reach staff in English."""
+    return _OS_ERRORS.get(exc.errno or -1, f"error del sistema {exc.errno or ''}".strip())

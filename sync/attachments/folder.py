@@ -12,6 +12,8 @@ import re
 import stat
 from pathlib import Path
 
+from facultativo.validators.text import os_error
+
 from .base import AttachmentStore, Fetched, FetchFailure
 
 _SEPARATORS = re.compile(r"[\n;,]+")
@@ -77,4 +79,4 @@ class FolderStore(AttachmentStore):
         except IsADirectoryError:
             return FetchFailure(f"«{ref[:60]}» es una carpeta, no un archivo", False)
         except OSError as exc:
-            return FetchFailure(f"no se pudo leer «{ref[:60]}»: {exc.strerror}")
+            return FetchFailure(f"no se pudo leer «{ref[:60]}»: {os_error(exc)}")

@@ -30,9 +30,15 @@ class Ledger(Responses, Notices, Cycles):
         """An in-memory copy for dry runs: reads what is there, changes nothing on disk."""
         memory = sqlite3.connect(":memory:", isolation_level=None)
         if path.exists():
-            source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             try:
-                source.backup(memory)
-            finally:
-                source.close()
+                source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                try:
+                    source.backup(memory)
+                finally:
+                    source.close()
+            except sqlite3.DatabaseError as exc:  # not a database, unreadable, locked
+                raise LedgerError(
+                    f"no se pudo leer la bitácora {path} ({exc}); revisa que sea el archivo "
+                    "que escribe facultativo y sus permisos."
+                ) from None
         return cls(path, memory)

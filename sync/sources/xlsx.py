@@ -26,6 +26,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from facultativo.validators.text import os_error
+
 from ..columns import COLOURS, STATUS_HEADERS, WIDTHS
 from .base import CellWrite, ResponseSource, SourceError, Table
 
@@ -147,7 +149,7 @@ class XlsxSource(ResponseSource):
             ) from None
         except OSError as exc:
             raise SourceError(
-                f"{self.describe()}: no se pudo guardar ({exc.strerror or exc}); "
+                f"{self.describe()}: no se pudo guardar ({os_error(exc)}); "
                 "revisa el espacio en disco y los permisos de la carpeta.",
                 True,
             ) from None
