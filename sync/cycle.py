@@ -145,8 +145,10 @@ def _cycle(
     if not report.restored:
         _note_staff_and_reruns(rt, steps)
     outcomes = _validate(rt, [s for s in steps if s.action in (Action.VALIDATE, Action.RERUN)], now)
-    before = {s.row.key for s in steps if s.action is Action.ANTERIOR}
-    outcomes = mark_duplicates(rows, outcomes, rt.policy, now, rt.ledger.entries(rt.name), before)
+    anteriores = {s.row.key for s in steps if s.action is Action.ANTERIOR}
+    outcomes = mark_duplicates(
+        rows, outcomes, rt.policy, now, rt.ledger.entries(rt.name), anteriores
+    )
     rt.checkpoint("validated")
     pending = _pending_cells(steps, outcomes)
     report.rows, report.processed = len(rows), len(outcomes)
