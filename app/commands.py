@@ -308,7 +308,7 @@ def _check_attachment(store: AttachmentStore, table: Table, col: int) -> tuple[b
 
 def auth(args: argparse.Namespace) -> int:
     """The installed-app OAuth flow, once, for offices without a service account."""
-    from facultativo.sync.google.auth import AuthError, run_installed_flow
+    from facultativo.google_api.auth import AuthError, run_installed_flow
 
     config = load(args.config)
     campus = _campuses(config, args.campus)[0]

@@ -51,7 +51,7 @@ _GOOGLE: dict[tuple, tuple[ResponseSource, AttachmentStore]] = {}
 def _google(campus: Campus) -> tuple[ResponseSource, AttachmentStore]:
     """Sheets source and Drive store for a campus, made once per process so that
     credentials (and their token) and the download cache live across cycles."""
-    from facultativo.sync.google.clients import google_backends
+    from facultativo.sync.google_clients import google_backends
 
     g = campus.google
     if g is None:
@@ -118,7 +118,7 @@ def _password(mail: Mail) -> Callable[[], str]:
 
 
 def _google_credentials(campus: Campus, scope: str) -> Credentials:
-    from facultativo.sync.google.auth import AuthError, load_credentials
+    from facultativo.google_api.auth import AuthError, load_credentials
 
     g = campus.google
     if g is None:
@@ -146,9 +146,9 @@ def _google_token(campus: Campus, scope: str) -> Callable[[], str]:
 
 
 def _gmail(campus: Campus) -> Sender:
+    from facultativo.google_api.auth import GMAIL_SEND
+    from facultativo.google_api.retry import RetryPolicy
     from facultativo.notifiers.gmail import GmailSender
-    from facultativo.sync.google.auth import GMAIL_SEND
-    from facultativo.sync.google.retry import RetryPolicy
 
     endpoint = campus.google.endpoint if campus.google else None
     return GmailSender(

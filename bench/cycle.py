@@ -17,10 +17,10 @@ from pathlib import Path
 
 import gspread
 
+from facultativo.google_api.auth import load_credentials
+from facultativo.google_api.http import SheetsHTTPClient
+from facultativo.google_api.retry import RetryPolicy
 from facultativo.sync.attachments.google_drive import DriveStore
-from facultativo.sync.google.auth import load_credentials
-from facultativo.sync.google.http import SheetsHTTPClient
-from facultativo.sync.google.retry import RetryPolicy
 from facultativo.validators import Policy, Request, ValidatorPool
 from tests import google_env as g
 from tests.fake_google import FakeGoogle

@@ -21,7 +21,7 @@ from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from facultativo.sync.google.retry import Failure, RetryPolicy, classify_status, error_reason
+from facultativo.google_api.retry import Failure, RetryPolicy, classify_status, error_reason
 
 from .base import Sender, SendError
 

@@ -162,7 +162,7 @@ def test_a_file_attached_twice_is_downloaded_once(tmp_path, fake, pool):
 
 
 def test_credentials_readable_by_others_are_warned_about(tmp_path, fake, caplog):
-    from facultativo.sync.google.auth import load_credentials
+    from facultativo.google_api.auth import load_credentials
 
     key = g.service_account(tmp_path / "k.json", fake)
     key.chmod(0o644)

@@ -15,7 +15,7 @@ from pathlib import Path
 import googleapiclient
 import pytest
 
-from facultativo.sync.google.auth import SCOPES, load_credentials, run_installed_flow
+from facultativo.google_api.auth import SCOPES, load_credentials, run_installed_flow
 
 from . import google_env as g
 from .fake_google import FakeGoogle, authorize_code
@@ -82,7 +82,7 @@ def test_installed_app_flow_caches_a_private_token_that_then_works(
 
 
 def test_missing_oauth_token_says_to_run_auth(tmp_path):
-    from facultativo.sync.google.auth import AuthError
+    from facultativo.google_api.auth import AuthError
 
     client = tmp_path / "cliente.json"
     client.write_text(json.dumps({"installed": {"client_id": "x", "client_secret": "y"}}))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from facultativo.sync.google.retry import Failure, RetryPolicy, classify_status, retry_after
+from facultativo.google_api.retry import Failure, RetryPolicy, classify_status, retry_after
 
 
 class Flaky:

@@ -24,7 +24,8 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaIoBaseDownload
 
-from ..google.retry import Failure, RetryPolicy, classify_status, error_reason
+from facultativo.google_api.retry import Failure, RetryPolicy, classify_status, error_reason
+
 from .base import AttachmentStore, Fetched, FetchFailure, Refused
 
 _ID = re.compile(r"(?:[?&]id=|/d/)([A-Za-z0-9_-]{10,})")

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import gspread
 
-from ..attachments.google_drive import DriveStore
-from ..sources.base import SourceError
-from ..sources.google_sheets import GoogleSheetSource
-from .auth import AuthError, load_credentials, service_account_email
-from .http import SheetsHTTPClient
-from .retry import RetryPolicy
+from facultativo.google_api.auth import AuthError, load_credentials, service_account_email
+from facultativo.google_api.http import SheetsHTTPClient
+from facultativo.google_api.retry import RetryPolicy
+
+from .attachments.google_drive import DriveStore
+from .sources.base import SourceError
+from .sources.google_sheets import GoogleSheetSource
 
 
 def google_backends(

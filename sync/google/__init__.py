@@ -1,1 +1,0 @@
-"""What the Google backends share: credentials, the retry policy and the endpoint."""
