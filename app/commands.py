@@ -23,7 +23,7 @@ from facultativo.validators.text import os_error
 
 from . import demo as demo_mod
 from .config import Campus, Config, load
-from .runtime import build_source, build_store, open_runtime
+from .wiring import build_source, build_store, open_runtime
 
 # Failures a person can fix, reported as one line without a traceback.
 OperationalError = (SourceError, MissingColumns, LedgerError, CampusBusy, WorkerUnavailable)
@@ -84,7 +84,7 @@ def _one_round(config: Config, campuses: list[Campus], pool: ValidatorPool, dry:
     for campus in campuses:
         try:
             with open_runtime(config, campus, pool, dry_run=dry, locked=True) as rt:
-                rt.progress = terminal_progress(sys.stderr)
+                rt.hooks.progress = terminal_progress(sys.stderr)
                 report = run_cycle(rt, dry_run=dry)
                 if not dry:
                     _digest_if_due(rt, campus)
@@ -100,8 +100,8 @@ def _digest_if_due(rt: Runtime, campus: Campus) -> None:
     from facultativo.sync import digest as staff_digest
 
     d = campus.digest
-    now = rt.clock()
-    last = rt.ledger.last_digest(campus.name)
+    now = rt.hooks.clock()
+    last = rt.ports.ledger.last_digest(campus.name)
     if d.recipients and staff_digest.due(now, campus.policy.timezone, d.time, d.days, last):
         try:
             staff_digest.send(rt, d.recipients, now)
@@ -327,7 +327,7 @@ def preview_emails(args: argparse.Namespace) -> int:
     """Every email with sample data, as .html and .txt files for staff to review."""
     from facultativo.notifiers import preview
 
-    from .runtime import mail_context
+    from .wiring import mail_context
 
     campus_contact, env = None, None
     if args.config:
@@ -361,7 +361,7 @@ def digest(args: argparse.Namespace) -> int:
                 continue
             with open_runtime(config, campus, pool, locked=False) as rt:
                 try:
-                    email = staff_digest.send(rt, campus.digest.recipients, rt.clock())
+                    email = staff_digest.send(rt, campus.digest.recipients, rt.hooks.clock())
                 except SendError as exc:
                     raise SourceError(f"campus {campus.name}: el resumen no salió: {exc}") from None
             print(f"campus {campus.name}: resumen enviado ({email.subject}).")

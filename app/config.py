@@ -7,6 +7,7 @@ office's IT person, not a Python developer.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .google_api.account import Account
+from .settings import Backend, Table, shown
 from .validators import Limits, Policy
 from .validators.model import DEFAULT_TIMEZONE
 from .validators.text import fold, os_error
@@ -39,49 +42,23 @@ class Contact:
 
 
 @dataclass(frozen=True)
-class Source:
-    """Where the form responses live: a local workbook today, Google Sheets later."""
-
-    kind: str = "xlsx"
-    path: Path | None = None
-    sheet: str | None = None  # tab name; the first tab when None
-    attachments: Path | None = None  # folder the upload cells are relative to
-
-
-@dataclass(frozen=True)
-class Google:
-    """[campus.google]: the responses spreadsheet and how to reach it."""
-
-    credentials: Path
-    spreadsheet: str
-    tab: str | None = None
-    endpoint: str | None = None  # replaces the Google API hosts (tests, API proxies)
-    token: Path | None = None  # OAuth user token cache (installed-app credentials)
-    timeout_seconds: float = 30.0
-
-
-@dataclass(frozen=True)
 class Mail:
-    """[campus.mail]: how students' emails leave. Secrets come from the environment
+    """[campus.mail]: how students' emails leave. The sender's own settings (host, port,
+    mailbox...) belong to its module in notifiers/; secrets come from the environment
     or a file, never from facultativo.toml."""
 
-    sender: str = "outbox"  # outbox | smtp | gmail
-    outbox: Path | None = None
+    sender: Backend = field(default_factory=lambda: Backend("outbox", _outbox()))
     from_address: str = ""
-    host: str = ""
-    port: int = 587
-    security: str = "starttls"  # starttls | ssl | none
-    username: str = ""
-    password_env: str = ""
-    password_file: Path | None = None
-    auth: str = "password"  # password | xoauth2 | none
-    cafile: Path | None = None
-    timeout_seconds: float = 30.0
     daily_cap: int = 1500
     templates: Path | None = None  # a folder whose templates replace the bundled ones
-    mailbox: str = ""  # gmail / xoauth2: the office mailbox sent as (domain-wide delegation)
     # "sombra": decide and write verdicts, mail no student (the first weeks, to gain trust)
     modo: str = "normal"
+
+
+def _outbox() -> Any:
+    from facultativo.notifiers.outbox import Settings
+
+    return Settings(Path("outbox"))
 
 
 @dataclass(frozen=True)
@@ -98,10 +75,11 @@ class Campus:
     name: str
     policy: Policy
     contact: Contact = field(default_factory=Contact)
-    source: Source = field(default_factory=Source)
+    source: Backend | None = None  # sync/sources/<kind>.py and its Settings
+    store: Backend | None = None  # sync/attachments/<kind>.py: where the uploads are
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     mail: Mail = field(default_factory=Mail)
-    google: Google | None = None
+    google: Account | None = None  # [campus.google]: the key for every Google backend
     digest: Digest = field(default_factory=Digest)
     max_attempts: int = 5
     retry_minutes: float = 5.0
@@ -152,58 +130,50 @@ def _toml_error(exc: tomllib.TOMLDecodeError) -> str:
 
 
 # Every key each table may hold: a misspelled one ([campus.mial], recipents) is an error
-# naming the closest valid key, never silently ignored.
-KNOWN: dict[str, frozenset[str]] = {
-    "": frozenset({"limits", "campus", "service", "ledger"}),
-    "limits": frozenset({"max_file_mb", "max_pages", "timeout_seconds", "memory_mb"}),
-    "service": frozenset({"interval_minutes"}),
-    "ledger": frozenset({"path"}),
-    "campus": frozenset(
-        {
-            "name",
-            "institution_names",
-            "registros_patronales",
-            "timezone",
-            "desde",
-            "date_tolerance_days",
-            "max_attempts",
-            "retry_minutes",
-            "contact",
-            "source",
-            "google",
-            "digest",
-            "columns",
-            "mail",
-        }
-    ),
-    "campus.contact": frozenset({"office", "email", "address", "hours"}),
-    "campus.source": frozenset({"kind", "path", "attachments", "sheet"}),
-    "campus.google": frozenset(
-        {"credentials", "spreadsheet", "tab", "endpoint", "token", "timeout_seconds"}
-    ),
-    "campus.mail": frozenset(
-        {
-            "sender",
-            "outbox",
-            "from",
-            "host",
-            "port",
-            "security",
-            "username",
-            "password_env",
-            "password_file",
-            "password",
-            "auth",
-            "cafile",
-            "timeout_seconds",
-            "daily_cap",
-            "templates",
-            "mailbox",
-            "modo",
-        }
-    ),
-    "campus.digest": frozenset({"recipients", "time", "days"}),
-}
+# naming the closest valid key, never silently ignored. A backend's keys come from its own
+# Settings (notifiers/, sync/sources/, sync/attachments/).
+CAMPUS_KEYS = frozenset(
+    {
+        "name",
+        "institution_names",
+        "registros_patronales",
+        "timezone",
+        "desde",
+        "date_tolerance_days",
+        "max_attempts",
+        "retry_minutes",
+        "contact",
+        "source",
+        "google",
+        "digest",
+        "columns",
+        "mail",
+    }
+)
+MAIL_KEYS = frozenset({"sender", "from", "daily_cap", "templates", "modo"})
+
+
+@functools.cache
+def known() -> dict[str, frozenset[str]]:
+    from facultativo.notifiers import SENDERS
+    from facultativo.sync.attachments import STORES
+    from facultativo.sync.sources import SOURCES
+
+    def backends(table: str) -> frozenset[str]:
+        return SOURCES.keys_in(table) | STORES.keys_in(table) | SENDERS.keys_in(table)
+
+    return {
+        "": frozenset({"limits", "campus", "service", "ledger"}),
+        "limits": frozenset({"max_file_mb", "max_pages", "timeout_seconds", "memory_mb"}),
+        "service": frozenset({"interval_minutes"}),
+        "ledger": frozenset({"path"}),
+        "campus": CAMPUS_KEYS,
+        "campus.contact": frozenset({"office", "email", "address", "hours"}),
+        "campus.source": frozenset({"kind"}) | backends("source"),
+        "campus.google": Account.KEYS | backends("google"),
+        "campus.mail": MAIL_KEYS | backends("mail"),
+        "campus.digest": frozenset({"recipients", "time", "days"}),
+    }
 
 
 def _table(raw: dict[str, Any], name: str, problems: list[str]) -> dict[str, Any]:
@@ -245,17 +215,17 @@ def unknown_keys(raw: dict[str, Any]) -> list[str]:
 
 
 def _unknown(table: dict[str, Any], kind: str, where: str = "el archivo") -> list[str]:
-    return [_unknown_line(k, KNOWN[kind], where) for k in table if k not in KNOWN[kind]]
+    return [_unknown_line(k, known()[kind], where) for k in table if k not in known()[kind]]
 
 
-def _unknown_line(key: str, known: frozenset[str], where: str) -> str:
-    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+def _unknown_line(key: str, valid: frozenset[str], where: str) -> str:
+    close = difflib.get_close_matches(key, sorted(valid), n=1, cutoff=0.6)
     if close:
         hint = f"¿quisiste decir «{close[0]}»?"
     else:
         elsewhere = [
             (match, table)
-            for table, keys in KNOWN.items()
+            for table, keys in known().items()
             for match in difflib.get_close_matches(key, sorted(keys), n=1, cutoff=0.75)
         ]
         if elsewhere:
@@ -263,7 +233,7 @@ def _unknown_line(key: str, known: frozenset[str], where: str) -> str:
             home = {"": "el inicio del archivo", "campus": "[[campus]]"}.get(table, f"[{table}]")
             hint = f"¿quisiste decir «{match}»? (va en {home}, antes de las tablas [campus.…])"
         else:
-            hint = "válidas: " + ", ".join(sorted(known))
+            hint = "válidas: " + ", ".join(sorted(valid))
     return f"{where}: «{key}» no es una opción conocida; {hint}"
 
 
@@ -277,8 +247,8 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     service = _table(raw, "service", problems)
     interval = _number(service, "interval_minutes", 5.0, 0.01, 1440, "service", problems)
     ledger = base / str(_table(raw, "ledger", problems).get("path", "facultativo.db"))
-    if problems:
-        raise ConfigError([f"{path}: {p}" for p in problems])
+    if problems:  # one line each, even when two backends read the same table
+        raise ConfigError([f"{path}: {p}" for p in dict.fromkeys(problems)])
     return Config(campuses, limits, path, ledger, interval)
 
 
@@ -294,14 +264,17 @@ def _shared(campuses: tuple[Campus, ...]) -> list[str]:
                     f"{pair} compartirían la bitácora (mismo name): cambia el name de uno de ellos."
                 )
             elif _workbook(a) is not None and _workbook(a) == _workbook(b):
+                assert b.source is not None
                 problems.append(
-                    f"{pair} usan el mismo libro {b.source.path}: se pisarían los resultados; "
+                    f"{pair} usan el mismo libro {b.source.settings.path}: se pisarían los "
+                    "resultados; "
                     "da a cada campus su propio libro (source.path)."
                 )
             elif _same_sheet(a, b):
-                assert b.google is not None
+                assert b.source is not None
+                sheet = _spreadsheet_id(b.source.settings.spreadsheet)
                 problems.append(
-                    f"{pair} usan la misma hoja de Google {_spreadsheet_id(b.google.spreadsheet)}: "
+                    f"{pair} usan la misma hoja de Google {sheet}: "
                     "se pisarían los resultados; da a cada campus su propia hoja "
                     "(google.spreadsheet) o su propia pestaña (google.tab)."
                 )
@@ -317,18 +290,19 @@ def _ledger_key(campus: Campus) -> str:
 
 
 def _workbook(campus: Campus) -> Any:
-    if campus.source.kind != "xlsx" or campus.source.path is None:
+    if campus.source is None or campus.source.kind != "xlsx":
         return None
-    return _same_file(campus.source.path)
+    return _same_file(campus.source.settings.path)
 
 
 def _same_sheet(a: Campus, b: Campus) -> bool:
     """Same spreadsheet, and not two different tabs named explicitly (no tab = the first)."""
-    if a.source.kind != "google" or b.source.kind != "google" or not (a.google and b.google):
+    if not (a.source and b.source) or {a.source.kind, b.source.kind} != {"google"}:
         return False
-    if _spreadsheet_id(a.google.spreadsheet) != _spreadsheet_id(b.google.spreadsheet):
+    sa, sb = a.source.settings, b.source.settings
+    if _spreadsheet_id(sa.spreadsheet) != _spreadsheet_id(sb.spreadsheet):
         return False
-    tab_a, tab_b = a.google.tab, b.google.tab
+    tab_a, tab_b = sa.tab, sb.tab
     return tab_a is None or tab_b is None or tab_a.casefold() == tab_b.casefold()
 
 
@@ -358,24 +332,10 @@ def _number(
     problems: list[str],
     whole: bool = False,
 ) -> float:
-    """A number in range; `whole` ones (attempts, days, pages) refuse 2.5 instead of
-    silently using 2."""
-    value = raw.get(key, default)
-    kinds = int if whole else int | float
-    if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
-        what = "un número entero" if whole else "un número"
-        problems.append(f"{where}.{key} = {_shown(value)}: usa {what} entre {low:g} y {high:g}.")
-        return default
-    return value
+    return Table(raw, where, problems=problems).number(key, default, low, high, whole)
 
 
-def _shown(value: Any) -> str:
-    """A value as it is written in the TOML file (true, "texto"), not as Python prints it."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value.replace('"', '\\"') + '"'
-    return str(value)
+_shown = shown
 
 
 def _limits(raw: Any, problems: list[str]) -> Limits:
@@ -452,8 +412,7 @@ def _campus(i: int, raw: Any, base: Path, problems: list[str]) -> Campus | None:
         name=name.strip(),
         policy=_policy(raw, where, problems),
         contact=_contact(raw.get("contact", {}), where, problems),
-        source=_source(raw.get("source"), base, where, problems, "google" in raw),
-        google=_google(raw.get("google"), base, where, problems),
+        **_backends(raw, base, where, problems),
         digest=_digest(raw.get("digest", {}), where, problems),
         columns=_columns(raw.get("columns", {}), where, problems),
         mail=_mail(raw.get("mail", {}), base, where, problems),
@@ -509,61 +468,34 @@ def _contact(raw: Any, where: str, problems: list[str]) -> Contact:
     return Contact(**{k: v for k, v in values.items() if v})
 
 
-SOURCE_KINDS = ("xlsx", "google")
+def _backends(raw: dict, base: Path, where: str, problems: list[str]) -> dict[str, Any]:
+    """The source, its attachment store and the Google account, each parsed by its own
+    module's Settings from the table its keys live in."""
+    from facultativo.sync.attachments import STORES
+    from facultativo.sync.sources import SOURCES
 
+    def table(name: str) -> Table:
+        value = raw.get(name)
+        if value is not None and not isinstance(value, dict):
+            problems.append(f"{where}.{name} debe ser una tabla [campus.{name}].")
+            value = None
+        return Table(value or {}, f"{where}.{name}", base, problems)
 
-def _source(raw: Any, base: Path, where: str, problems: list[str], google: bool) -> Source:
-    if raw is None:
-        return Source("google") if google else Source()
-    if not isinstance(raw, dict):
-        problems.append(f"{where}.source debe ser una tabla [campus.source].")
-        return Source()
-    kind = raw.get("kind", "google" if google else "xlsx")
-    if kind not in SOURCE_KINDS:
-        problems.append(
-            f"{where}.source.kind = {_shown(kind)}: usa uno de {', '.join(SOURCE_KINDS)}."
-        )
-        return Source()
-    if kind == "google":
-        if not google:
-            problems.append(f'{where}: source.kind = "google" necesita una tabla [campus.google].')
-        return Source("google")
-    path = _text(raw, "path", where + ".source", problems)
-    if not path:
-        problems.append(f'{where}.source.path falta: la ruta del libro, p. ej. "respuestas.xlsx".')
-    attachments = _text(raw, "attachments", where + ".source", problems) or "."
-    sheet = _text(raw, "sheet", where + ".source", problems) or None
-    return Source(kind, base / path if path else None, sheet, base / attachments)
-
-
-def _google(raw: Any, base: Path, where: str, problems: list[str]) -> Google | None:
-    if raw is None:
-        return None
-    here = where + ".google"
-    if not isinstance(raw, dict):
-        problems.append(f"{here} debe ser una tabla [campus.google].")
-        return None
-    credentials = _text(raw, "credentials", here, problems)
-    spreadsheet = _text(raw, "spreadsheet", here, problems)
-    if not credentials:
-        problems.append(f'{here}.credentials falta: la llave JSON, p. ej. "credentials.json".')
-    if not spreadsheet:
-        problems.append(f"{here}.spreadsheet falta: el ID o la URL de la hoja de respuestas.")
-    endpoint = _text(raw, "endpoint", here, problems) or None
-    if endpoint and not re.match(r"https?://", endpoint):
-        problems.append(
-            f"{here}.endpoint = {_shown(endpoint)}: debe empezar con https:// o http://."
-        )
-    token = _text(raw, "token", here, problems)
-    timeout = _number(raw, "timeout_seconds", 30.0, 1, 600, here, problems)
-    return Google(
-        base / credentials,
-        spreadsheet,
-        _text(raw, "tab", here, problems) or None,
-        endpoint,
-        base / token if token else None,
-        timeout,
-    )
+    has_google = isinstance(raw.get("google"), dict)
+    if "source" not in raw and not has_google:  # `validate` needs no sheet; `sync` says so
+        return {"google": None}
+    source_table = table("source")
+    kind = source_table.choice("kind", SOURCES.kinds(), "google" if has_google else "xlsx")
+    source = SOURCES[kind]
+    if source.TABLE == "google" and not has_google:
+        problems.append(f'{where}: source.kind = "google" necesita una tabla [campus.google].')
+        return {"google": None}
+    store = STORES[source.STORE]
+    return {
+        "source": Backend(kind, source.Settings.from_table(table(source.TABLE))),
+        "store": Backend(source.STORE, store.Settings.from_table(table(store.TABLE))),
+        "google": Account.from_table(table("google")) if has_google else None,
+    }
 
 
 def _columns(raw: Any, where: str, problems: list[str]) -> dict[str, tuple[str, ...]]:
@@ -580,7 +512,6 @@ def _columns(raw: Any, where: str, problems: list[str]) -> dict[str, tuple[str, 
     return out
 
 
-SENDERS = ("outbox", "smtp", "gmail")
 _DAYS = {"lun": 0, "mar": 1, "mie": 2, "jue": 3, "vie": 4, "sab": 5, "dom": 6}
 
 
@@ -596,67 +527,19 @@ def _modo(raw: dict, where: str, problems: list[str]) -> str:
 
 
 def _mail(raw: Any, base: Path, where: str, problems: list[str]) -> Mail:
+    from facultativo.notifiers import SENDERS
+
     here = where + ".mail"
     if not isinstance(raw, dict):
         problems.append(f"{where}.mail debe ser una tabla [campus.mail].")
         return Mail()
-    text = {
-        k: _text(raw, k, here, problems)
-        for k in (
-            "sender",
-            "outbox",
-            "from",
-            "host",
-            "security",
-            "username",
-            "password_env",
-            "password_file",
-            "auth",
-            "cafile",
-            "templates",
-            "mailbox",
-        )
-    }
-    sender = text["sender"] or "outbox"
-    if sender not in SENDERS:
-        problems.append(f"{here}.sender = {_shown(sender)}: usa uno de {', '.join(SENDERS)}.")
-    security = text["security"] or "starttls"
-    if security not in ("starttls", "ssl", "none"):
-        problems.append(f"{here}.security = {_shown(security)}: usa starttls, ssl o none.")
-    auth = text["auth"] or "password"
-    if auth not in ("password", "xoauth2", "none"):
-        problems.append(f"{here}.auth = {_shown(auth)}: usa password, xoauth2 o none.")
-    if sender == "smtp" and not text["host"]:
-        problems.append(f'{here}.host falta: el servidor SMTP, p. ej. "smtp.gmail.com".')
-    if (
-        sender == "smtp"
-        and auth == "password"
-        and text["username"]
-        and not (text["password_env"] or text["password_file"])
-    ):
-        problems.append(
-            f"{here}: falta password_env (variable de entorno con la contraseña de aplicación) "
-            "o password_file; la contraseña nunca va en este archivo."
-        )
-    if "password" in raw:
-        problems.append(f"{here}.password: no escribas contraseñas aquí; usa password_env.")
-    default_port = 465 if security == "ssl" else 587
+    t = Table(raw, here, base, problems)
+    kind = t.choice("sender", SENDERS.kinds(), "outbox")
     return Mail(
-        sender=sender,
-        outbox=base / (text["outbox"] or "outbox"),
-        from_address=text["from"],
-        host=text["host"],
-        port=int(_number(raw, "port", default_port, 1, 65535, here, problems, whole=True)),
-        security=security,
-        username=text["username"],
-        password_env=text["password_env"],
-        password_file=base / text["password_file"] if text["password_file"] else None,
-        auth=auth,
-        cafile=base / text["cafile"] if text["cafile"] else None,
-        timeout_seconds=_number(raw, "timeout_seconds", 30.0, 1, 600, here, problems),
-        daily_cap=int(_number(raw, "daily_cap", 1500, 1, 100000, here, problems, whole=True)),
-        templates=base / text["templates"] if text["templates"] else None,
-        mailbox=text["mailbox"],
+        sender=Backend(kind, SENDERS[kind].Settings.from_table(t)),
+        from_address=t.text("from"),
+        daily_cap=int(t.number("daily_cap", 1500, 1, 100000, whole=True)),
+        templates=t.path("templates"),
         modo=_modo(raw, here, problems),
     )
 
@@ -691,18 +574,8 @@ EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 
 
 def _text(raw: dict, key: str, where: str, problems: list[str]) -> str:
-    value = raw.get(key, "")
-    if not isinstance(value, str):
-        problems.append(f'{where}.{key} debe ser un texto entre comillas, p. ej. {key} = "...".')
-        return ""
-    return value.strip()
+    return Table(raw, where, problems=problems).text(key)
 
 
 def _strings(raw: dict, key: str, where: str, problems: list[str]) -> list[str]:
-    value = raw.get(key, [])
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.append(f'{where}.{key} debe ser una lista de textos, p. ej. ["..."].')
-        return []
-    return [v.strip() for v in value if v.strip()]
+    return Table(raw, where, problems=problems).strings(key)

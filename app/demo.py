@@ -22,7 +22,7 @@ from facultativo.sync.cycle import Report, run_cycle
 from facultativo.validators import ValidatorPool
 
 from .config import load
-from .runtime import open_runtime
+from .wiring import open_runtime
 
 HEADERS = [
     "Marca temporal",

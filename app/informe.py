@@ -19,7 +19,7 @@ from facultativo.validators import Estado
 from facultativo.validators.motivos import Motivo
 
 from .config import Campus
-from .runtime import build_source, build_store
+from .wiring import build_source, build_store
 
 ORDER = (
     Estado.ACEPTADA,

@@ -31,7 +31,7 @@ from facultativo.sync.lock import campus_lock
 from facultativo.validators import ValidatorPool
 
 from .config import Campus, Config
-from .runtime import open_runtime
+from .wiring import open_runtime
 
 log = logging.getLogger("facultativo.service")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -129,17 +129,17 @@ class Service:
 
         try:
             with open_runtime(self.config, campus, self.pool, locked=True) as rt:
-                rt.stop = self.stop
+                rt.hooks.stop = self.stop
                 report = run_cycle(rt)
                 log.info(report_line(report))
-                self._heartbeat(campus, rt.ledger)
+                self._heartbeat(campus, rt.ports.ledger)
         except OperationalError as exc:
             log.error("campus %s: %s", campus.name, exc)
 
     def _digest(self, campus: Campus) -> None:
         with open_runtime(self.config, campus, self.pool, locked=True) as rt:
             try:
-                staff_digest.send(rt, campus.digest.recipients, rt.clock())
+                staff_digest.send(rt, campus.digest.recipients, rt.hooks.clock())
                 log.info("campus %s: resumen diario enviado", campus.name)
             except SendError as exc:
                 log.warning("campus %s: el resumen diario no salió: %s", campus.name, exc)

@@ -32,10 +32,6 @@ class AuthError(Exception):
     """Credentials cannot be used; the message names the file and the fix."""
 
 
-GMAIL_SEND = "https://www.googleapis.com/auth/gmail.send"
-SMTP_XOAUTH2 = "https://mail.google.com/"
-
-
 def load_credentials(
     path: Path,
     token: Path | None = None,

@@ -1,6 +1,19 @@
-"""Render emails from templates/ and send them through one of the senders."""
+"""Render emails from templates/ and send them through one of the senders.
+
+One module per sender, registered here by the `sender` of [campus.mail]."""
+
+from facultativo.settings.registry import Registry
 
 from .base import Sender, SendError
 from .compose import Email, compose
 
-__all__ = ["Email", "SendError", "Sender", "compose"]
+SENDERS = Registry(
+    "sender",
+    {
+        "outbox": "facultativo.notifiers.outbox",
+        "smtp": "facultativo.notifiers.smtp",
+        "gmail": "facultativo.notifiers.gmail",
+    },
+)
+
+__all__ = ["SENDERS", "Email", "SendError", "Sender", "compose"]

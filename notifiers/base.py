@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
+
+from facultativo.settings import Deps
+
+if TYPE_CHECKING:
+    from google.auth.credentials import Credentials
 
 
 class SendError(Exception):
@@ -38,3 +44,17 @@ class Sender(ABC):
     @abstractmethod
     def send(self, message: EmailMessage) -> None:
         """Deliver one message or raise SendError."""
+
+
+def google_credentials(deps: Deps, scope: str, subject: str) -> Credentials:
+    """Credentials from [campus.google]'s key for one scope, acting as `subject` (the office
+    mailbox) when it is a service account with domain-wide delegation."""
+    from facultativo.google_api.auth import AuthError
+
+    if deps.google is None:
+        raise SendError(f"campus «{deps.campus}»: enviar con Google necesita [campus.google]")
+    try:
+        creds: Credentials = deps.google.load([scope], subject or None)
+        return creds
+    except AuthError as exc:
+        raise SendError(str(exc)) from None

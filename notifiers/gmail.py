@@ -12,20 +12,25 @@ import base64
 import http.client
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Any
-
-import httplib2
-from google.auth.credentials import Credentials
-from google_auth_httplib2 import AuthorizedHttp
-from googleapiclient.discovery import build
-from googleapiclient.errors import HttpError
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from facultativo.google_api.retry import Failure, RetryPolicy, classify_status, error_reason
+from facultativo.settings import Deps, Table
 
-from .base import Sender, SendError
+from .base import Sender, SendError, google_credentials
 
-NETWORK = (OSError, httplib2.HttpLib2Error, http.client.HTTPException)
+if TYPE_CHECKING:
+    from google.auth.credentials import Credentials
+
+GMAIL_SEND = "https://www.googleapis.com/auth/gmail.send"
+
+
+def _network() -> tuple[type[BaseException], ...]:
+    import httplib2
+
+    return (OSError, httplib2.HttpLib2Error, http.client.HTTPException)
 
 
 class GmailSender(Sender):
@@ -44,9 +49,13 @@ class GmailSender(Sender):
 
     def open(self) -> None:
         """Credentials are loaded here, so a broken key defers mail instead of stopping sync."""
+        import httplib2
+        from google_auth_httplib2 import AuthorizedHttp
+        from googleapiclient.discovery import build as discovery_build
+
         http = AuthorizedHttp(self.credentials(), http=httplib2.Http(timeout=self.timeout))
         options = {"api_endpoint": self.endpoint.rstrip("/") + "/"} if self.endpoint else None
-        self.service = build(
+        self.service = discovery_build(
             "gmail",
             "v1",
             http=http,
@@ -56,6 +65,8 @@ class GmailSender(Sender):
         )
 
     def send(self, message: EmailMessage) -> None:
+        from googleapiclient.errors import HttpError
+
         raw = base64.urlsafe_b64encode(message.as_bytes()).decode()
         request = self.service.users().messages().send(userId="me", body={"raw": raw})
         try:
@@ -64,27 +75,57 @@ class GmailSender(Sender):
             status = int(exc.resp.status)
             transient = _classify(exc).retry or status in (401, 403)
             raise SendError(f"Gmail respondió {status}: {_message(exc)}", transient) from None
-        except NETWORK as exc:
+        except _network() as exc:
             raise SendError(f"sin conexión con Gmail ({type(exc).__name__})") from None
 
 
 def _classify(exc: BaseException) -> Failure:
+    from googleapiclient.errors import HttpError
+
     if isinstance(exc, HttpError):
         reason = error_reason(_body(exc))
         return classify_status(int(exc.resp.status), reason, exc.resp.get("retry-after"))
-    return Failure(isinstance(exc, NETWORK))
+    return Failure(isinstance(exc, _network()))
 
 
-def _body(exc: HttpError) -> Any:
+def _body(exc: Any) -> Any:
     try:
         return json.loads(exc.content)
     except (ValueError, TypeError):
         return None
 
 
-def _message(exc: HttpError) -> str:
+def _message(exc: Any) -> str:
     body = _body(exc)
     try:
         return str(body["error"]["message"])[:150]
     except (KeyError, TypeError):
         return "error"
+
+
+KIND = "gmail"
+TABLE = "mail"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """[campus.mail] sender = "gmail": the Gmail API through [campus.google]'s key."""
+
+    KEYS: ClassVar[frozenset[str]] = frozenset({"mailbox", "timeout_seconds"})
+
+    mailbox: str = ""  # a service account sends as this mailbox (domain-wide delegation)
+    timeout_seconds: float = 30.0
+
+    @classmethod
+    def from_table(cls, t: Table) -> Settings:
+        return cls(t.text("mailbox"), t.number("timeout_seconds", 30.0, 1, 600))
+
+
+def build(settings: Settings, deps: Deps) -> GmailSender:
+    endpoint = deps.google.endpoint if deps.google else None
+    return GmailSender(
+        lambda: google_credentials(deps, GMAIL_SEND, settings.mailbox),
+        endpoint,
+        RetryPolicy(),
+        settings.timeout_seconds,
+    )

@@ -9,9 +9,12 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
+from typing import ClassVar
 
+from facultativo.settings import Deps, Table
 from facultativo.validators.text import os_error
 
 from .base import Sender, SendError
@@ -43,3 +46,24 @@ class OutboxSender(Sender):
             os.replace(tmp, target)
         except OSError as exc:
             raise SendError(f"no se pudo escribir en {self.folder}: {os_error(exc)}") from None
+
+
+KIND = "outbox"
+TABLE = "mail"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """[campus.mail] sender = "outbox": a folder of .eml files (the demo, trials)."""
+
+    KEYS: ClassVar[frozenset[str]] = frozenset({"outbox"})
+
+    folder: Path
+
+    @classmethod
+    def from_table(cls, t: Table) -> Settings:
+        return cls(t.path("outbox", "outbox") or t.base / "outbox")
+
+
+def build(settings: Settings, deps: Deps) -> OutboxSender:
+    return OutboxSender(settings.folder)

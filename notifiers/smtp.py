@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import smtplib
 import socket
 import ssl
 import stat
 from collections.abc import Callable
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
+from typing import ClassVar
 
-from .base import Sender, SendError
+from facultativo.settings import Deps, Table
+
+from .base import Sender, SendError, google_credentials
 
 SECURITY = ("starttls", "ssl", "none")
 log = logging.getLogger("facultativo.mail")
@@ -144,3 +149,120 @@ def _why(exc: BaseException) -> str:
     if isinstance(exc, socket.timeout | TimeoutError):
         return "tiempo de espera agotado"
     return f"{type(exc).__name__}: {exc}"[:120]
+
+
+KIND = "smtp"
+TABLE = "mail"
+SMTP_XOAUTH2 = "https://mail.google.com/"  # the scope Gmail's SMTP asks of an XOAUTH2 token
+
+
+@dataclass(frozen=True)
+class Settings:
+    """[campus.mail] sender = "smtp". Secrets come from the environment or a file, never
+    from facultativo.toml."""
+
+    KEYS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "host",
+            "port",
+            "security",
+            "username",
+            "password_env",
+            "password_file",
+            "password",
+            "auth",
+            "cafile",
+            "timeout_seconds",
+            "mailbox",
+        }
+    )
+
+    host: str
+    port: int = 587
+    security: str = "starttls"  # starttls | ssl | none
+    username: str = ""
+    password_env: str = ""
+    password_file: Path | None = None
+    auth: str = "password"  # password | xoauth2 | none
+    cafile: Path | None = None
+    timeout_seconds: float = 30.0
+    mailbox: str = ""  # xoauth2 with a service account: the mailbox it acts as
+
+    @classmethod
+    def from_table(cls, t: Table) -> Settings:
+        host = t.text("host")
+        if not host:
+            t.problem(f'{t.where}.host falta: el servidor SMTP, p. ej. "smtp.gmail.com".')
+        security = t.choice("security", SECURITY, "starttls")
+        auth = t.choice("auth", AUTH, "password")
+        username, password_env = t.text("username"), t.text("password_env")
+        password_file = t.path("password_file")
+        if auth == "password" and username and not (password_env or password_file):
+            t.problem(
+                f"{t.where}: falta password_env (variable de entorno con la contraseña de "
+                "aplicación) o password_file; la contraseña nunca va en este archivo."
+            )
+        if t.has("password"):
+            t.problem(f"{t.where}.password: no escribas contraseñas aquí; usa password_env.")
+        port = 465 if security == "ssl" else 587
+        return cls(
+            host=host,
+            port=int(t.number("port", port, 1, 65535, whole=True)),
+            security=security,
+            username=username,
+            password_env=password_env,
+            password_file=password_file,
+            auth=auth,
+            cafile=t.path("cafile"),
+            timeout_seconds=t.number("timeout_seconds", 30.0, 1, 600),
+            mailbox=t.text("mailbox"),
+        )
+
+
+AUTH = ("password", "xoauth2", "none")
+
+
+def build(settings: Settings, deps: Deps) -> SmtpSender:
+    s = settings
+    cafile = str(s.cafile) if s.cafile else None
+    xoauth2 = _xoauth2(s, deps) if s.auth == "xoauth2" else None
+    return SmtpSender(
+        s.host,
+        s.port,
+        s.security,
+        s.username if s.auth != "none" else "",
+        "" if s.auth == "none" else _password(s),
+        xoauth2,
+        s.timeout_seconds,
+        ssl.create_default_context(cafile=cafile),
+    )
+
+
+def _password(s: Settings) -> Callable[[], str]:
+    """Read at connection time, from the environment or a file, never kept in config."""
+
+    def read() -> str:
+        if s.password_env:
+            value = os.environ.get(s.password_env, "")
+            if not value:
+                raise SendError(f"la variable de entorno {s.password_env} está vacía")
+            return value
+        if s.password_file:
+            return read_password_file(s.password_file)
+        return ""
+
+    return read
+
+
+def _xoauth2(s: Settings, deps: Deps) -> Callable[[], str]:
+    """A fresh OAuth token for each connection, from [campus.google]'s key acting as the
+    office mailbox."""
+
+    def token() -> str:
+        from google.auth.transport.requests import Request
+
+        creds = google_credentials(deps, SMTP_XOAUTH2, s.mailbox or s.username)
+        creds.refresh(Request())
+        return str(creds.token)
+
+    return token

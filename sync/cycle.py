@@ -60,26 +60,47 @@ def _nothing(step: str) -> None:
     return None
 
 
-@dataclass
-class Runtime:
-    """Everything one campus's cycle talks to; tests swap any part."""
+@dataclass(frozen=True)
+class Settings:
+    """What the campus's configuration says, fixed for the cycle."""
 
     name: str
     policy: Policy
+    mail: MailContext
+    limits: Limits = field(default_factory=Limits)
+    retry: Retry = field(default_factory=Retry)
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    desde: datetime | None = None  # responses before it are ANTERIOR (the campus's first day)
+
+
+@dataclass(frozen=True)
+class Ports:
+    """The backends the cycle talks to; tests pass fakes of any of them."""
+
     source: ResponseSource
     store: AttachmentStore
     ledger: Ledger
     pool: ValidatorPool
     sender: Sender
-    mail: MailContext
-    limits: Limits = field(default_factory=Limits)
-    retry: Retry = field(default_factory=Retry)
-    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass
+class Hooks:
+    """Time, crash points, progress and shutdown: what a caller may watch or drive."""
+
     clock: Callable[[], datetime] = _utcnow
     checkpoint: Callable[[str], None] = _nothing  # tests inject crashes here
     progress: Callable[[int, int], None] | None = None
     stop: threading.Event = field(default_factory=threading.Event)  # set on SIGTERM
-    desde: datetime | None = None  # responses before it are ANTERIOR (the campus's first day)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Everything one campus's cycle needs: settings, ports and hooks."""
+
+    settings: Settings
+    ports: Ports
+    hooks: Hooks = field(default_factory=Hooks)
 
 
 @dataclass
@@ -111,15 +132,17 @@ class Report:
 
 def run_cycle(rt: Runtime, dry_run: bool = False) -> Report:
     """One cycle; a failure is recorded for `facultativo status`, then raised."""
-    started, now = time.monotonic(), rt.clock()
-    report = Report(rt.name)
-    cycle_id = None if dry_run else rt.ledger.cycle_started(rt.name, now)
+    started, now = time.monotonic(), rt.hooks.clock()
+    report = Report(rt.settings.name)
+    cycle_id = None if dry_run else rt.ports.ledger.cycle_started(rt.settings.name, now)
     try:
         return _cycle(rt, report, dry_run, now, started, cycle_id)
     except Exception as exc:
         if cycle_id is not None:
             summary = {**report.summary(), "error": scrub(str(exc))[:300]}
-            rt.ledger.cycle_finished(cycle_id, rt.clock(), time.monotonic() - started, summary)
+            rt.ports.ledger.cycle_finished(
+                cycle_id, rt.hooks.clock(), time.monotonic() - started, summary
+            )
         raise
 
 
@@ -128,34 +151,43 @@ def _cycle(
 ) -> Report:
     """One code path for real and dry runs: a dry run's ledger is an in-memory snapshot,
     and it stops before the first thing that leaves the process (an email, a cell)."""
-    table = rt.source.read()
-    rt.checkpoint("read")
-    cols = map_columns(table.header, rt.columns, table.rows)
-    tz = table.timezone or rt.policy.timezone
-    rows = read_rows(table, cols, tz, rt.store.refs)
-    follow_keys(rt.ledger, rt.name, rows)
+    table = rt.ports.source.read()
+    rt.hooks.checkpoint("read")
+    cols = map_columns(table.header, rt.settings.columns, table.rows)
+    tz = table.timezone or rt.settings.policy.timezone
+    rows = read_rows(table, cols, tz, rt.ports.store.refs)
+    follow_keys(rt.ports.ledger, rt.settings.name, rows)
     _first_day(rt, table.header, rows)
-    steps = plan(rows, rt.ledger.entries(rt.name), now, desde=rt.desde)
-    report.restored = restore_lost_block(rt.ledger, rt.name, table.header, steps)
+    steps = plan(rows, rt.ports.ledger.entries(rt.settings.name), now, desde=rt.settings.desde)
+    report.restored = restore_lost_block(rt.ports.ledger, rt.settings.name, table.header, steps)
     foreign = misplaced(steps)
     if foreign:  # our verdicts on other responses' rows: put each back where it belongs
-        rt.ledger.restore(rt.name, sorted(foreign))
+        rt.ports.ledger.restore(rt.settings.name, sorted(foreign))
     if report.restored or foreign:
-        steps = plan(rows, rt.ledger.entries(rt.name), now, foreign, rt.desde)
+        steps = plan(
+            rows, rt.ports.ledger.entries(rt.settings.name), now, foreign, rt.settings.desde
+        )
     if not report.restored:
         _note_staff_and_reruns(rt, steps)
     outcomes = _validate(rt, [s for s in steps if s.action in (Action.VALIDATE, Action.RERUN)], now)
     anteriores = {s.row.key for s in steps if s.action is Action.ANTERIOR}
     outcomes = mark_duplicates(
-        rows, outcomes, rt.policy, now, rt.ledger.entries(rt.name), anteriores
+        rows,
+        outcomes,
+        rt.settings.policy,
+        now,
+        rt.ports.ledger.entries(rt.settings.name),
+        anteriores,
     )
-    rt.checkpoint("validated")
+    rt.hooks.checkpoint("validated")
     pending = _pending_cells(steps, outcomes)
     report.rows, report.processed = len(rows), len(outcomes)
     report.estados = Counter(_estado_of(s, pending) for s in steps)
-    rt.ledger.record(rt.name, [o.decision for o in outcomes.values()], rt.clock())
-    learn_loose_keys(rt.ledger, rt.name, rows)
-    rt.checkpoint("recorded")
+    rt.ports.ledger.record(
+        rt.settings.name, [o.decision for o in outcomes.values()], rt.hooks.clock()
+    )
+    learn_loose_keys(rt.ports.ledger, rt.settings.name, rows)
+    rt.hooks.checkpoint("recorded")
     dues = _dues(rt, steps, outcomes, pending)
     if dues and not dry_run:
         _sheet_writable(rt)
@@ -166,28 +198,36 @@ def _cycle(
         report.planned_emails = dues
         report.seconds = time.monotonic() - started
         return report
-    if rt.mail.shadow:
-        report.emails = shadow_due(dues, rt.ledger, rt.mail, rt.clock())
+    if rt.settings.mail.shadow:
+        report.emails = shadow_due(dues, rt.ports.ledger, rt.settings.mail, rt.hooks.clock())
     else:
         report.emails = send_due(
-            dues, rt.sender, rt.ledger, rt.mail, rt.clock, rt.checkpoint, rt.stop.is_set
+            dues,
+            rt.ports.sender,
+            rt.ports.ledger,
+            rt.settings.mail,
+            rt.hooks.clock,
+            rt.hooks.checkpoint,
+            rt.hooks.stop.is_set,
         )
 
     def notices() -> dict:
-        return rt.ledger.notices(rt.name)
+        return rt.ports.ledger.notices(rt.settings.name)
 
     if pending or _header_cells(table.header, cols) or notice_cells(rows, cols, notices(), tz)[0]:
         before = {r.key: r.number for r in rows}
         report.moved, report.vanished = _write(rt, cols, tz, pending, before)
     report.seconds = time.monotonic() - started
-    rt.ledger.cycle_finished(cycle_id or 0, rt.clock(), report.seconds, report.summary())
+    rt.ports.ledger.cycle_finished(
+        cycle_id or 0, rt.hooks.clock(), report.seconds, report.summary()
+    )
     return report
 
 
 def _first_day(rt: Runtime, header: list[str], rows: list[Row]) -> None:
     """A Form answered (and handled by hand) for months, and a service that never saw it:
     without `desde`, the first cycle would decide and mail every old response."""
-    if rt.desde is not None or not rows or rt.ledger.entries(rt.name):
+    if rt.settings.desde is not None or not rows or rt.ports.ledger.entries(rt.settings.name):
         return
     if fold(STATUS_HEADERS["estado"]) in {fold(str(h or "")) for h in header}:
         return
@@ -208,35 +248,44 @@ def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:
             if step.entry is None or step.entry.staff_label != label:
                 staff[step.row.key] = label
     if reruns:
-        rt.ledger.rerun(rt.name, reruns)
+        rt.ports.ledger.rerun(rt.settings.name, reruns)
     if staff:
-        rt.ledger.note_staff(rt.name, staff)
+        rt.ports.ledger.note_staff(rt.settings.name, staff)
 
 
 def _sheet_writable(rt: Runtime) -> None:
     """No student hears a verdict the sheet cannot show: a sheet shared read-only, or a
     workbook open in Excel, stops the cycle before the first email."""
-    problem = rt.source.cannot_write()
+    problem = rt.ports.source.cannot_write()
     if problem:
         raise SourceError(problem, transient=True)
 
 
 def _validate(rt: Runtime, work: list[Step], now: datetime) -> dict[str, Outcome]:
     def one(step: Step) -> Outcome | None:
-        if rt.stop.is_set():  # shutting down: leave the rest for the next start
+        if rt.hooks.stop.is_set():  # shutting down: leave the rest for the next start
             return None
         entry = None if step.action is Action.RERUN else step.entry
-        return process_row(step.row, entry, rt.store, rt.pool, rt.policy, rt.limits, rt.retry, now)
+        return process_row(
+            step.row,
+            entry,
+            rt.ports.store,
+            rt.ports.pool,
+            rt.settings.policy,
+            rt.settings.limits,
+            rt.settings.retry,
+            now,
+        )
 
     outcomes: dict[str, Outcome] = {}
     # Four downloads per parsing worker: at 50 ms a call, fetching is what waits.
-    with ThreadPoolExecutor(max_workers=max(4, 4 * rt.pool.size)) as threads:
+    with ThreadPoolExecutor(max_workers=max(4, 4 * rt.ports.pool.size)) as threads:
         for done, (step, outcome) in enumerate(zip(work, threads.map(one, work), strict=True), 1):
             if outcome is None:
                 continue
             outcomes[step.row.key] = outcome
-            if rt.progress:
-                rt.progress(done, len(work))
+            if rt.hooks.progress:
+                rt.hooks.progress(done, len(work))
             log.info(
                 "fila %d: %s %s", step.row.number, outcome.decision.estado, outcome.decision.motivos
             )
@@ -308,26 +357,28 @@ def _write(
     """Status and «notificada el» cells in one batch, each on the row that holds its
     response *now*: the sheet is read again just before, since staff sort, insert and
     delete rows while a cycle runs. A response no longer there is written next cycle."""
-    table = rt.source.reread()
-    cols = map_columns(table.header, rt.columns, table.rows)  # an inserted column moves ours
+    table = rt.ports.source.reread()
+    cols = map_columns(
+        table.header, rt.settings.columns, table.rows
+    )  # an inserted column moves ours
     header_cells = _header_cells(table.header, cols)
-    rows = read_rows(table, cols, tz, rt.store.refs)
+    rows = read_rows(table, cols, tz, rt.ports.store.refs)
     where = {r.key: r.number for r in rows}
     status = _status_cells(rows, cols, pending)
-    notices, ids = notice_cells(rows, cols, rt.ledger.notices(rt.name), tz)
+    notices, ids = notice_cells(rows, cols, rt.ports.ledger.notices(rt.settings.name), tz)
     moved = sum(1 for r in rows if r.key in pending and r.number != before.get(r.key))
     vanished = sum(1 for key in pending if key not in where)
     cells = header_cells + status + notices
     if cells:
-        rt.source.write([_clean(c) for c in cells])
-    rt.checkpoint("written")
+        rt.ports.source.write([_clean(c) for c in cells])
+    rt.hooks.checkpoint("written")
     typed = {r.key: r.nss_typed for r in rows}
     written = {k: for_ledger(c, typed.get(k)) for k, c in pending.items() if k in where}
-    rt.ledger.mark_written(rt.name, written, rt.clock())
-    rt.checkpoint("marked")
+    rt.ports.ledger.mark_written(rt.settings.name, written, rt.hooks.clock())
+    rt.hooks.checkpoint("marked")
     if ids:
-        rt.ledger.mark_notice_cells(rt.name, ids)
-        rt.checkpoint("noted")
+        rt.ports.ledger.mark_notice_cells(rt.settings.name, ids)
+        rt.hooks.checkpoint("noted")
     return moved, vanished
 
 
@@ -349,7 +400,10 @@ def _dues(
     """Emails owed: a result for every verdict we wrote, a follow-up for every
     APLICADA staff typed on a response we know, unless already sent or failed.
     A re-run that reaches the same estado and main motivo owes nothing new."""
-    entries, notices = rt.ledger.entries(rt.name), rt.ledger.notices(rt.name)
+    entries, notices = (
+        rt.ports.ledger.entries(rt.settings.name),
+        rt.ports.ledger.notices(rt.settings.name),
+    )
     dues = []
     for step in steps:
         row, entry, outcome = step.row, entries.get(step.row.key), outcomes.get(step.row.key)
@@ -364,8 +418,8 @@ def _dues(
             kind, estado = NoticeKind.RESULTADO, outcome.decision.estado
             motivos, detalle = outcome.decision.motivos, outcome.decision.cells["detalle"]
             datos = outcome.decision.datos
-            if _unchanged(step.entry, outcome) and rt.ledger.carry_notice(
-                rt.name, row.key, kind, generation
+            if _unchanged(step.entry, outcome) and rt.ports.ledger.carry_notice(
+                rt.settings.name, row.key, kind, generation
             ):
                 continue
         elif step.action in (Action.DONE, Action.WRITE_PENDING) and entry is not None:

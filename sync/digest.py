@@ -44,23 +44,27 @@ def due(now: datetime, tz: str, at: str, days: tuple[int, ...], last: datetime |
 
 
 def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
-    since = rt.ledger.last_digest(rt.name)
-    counts = rt.ledger.decided_since(rt.name, since)
-    table = rt.source.read()
-    cols = map_columns(table.header, rt.columns, table.rows)
-    rows = read_rows(table, cols, table.timezone or rt.policy.timezone, rt.store.refs)
+    since = rt.ports.ledger.last_digest(rt.settings.name)
+    counts = rt.ports.ledger.decided_since(rt.settings.name, since)
+    table = rt.ports.source.read()
+    cols = map_columns(table.header, rt.settings.columns, table.rows)
+    rows = read_rows(
+        table, cols, table.timezone or rt.settings.policy.timezone, rt.ports.store.refs
+    )
     revision = [
         _pending(rt, r) for r in rows if Estado.from_label(r.estado_cell) is Estado.REVISION_MANUAL
     ]
     failed_keys = {
-        n.key for n in rt.ledger.notices(rt.name).values() if n.status == NoticeStatus.FAILED
+        n.key
+        for n in rt.ports.ledger.notices(rt.settings.name).values()
+        if n.status == NoticeStatus.FAILED
     }
     fallidos = [
         _pending(rt, r, r.status.get("notificada", "")) for r in rows if r.key in failed_keys
     ]
-    tz = rt.policy.timezone
+    tz = rt.settings.policy.timezone
     ctx = {
-        "campus": rt.mail.contact,
+        "campus": rt.settings.mail.contact,
         "desde": local_now_text(since, tz) if since else "",
         "hasta": local_now_text(now, tz),
         "filas": estados_text(sheet_estados(r.estado_cell for r in rows)),
@@ -75,12 +79,12 @@ def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
         ],
         "restaurados": [
             (local_now_text(datetime.fromisoformat(when), tz), n)
-            for when, n in rt.ledger.restorations(rt.name, since)
+            for when, n in rt.ports.ledger.restorations(rt.settings.name, since)
         ],
     }
     stamp = now.astimezone(ZoneInfo(tz)).strftime("%Y%m%d%H%M")
-    message_id = f"<resumen.{stamp}.{rt.name}@facultativo>"
-    return compose(rt.mail.env, "resumen", ", ".join(recipients), message_id, ctx)
+    message_id = f"<resumen.{stamp}.{rt.settings.name}@facultativo>"
+    return compose(rt.settings.mail.env, "resumen", ", ".join(recipients), message_id, ctx)
 
 
 def _pending(rt: Runtime, row: Row, detalle: str | None = None) -> Pending:
@@ -91,7 +95,7 @@ def _pending(rt: Runtime, row: Row, detalle: str | None = None) -> Pending:
         row.extras.get("numero_control", ""),
         row.status.get("motivo", ""),
         detalle or row.status.get("detalle", ""),
-        rt.source.row_link(row.number),
+        rt.ports.source.row_link(row.number),
     )
 
 
@@ -99,14 +103,17 @@ def send(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
     """Build and send the digest through the campus's sender, and remember it."""
     email = build(rt, recipients, now)
     message = to_message(
-        email, rt.mail.from_address, "", now.astimezone(ZoneInfo(rt.policy.timezone))
+        email,
+        rt.settings.mail.from_address,
+        "",
+        now.astimezone(ZoneInfo(rt.settings.policy.timezone)),
     )
     del message["To"]
     message["To"] = ", ".join(recipients)
-    rt.sender.open()
+    rt.ports.sender.open()
     try:
-        rt.sender.send(message)
+        rt.ports.sender.send(message)
     finally:
-        rt.sender.close()
-    rt.ledger.digest_sent(rt.name, now)
+        rt.ports.sender.close()
+    rt.ports.ledger.digest_sent(rt.settings.name, now)
     return email

@@ -25,12 +25,12 @@ def pool():
 @pytest.fixture
 def fake():
     """A fresh fake Google API server; Google backends are cached per process, so reset them."""
-    from facultativo.runtime import _GOOGLE
+    from facultativo.wiring import forget_backends
 
     from .fake_google import FakeGoogle
 
     server = FakeGoogle().start()
-    _GOOGLE.clear()
+    forget_backends()
     yield server
     server.stop()
-    _GOOGLE.clear()
+    forget_backends()

@@ -7,6 +7,8 @@ message builder choked on stopped every later email of the campus.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from facultativo.sync import values
@@ -108,17 +110,17 @@ class _Flaky:
 
 
 def test_one_message_that_breaks_stays_on_its_row_and_the_others_go(tmp_path, pool):
-    from facultativo.runtime import open_runtime
     from facultativo.sync.cycle import run_cycle
+    from facultativo.wiring import open_runtime
 
     from .workspace import Workspace
 
     ws = Workspace(tmp_path)
     victim = ws.rows()[1][EMAIL]  # one request of its own (Ana has two)
     with open_runtime(ws.config, ws.campus, pool) as rt:
-        rt.clock = ws.clock
-        rt.sender = flaky = _Flaky(rt.sender, victim)
-        report = run_cycle(rt)
+        rt.hooks.clock = ws.clock
+        flaky = _Flaky(rt.ports.sender, victim)
+        report = run_cycle(replace(rt, ports=replace(rt.ports, sender=flaky)))
     mailed = sum(1 for e, _ in EXPECTED if e != "ERROR_TEMPORAL")
     assert len(flaky.delivered) == mailed - 1 and victim not in flaky.delivered
     assert report.emails["retry"] == 1  # tried again next cycle, up to the limit

@@ -10,8 +10,8 @@ from email import policy
 import pytest
 
 from facultativo.config import Digest
-from facultativo.runtime import open_runtime
 from facultativo.sync import digest
+from facultativo.wiring import open_runtime
 
 from .test_sync_cycle import ESTADO
 from .workspace import Workspace
@@ -30,7 +30,7 @@ def test_digest_lists_manual_reviews_and_failed_emails_with_links(tmp_path, pool
     ws.edit(no_email)
     ws.cycle(pool)
     with open_runtime(ws.config, ws.campus, pool) as rt:
-        rt.clock = ws.clock
+        rt.hooks.clock = ws.clock
         sent = digest.send(rt, ws.campus.digest.recipients, ws.clock())
     assert "(4 por revisar)" in sent.subject
     for text in (
@@ -48,7 +48,7 @@ def test_digest_lists_manual_reviews_and_failed_emails_with_links(tmp_path, pool
     assert message["To"] == "jefa@demo.example.mx, apoyo@demo.example.mx"
     # The next digest only counts what was decided after this one.
     with open_runtime(ws.config, ws.campus, pool) as rt:
-        rt.clock = ws.clock
+        rt.hooks.clock = ws.clock
         ws.clock.advance(60)
         again = digest.build(rt, ws.campus.digest.recipients, ws.clock())
     assert "Procesadas desde el último resumen (2026-11-16 11:00): 0\n" in again.text, again.text
@@ -69,7 +69,7 @@ def test_digest_counts_the_sheet_by_label_as_status_words_it(tmp_path, pool):
     ws.cycle(pool)
     sheet_counts = Counter(r[ESTADO] for r in ws.rows())
     with open_runtime(ws.config, ws.campus, pool) as rt:
-        rt.clock = ws.clock
+        rt.hooks.clock = ws.clock
         first = digest.send(rt, ws.campus.digest.recipients, ws.clock())
     line = next(x for x in first.text.splitlines() if x.startswith("Filas por estado:"))
     for label, n in sheet_counts.items():

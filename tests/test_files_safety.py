@@ -21,12 +21,12 @@ from openpyxl import Workbook, load_workbook
 
 from facultativo.commands import _check_campus
 from facultativo.config import load
-from facultativo.runtime import build_sender
 from facultativo.sync.attachments.base import FetchFailure
 from facultativo.sync.attachments.folder import FolderStore
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.sources.base import CellWrite, SourceError
 from facultativo.sync.sources.xlsx import XlsxSource
+from facultativo.wiring import build_sender
 
 from .workspace import EXPECTED, Workspace
 

@@ -9,7 +9,11 @@ from email import policy
 
 from aiosmtpd.smtp import AuthResult
 
-from facultativo.config import Google, Mail
+from facultativo.config import Mail
+from facultativo.google_api.account import Account
+from facultativo.notifiers import gmail
+from facultativo.notifiers import smtp as smtp_sender
+from facultativo.settings import Backend
 
 from . import google_env as g
 from . import smtp_server as smtp
@@ -20,9 +24,9 @@ DUE = sum(1 for e, _ in EXPECTED if e != "ERROR_TEMPORAL")
 MAILBOX = "escolares@demo.example.mx"
 
 
-def google_table(tmp_path, fake) -> Google:
+def google_table(tmp_path, fake) -> Account:
     key = g.service_account(tmp_path / "credentials.json", fake)
-    return Google(credentials=key, spreadsheet="sin-uso", endpoint=fake.url)
+    return Account(credentials=key, endpoint=fake.url)
 
 
 def test_gmail_api_sends_each_message_once_as_the_office(tmp_path, fake, pool):
@@ -31,10 +35,8 @@ def test_gmail_api_sends_each_message_once_as_the_office(tmp_path, fake, pool):
         tmp_path,
         google=google_table(tmp_path, fake),
         mail=Mail(
-            sender="gmail",
-            mailbox=MAILBOX,
+            sender=Backend("gmail", gmail.Settings(mailbox=MAILBOX)),
             from_address=f"Escolares <{MAILBOX}>",
-            outbox=tmp_path / "outbox",
         ),
     )
     report = ws.cycle(pool)
@@ -54,7 +56,7 @@ def test_gmail_rejecting_a_message_shows_in_the_sheet(tmp_path, fake, pool):
     ws = Workspace(
         tmp_path,
         google=google_table(tmp_path, fake),
-        mail=Mail(sender="gmail", mailbox=MAILBOX, outbox=tmp_path / "outbox"),
+        mail=Mail(sender=Backend("gmail", gmail.Settings(mailbox=MAILBOX))),
     )
     ws.cycle(pool)
     notified = ws.column("Validación: notificada el")
@@ -88,14 +90,17 @@ def test_smtp_xoauth2_with_a_delegated_service_account(tmp_path, fake, pool):
             tmp_path,
             google=google_table(tmp_path, fake),
             mail=Mail(
-                sender="smtp",
-                host="127.0.0.1",
-                port=controller.port,
-                security="starttls",
-                auth="xoauth2",
-                username=MAILBOX,
-                cafile=cert,
-                outbox=tmp_path / "outbox",
+                sender=Backend(
+                    "smtp",
+                    smtp_sender.Settings(
+                        host="127.0.0.1",
+                        port=controller.port,
+                        security="starttls",
+                        auth="xoauth2",
+                        username=MAILBOX,
+                        cafile=cert,
+                    ),
+                )
             ),
         )
         report = ws.cycle(pool)

@@ -8,10 +8,10 @@ import logging
 import pytest
 
 from facultativo.config import load
-from facultativo.runtime import open_runtime
 from facultativo.sync.columns import COLOURS
 from facultativo.sync.cycle import run_cycle
 from facultativo.sync.sources.base import SourceError
+from facultativo.wiring import open_runtime
 
 from . import google_env as g
 from .fake_google import Fault
@@ -24,7 +24,7 @@ def cycle(config_path, pool, clock=None):
     config = load(config_path)
     with open_runtime(config, config.campuses[0], pool) as rt:
         if clock:
-            rt.clock = clock
+            rt.hooks.clock = clock
         return run_cycle(rt)
 
 

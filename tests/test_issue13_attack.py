@@ -15,12 +15,12 @@ import pytest
 from facultativo import demo
 from facultativo.cli import main
 from facultativo.config import ConfigError, Digest, load
-from facultativo.runtime import open_runtime
 from facultativo.sync import digest
 from facultativo.sync import values as v
 from facultativo.sync.columns import COLOURS
 from facultativo.validators import Motivo, Tipo
 from facultativo.validators.motivos import motivo_cell
+from facultativo.wiring import open_runtime
 
 from .test_sync_cycle import ESTADO, MOTIVO
 from .workspace import EXPECTED, Workspace, code
@@ -63,7 +63,7 @@ def test_a_decision_in_the_staff_column_over_a_review_reaches_the_student_once(t
     assert "No pudimos hacer tu trámite" in text_of(new[0])
     assert ws.rows()[review - 2][ESTADO] == "REVISIÓN MANUAL"  # our verdict stays in sight
     with open_runtime(ws.config, ws.campus, pool) as rt:
-        rt.clock = ws.clock
+        rt.hooks.clock = ws.clock
         sent = digest.build(rt, ws.campus.digest.recipients, ws.clock())
     assert f"Fila {review}:" not in sent.text.split("Correos que no")[0]
     ws.cycle(pool)
@@ -235,7 +235,7 @@ def test_check_names_an_estado_staff_mistyped(tmp_path, pool):
     assert done.returncode == 1
     assert f"fila {row}: «Aceptda» (¿quisiste decir ACEPTADA?)" in done.stdout
     with open_runtime(ws.config, ws.campus, pool) as rt:
-        rt.clock = ws.clock
+        rt.hooks.clock = ws.clock
         sent = digest.build(rt, ("jefa@demo.example.mx",), ws.clock())
     assert "Estados que facultativo no reconoce" in sent.text and "«Aceptda»" in sent.text
 

@@ -11,11 +11,11 @@ import shutil
 import pytest
 
 from facultativo.config import load
-from facultativo.runtime import open_runtime
 from facultativo.sync.columns import COLOURS
 from facultativo.sync.cycle import run_cycle
 from facultativo.sync.privacy import mask_nss
 from facultativo.sync.sources import SourceError
+from facultativo.wiring import open_runtime
 
 from . import google_env as g
 from .test_google import cycle
@@ -213,7 +213,7 @@ def test_google_sort_during_the_cycle_lands_each_verdict_on_its_row(tmp_path, fa
             sheet.rows[1:] = list(reversed(sheet.rows[1:]))
 
     with open_runtime(config, config.campuses[0], pool) as rt:
-        rt.checkpoint = sort_newest_first
+        rt.hooks.checkpoint = sort_newest_first
         report = run_cycle(rt)
     assert report.moved > 0
     local = Workspace(tmp_path / "local")
@@ -274,7 +274,7 @@ def test_a_restored_block_is_told_in_status_and_in_the_digest(tmp_path, pool):
     text = render([campus_status(ws.config, ws.campus)])
     assert f"restaurado desde la bitácora: {len(EXPECTED)} filas" in text
     with open_runtime(ws.config, ws.campus, pool) as rt:
-        rt.clock = ws.clock
+        rt.hooks.clock = ws.clock
         email = digest.build(rt, ("jefa@demo.example.mx",), ws.clock())
     assert "se escribió de nuevo desde la" in email.text
     assert f": {len(EXPECTED)} filas" in email.text

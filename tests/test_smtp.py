@@ -8,6 +8,8 @@ from collections import Counter
 import pytest
 
 from facultativo.config import Mail
+from facultativo.notifiers import smtp as smtp_sender
+from facultativo.settings import Backend
 
 from . import smtp_server as smtp
 from .workspace import EXPECTED, Workspace
@@ -23,19 +25,19 @@ def recorder():
 
 def workspace(tmp_path, controller, mode="plain", auth=False, cafile=None, **mail):
     settings = dict(
-        sender="smtp",
         host="127.0.0.1",
         port=controller.port,
         security={"plain": "none"}.get(mode, mode),
         timeout_seconds=10,
-        from_address="Servicios Escolares <escolares@demo.example.mx>",
         cafile=cafile,
-        outbox=tmp_path / "outbox",
     )
     if auth:
         settings.update(username=smtp.USER, password_env="FACULTATIVO_SMTP_PASSWORD")
+    cap = mail.pop("daily_cap", 1500)  # the campus's, whichever sender it uses
     settings.update(mail)
-    return Workspace(tmp_path, mail=Mail(**settings))
+    sender = Backend("smtp", smtp_sender.Settings(**settings))
+    office = "Servicios Escolares <escolares@demo.example.mx>"
+    return Workspace(tmp_path, mail=Mail(sender=sender, from_address=office, daily_cap=cap))
 
 
 @pytest.mark.parametrize("mode", ["plain", "starttls", "ssl"])

@@ -13,11 +13,11 @@ from openpyxl import load_workbook
 
 from facultativo import demo
 from facultativo.config import load
-from facultativo.runtime import open_runtime
 from facultativo.sync.cycle import Report, run_cycle
 from facultativo.sync.ledger import Ledger
 from facultativo.validators import ValidatorPool
 from facultativo.validators.motivos import motivos_in_cell
+from facultativo.wiring import open_runtime
 
 EXPECTED = [
     tuple(r["esperado"])
@@ -77,7 +77,7 @@ class Workspace:
 
     def cycle(self, pool: ValidatorPool, checkpoint=None, dry_run: bool = False) -> Report:
         with open_runtime(self.config, self.campus, pool, dry_run, checkpoint) as rt:
-            rt.clock = self.clock
+            rt.hooks.clock = self.clock
             return run_cycle(rt, dry_run=dry_run)
 
     def rows(self) -> list[dict[str, Any]]:

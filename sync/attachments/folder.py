@@ -10,8 +10,12 @@ from __future__ import annotations
 import os
 import re
 import stat
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
+from facultativo.settings import Deps
+from facultativo.settings import Table as TomlTable
 from facultativo.validators.text import os_error
 
 from .base import AttachmentStore, Fetched, FetchFailure
@@ -80,3 +84,24 @@ class FolderStore(AttachmentStore):
             return FetchFailure(f"«{ref[:60]}» es una carpeta, no un archivo", False)
         except OSError as exc:
             return FetchFailure(f"no se pudo leer «{ref[:60]}»: {os_error(exc)}")
+
+
+KIND = "folder"
+TABLE = "source"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """[campus.source] attachments: the folder the upload cells' file names are in."""
+
+    KEYS: ClassVar[frozenset[str]] = frozenset({"attachments"})
+
+    folder: Path
+
+    @classmethod
+    def from_table(cls, t: TomlTable) -> Settings:
+        return cls(t.path("attachments", ".") or t.base)
+
+
+def build(settings: Settings, deps: Deps) -> FolderStore:
+    return FolderStore(settings.folder)

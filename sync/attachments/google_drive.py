@@ -15,17 +15,22 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import httplib2
 from google.auth.credentials import Credentials
 from google_auth_httplib2 import AuthorizedHttp
-from googleapiclient.discovery import build
+from googleapiclient.discovery import build as discovery_build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaIoBaseDownload
 
+from facultativo.google_api.account import Account, AuthError, session
 from facultativo.google_api.retry import Failure, RetryPolicy, classify_status, error_reason
+from facultativo.settings import Deps
+from facultativo.settings import Table as TomlTable
 
+from ..sources.base import SourceError
 from .base import AttachmentStore, Fetched, FetchFailure, Refused
 
 _ID = re.compile(r"(?:[?&]id=|/d/)([A-Za-z0-9_-]{10,})")
@@ -144,7 +149,7 @@ class DriveStore(AttachmentStore):
                 if (self.endpoint)
                 else None
             )
-            service = build(
+            service = discovery_build(
                 "drive",
                 "v3",
                 http=http,
@@ -200,3 +205,31 @@ def _classify(exc: BaseException) -> Failure:
     if isinstance(exc, NETWORK_ERRORS):
         return Failure(True)
     return Failure(False)
+
+
+KIND = "google"
+TABLE = "google"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """[campus.google]: the key that reads the Form's upload folder in Drive."""
+
+    KEYS: ClassVar[frozenset[str]] = Account.KEYS
+
+    account: Account
+
+    @classmethod
+    def from_table(cls, t: TomlTable) -> Settings:
+        return cls(Account.from_table(t))
+
+
+def build(settings: Settings, deps: Deps) -> DriveStore:
+    try:
+        google = session(settings.account)
+    except AuthError as exc:
+        raise SourceError(str(exc)) from None
+    a = settings.account
+    return DriveStore(
+        google.credentials, a.endpoint, google.policy, a.timeout_seconds, google.email
+    )

@@ -10,7 +10,8 @@ frozen header row (one spreadsheets:batchUpdate, once).
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import gspread
 import requests
@@ -18,6 +19,9 @@ from gspread.exceptions import APIError
 from gspread.urls import DRIVE_FILES_API_V3_URL
 from gspread.utils import rowcol_to_a1
 
+from facultativo.google_api.account import Account, AuthError, session
+from facultativo.settings import Deps
+from facultativo.settings import Table as TomlTable
 from facultativo.validators.text import fold
 
 from ..columns import COLOURS, STATUS_HEADERS
@@ -248,3 +252,41 @@ def _colour_rules(sheet_id: int, col: int) -> list[dict[str, Any]]:
             }
         )
     return rules
+
+
+KIND = "google"
+TABLE = "google"  # its keys live in [campus.google]
+STORE = "google"  # the upload cells are Drive links
+
+
+@dataclass(frozen=True)
+class Settings:
+    """[campus.google]: the responses spreadsheet, its tab, and the key that reaches it."""
+
+    KEYS: ClassVar[frozenset[str]] = frozenset({"spreadsheet", "tab"}) | Account.KEYS
+
+    account: Account
+    spreadsheet: str
+    tab: str | None = None
+
+    @classmethod
+    def from_table(cls, t: TomlTable) -> Settings:
+        spreadsheet = t.text("spreadsheet")
+        if not spreadsheet:
+            t.problem(f"{t.where}.spreadsheet falta: el ID o la URL de la hoja de respuestas.")
+        return cls(Account.from_table(t), spreadsheet, t.text("tab") or None)
+
+
+def build(settings: Settings, deps: Deps) -> GoogleSheetSource:
+    from facultativo.google_api.http import SheetsHTTPClient
+
+    try:
+        google = session(settings.account)
+    except AuthError as exc:
+        raise SourceError(str(exc)) from None
+    a = settings.account
+    client = gspread.Client(google.credentials)
+    client.http_client = SheetsHTTPClient(
+        google.credentials, a.endpoint, google.policy, a.timeout_seconds
+    )
+    return GoogleSheetSource(client, settings.spreadsheet, settings.tab, google.email)

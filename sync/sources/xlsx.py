@@ -17,8 +17,9 @@ import stat
 import tempfile
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.formatting.rule import CellIsRule
@@ -26,6 +27,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from facultativo.settings import Deps
+from facultativo.settings import Table as TomlTable
 from facultativo.validators.text import os_error
 
 from ..columns import COLOURS, STATUS_HEADERS, WIDTHS
@@ -228,3 +231,29 @@ def _unmerge(ws: Any, cells: list[CellWrite]) -> None:
         ):
             log.warning("celdas combinadas %s separadas para escribir el estado", merged.coord)
             ws.unmerge_cells(merged.coord)
+
+
+KIND = "xlsx"
+TABLE = "source"  # its keys live in [campus.source]
+STORE = "folder"  # the upload cells name files in a folder
+
+
+@dataclass(frozen=True)
+class Settings:
+    """[campus.source] kind = "xlsx": the workbook the Form's responses were saved to."""
+
+    KEYS: ClassVar[frozenset[str]] = frozenset({"path", "sheet"})
+
+    path: Path
+    sheet: str | None = None  # tab name; the first tab when None
+
+    @classmethod
+    def from_table(cls, t: TomlTable) -> Settings:
+        path = t.path("path")
+        if path is None:
+            t.problem(f'{t.where}.path falta: la ruta del libro, p. ej. "respuestas.xlsx".')
+        return cls(path or t.base / "respuestas.xlsx", t.text("sheet") or None)
+
+
+def build(settings: Settings, deps: Deps) -> XlsxSource:
+    return XlsxSource(settings.path, settings.sheet)

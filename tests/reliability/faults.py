@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from facultativo.config import load
-from facultativo.runtime import _GOOGLE, open_runtime
 from facultativo.sync.cycle import run_cycle
 from facultativo.sync.ledger import LedgerError
 from facultativo.sync.sources.base import SourceError
 from facultativo.validators import ValidatorPool
+from facultativo.wiring import forget_backends, open_runtime
 
 from .. import google_env as g
 from .. import smtp_server as smtp
@@ -146,7 +146,7 @@ def _config(folder: Path, fake: FakeGoogle, smtp_port: int) -> Path:
 
 def run_one(scenario: Scenario, folder: Path, pool: ValidatorPool) -> Outcome:
     fake = FakeGoogle().start()
-    _GOOGLE.clear()
+    forget_backends()
     recorder = smtp.Recorder()
     controller = smtp.start(recorder, "plain")
     try:
@@ -171,23 +171,23 @@ def run_one(scenario: Scenario, folder: Path, pool: ValidatorPool) -> Outcome:
     finally:
         controller.stop()
         fake.stop()
-        _GOOGLE.clear()
+        forget_backends()
 
 
 def _cycle(config, pool: ValidatorPool, clock: Clock, ledger_fault: str | None) -> None:
     campus = config.campuses[0]
     with open_runtime(config, campus, pool) as rt:
-        rt.clock = clock
+        rt.hooks.clock = clock
         if ledger_fault == "readonly":
-            rt.ledger.db.execute("PRAGMA query_only = ON")
+            rt.ports.ledger.db.execute("PRAGMA query_only = ON")
         if ledger_fault == "full":
 
             def fill(step: str) -> None:
                 if step == "validated":
-                    pages = rt.ledger.db.execute("PRAGMA page_count").fetchone()[0]
-                    rt.ledger.db.execute(f"PRAGMA max_page_count = {pages}")
+                    pages = rt.ports.ledger.db.execute("PRAGMA page_count").fetchone()[0]
+                    rt.ports.ledger.db.execute(f"PRAGMA max_page_count = {pages}")
 
-            rt.checkpoint = fill
+            rt.hooks.checkpoint = fill
         run_cycle(rt)
 
 
