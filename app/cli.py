@@ -1,32 +1,24 @@
-"""The `facultativo` command. Messages are for office staff and IT: Spanish, one line each."""
+"""The `facultativo` command: argparse and nothing heavy.
+
+Each subcommand is a module under app/commands/, imported only when it runs, so
+`facultativo --help` starts fast. Messages are for office staff and IT: Spanish, one
+line each; app/errors.py decides the exit code of every failure a person can fix.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import os
 import re
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
-from zoneinfo import ZoneInfo
 
-from facultativo.validators.text import os_error
-
-from . import __version__, samples
-from .commands import OperationalError
-from .config import Config, ConfigError, load, registro_valido
-from .report import verdict_table
-from .validators import Policy, Request, Tipo, ValidatorPool, Verdict, WorkerUnavailable
-
-
-class UsageError(Exception):
-    """A mistake in the command line: exit 2 with one clear line."""
-
+from . import __version__
+from .errors import UsageError, explain
 
 _ARGPARSE_ES = (
     (r"the following arguments are required: (.*)", r"faltan argumentos: \1"),
@@ -63,6 +55,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every command and option; nothing here imports more than argparse."""
     parser = _Parser(prog="facultativo", description="Trámite del seguro facultativo del IMSS.")
     parser.add_argument(
         "--version",
@@ -142,140 +135,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         args = build_parser().parse_args(argv)
-        from . import commands
+        from .commands import MODULES
 
-        handlers = {
-            "validate": cmd_validate,
-            "demo": commands.demo,
-            "sync": commands.sync,
-            "check": commands.check,
-            "auth": commands.auth,
-            "preview-emails": commands.preview_emails,
-            "digest": commands.digest,
-            "run": commands.run,
-            "status": commands.status,
-            "informe": commands.informe,
-        }
-        return handlers[args.command](args)
-    except UsageError as exc:
-        print(f"facultativo: {exc}", file=sys.stderr)
-        return 2
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"facultativo: {problem}", file=sys.stderr)
-        return 2
-    except OperationalError as exc:  # a source, ledger or lock problem: one clear line
-        print(f"facultativo: {exc}", file=sys.stderr)
-        return 1
-    except WorkerUnavailable as exc:
-        print(f"facultativo: {exc}", file=sys.stderr)
-        return 1
+        command = importlib.import_module(f"facultativo.commands.{MODULES[args.command]}")
+        code: int = command.run(args)
+        return code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    if args.ejemplos:
-        return _validate_samples(args.json)
-    if not args.files:
-        raise UsageError("falta al menos un archivo: facultativo validate FILE... (o --ejemplos)")
-    config = load(args.config) if args.config else Config()
-    policy = _policy(args, config)
-    request = _request(args, policy)
-    limits = config.limits
-    jobs = [(path, _read(Path(path), limits.max_bytes)) for path in args.files]
-    _warn_if_school_unknown(policy)
-    with ValidatorPool(workers=min(len(jobs), 4), limits=limits) as pool:
-        verdicts = _run(pool, [(p, d, request, policy) for p, d in jobs])
-    _print(verdicts, args.json)
-    return 0
-
-
-def _run(pool: ValidatorPool, jobs: list[tuple[str, bytes, Request, Policy]]) -> list:
-    def one(job: tuple[str, bytes, Request, Policy]) -> tuple[str, Verdict]:
-        path, data, request, policy = job
-        return path, pool.validate(data, request, policy, filename=Path(path).name)
-
-    with ThreadPoolExecutor(max_workers=pool.size) as threads:
-        return list(threads.map(one, jobs))
-
-
-def _print(verdicts: list[tuple[str, Verdict]], as_json: bool) -> None:
-    for path, verdict in verdicts:
-        if as_json:
-            print(
-                json.dumps({"archivo": path, **verdict.as_json(evidence=True)}, ensure_ascii=False)
-            )
-        else:
-            print(verdict_table(path, verdict))
-
-
-def _read(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes; an oversized file is cut, and screening rejects it by size."""
-    try:
-        with path.open("rb") as fh:
-            return fh.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise UsageError(f"no existe el archivo: {path}") from None
-    except IsADirectoryError:
-        raise UsageError(f"es una carpeta, no un archivo: {path}") from None
-    except OSError as exc:
-        raise UsageError(f"no se pudo leer {path}: {os_error(exc)}") from None
-
-
-def _policy(args: argparse.Namespace, config: Config) -> Policy:
-    campus = config.campus(args.campus)
-    if config.campuses and campus is None:
-        names = ", ".join(c.name for c in config.campuses)
-        what = f"no hay campus «{args.campus}»" if args.campus else "hay varios campus"
-        raise UsageError(f"{what} en {config.path}; elige uno con --campus ({names})")
-    policy = campus.policy if campus else Policy()
-    if args.institucion:
-        policy = replace(policy, institutions=tuple(args.institucion))
-    if args.registro_patronal:
-        bad = [rp for rp in args.registro_patronal if not registro_valido(rp)]
-        if bad:
-            raise UsageError(
-                f"--registro-patronal «{bad[0]}» no parece un registro patronal "
-                "(11 caracteres, p. ej. Y6012345321)"
-            )
-        policy = replace(policy, registros_patronales=tuple(args.registro_patronal))
-    return policy
-
-
-def _warn_if_school_unknown(policy: Policy) -> None:
-    if not (policy.institutions or policy.registros_patronales):
-        print(
-            "facultativo: aviso: sin --institucion, --registro-patronal ni --config no se "
-            "puede reconocer a la escuela en la constancia.",
-            file=sys.stderr,
-        )
-
-
-def _request(args: argparse.Namespace, policy: Policy) -> Request:
-    if args.fecha_solicitud:
-        try:
-            fecha = date.fromisoformat(args.fecha_solicitud)
-        except ValueError:
-            raise UsageError(
-                f"--fecha-solicitud {args.fecha_solicitud!r}: usa el formato AAAA-MM-DD"
-            ) from None
-    else:
-        fecha = datetime.now(ZoneInfo(policy.timezone)).date()
-    return Request(Tipo(args.tipo), fecha, args.nss, args.curp, args.nombre)
-
-
-def _validate_samples(as_json: bool) -> int:
-    jobs = [(s.path, s.data, s.request, s.policy) for s in samples.load()]
-    with ValidatorPool(workers=2) as pool:
-        verdicts = _run(pool, jobs)
-    if not as_json:
-        print(samples.INTRO)
-    _print(verdicts, as_json)
-    return 0
+    except Exception as exc:
+        known = explain(exc)
+        if known is None:
+            raise  # a bug: its traceback is what a developer needs
+        code, lines = known
+        for line in lines:
+            print(f"facultativo: {line}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

@@ -16,19 +16,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .errors import ConfigError
 from .google_api.account import Account
 from .settings import Backend, Table, shown
 from .validators import Limits, Policy
 from .validators.model import DEFAULT_TIMEZONE
 from .validators.text import fold, os_error
-
-
-class ConfigError(Exception):
-    """One or more problems in the configuration file; `problems` lists them all."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)

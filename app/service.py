@@ -1,9 +1,10 @@
 """`facultativo run`: the worker the office leaves running (APScheduler 3, foreground).
 
 Per campus: a sync job every `service.interval_minutes` (coalesced, one instance at
-a time, with a misfire grace and a little jitter) and the staff digest on its
-cron in the campus time zone. The campus locks are held for the whole life of
-the process, so a second `run` or `sync` is refused with a clear message.
+a time, with a misfire grace and a little jitter); each job is the cycle and then the
+staff digest when its time has come (app/jobs.py, shared with `sync --once`). The
+campus locks are held for the whole life of the process, so a second `run` or `sync`
+is refused with a clear message.
 
 SIGTERM/SIGINT: no new jobs start; the cycle in hand stops taking rows, writes
 what it decided (ledger, then one sheet batch) and leaves unsent emails pending;
@@ -20,21 +21,18 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from facultativo.notifiers import SendError
-from facultativo.sync import digest as staff_digest
-from facultativo.sync.cycle import run_cycle
+from facultativo.sync.cycle import Runtime
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.lock import campus_lock
 from facultativo.validators import ValidatorPool
 
 from .config import Campus, Config
-from .wiring import open_runtime
+from .errors import operational
+from .jobs import report_line, sync_campus
 
 log = logging.getLogger("facultativo.service")
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SHUTDOWN_GRACE_SECONDS = 90.0
 
 
@@ -84,22 +82,6 @@ class Service:
                 misfire_grace_time=int(max(seconds, 60)),
                 next_run_time=datetime.now(UTC),
             )
-            d = campus.digest
-            if d.recipients:
-                hour, minute = (int(x) for x in d.time.split(":"))
-                days = ",".join(DAYS[i] for i in d.days)
-                trigger = CronTrigger(
-                    day_of_week=days, hour=hour, minute=minute, timezone=campus.policy.timezone
-                )
-                scheduler.add_job(
-                    self._job,
-                    trigger,
-                    args=[self._digest, campus],
-                    id=f"digest:{campus.name}",
-                    coalesce=True,
-                    max_instances=1,
-                    misfire_grace_time=3600,
-                )
         self.scheduler = scheduler
         return scheduler
 
@@ -125,24 +107,14 @@ class Service:
                 self._idle.notify_all()
 
     def _sync(self, campus: Campus) -> None:
-        from .commands import OperationalError, report_line
+        def heartbeat(rt: Runtime) -> None:
+            self._heartbeat(campus, rt.ports.ledger)
 
         try:
-            with open_runtime(self.config, campus, self.pool, locked=True) as rt:
-                rt.hooks.stop = self.stop
-                report = run_cycle(rt)
-                log.info(report_line(report))
-                self._heartbeat(campus, rt.ports.ledger)
-        except OperationalError as exc:
+            report = sync_campus(self.config, campus, self.pool, stop=self.stop, after=heartbeat)
+            log.info(report_line(report))
+        except operational() as exc:
             log.error("campus %s: %s", campus.name, exc)
-
-    def _digest(self, campus: Campus) -> None:
-        with open_runtime(self.config, campus, self.pool, locked=True) as rt:
-            try:
-                staff_digest.send(rt, campus.digest.recipients, rt.hooks.clock())
-                log.info("campus %s: resumen diario enviado", campus.name)
-            except SendError as exc:
-                log.warning("campus %s: el resumen diario no salió: %s", campus.name, exc)
 
     def _heartbeat(self, campus: Campus, ledger: Ledger) -> None:
         job = self.scheduler.get_job(f"sync:{campus.name}")

@@ -3,7 +3,7 @@ answers, on the Google backend, in `check` and in the cycle."""
 
 from __future__ import annotations
 
-from facultativo.commands import _check_campus
+from facultativo.commands.check import check_campus as _check_campus
 from facultativo.config import load
 
 from . import google_env as g

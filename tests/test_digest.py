@@ -57,7 +57,7 @@ def test_digest_lists_manual_reviews_and_failed_emails_with_links(tmp_path, pool
 def test_digest_counts_the_sheet_by_label_as_status_words_it(tmp_path, pool):
     """Issue 13: the digest said ACEPTADA 3 while the sheet showed ACEPTADA 1 and ALTA
     APLICADA 2, and counted «desde el inicio»."""
-    from facultativo.status import campus_status, render
+    from facultativo.commands.status import campus_status, render
 
     ws = Workspace(tmp_path, digest=Digest(("jefa@demo.example.mx",)))
     ws.cycle(pool)

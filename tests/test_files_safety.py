@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from facultativo.commands import _check_campus
+from facultativo.commands.check import check_campus as _check_campus
 from facultativo.config import load
 from facultativo.sync.attachments.base import FetchFailure
 from facultativo.sync.attachments.folder import FolderStore

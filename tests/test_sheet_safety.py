@@ -260,7 +260,7 @@ def test_control_characters_never_reach_a_cell():
 
 
 def test_a_restored_block_is_told_in_status_and_in_the_digest(tmp_path, pool):
-    from facultativo.status import campus_status, render
+    from facultativo.commands.status import campus_status, render
     from facultativo.sync import digest
 
     ws = Workspace(tmp_path)

@@ -1,14 +1,25 @@
-"""What `facultativo status` reports: read from the ledger, never from the running service."""
+"""`facultativo status`: last cycle, backlog and next run per campus, read from the ledger,
+never from the running service (for people, or `--json` for monitors)."""
 
 from __future__ import annotations
 
+import argparse
+import json
 from typing import Any
 
+from facultativo.config import Campus, Config, load
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.lock import CampusBusy, campus_lock
 from facultativo.sync.wording import emails_text, estados_text
 
-from .config import Campus, Config
+from . import campuses
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load(args.config)
+    states = [campus_status(config, c) for c in campuses(config, args.campus)]
+    print(json.dumps(states, ensure_ascii=False, indent=2) if args.json else render(states))
+    return 0
 
 
 def campus_status(config: Config, campus: Campus) -> dict[str, Any]:

@@ -7,19 +7,25 @@ a page staff can open and share; `--json` is for other tools.
 
 from __future__ import annotations
 
+import argparse
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from facultativo.config import Campus, load
 from facultativo.sync.agreement import Agreement, Compared, compare
 from facultativo.sync.columns import map_columns
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.rows import read_rows
+from facultativo.sync.sources import SourceError
 from facultativo.validators import Estado
 from facultativo.validators.motivos import Motivo
+from facultativo.validators.text import os_error
+from facultativo.wiring import build_source, build_store
 
-from .config import Campus
-from .wiring import build_source, build_store
+from . import campuses
 
 ORDER = (
     Estado.ACEPTADA,
@@ -146,3 +152,32 @@ def html(campus: str, a: Agreement, desde: str | None) -> str:
         matrix=[(o, [counts.get((o, s), 0) for s in columns]) for o in columns],
         desacuerdos=[(c, _motivos(c.motivos)) for c in a.disagreements],
     )
+
+
+def run(args: argparse.Namespace) -> int:
+    """facultativo's verdicts against staff's decisions; reads only, changes nothing."""
+    config = load(args.config)
+    out = []
+    for campus in campuses(config, args.campus):
+        desde = args.desde
+        if desde is not None and desde.tzinfo is None:
+            desde = desde.replace(tzinfo=ZoneInfo(campus.policy.timezone))
+        shown = args.desde.strftime("%d/%m/%Y %H:%M").removesuffix(" 00:00") if desde else None
+        found = gather(campus, config.ledger, desde, args.anteriores)
+        if args.json:
+            out.append(as_json(campus.name, found))
+        else:
+            print(text(campus.name, found, shown))
+        if args.html:
+            path = args.html
+            if len(config.campuses) > 1 and args.campus is None:
+                path = path.with_name(f"{path.stem}-{campus.name}{path.suffix}")
+            try:
+                path.write_text(html(campus.name, found, shown), encoding="utf-8")
+            except OSError as exc:
+                raise SourceError(f"no se pudo escribir {path}: {os_error(exc)}.") from None
+            if not args.json:
+                print(f"Informe HTML en {path}")
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    return 0

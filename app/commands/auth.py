@@ -1,0 +1,27 @@
+"""`facultativo auth`: the installed-app OAuth flow, once, for offices without a service
+account."""
+
+from __future__ import annotations
+
+import argparse
+
+from facultativo.config import load
+from facultativo.sync.sources import SourceError
+
+from . import campuses
+
+
+def run(args: argparse.Namespace) -> int:
+    from facultativo.google_api.auth import AuthError, run_installed_flow
+
+    config = load(args.config)
+    campus = campuses(config, args.campus)[0]
+    if campus.google is None:
+        raise SourceError(f"campus «{campus.name}»: falta la tabla [campus.google].")
+    token = campus.google.token or campus.google.credentials.with_name("token.json")
+    try:
+        saved = run_installed_flow(campus.google.credentials, token, not args.no_browser)
+    except AuthError as exc:
+        raise SourceError(str(exc)) from None
+    print(f"Autorizado. Token guardado en {saved} (solo tu usuario puede leerlo).")
+    return 0

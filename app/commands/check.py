@@ -1,0 +1,174 @@
+"""`facultativo check`: the configuration, the ledger, the sheet, its columns, write
+access, one attachment and what the next cycle would do; every problem on its own line
+with its fix, exit 0 only when all is well."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from facultativo.config import Campus, load
+from facultativo.sync import values
+from facultativo.sync.attachments.base import AttachmentStore
+from facultativo.sync.attachments.folder import FolderStore, is_drive_link
+from facultativo.sync.columns import MissingColumns, map_columns
+from facultativo.sync.ledger import Ledger, LedgerError
+from facultativo.sync.privacy import scrub
+from facultativo.sync.rows import read_rows
+from facultativo.sync.sources.base import SourceError, Table
+from facultativo.sync.wording import unknown_estado, unknown_text
+from facultativo.validators.text import os_error
+from facultativo.wiring import build_source, build_store
+
+from . import campuses
+
+
+def run(args: argparse.Namespace) -> int:
+    """Every problem on its own line with the fix; exit 0 only when all is well."""
+    config = load(args.config)
+    problems = 0
+    ok, message = _check_ledger(config.ledger)
+    problems += not ok
+    print(f"{'ok   ' if ok else 'ERROR'} {message}")
+    for campus in campuses(config, args.campus):
+        for ok, message in check_campus(campus, config.ledger):
+            problems += not ok
+            print(f"{'ok   ' if ok else 'ERROR'} campus {campus.name}: {message}")
+    print("Todo en orden." if not problems else f"{problems} problema(s) por corregir.")
+    return 0 if not problems else 1
+
+
+def _check_ledger(path: Path) -> tuple[bool, str]:
+    """The ledger must be writable before the first email: it is what remembers them."""
+
+    if path.exists():
+        if not os.access(path, os.R_OK | os.W_OK):
+            return False, f"bitácora {path}: sin permiso de lectura y escritura"
+        try:
+            Ledger.snapshot(path).close()
+        except LedgerError as exc:
+            return False, str(exc)
+        return True, f"bitácora {path}: se puede leer y escribir"
+    folder = next((p for p in path.parents if p.exists()), Path("."))
+    probe = folder / f".facultativo-prueba-{os.getpid()}"
+    try:  # a real probe: root passes os.access everywhere, even on /proc
+        os.close(os.open(probe, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+        probe.unlink()
+    except OSError as exc:
+        return False, f"bitácora {path}: no se puede crear en {folder} ({os_error(exc)})"
+    return True, f"bitácora {path}: se creará en el primer ciclo"
+
+
+def check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
+    """Credentials, sheet, headers, write access, one attachment, what the next cycle
+    would do: each its own line."""
+    results: list[tuple[bool, str]] = []
+    try:
+        source, store = build_source(campus), build_store(campus)
+        table = source.read()
+        results.append((True, f"{source.describe()}: {len(table.rows)} filas leídas"))
+        cols = map_columns(table.header, campus.columns, table.rows)
+        tz = table.timezone or campus.policy.timezone
+        found = ", ".join(
+            f"{k}→«{table.header[c]}»{_sample(table, c, tz if k == 'timestamp' else None)}"
+            for k, c in cols.fields.items()
+        )
+        results.append((True, f"columnas: {found}"))
+        missing = cols.missing_status()
+        problem = source.cannot_write()
+        note = "se crearán: " + ", ".join(missing) if missing else "presentes"
+        results.append((problem is None, problem or f"columnas de validación {note}"))
+        results.append(_check_attachment(store, table, cols.fields["archivo"]))
+        results.append(_next_cycle(campus, ledger, table, cols, store, bool(missing)))
+        results += _unknown_estados(table, cols, campus, store)
+    except (SourceError, MissingColumns, LedgerError) as exc:
+        results.append((False, str(exc)))
+    return results
+
+
+def _sample(table: Table, col: int, tz: str | None = None) -> str:
+    """One answer of the column, masked, so staff see the right question was found; a
+    timestamp (a serial number in Google's unformatted values) as the date it is."""
+
+    value = next((r[col] for r in table.rows if col < len(r) and r[col] not in (None, "")), None)
+    if value is None:
+        return ""
+    if tz is not None:
+        try:
+            moment = values.timestamp(value, tz)
+            value = moment.strftime("%d/%m/%Y %H:%M:%S") if moment else value
+        except values.RowProblem:
+            pass
+    return f" (p. ej. «{scrub(str(value))[:30]}»)"
+
+
+def _next_cycle(
+    campus: Campus, ledger: Path, table: Table, cols: Any, store: Any, no_block: bool
+) -> tuple[bool, str]:
+    """How many responses the next cycle would decide and mail, before it runs."""
+
+    rows = read_rows(table, cols, table.timezone or campus.policy.timezone, store.refs)
+    snapshot = Ledger.snapshot(ledger)
+    try:
+        known = snapshot.entries(campus.name)
+    finally:
+        snapshot.close()
+    desde = campus.desde
+    before = [
+        r for r in rows if desde and r.timestamp and r.timestamp < desde and r.key not in known
+    ]
+    new = [
+        r
+        for r in rows
+        if r not in before and r.key not in known and not r.estado_cell.strip() and not r.copy_of
+    ]
+    if desde is None and rows and not known and no_block:
+        return False, (
+            f"primera ejecución: la hoja ya tiene {len(rows)} respuestas y ninguna procesada; "
+            'pon en [[campus]] desde = "AAAA-MM-DDTHH:MM" (el día en que empieza facultativo) '
+            "o el primer ciclo no se ejecuta"
+        )
+    mails = f"hasta {len(new)} correos"
+    if campus.mail.modo == "sombra":
+        mails = "ningún correo: modo sombra"
+    text = f"siguiente ciclo: {len(new)} respuestas por validar ({mails})"
+    if before:
+        text += f"; {len(before)} anteriores a «desde» quedan como ANTERIOR, sin correo"
+    if desde and desde > datetime.now(UTC):
+        text += f"; «desde» ({desde:%d/%m/%Y %H:%M}) aún no llega: hasta entonces nada se valida"
+    return True, text
+
+
+def _unknown_estados(table: Table, cols: Any, campus: Campus, store: Any) -> list[tuple[bool, str]]:
+    """An estado staff mistyped is read by nobody: no email goes out and the row is
+    counted apart; each one on the line, with the label meant."""
+
+    rows = read_rows(table, cols, table.timezone or campus.policy.timezone, store.refs)
+    found = []
+    for row in rows:
+        meant = unknown_estado(row.estado_cell)
+        if meant is not None:
+            found.append(unknown_text(row.number, row.estado_cell, meant))
+    if not found:
+        return []
+    shown = "; ".join(found[:10]) + ("…" if len(found) > 10 else "")
+    return [(False, f"{len(found)} estados que facultativo no reconoce: {shown}")]
+
+
+def _check_attachment(store: AttachmentStore, table: Table, col: int) -> tuple[bool, str]:
+    cells = [store.refs(row[col]) for row in table.rows if col < len(row)]
+    if isinstance(store, FolderStore):
+        drive = sum(1 for refs in cells if any(is_drive_link(r) for r in refs))
+        if drive:
+            many = f"{drive} respuesta{'s' if drive > 1 else ''}"
+            return False, f"archivo adjunto ({many}): {store.drive_hint()}"
+    refs = next((r for r in cells if r), [])
+    if not refs:
+        return True, "ninguna respuesta tiene archivo todavía"
+    failure = store.probe(refs[0])
+    if failure is not None:
+        return False, f"archivo adjunto: {failure.detail}"
+    return True, "se puede leer un archivo adjunto de ejemplo"

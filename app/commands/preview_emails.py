@@ -1,0 +1,25 @@
+"""`facultativo preview-emails`: every email with sample data, as .html and .txt files for
+staff to review in a browser."""
+
+from __future__ import annotations
+
+import argparse
+
+from facultativo.config import load
+from facultativo.notifiers import preview
+from facultativo.notifiers.compose import environment
+
+from . import campuses
+
+
+def run(args: argparse.Namespace) -> int:
+    from facultativo.wiring import mail_context
+
+    campus_contact, env = None, environment()
+    if args.config:
+        config = load(args.config)
+        mail = mail_context(campuses(config, args.campus)[0])
+        campus_contact, env = {k: v for k, v in mail.contact.items() if v}, mail.env
+    written = preview.write(args.dir, preview.samples(env, campus_contact))
+    print(f"{len(written)} correos en {args.dir} (ábrelos desde {args.dir / 'index.html'}).")
+    return 0
