@@ -24,8 +24,10 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 import facultativo.templates as bundled
 from facultativo.validators import Estado, Motivo
-from facultativo.validators import motivos as m
 from facultativo.validators.text import fold
+
+from . import texts
+from .texts import student_text
 
 FAMILIES = {
     Estado.ACEPTADA: "aceptada",
@@ -95,12 +97,12 @@ def student_context(
         "tipo": tipo,
         "estado": estado.value,
         "estado_etiqueta": estado.etiqueta,
-        "motivo": {"code": motivo.value, "texto": motivo.texto_estudiante},
-        "detalle": "" if hide_detail or not adds_to(detalle, motivo.texto_estudiante) else detalle,
+        "motivo": {"code": motivo.value, "texto": student_text(motivo)},
+        "detalle": "" if hide_detail or not adds_to(detalle, student_text(motivo)) else detalle,
         "datos": {k: datos.get(k, "") for k in DATOS},
-        "url_vigencia": m.URL_VIGENCIA,
-        "url_asignacion_nss": m.URL_ASIGNACION_NSS,
-        "url_clinica": m.URL_CLINICA,
+        "url_vigencia": texts.URL_VIGENCIA,
+        "url_asignacion_nss": texts.URL_ASIGNACION_NSS,
+        "url_clinica": texts.URL_CLINICA,
         "nota": " ".join(nota.split()),  # staff's own words, for a decision they took
     }
 

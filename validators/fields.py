@@ -14,10 +14,11 @@ from datetime import date
 from .afiliaciones import prints_row_states, read_afiliaciones
 from .dates import find_dates, first_date
 from .identifiers import CURP_PATTERN, NSS_PATTERN, clean_curp, nss_is_valid
-from .labels import DASHES, EMPTY_VALUES, MISSING, FLine, Value, line_evidence, situacion, values
+from .labels import FLine, Value, line_evidence, situacion, values
 from .model import Cadena, Constancia, Evidence, Situacion, Vigencia, VigenciaTipo
 from .sections import Sections, split
 from .text import fold
+from .vocabulary import DASHES, EMPTY_VALUES, MISSING
 
 
 def read_constancia(lines: list[FLine], titulo: str) -> Constancia:

@@ -13,14 +13,12 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from .model import Extraction, Limits, Policy, Problem, Request, Verdict
 from .motivos import Motivo
 from .rules import decide
 
-Extractor = Callable[[bytes, Limits, str | None], Extraction]
 DEFAULT_EXTRACTOR = "facultativo.validators.extract:extract"
 STARTUP_SECONDS = 60.0
 READY = "ready"  # the worker's first message: it imported everything and is waiting

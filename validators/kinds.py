@@ -10,12 +10,8 @@ import re
 
 from .identifiers import NSS_PATTERN, nss_is_valid
 from .text import fold
+from .vocabulary import TITULOS
 
-TITULOS = (
-    "CONSTANCIA DE VIGENCIA DE DERECHOS",
-    "COMPROBANTE DE VIGENCIA DE DERECHOS",
-    "REPORTE DE VIGENCIA DE DERECHOS",
-)
 SIN_TITULO = "(sin título en el texto)"
 # The current generation draws its title in an image: its body still names these.
 _BODY_LABELS = ("SERVICIO MEDICO", "VIGENCIA")

@@ -1,9 +1,5 @@
-"""Label vocabulary of the constancia and the label finder.
-
-The real layout is not public (docs/CONSTANCIA.md), so fields are found by the words
-that name them. Every label any layout may print is listed here, including the
-ones we never read, because a known label is also where the previous value ends.
-"""
+"""The label finder: where, in a line of printed text, each label of the vocabulary
+(validators/vocabulary.py) is, and what value follows it."""
 
 from __future__ import annotations
 
@@ -13,176 +9,7 @@ from dataclasses import dataclass
 from .layout import Line
 from .model import Evidence, Situacion
 from .text import fold
-
-# field -> phrases, folded (upper case, no accents). Longer phrases win over shorter.
-LABELS: dict[str, tuple[str, ...]] = {
-    "titulo": (
-        "CONSTANCIA DE VIGENCIA DE DERECHOS",
-        "COMPROBANTE DE VIGENCIA DE DERECHOS",
-        "REPORTE DE VIGENCIA DE DERECHOS",
-        "COMPROBANTE DE VIGENCIA DE DERECHOHABIENTES",
-        "INSTITUTO MEXICANO DEL SEGURO SOCIAL",
-    ),
-    "nss": (
-        "NUMERO DE SEGURIDAD SOCIAL",
-        "NUM. DE SEGURIDAD SOCIAL",
-        "NO. DE SEGURIDAD SOCIAL",
-        "NUMERO DE SEGURO SOCIAL",
-        "NUMERO DE AFILIACION",
-        "N.S.S.",
-        "N.S.S",
-        "NSS",
-    ),
-    "curp": ("CLAVE UNICA DE REGISTRO DE POBLACION", "C.U.R.P.", "CURP"),
-    "nombre": (
-        "NOMBRE DEL ASEGURADO",
-        "NOMBRE DEL DERECHOHABIENTE",
-        "NOMBRE COMPLETO",
-        "NOMBRE(S)",
-        "NOMBRES",
-        "NOMBRE",
-    ),
-    "apellido1": ("PRIMER APELLIDO", "APELLIDO PATERNO"),
-    "apellido2": ("SEGUNDO APELLIDO", "APELLIDO MATERNO"),
-    "fecha": (
-        "FECHA DE EXPEDICION",
-        "FECHA Y HORA DE EXPEDICION",
-        "FECHA DE CONSULTA",
-        "FECHA Y HORA DE CONSULTA",
-        "FECHA DE EMISION",
-        "FECHA DE IMPRESION",
-        "FECHA DE GENERACION",
-        "FECHA DE CONSTANCIA",
-        "FECHA DE LA CONSTANCIA",
-        "FECHA DE ELABORACION",
-        "EXPEDIDA EL",
-        "EXPEDIDO EL",
-        "EMITIDA EL",
-        "FECHA",
-    ),
-    # The older generation's state word (VIGENTE, BAJA, …).
-    "estado": (
-        "ESTADO DE VIGENCIA",
-        "ESTADO DE LA VIGENCIA",
-        "SITUACION ACTUAL",
-        "ESTADO",
-        "SITUACION",
-        "ESTATUS",
-    ),
-    # The current generation's global «Vigencia»: a date, "---" or PENSIONADO
-    # (older documents print a state word under the same label).
-    "vigencia": (
-        "VIGENCIA",
-        "VIGENTE HASTA",
-        "VIGENCIA HASTA",
-        "FECHA FIN DE VIGENCIA",
-        "FIN DE VIGENCIA",
-    ),
-    "servicio": (
-        "CON DERECHO A SERVICIO MEDICO",
-        "CON DERECHO AL SERVICIO MEDICO",
-        "DERECHO A SERVICIO MEDICO",
-        "DERECHO A SERVICIOS MEDICOS",
-        "SERVICIO MEDICO",
-    ),
-    "clinica": (
-        "UNIDAD DE MEDICINA FAMILIAR",
-        "CLINICA ASIGNADA",
-        "CLINICA",
-        "U.M.F.",
-        "UMF",
-    ),
-    "registro": ("REGISTRO PATRONAL", "REG. PATRONAL", "NO. REGISTRO PATRONAL"),
-    "razon": ("NOMBRE O RAZON SOCIAL", "RAZON SOCIAL", "PATRON", "INSTITUCION", "EMPRESA"),
-    "modalidad": ("MODALIDAD", "REGIMEN", "MOD.", "MOD"),
-    "seccion": (
-        "HISTORIAL DE INSTITUCIONES QUE HICIERON LA AFILIACION",
-        "HISTORIAL DE AFILIACION",
-        "HISTORIAL DE AFILIACIONES",
-        "AFILIACIONES",
-        "PATRONES",
-        "DATOS DEL PATRON",
-        "DATOS DE AFILIACION",
-    ),
-    "beneficiarios": (
-        "BENEFICIARIOS",
-        "BENEFICIARIO(S)",
-        "DERECHOHABIENTES BENEFICIARIOS",
-        "BENEFICIARIOS DERECHOHABIENTES",
-        "DATOS DE LOS BENEFICIARIOS",
-        "DATOS DE BENEFICIARIOS",
-    ),
-    # The signature block: the cadena original repeats the person's data and is
-    # read on its own (fields.read_cadena), never as the personal block.
-    "firma": (
-        "CADENA ORIGINAL",
-        "SELLO DIGITAL",
-        "SELLO DIGITAL IMSS",
-        "SECUENCIA NOTARIAL",
-        "NUMERO DE SERIE",
-        "NO. DE SERIE",
-        "FOLIO",
-    ),
-    "fin": (
-        "ESTE DOCUMENTO",
-        "LA PRESENTE CONSTANCIA",
-        "NOTA",
-        "AVISO DE PRIVACIDAD",
-    ),
-    "otro": (
-        "SEXO",
-        "FECHA DE NACIMIENTO",
-        "FECHA NACIMIENTO",
-        "FECHA DE NAC.",
-        "FECHA NAC.",
-        "FECHA DE REGISTRO",
-        "LUGAR DE NACIMIENTO",
-        "ESTADO DE NACIMIENTO",
-        "ESTADO CIVIL",
-        "ENTIDAD DE NACIMIENTO",
-        "DELEGACION",
-        "SUBDELEGACION",
-        "TURNO",
-        "CONSULTORIO",
-        "FECHA DE ALTA",
-        "FECHA DE BAJA",
-        "FECHA ALTA",
-        "FECHA BAJA",
-        "FECHA DE MOVIMIENTO",
-        "TIPO DE MOVIMIENTO",
-        "ULTIMO MOVIMIENTO",
-        "FECHA DEL ULTIMO MOVIMIENTO",
-        "FECHA DE ULTIMO MOVIMIENTO",
-        "PARENTESCO",
-        "MOVIMIENTO",
-        "DESCRIPCION",
-        "DOMICILIO",
-        "DATOS DEL ASEGURADO",
-        "DATOS PERSONALES",
-        "TIPO DE ASEGURAMIENTO",
-    ),
-}
-
-# State words, most specific first: the one list the global estado and the rows use.
-SITUACIONES: tuple[tuple[str, Situacion], ...] = (
-    ("NO VIGENTE", Situacion.BAJA),
-    ("SIN VIGENCIA", Situacion.BAJA),
-    ("INACTIVO", Situacion.BAJA),
-    ("BAJA", Situacion.BAJA),
-    ("CONSERVACION DE DERECHOS", Situacion.CONSERVACION),
-    ("CONSERVACION", Situacion.CONSERVACION),
-    ("PENSIONADO", Situacion.PENSIONADO),
-    ("PENSIONADA", Situacion.PENSIONADO),
-    ("BENEFICIARIO", Situacion.BENEFICIARIO),
-    ("BENEFICIARIA", Situacion.BENEFICIARIO),
-    ("VIGENTE", Situacion.VIGENTE),
-    ("ACTIVO", Situacion.VIGENTE),
-)
-# A row's last movement, printed where older documents have no state column.
-MOVIMIENTOS: tuple[tuple[str, Situacion], ...] = (
-    ("REINGRESO", Situacion.VIGENTE),
-    ("ALTA", Situacion.VIGENTE),
-)
+from .vocabulary import DASHES, LABELS, MISSING, SITUACIONES
 
 
 def situacion(text: str) -> Situacion | None:
@@ -248,13 +75,6 @@ class FCell:
 
 
 FLine = tuple[FCell, ...]
-DASHES = "---"
-MISSING = "-"  # printed for a value the document does not have: unknown, never "no"
-# What a cell says when it has no value (a name, a clinic, a razón social).
-EMPTY_VALUES = frozenset(
-    {"", MISSING, "--", DASHES, "N/A", "NO APLICA", "SIN DATO", "SIN DATOS", "SIN REGISTROS"}
-    | {"NINGUNO", "NINGUNA"}
-)
 
 
 @dataclass(frozen=True)
@@ -297,15 +117,6 @@ def line_evidence(*lines: FLine) -> Evidence:
 
 
 EVIDENCE_CHARS = 160
-
-
-def label_only(cell: FCell) -> bool:
-    """True when a cell holds labels and nothing else."""
-    return (
-        bool(cell.hits)
-        and all(not cell.value_after(h) for h in cell.hits)
-        and (cell.hits[0].start == 0)
-    )
 
 
 def values(lines: list[FLine], field: str) -> list[Value]:

@@ -2,23 +2,14 @@
 
 The codes are a contract: the JSON output, the ledger, the email templates and other
 tools key on them, so they never change spelling. Staff see the short text in the
-sheet's motivo column (`motivo_cell`, read back by `motivos_in_cell`); students read
-the long one in their email.
+sheet's motivo column (`motivo_cell`, read back by `motivos_in_cell`); what students
+read is in notifiers/texts.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-
-URL_VIGENCIA = "https://serviciosdigitales.imss.gob.mx/gestionAsegurados-web-externo/vigencia"
-URL_ASIGNACION_NSS = (
-    "https://serviciosdigitales.imss.gob.mx/gestionAsegurados-web-externo/asignacionNSS"
-)
-URL_CLINICA = (
-    "https://serviciosdigitales.imss.gob.mx/portal-ciudadano-web-externo/"
-    "derechohabientes/tramite/registro"
-)
 
 
 class Estado(StrEnum):
@@ -81,20 +72,12 @@ class Motivo(StrEnum):
     CONSTANCIA_SOSPECHOSA = "CONSTANCIA_SOSPECHOSA"
 
     @property
-    def info(self) -> MotivoInfo:
-        return MOTIVOS[self]
-
-    @property
     def estado(self) -> Estado:
         return MOTIVOS[self].estado
 
     @property
     def texto_personal(self) -> str:
         return MOTIVOS[self].personal
-
-    @property
-    def texto_estudiante(self) -> str:
-        return MOTIVOS[self].estudiante
 
 
 def motivo_cell(motivos: tuple[Motivo, ...] | list[Motivo]) -> str:
@@ -135,139 +118,93 @@ def motivos_in_cell(text: str) -> tuple[Motivo, ...]:
 @dataclass(frozen=True)
 class MotivoInfo:
     estado: Estado
-    personal: str  # short, for the sheet
-    estudiante: str  # longer, for the email: what happened and what to do
+    personal: str  # short, for the sheet (the student's words: notifiers/texts.py)
 
 
-# The student text says what happened, in one or two sentences; the email templates
-# (templates/pasos.*.j2) add the exact steps and links for each motivo.
 MOTIVOS: dict[Motivo, MotivoInfo] = {
     Motivo.SIN_ADJUNTO: MotivoInfo(
         Estado.RECHAZADA,
         "No se adjuntó ningún archivo.",
-        "Tu solicitud llegó sin archivo adjunto, así que no pudimos revisar tu Constancia de "
-        "Vigencia de Derechos.",
     ),
     Motivo.ARCHIVO_ILEGIBLE: MotivoInfo(
         Estado.RECHAZADA,
         "El archivo no es un PDF que se pueda abrir.",
-        "No pudimos abrir el archivo que enviaste: no es un PDF válido, está dañado, tiene "
-        "contraseña o es demasiado grande.",
     ),
     Motivo.PDF_SIN_TEXTO: MotivoInfo(
         Estado.RECHAZADA,
         "PDF sin texto: foto, escaneo o captura de pantalla.",
-        "El PDF que enviaste es una imagen (foto, escaneo o captura de pantalla), no el "
-        "documento original que entrega el IMSS.",
     ),
     Motivo.DOCUMENTO_INCORRECTO: MotivoInfo(
         Estado.RECHAZADA,
         "El documento no es la Constancia de Vigencia de Derechos.",
-        "El documento que enviaste no es la Constancia de Vigencia de Derechos del IMSS, que es "
-        "el único documento con el que podemos hacer tu trámite.",
     ),
     Motivo.DATOS_ILEGIBLES: MotivoInfo(
         Estado.REVISION_MANUAL,
         "No se pudo leer el NSS, el estado o la fecha de la constancia.",
-        "No pudimos leer automáticamente todos los datos de tu constancia, así que la revisará "
-        "una persona.",
     ),
     Motivo.NSS_NO_COINCIDE: MotivoInfo(
         Estado.RECHAZADA,
         "El NSS del formulario no es el de la constancia.",
-        "El Número de Seguridad Social que escribiste en el formulario no es el que aparece en "
-        "la constancia que enviaste.",
     ),
     Motivo.NSS_INVALIDO: MotivoInfo(
         Estado.RECHAZADA,
         "El NSS escrito en el formulario no es válido.",
-        "El Número de Seguridad Social que escribiste en el formulario no es válido: un NSS "
-        "tiene 11 dígitos y el último es un dígito verificador.",
     ),
     Motivo.CURP_NO_COINCIDE: MotivoInfo(
         Estado.RECHAZADA,
         "La CURP del formulario no es la de la constancia.",
-        "La CURP que escribiste en el formulario no es la que aparece en la constancia que "
-        "enviaste.",
     ),
     Motivo.FECHA_NO_COINCIDE: MotivoInfo(
         Estado.RECHAZADA,
         "La constancia es de otro día que la solicitud.",
-        "Tu constancia no es del mismo día en que enviaste tu solicitud, y necesitamos una "
-        "constancia descargada ese mismo día.",
     ),
     Motivo.VIGENTE_OTRA_INSTITUCION: MotivoInfo(
         Estado.RECHAZADA,
         "Vigente con seguro facultativo de otra escuela.",
-        "Tu constancia muestra que tu seguro facultativo sigue vigente con otra institución "
-        "educativa, y solo una escuela a la vez puede darte este seguro.",
     ),
     Motivo.VIGENTE_CON_PATRON: MotivoInfo(
         Estado.ACEPTADA,
         "Vigente con un patrón; puede tener ambos seguros.",
-        "Tu constancia muestra que tienes seguro del IMSS por tu trabajo. No es necesario "
-        "que renuncies a él: ¡puedes tener ambos seguros!",
     ),
     Motivo.SIN_VIGENCIA: MotivoInfo(
         Estado.ACEPTADA,
         "Sin vigencia actual: procede el alta.",
-        "Tu constancia es correcta y no tienes otro seguro vigente, así que procede tu alta en "
-        "el seguro facultativo.",
     ),
     Motivo.YA_INSCRITO: MotivoInfo(
         Estado.CONCLUIDA,
         "Ya está vigente con esta escuela.",
-        "¡Listo, ya tienes seguro facultativo! Tu constancia ya dice VIGENTE con esta escuela, "
-        "así que no hace falta hacer nada más con tu alta.",
     ),
     Motivo.BAJA_PROCEDENTE: MotivoInfo(
         Estado.ACEPTADA,
         "Vigente con esta escuela: procede la baja.",
-        "Tu constancia es correcta y tu seguro facultativo está vigente con esta escuela, así "
-        "que procede tu baja.",
     ),
     Motivo.NO_INSCRITO: MotivoInfo(
         Estado.CONCLUIDA,
         "Sin seguro facultativo con esta escuela: no hay baja que hacer.",
-        "Tu constancia muestra que no tienes seguro facultativo con esta escuela, así que no "
-        "hay ninguna baja que hacer.",
     ),
     Motivo.SOLICITUD_DUPLICADA: MotivoInfo(
         Estado.CONCLUIDA,
         "Ya hay una solicitud igual aceptada o aplicada.",
-        "Ya habíamos recibido y aceptado una solicitud igual a esta, así que no hace falta "
-        "enviarla de nuevo.",
     ),
     Motivo.ADJUNTO_NO_DISPONIBLE: MotivoInfo(
         Estado.REVISION_MANUAL,
         "No se pudo obtener el archivo adjunto: revisar.",
-        "No pudimos abrir desde nuestro sistema el archivo que adjuntaste en el formulario (no "
-        "es un problema de tu constancia), así que una persona lo revisará directamente.",
     ),
     Motivo.NOMBRE_NO_COINCIDE: MotivoInfo(
         Estado.REVISION_MANUAL,
         "El nombre del formulario difiere del de la constancia.",
-        "El nombre que escribiste no coincide exactamente con el de tu constancia, así que una "
-        "persona revisará tu solicitud.",
     ),
     Motivo.TIPO_NO_RECONOCIDO: MotivoInfo(
         Estado.REVISION_MANUAL,
         "La respuesta no dice si pide alta o baja: revisar.",
-        "Tu respuesta en el formulario no dice si pides el alta o la baja del seguro "
-        "facultativo, así que una persona revisará tu solicitud.",
     ),
     Motivo.SITUACION_NO_PREVISTA: MotivoInfo(
         Estado.REVISION_MANUAL,
         "Situación no prevista en la constancia: revisar.",
-        "Tu constancia muestra una situación que debe revisar una persona antes de hacer tu "
-        "trámite.",
     ),
     Motivo.CONSTANCIA_SOSPECHOSA: MotivoInfo(
         Estado.REVISION_MANUAL,
         "La constancia muestra señales de edición.",
-        "Tu constancia necesita una revisión adicional antes de hacer tu trámite; recuerda "
-        "enviar siempre el PDF tal como lo descargas del IMSS, sin abrirlo en editores ni "
-        "volver a imprimirlo.",
     ),
 }
 

@@ -8,7 +8,6 @@ outcome) and the first motivo is the one that decided it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .coverage import coverage, current_rows
@@ -38,9 +37,6 @@ class Finding:
     motivo: Motivo
     detalle: str = ""
     datos: dict[str, str] = field(default_factory=dict)
-
-
-Check = Callable[[Reading, Request, Policy], list[Finding]]
 
 
 def decide(extraction: Extraction | None, request: Request, policy: Policy) -> Verdict:

@@ -15,7 +15,6 @@ class PageText:
     lines: tuple[Line, ...]
     chars: int  # visible characters
     images: int
-    image_coverage: float  # share of the page area covered by images (0-1)
     overlaps: int  # glyphs drawn over a different glyph
 
 

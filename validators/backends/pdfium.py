@@ -39,24 +39,20 @@ class PdfiumBackend(Backend):
 
 
 def _page_text(page: pdfium.PdfPage) -> PageText:
-    height, width = page.get_height(), page.get_width()
+    height = page.get_height()
     glyphs = _glyphs(page, height)
-    images, covered, white = 0, 0.0, []
+    images, white = 0, []
     for obj in page.get_objects(max_depth=2):
         if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
-            left, bottom, right, top = obj.get_bounds()
             images += 1
-            covered += max(0.0, right - left) * max(0.0, top - bottom)
         elif obj.type == raw.FPDF_PAGEOBJ_PATH and _white_fill(obj):
             left, bottom, right, top = obj.get_bounds()
             white.append((left, height - top, right, height - bottom))
     page.close()
-    area = float(width * height) or 1.0
     return PageText(
         lines=tuple(build_lines(glyphs)),
         chars=sum(1 for g in glyphs if g.text.strip()),
         images=images,
-        image_coverage=min(1.0, covered / area),
         overlaps=count_overlaps(glyphs, white),
     )
 

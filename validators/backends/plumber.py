@@ -40,16 +40,10 @@ def _page_text(page: pdfplumber.page.Page) -> PageText:
         Glyph(c["text"], float(c["x0"]), float(c["x1"]), float(c["top"]), float(c["bottom"]))
         for c in page.chars
     ]
-    area = float(page.width * page.height) or 1.0
-    covered = sum(
-        max(0.0, float(i["x1"] - i["x0"])) * max(0.0, float(i["bottom"] - i["top"]))
-        for i in page.images
-    )
     return PageText(
         lines=tuple(build_lines(glyphs)),
         chars=sum(1 for g in glyphs if g.text.strip()),
         images=len(page.images),
-        image_coverage=min(1.0, covered / area),
         overlaps=count_overlaps(glyphs, _white_boxes(page)),
     )
 
