@@ -26,8 +26,7 @@ def pool():
 def fake():
     """A fresh fake Google API server; Google backends are cached per process, so reset them."""
     from facultativo.wiring import forget_backends
-
-    from .fake_google import FakeGoogle
+    from tests.support.fake_google import FakeGoogle
 
     server = FakeGoogle().start()
     forget_backends()

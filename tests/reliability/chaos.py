@@ -31,8 +31,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from facultativo.sync.sources import SourceError
-
-from ..workspace import Workspace
+from tests.support.workspace import Workspace
 
 ESTADO = "Validación: estado"
 EMAIL = "Dirección de correo electrónico"

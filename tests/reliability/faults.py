@@ -25,11 +25,10 @@ from facultativo.sync.ledger import LedgerError
 from facultativo.sync.sources.base import SourceError
 from facultativo.validators import ValidatorPool
 from facultativo.wiring import forget_backends, open_runtime
-
-from .. import google_env as g
-from .. import smtp_server as smtp
-from ..fake_google import FakeGoogle, Fault
-from ..workspace import Clock
+from tests.support import google_env as g
+from tests.support import smtp_server as smtp
+from tests.support.fake_google import FakeGoogle, Fault
+from tests.support.workspace import Clock
 
 
 @dataclass

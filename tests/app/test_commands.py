@@ -1,0 +1,151 @@
+"""demo, sync and check as a user runs them: subprocesses, exit codes, messages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from tests.support import ROOT
+from tests.support.workspace import EXPECTED
+
+EXE = [sys.executable, "-m", "facultativo.cli"]
+
+
+def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*EXE, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def estados(workbook: Path) -> list[str]:
+    ws = load_workbook(workbook).worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    col = list(rows[0]).index("Validación: estado")
+    return [r[col] for r in rows[1:]]
+
+
+def test_demo_runs_end_to_end_and_a_second_run_changes_nothing(tmp_path):
+    folder = tmp_path / "demo"
+    first = run("demo", "--dir", str(folder))
+    assert first.returncode == 0, first.stderr
+    assert "Traceback" not in first.stderr
+    got = estados(folder / "respuestas.xlsx")
+    assert got.count("ALTA APLICADA") == 1 and got.count("BAJA APLICADA") == 1
+    assert len(got) == len(EXPECTED)
+    emails = sorted(p.name for p in (folder / "outbox").glob("*.eml"))
+    assert len(emails) == sum(1 for e, _ in EXPECTED if e != "ERROR_TEMPORAL") + 2
+    before = hashlib.sha256((folder / "respuestas.xlsx").read_bytes()).hexdigest()
+    second = run("demo", "--dir", str(folder))
+    assert second.returncode == 0
+    assert "Filas procesadas en esta ejecución: 0" in second.stdout
+    assert hashlib.sha256((folder / "respuestas.xlsx").read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in (folder / "outbox").glob("*.eml")) == emails
+
+
+def _demo_config(tmp_path: Path) -> Path:
+    from facultativo import demo
+
+    demo.build(tmp_path)
+    return tmp_path / "facultativo.toml"
+
+
+def test_sync_dry_run_lists_cells_and_emails_and_touches_nothing(tmp_path):
+    config = _demo_config(tmp_path)
+    before = (tmp_path / "respuestas.xlsx").read_bytes()
+    result = run("sync", "--config", str(config), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "simulación" in result.stdout and "RECHAZADA" in result.stdout
+    assert "19 correos por enviar" in result.stdout
+    assert "a an***@alumnos.example.mx" in result.stdout  # to whom, masked
+    assert (tmp_path / "respuestas.xlsx").read_bytes() == before
+    assert not (tmp_path / "facultativo.db").exists() and not (tmp_path / "outbox").exists()
+
+
+def test_sync_once_then_a_second_process_is_refused_while_one_runs(tmp_path):
+    config = _demo_config(tmp_path)
+    once = run("sync", "--config", str(config), "--once")
+    assert once.returncode == 0, once.stderr
+    assert "20 procesadas" in once.stdout
+    loop = subprocess.Popen(
+        [*EXE, "sync", "--config", str(config)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "servicio iniciado" not in _peek(loop):
+            time.sleep(0.2)
+        second = run("sync", "--config", str(config), "--once")
+        assert second.returncode == 1
+        assert "otro proceso de facultativo" in second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        loop.terminate()
+        loop.wait(timeout=30)
+
+
+def _peek(proc: subprocess.Popen) -> str:
+    import os
+    import select
+
+    assert proc.stderr is not None
+    chunks = []
+    while select.select([proc.stderr], [], [], 0)[0]:
+        line = os.read(proc.stderr.fileno(), 4096).decode(errors="replace")
+        if not line:
+            break
+        chunks.append(line)
+    _peek.seen = getattr(_peek, "seen", "") + "".join(chunks)  # type: ignore[attr-defined]
+    return _peek.seen  # type: ignore[attr-defined]
+
+
+def test_check_reports_columns_and_problems(tmp_path):
+    config = _demo_config(tmp_path)
+    good = run("check", "--config", str(config))
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "Todo en orden." in good.stdout and "archivo→" in good.stdout
+    (tmp_path / "respuestas.xlsx").unlink()
+    bad = run("check", "--config", str(config))
+    assert bad.returncode == 1
+    assert "ERROR campus demo: no existe el libro" in bad.stdout
+
+
+def test_check_lists_every_config_problem_with_its_key(tmp_path):
+    config = tmp_path / "facultativo.toml"
+    config.write_text(
+        '[[campus]]\nname = "q"\ninstitution_names = ["ITQ"]\nmax_attempts = 0\n'
+        '[campus.source]\nkind = "ftp"\n[campus.columns]\ncorreo = ["Email"]\n'
+        '[campus.contact]\nemail = "no-es-correo"\n',
+        encoding="utf-8",
+    )
+    result = run("check", "--config", str(config))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    for key in (
+        "max_attempts",
+        "source.kind",
+        "[campus.columns] de «q»: «correo»",
+        "contact.email",
+    ):
+        assert any(key in line for line in lines), key
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_json_contract_still_holds_after_sync_commands(tmp_path):
+    sample = Path(json.__file__)  # any non-PDF file
+    result = run("validate", str(sample), "--json", "--institucion", "X")
+    assert json.loads(result.stdout)["motivos"] == ["ARCHIVO_ILEGIBLE"]
+
+
+def test_example_config_is_valid():
+    from facultativo.config import load
+
+    root = ROOT
+    config = load(root / "facultativo.example.toml")
+    assert config.campuses[0].source.kind == "xlsx"
+    assert config.campuses[0].contact.email

@@ -1,0 +1,143 @@
+"""Email over a real SMTP server on loopback (aiosmtpd): plain, STARTTLS, implicit TLS,
+AUTH, and the failures a mail server can throw at a batch."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from tests.support import smtp_server as smtp
+from tests.support.smtp_server import smtp_workspace as workspace
+from tests.support.workspace import EXPECTED
+
+NOTIFIED = "Validación: notificada el"
+DUE = sum(1 for e, _ in EXPECTED if e != "ERROR_TEMPORAL")
+
+
+@pytest.fixture
+def recorder():
+    return smtp.Recorder()
+
+
+@pytest.mark.parametrize("mode", ["plain", "starttls", "ssl"])
+def test_every_student_gets_exactly_one_email(tmp_path, recorder, mode, monkeypatch):
+    monkeypatch.setenv("FACULTATIVO_SMTP_PASSWORD", smtp.PASSWORD)
+    cert, key = smtp.certificate(tmp_path)
+    controller = smtp.start(recorder, mode, cert, key, auth=mode != "plain")
+    try:
+        ws = workspace(tmp_path, controller, mode, auth=mode != "plain", cafile=cert)
+        report = ws.cycle(pool=_pool())
+        ws.cycle(pool=_pool())
+    finally:
+        controller.stop()
+    assert report.emails["sent"] == DUE
+    assert len(recorder.messages) == DUE and len(set(recorder.ids())) == DUE
+    emails = {
+        r["Dirección de correo electrónico"]
+        for r, (e, _) in zip(ws.rows(), EXPECTED, strict=True)
+        if e != "ERROR_TEMPORAL"
+    }
+    assert {rcpt for rcpts, _ in recorder.messages for rcpt in rcpts} == emails
+    _, first = recorder.messages[0]
+    assert first["Auto-Submitted"] == "auto-generated"
+    assert first["Reply-To"] == "escolares@demo.example.mx"
+    assert "-0600" in first["Date"]  # campus time zone
+
+
+def _pool():
+    from tests.conftest import shared_pool
+
+    return shared_pool()
+
+
+def test_wrong_app_password_defers_everything_and_loses_nothing(
+    tmp_path, recorder, monkeypatch, caplog
+):
+    monkeypatch.setenv("FACULTATIVO_SMTP_PASSWORD", "incorrecta")
+    cert, key = smtp.certificate(tmp_path)
+    controller = smtp.start(recorder, "starttls", cert, key, auth=True)
+    try:
+        ws = workspace(tmp_path, controller, "starttls", auth=True, cafile=cert)
+        report = ws.cycle(pool=_pool())
+        assert report.emails["retry"] == DUE and not recorder.messages
+        assert "contraseña de aplicación" in caplog.text
+        assert not any(r[NOTIFIED] for r in ws.rows())
+        monkeypatch.setenv("FACULTATIVO_SMTP_PASSWORD", smtp.PASSWORD)
+        ws.cycle(pool=_pool())
+    finally:
+        controller.stop()
+    assert len(set(recorder.ids())) == len(recorder.ids()) == DUE
+
+
+def test_421_451_550_and_a_dropped_connection(tmp_path, recorder):
+    controller = smtp.start(recorder, "plain")
+    try:
+        ws = workspace(tmp_path, controller)
+        rows = ws.rows()
+        address = [r["Dirección de correo electrónico"] for r in rows]
+        recorder.rcpt_replies[address[1]] = ["550 5.1.1 El buzón no existe"]
+        recorder.rcpt_replies[address[2]] = ["451 4.3.0 Intenta más tarde"]
+        recorder.data_replies[4] = "421 4.7.0 Cerrando el canal"
+        recorder.drop_at.add(8)
+        for _ in range(3):
+            ws.cycle(pool=_pool())
+            ws.clock.advance(10)
+    finally:
+        controller.stop()
+    received = Counter(rcpt for rcpts, _ in recorder.messages for rcpt in rcpts)
+    due = Counter(
+        r["Dirección de correo electrónico"]
+        for r, (e, _) in zip(ws.rows(), EXPECTED, strict=True)
+        if e != "ERROR_TEMPORAL"
+    )
+    assert len(recorder.ids()) == len(set(recorder.ids()))  # no message twice
+    for row, (estado, _) in zip(ws.rows(), EXPECTED, strict=True):
+        who = row["Dirección de correo electrónico"]
+        if estado == "ERROR_TEMPORAL":
+            continue
+        if who == address[1]:
+            assert received[who] == 0
+            assert row[NOTIFIED].startswith("ERROR: 550")
+        else:
+            # exactly once per request, after the 451, the 421 and the cut
+            assert received[who] == due[who], who
+            assert row[NOTIFIED] and not row[NOTIFIED].startswith("ERROR")
+
+
+def test_a_name_cannot_inject_headers_or_markup(tmp_path, recorder):
+    controller = smtp.start(recorder, "plain")
+    try:
+        ws = workspace(tmp_path, controller)
+
+        def hostile(sheet):
+            sheet.cell(2, 3).value = 'Ana "<b>" \r\nBcc: x@y'
+
+        ws.edit(hostile)
+        ws.cycle(pool=_pool())
+    finally:
+        controller.stop()
+    first = ws.rows()[0]["Dirección de correo electrónico"]
+    rcpts, msg = next((r, m) for r, m in recorder.messages if first in r)
+    assert rcpts == [first]
+    assert msg["Bcc"] is None and "x@y" not in str(msg["To"])
+    html = msg.get_body(("html",)).get_content()
+    text = msg.get_body(("plain",)).get_content()
+    assert "&lt;b&gt;" in html and '<b>"' not in html
+    assert 'Hola, Ana "<b>" Bcc: x@y:' in text
+
+
+def test_daily_cap_defers_the_excess_to_the_next_day(tmp_path, recorder):
+    controller = smtp.start(recorder, "plain")
+    try:
+        ws = workspace(tmp_path, controller, daily_cap=7)
+        first = ws.cycle(pool=_pool())
+        assert first.emails == Counter({"sent": 7, "deferred": DUE - 7})
+        assert ws.cycle(pool=_pool()).emails == Counter({"deferred": DUE - 7})
+        ws.clock.advance(60 * 24)
+        ws.cycle(pool=_pool())
+        ws.clock.advance(60 * 24)
+        ws.cycle(pool=_pool())
+    finally:
+        controller.stop()
+    assert len(recorder.ids()) == len(set(recorder.ids())) == DUE

@@ -1,0 +1,55 @@
+"""A crash between any two steps of the cycle, then a restart: nothing lost, no row
+decided twice, at most one repeated email."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from tests.support.sheet import ESTADO, LABEL, main_motivos
+from tests.support.workspace import EXPECTED, Crash, Workspace, crash_at
+
+NEEDING_EMAIL = sum(1 for e, _ in EXPECTED if e != "ERROR_TEMPORAL")
+STEPS = [
+    ("read", 1),
+    ("validated", 1),
+    ("recorded", 1),
+    ("written", 1),
+    ("marked", 1),
+    ("intent", 1),
+    ("intent", 7),
+    ("delivered", 1),
+    ("delivered", 7),
+    ("sent", 1),
+    ("sent", 7),
+    ("sent", NEEDING_EMAIL),
+    ("noted", 1),
+]
+
+
+@pytest.mark.parametrize(("step", "occurrence"), STEPS, ids=[f"{s}-{n}" for s, n in STEPS])
+def test_crash_and_restart_loses_nothing(tmp_path, pool, step, occurrence):
+    ws = Workspace(tmp_path)
+    with pytest.raises(Crash):
+        ws.cycle(pool, checkpoint=crash_at(step, occurrence))
+    ws.cycle(pool)  # the restart
+    ws.cycle(pool)  # and a cycle with nothing left to do
+
+    assert main_motivos(ws) == [(LABEL.get(e, e), m) for e, m in EXPECTED]
+    ledger = ws.ledger()
+    try:
+        entries = ledger.entries(ws.campus.name)
+    finally:
+        ledger.close()
+    assert len(entries) == len(EXPECTED)
+    assert all(e.validations == 1 for e in entries.values()), "a row was decided twice"
+
+    sends = Counter(re.sub(r"\.\d+\.eml$|\.eml$", "", p.name) for p in ws.emails())
+    assert len(sends) == NEEDING_EMAIL, "an email was lost"
+    repeated = sum(sends.values()) - len(sends)
+    assert repeated <= 1, "more than one repeated email"
+    assert repeated == (step == "delivered"), "only a crash inside the send may repeat one"
+    notified = [r["Validación: notificada el"] for r in ws.rows() if r[ESTADO] != "ERROR TEMPORAL"]
+    assert all(notified), "a sent email is not shown in the sheet"

@@ -1,0 +1,103 @@
+"""The staff digest: counts since the last one, rows waiting for a person, failed emails."""
+
+from __future__ import annotations
+
+import email
+from collections import Counter
+from datetime import UTC, datetime
+from email import policy
+
+import pytest
+
+from facultativo.config import Digest
+from facultativo.sync import digest
+from facultativo.wiring import open_runtime
+from tests.support.sheet import ESTADO
+from tests.support.workspace import Workspace
+
+
+def read(path):
+    return email.message_from_bytes(path.read_bytes(), policy=policy.default)
+
+
+def test_digest_lists_manual_reviews_and_failed_emails_with_links(tmp_path, pool):
+    ws = Workspace(tmp_path, digest=Digest(("jefa@demo.example.mx", "apoyo@demo.example.mx")))
+
+    def no_email(sheet):
+        sheet.cell(3, 2).value = "sin correo"  # Alberto typed no address
+
+    ws.edit(no_email)
+    ws.cycle(pool)
+    with open_runtime(ws.config, ws.campus, pool) as rt:
+        rt.hooks.clock = ws.clock
+        sent = digest.send(rt, ws.campus.digest.recipients, ws.clock())
+    assert "(4 por revisar)" in sent.subject
+    for text in (
+        "REVISIÓN MANUAL",
+        "ACEPTADA",
+        "Fila 20",
+        "respuestas.xlsx, fila 17",
+        "Francisco Aguilar Campos",
+        "dirección no válida",
+        "Fila 3",
+    ):
+        assert text in sent.text, text
+    assert "12200210084" not in sent.text  # no NSS in the digest
+    message = read(next(p for p in ws.emails() if p.name.startswith("resumen.")))
+    assert message["To"] == "jefa@demo.example.mx, apoyo@demo.example.mx"
+    # The next digest only counts what was decided after this one.
+    with open_runtime(ws.config, ws.campus, pool) as rt:
+        rt.hooks.clock = ws.clock
+        ws.clock.advance(60)
+        again = digest.build(rt, ws.campus.digest.recipients, ws.clock())
+    assert "Procesadas desde el último resumen (2026-11-16 11:00): 0\n" in again.text, again.text
+
+
+def test_digest_counts_the_sheet_by_label_as_status_words_it(tmp_path, pool):
+    """Issue 13: the digest said ACEPTADA 3 while the sheet showed ACEPTADA 1 and ALTA
+    APLICADA 2, and counted «desde el inicio»."""
+    from facultativo.commands.status import campus_status, render
+
+    ws = Workspace(tmp_path, digest=Digest(("jefa@demo.example.mx",)))
+    ws.cycle(pool)
+    rows = ws.rows()
+    accepted = [i + 2 for i, r in enumerate(rows) if r[ESTADO] == "ACEPTADA"]
+    assert accepted
+
+    ws.set_status(accepted[0], "ALTA APLICADA")
+    ws.cycle(pool)
+    sheet_counts = Counter(r[ESTADO] for r in ws.rows())
+    with open_runtime(ws.config, ws.campus, pool) as rt:
+        rt.hooks.clock = ws.clock
+        first = digest.send(rt, ws.campus.digest.recipients, ws.clock())
+    line = next(x for x in first.text.splitlines() if x.startswith("Filas por estado:"))
+    for label, n in sheet_counts.items():
+        assert f"{label} {n}" in line, (label, n, line)
+    assert "que empezó facultativo" in first.text  # the first digest says so
+    status_line = next(
+        x.strip()
+        for x in render([campus_status(ws.config, ws.campus)]).splitlines()
+        if "Filas por estado:" in x
+    )
+    assert status_line == line  # one wording, one count
+
+
+@pytest.mark.parametrize(
+    ("local", "last", "expected"),
+    [
+        ("2026-11-16 07:59", None, False),  # Monday, before 8:00
+        ("2026-11-16 08:00", None, True),
+        ("2026-11-16 15:00", "2026-11-16 08:01", False),  # already sent today
+        ("2026-11-17 08:30", "2026-11-16 08:01", True),
+        ("2026-11-21 09:00", "2026-11-20 08:00", False),  # Saturday
+    ],
+)
+def test_digest_is_due_on_business_days_after_its_time(local, last, expected):
+    def at(text):
+        from zoneinfo import ZoneInfo
+
+        return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("America/Mexico_City"))
+
+    now = at(local).astimezone(UTC)
+    previous = at(last) if last else None
+    assert digest.due(now, "America/Mexico_City", "08:00", (0, 1, 2, 3, 4), previous) is expected
