@@ -1,0 +1,99 @@
+"""facultativo.toml read in-process: each backend's settings come from its own module
+(notifiers/, sync/sources/, sync/attachments/), found by the kind the file names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from facultativo.config import ConfigError, load
+from facultativo.google_api.account import Account
+from facultativo.notifiers import gmail, outbox, smtp
+from facultativo.sync.attachments import folder, google_drive
+from facultativo.sync.sources import google_sheets, xlsx
+
+CAMPUS = '[[campus]]\nname = "qro"\ninstitution_names = ["ITQ"]\n'
+
+
+def config(tmp_path: Path, text: str):
+    path = tmp_path / "facultativo.toml"
+    path.write_text(CAMPUS + text, encoding="utf-8")
+    return load(path)
+
+
+def problems(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(ConfigError) as err:
+        config(tmp_path, text)
+    return err.value.problems
+
+
+def test_a_workbook_source_and_its_folder_store_with_paths_beside_the_file(tmp_path):
+    campus = config(
+        tmp_path, '[campus.source]\nkind = "xlsx"\npath = "r.xlsx"\nattachments = "pdfs"\n'
+    ).campuses[0]
+    assert campus.source.kind == "xlsx" and campus.store.kind == "folder"
+    assert campus.source.settings == xlsx.Settings(tmp_path / "r.xlsx", None)
+    assert campus.store.settings == folder.Settings(tmp_path / "pdfs")
+    assert campus.google is None
+
+
+def test_a_google_table_alone_means_sheets_and_drive_through_one_account(tmp_path):
+    campus = config(
+        tmp_path,
+        '[campus.google]\ncredentials = "key.json"\nspreadsheet = "1abc"\ntab = "Respuestas"\n',
+    ).campuses[0]
+    account = Account(tmp_path / "key.json")
+    assert campus.source.settings == google_sheets.Settings(account, "1abc", "Respuestas")
+    assert campus.store.settings == google_drive.Settings(account)
+    assert campus.google == account
+
+
+def test_the_default_sender_is_the_outbox_folder(tmp_path):
+    mail = config(tmp_path, "").campuses[0].mail
+    assert mail.sender.kind == "outbox"
+    assert mail.sender.settings == outbox.Settings(tmp_path / "outbox")  # beside the file
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ('sender = "smtp"\nhost = "smtp.x.mx"', smtp.Settings("smtp.x.mx")),
+        (
+            'sender = "smtp"\nhost = "smtp.x.mx"\nsecurity = "ssl"\nauth = "none"',
+            smtp.Settings("smtp.x.mx", port=465, security="ssl", auth="none"),
+        ),
+        ('sender = "gmail"\nmailbox = "escolares@x.mx"', gmail.Settings("escolares@x.mx")),
+        # a key of another sender is kept: switching senders does not break the file
+        ('sender = "gmail"\nhost = "smtp.x.mx"', gmail.Settings()),
+    ],
+)
+def test_each_sender_reads_its_own_keys(tmp_path, table, expected):
+    mail = config(tmp_path, f"[campus.mail]\n{table}\n").campuses[0].mail
+    assert mail.sender.settings == expected
+
+
+@pytest.mark.parametrize(
+    ("table", "said"),
+    [
+        ('[campus.mail]\nsender = "smtp"', "host falta"),
+        ('[campus.mail]\nsender = "smtp"\nhost = "h"\npassword = "x"', "no escribas contraseñas"),
+        ('[campus.mail]\nsender = "smtp"\nhost = "h"\nusername = "u"', "falta password_env"),
+        ('[campus.mail]\nsender = "fax"', 'sender = "fax": usa uno de outbox, smtp, gmail'),
+        ('[campus.mail]\nsender = "smtp"\nhost = "h"\nsecurity = "tls"', "usa uno de starttls"),
+        ('[campus.source]\nkind = "ftp"', 'kind = "ftp": usa uno de xlsx, google'),
+        ('[campus.source]\nkind = "xlsx"', "path falta"),
+        ('[campus.source]\nkind = "google"', "necesita una tabla [campus.google]"),
+        ('[campus.google]\nspreadsheet = "1abc"', "credentials falta"),
+        ('[campus.google]\ncredentials = "k.json"', "spreadsheet falta"),
+        ('[campus.google]\ncredentials = "k.json"\nspreadsheet = "1"\nhots = "x"', "no es una"),
+    ],
+)
+def test_each_backend_names_its_own_problems(tmp_path, table, said):
+    found = problems(tmp_path, table + "\n")
+    assert any(said in p for p in found), found
+
+
+def test_a_problem_two_backends_see_in_one_table_is_said_once(tmp_path):
+    found = problems(tmp_path, '[campus.google]\nspreadsheet = "1abc"\n')
+    assert sum("credentials falta" in p for p in found) == 1
