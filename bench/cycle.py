@@ -22,8 +22,8 @@ from facultativo.google_api.http import SheetsHTTPClient
 from facultativo.google_api.retry import RetryPolicy
 from facultativo.sync.attachments.google_drive import DriveStore
 from facultativo.validators import Policy, Request, ValidatorPool
-from tests import google_env as g
-from tests.fake_google import FakeGoogle
+from tests.support import google_env as g
+from tests.support.fake_google import FakeGoogle
 
 STATUS = "Validación: estado"
 

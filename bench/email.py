@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from facultativo.notifiers.compose import environment, to_message
 from facultativo.notifiers.preview import samples
 from facultativo.notifiers.smtp import SmtpSender
-from tests import smtp_server as smtp
+from tests.support import smtp_server as smtp
 
 
 def run(messages: int = 500) -> dict:

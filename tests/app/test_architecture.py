@@ -140,3 +140,9 @@ def test_help_imports_nothing_heavy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_the_benchmarks_still_import():
+    """bench/ is not run by CI; its imports of the test support must not rot."""
+    for name in ("bench.cycle", "bench.email", "bench.validation", "bench.__main__"):
+        __import__(name)
