@@ -62,7 +62,10 @@ class Settings:
 
     @classmethod
     def from_table(cls, t: Table) -> Settings:
-        return cls(t.path("outbox", "outbox") or t.base / "outbox")
+        folder = t.path("outbox", "outbox") or t.base / "outbox"
+        if folder.exists() and not folder.is_dir():  # «correos.txt»: every send would fail
+            t.problem(f"{t.where}.outbox = «{folder}» es un archivo; escribe una carpeta.")
+        return cls(folder)
 
 
 def build(settings: Settings, deps: Deps) -> OutboxSender:

@@ -88,17 +88,14 @@ class Table:
 
 
 @dataclass(frozen=True)
-class Backend:
-    """A backend chosen in the configuration: its registry kind and its own settings."""
-
-    kind: str
-    settings: Any
-
-
-@dataclass(frozen=True)
 class Deps:
     """What a backend may need besides its own settings: the campus's name and its
     [campus.google] account (a google_api.Account), for senders that go through Google."""
 
     campus: str = ""
     google: Any = None
+
+
+from .registry import Backend  # noqa: E402  (re-exported: config names a backend)
+
+__all__ = ["Backend", "Deps", "Table", "shown"]

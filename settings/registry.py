@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from types import ModuleType
+from typing import Any
 
 
 class Registry:
@@ -37,3 +39,11 @@ class Registry:
             if table == module.TABLE:
                 found |= module.Settings.KEYS
         return frozenset(found)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A backend chosen in the configuration: its registry kind and its own settings."""
+
+    kind: str
+    settings: Any

@@ -111,11 +111,7 @@ def _next_cycle(
     """How many responses the next cycle would decide and mail, before it runs."""
 
     rows = read_rows(table, cols, table.timezone or campus.policy.timezone, store.refs)
-    snapshot = Ledger.snapshot(ledger)
-    try:
-        known = snapshot.entries(campus.name)
-    finally:
-        snapshot.close()
+    known = Ledger.entries_on_disk(ledger, campus.name)
     desde = campus.desde
     before = [
         r for r in rows if desde and r.timestamp and r.timestamp < desde and r.key not in known

@@ -43,11 +43,7 @@ def gather(
     table = source.read()
     cols = map_columns(table.header, campus.columns, table.rows)
     rows = read_rows(table, cols, table.timezone or campus.policy.timezone, store.refs)
-    snapshot = Ledger.snapshot(ledger_path)
-    try:
-        entries = snapshot.entries(campus.name)
-    finally:
-        snapshot.close()
+    entries = Ledger.entries_on_disk(ledger_path, campus.name)
     return compare(rows, entries, desde=desde, first_day=campus.desde, anteriores=anteriores)
 
 

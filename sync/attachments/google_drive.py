@@ -25,12 +25,12 @@ from googleapiclient.discovery import build as discovery_build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaIoBaseDownload
 
-from facultativo.google_api.account import Account, AuthError, session
+from facultativo.google_api.account import Account
 from facultativo.google_api.retry import Failure, RetryPolicy, classify_status, error_reason
 from facultativo.settings import Deps
 from facultativo.settings import Table as TomlTable
 
-from ..sources.base import SourceError
+from ..sources.base import google_session
 from .base import AttachmentStore, Fetched, FetchFailure, Refused
 
 _ID = re.compile(r"(?:[?&]id=|/d/)([A-Za-z0-9_-]{10,})")
@@ -225,10 +225,7 @@ class Settings:
 
 
 def build(settings: Settings, deps: Deps) -> DriveStore:
-    try:
-        google = session(settings.account)
-    except AuthError as exc:
-        raise SourceError(str(exc)) from None
+    google = google_session(settings.account)
     a = settings.account
     return DriveStore(
         google.credentials, a.endpoint, google.policy, a.timeout_seconds, google.email

@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from ..model import Entry
 from .cycles import Cycles
 from .migrations import VERSION as SCHEMA_VERSION
 from .notices import Notices
@@ -42,3 +43,13 @@ class Ledger(Responses, Notices, Cycles):
                     "que escribe facultativo y sus permisos."
                 ) from None
         return cls(path, memory)
+
+    @classmethod
+    def entries_on_disk(cls, path: Path, campus: str) -> dict[str, Entry]:
+        """What the ledger file knows of a campus, read from a snapshot (for commands that
+        only look: `check`, `informe`)."""
+        snapshot = cls.snapshot(path)
+        try:
+            return snapshot.entries(campus)
+        finally:
+            snapshot.close()

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from facultativo.google_api.account import Account, Session
+
+
+def google_session(account: Account) -> Session:
+    """The campus's Google session for the Sheets source and the Drive store; a key that
+    cannot be used is a SourceError naming the file and the fix."""
+    from facultativo.google_api.account import AuthError, session
+
+    try:
+        return session(account)
+    except AuthError as exc:
+        raise SourceError(str(exc)) from None
 
 
 class SourceError(Exception):

@@ -19,13 +19,13 @@ from gspread.exceptions import APIError
 from gspread.urls import DRIVE_FILES_API_V3_URL
 from gspread.utils import rowcol_to_a1
 
-from facultativo.google_api.account import Account, AuthError, session
+from facultativo.google_api.account import Account
 from facultativo.settings import Deps
 from facultativo.settings import Table as TomlTable
 from facultativo.validators.text import fold
 
 from ..columns import COLOURS, STATUS_HEADERS
-from .base import CellWrite, ResponseSource, SourceError, Table
+from .base import CellWrite, ResponseSource, SourceError, Table, google_session
 
 # estado label → background colour (RGB 0-1) for the status column
 
@@ -280,10 +280,7 @@ class Settings:
 def build(settings: Settings, deps: Deps) -> GoogleSheetSource:
     from facultativo.google_api.http import SheetsHTTPClient
 
-    try:
-        google = session(settings.account)
-    except AuthError as exc:
-        raise SourceError(str(exc)) from None
+    google = google_session(settings.account)
     a = settings.account
     client = gspread.Client(google.credentials)
     client.http_client = SheetsHTTPClient(
