@@ -67,8 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", required=True, parser_class=_Parser, title="comandos", metavar="COMANDO"
     )
     v = sub.add_parser("validate", help="valida constancias de vigencia de derechos (PDF)")
-    v.add_argument("files", nargs="*", metavar="FILE", help="constancias en PDF")
-    v.add_argument("--tipo", choices=["alta", "baja"], default="alta")
+    v.add_argument("files", nargs="*", metavar="ARCHIVO", help="constancias en PDF")
+    v.add_argument(
+        "--tipo", choices=["alta", "baja"], default="alta", help="lo que pide (por omisión: alta)"
+    )
     v.add_argument("--nss", help="NSS escrito por el estudiante")
     v.add_argument("--curp", help="CURP escrita por el estudiante")
     v.add_argument("--nombre", help="nombre escrito por el estudiante")

@@ -23,6 +23,10 @@ from .validators import Limits, Policy
 from .validators.model import DEFAULT_TIMEZONE
 from .validators.text import fold, os_error
 
+LEDGER = "facultativo.db"  # beside the configuration file unless [ledger] path says otherwise
+DAILY_CAP = 1500  # emails a campus may send a day: below Google Workspace's 2,000
+BUSINESS_DAYS = (0, 1, 2, 3, 4)  # when the staff digest goes out by default (Monday=0)
+
 
 @dataclass(frozen=True)
 class Contact:
@@ -42,7 +46,7 @@ class Mail:
 
     sender: Backend = field(default_factory=lambda: Backend("outbox", _outbox()))
     from_address: str = ""
-    daily_cap: int = 1500
+    daily_cap: int = DAILY_CAP
     templates: Path | None = None  # a folder whose templates replace the bundled ones
     # "sombra": decide and write verdicts, mail no student (the first weeks, to gain trust)
     modo: str = "normal"
@@ -60,7 +64,7 @@ class Digest:
 
     recipients: tuple[str, ...] = ()
     time: str = "08:00"
-    days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday=0 … business days by default
+    days: tuple[int, ...] = BUSINESS_DAYS  # Monday=0
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ class Config:
     campuses: tuple[Campus, ...] = ()
     limits: Limits = field(default_factory=Limits)
     path: Path | None = None
-    ledger: Path = Path("facultativo.db")
+    ledger: Path = Path(LEDGER)
     interval_minutes: float = 5.0
 
     def campus(self, name: str | None) -> Campus | None:
@@ -216,15 +220,20 @@ def _unknown_line(key: str, valid: frozenset[str], where: str) -> str:
     if close:
         hint = f"¿quisiste decir «{close[0]}»?"
     else:
+        # inside a campus table, another campus table first: `path` in [campus.google]
+        # means [campus.source], not [ledger]
+        inside = where.startswith("[campus.")
+        tables = sorted(known().items(), key=lambda kv: inside and not kv[0].startswith("campus."))
         elsewhere = [
             (match, table)
-            for table, keys in known().items()
+            for table, keys in tables
             for match in difflib.get_close_matches(key, sorted(keys), n=1, cutoff=0.75)
         ]
         if elsewhere:
             match, table = elsewhere[0]
             home = {"": "el inicio del archivo", "campus": "[[campus]]"}.get(table, f"[{table}]")
-            hint = f"¿quisiste decir «{match}»? (va en {home}, antes de las tablas [campus.…])"
+            order = "" if table.startswith("campus.") else ", antes de las tablas [campus.…]"
+            hint = f"¿quisiste decir «{match}»? (va en {home}{order})"
         else:
             hint = "válidas: " + ", ".join(sorted(valid))
     return f"{where}: «{key}» no es una opción conocida; {hint}"
@@ -239,15 +248,16 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     problems += _shared(campuses)
     service = _table(raw, "service", problems)
     interval = _number(service, "interval_minutes", 5.0, 0.01, 1440, "service", problems)
-    ledger = base / str(_table(raw, "ledger", problems).get("path", "facultativo.db"))
+    ledger = base / str(_table(raw, "ledger", problems).get("path", LEDGER))
     if problems:  # one line each, even when two backends read the same table
         raise ConfigError([f"{path}: {p}" for p in dict.fromkeys(problems)])
     return Config(campuses, limits, path, ledger, interval)
 
 
 def _shared(campuses: tuple[Campus, ...]) -> list[str]:
-    """Two campuses must not share a ledger key, a workbook or a spreadsheet tab: their
-    cycles would overwrite each other's results. One line per pair, with the fix."""
+    """Two campuses must not share a ledger key, nor a place their source writes to (each
+    source's Settings.clashes says what that is): their cycles would overwrite each
+    other's results. One line per pair, with the fix."""
     problems = []
     for i, a in enumerate(campuses):
         for b in campuses[i + 1 :]:
@@ -256,21 +266,10 @@ def _shared(campuses: tuple[Campus, ...]) -> list[str]:
                 problems.append(
                     f"{pair} compartirían la bitácora (mismo name): cambia el name de uno de ellos."
                 )
-            elif _workbook(a) is not None and _workbook(a) == _workbook(b):
-                assert b.source is not None
-                problems.append(
-                    f"{pair} usan el mismo libro {b.source.settings.path}: se pisarían los "
-                    "resultados; "
-                    "da a cada campus su propio libro (source.path)."
-                )
-            elif _same_sheet(a, b):
-                assert b.source is not None
-                sheet = _spreadsheet_id(b.source.settings.spreadsheet)
-                problems.append(
-                    f"{pair} usan la misma hoja de Google {sheet}: "
-                    "se pisarían los resultados; da a cada campus su propia hoja "
-                    "(google.spreadsheet) o su propia pestaña (google.tab)."
-                )
+            elif a.source and b.source and a.source.kind == b.source.kind:
+                clash = a.source.settings.clashes(b.source.settings)
+                if clash:
+                    problems.append(f"{pair} {clash}")
     return problems
 
 
@@ -280,39 +279,6 @@ def _ledger_key(campus: Campus) -> str:
     from facultativo.sync.lock import _safe
 
     return _safe(campus.name).casefold()
-
-
-def _workbook(campus: Campus) -> Any:
-    if campus.source is None or campus.source.kind != "xlsx":
-        return None
-    return _same_file(campus.source.settings.path)
-
-
-def _same_sheet(a: Campus, b: Campus) -> bool:
-    """Same spreadsheet, and not two different tabs named explicitly (no tab = the first)."""
-    if not (a.source and b.source) or {a.source.kind, b.source.kind} != {"google"}:
-        return False
-    sa, sb = a.source.settings, b.source.settings
-    if _spreadsheet_id(sa.spreadsheet) != _spreadsheet_id(sb.spreadsheet):
-        return False
-    tab_a, tab_b = sa.tab, sb.tab
-    return tab_a is None or tab_b is None or tab_a.casefold() == tab_b.casefold()
-
-
-def _same_file(path: Path) -> Any:
-    """The file behind a path however it is spelled (links, `..`, hard links)."""
-    try:
-        st = path.stat()
-        return (st.st_dev, st.st_ino)
-    except OSError:
-        return str(path.resolve())
-
-
-def _spreadsheet_id(text: str) -> str:
-    """The ID in a spreadsheet's URL, read as the Google source reads it."""
-    from facultativo.sync.sources.google_sheets import spreadsheet_id
-
-    return spreadsheet_id(text)
 
 
 def _number(
@@ -401,7 +367,7 @@ def _campus(i: int, raw: Any, base: Path, problems: list[str]) -> Campus | None:
         problems.append(f'{where}.name falta: escribe un nombre corto, p. ej. name = "queretaro".')
         name = f"campus{i}"
     where = f"campus «{name}»"
-    return Campus(
+    campus = Campus(
         name=name.strip(),
         policy=_policy(raw, where, problems),
         contact=_contact(raw.get("contact", {}), where, problems),
@@ -413,6 +379,12 @@ def _campus(i: int, raw: Any, base: Path, problems: list[str]) -> Campus | None:
         retry_minutes=_number(raw, "retry_minutes", 5.0, 0, 1440, where, problems),
         desde=_desde(raw, where, problems),
     )
+    if getattr(campus.mail.sender.settings, "needs_google", False) and campus.google is None:
+        problems.append(
+            f'{where}.mail: sender = "{campus.mail.sender.kind}" envía con la llave de Google: '
+            "agrega la tabla [campus.google] con credentials."
+        )
+    return campus
 
 
 def registro_valido(rp: str) -> bool:
@@ -474,7 +446,11 @@ def _backends(raw: dict, base: Path, where: str, problems: list[str]) -> dict[st
             value = None
         return Table(value or {}, f"{where}.{name}", base, problems)
 
-    has_google = isinstance(raw.get("google"), dict)
+    for name in ("source", "google"):
+        if name in raw and not isinstance(raw[name], dict):
+            problems.append(f"{where}.{name} debe ser una tabla [campus.{name}].")
+            return {"google": None}
+    has_google = "google" in raw
     if "source" not in raw and not has_google:  # `validate` needs no sheet; `sync` says so
         return {"google": None}
     source_table = table("source")
@@ -506,6 +482,7 @@ def _columns(raw: Any, where: str, problems: list[str]) -> dict[str, tuple[str, 
 
 
 _DAYS = {"lun": 0, "mar": 1, "mie": 2, "jue": 3, "vie": 4, "sab": 5, "dom": 6}
+_DAY_NAMES = {number: name for name, number in _DAYS.items()}
 
 
 def _modo(raw: dict, where: str, problems: list[str]) -> str:
@@ -528,13 +505,34 @@ def _mail(raw: Any, base: Path, where: str, problems: list[str]) -> Mail:
         return Mail()
     t = Table(raw, here, base, problems)
     kind = t.choice("sender", SENDERS.kinds(), "outbox")
+    if kind == "outbox":
+        _outbox_with_a_server(raw, here, problems)
+    templates = t.path("templates")
+    if templates is not None and not templates.is_dir():
+        problems.append(f"{here}.templates: no existe la carpeta {templates}.")
     return Mail(
         sender=Backend(kind, SENDERS[kind].Settings.from_table(t)),
         from_address=t.text("from"),
-        daily_cap=int(t.number("daily_cap", 1500, 1, 100000, whole=True)),
-        templates=t.path("templates"),
+        daily_cap=int(t.number("daily_cap", DAILY_CAP, 1, 100000, whole=True)),
+        templates=templates,
         modo=_modo(raw, here, problems),
     )
+
+
+def _outbox_with_a_server(raw: dict, here: str, problems: list[str]) -> None:
+    """A server's keys under sender = "outbox" (the default): someone set up smtp or gmail
+    and forgot the sender, and every student's email would stay in a folder."""
+    from facultativo.notifiers import SENDERS
+
+    outbox = SENDERS["outbox"].Settings.KEYS
+    for kind in SENDERS.kinds():
+        theirs = sorted((set(raw) & SENDERS[kind].Settings.KEYS) - outbox)
+        if kind != "outbox" and theirs:
+            problems.append(
+                f'{here}: sender = "outbox" solo escribe los correos en una carpeta, pero '
+                f'{", ".join(theirs)} son de sender = "{kind}": ¿falta sender = "{kind}"?'
+            )
+            return
 
 
 def _digest(raw: Any, where: str, problems: list[str]) -> Digest:
@@ -550,7 +548,7 @@ def _digest(raw: Any, where: str, problems: list[str]) -> Digest:
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", time_):
         problems.append(f'{here}.time = {_shown(time_)}: usa HH:MM en 24 horas, p. ej. "08:00".')
         time_ = "08:00"
-    names = _strings(raw, "days", here, problems) or ["lun", "mar", "mie", "jue", "vie"]
+    names = _strings(raw, "days", here, problems) or [_DAY_NAMES[d] for d in BUSINESS_DAYS]
     days = []
     for name in names:
         key = fold(name)[:3].lower()

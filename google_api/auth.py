@@ -148,8 +148,13 @@ def run_installed_flow(
             authorization_prompt_message="Abre esta dirección para autorizar facultativo: {url}",
             success_message="Listo: facultativo ya puede leer la hoja. Puedes cerrar esta ventana.",
         )
-    except (GoogleAuthError, ValueError, OSError) as exc:
-        raise AuthError(f"no se completó la autorización: {exc}") from None
+    except ValueError:  # google-auth-oauthlib's words are English
+        raise AuthError(
+            f"{client_secret}: no es un cliente OAuth de escritorio; en Google Cloud crea un "
+            "«ID de cliente de OAuth» de tipo «App de escritorio» y descarga su JSON."
+        ) from None
+    except (GoogleAuthError, OSError) as exc:
+        raise AuthError(f"no se completó la autorización ({type(exc).__name__}).") from None
     fd = os.open(token, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(creds.to_json())

@@ -115,10 +115,14 @@ class Settings:
 
     mailbox: str = ""  # a service account sends as this mailbox (domain-wide delegation)
     timeout_seconds: float = 30.0
+    needs_google: ClassVar[bool] = True  # [campus.google]'s key sends
 
     @classmethod
     def from_table(cls, t: Table) -> Settings:
         return cls(t.text("mailbox"), t.number("timeout_seconds", 30.0, 1, 600))
+
+    def describe(self) -> str:
+        return f"se envían con la API de Gmail como {self.mailbox or 'la cuenta autorizada'}"
 
 
 def build(settings: Settings, deps: Deps) -> GmailSender:

@@ -67,6 +67,9 @@ class Settings:
             t.problem(f"{t.where}.outbox = «{folder}» es un archivo; escribe una carpeta.")
         return cls(folder)
 
+    def describe(self) -> str:
+        return f"se escriben en la carpeta {self.folder} (no se envían)"
+
 
 def build(settings: Settings, deps: Deps) -> OutboxSender:
     return OutboxSender(settings.folder)

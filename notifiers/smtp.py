@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from facultativo.settings import Deps, Table
+from facultativo.validators.text import os_error
 
 from .base import Sender, SendError, google_credentials
 
@@ -148,6 +149,12 @@ def _reply(code: int, reply: bytes | str) -> str:
 def _why(exc: BaseException) -> str:
     if isinstance(exc, socket.timeout | TimeoutError):
         return "tiempo de espera agotado"
+    if isinstance(exc, socket.gaierror):
+        return "no se encontró el servidor: revisa host"
+    if isinstance(exc, ConnectionRefusedError):
+        return "el servidor rechazó la conexión: revisa host y port"
+    if isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException):
+        return os_error(exc)
     return f"{type(exc).__name__}: {exc}"[:120]
 
 
@@ -187,6 +194,14 @@ class Settings:
     cafile: Path | None = None
     timeout_seconds: float = 30.0
     mailbox: str = ""  # xoauth2 with a service account: the mailbox it acts as
+
+    def describe(self) -> str:
+        return f"se envían por SMTP a {self.host}:{self.port} ({self.security}, {self.auth})"
+
+    @property
+    def needs_google(self) -> bool:
+        """XOAUTH2 tokens come from [campus.google]'s key."""
+        return self.auth == "xoauth2"
 
     @classmethod
     def from_table(cls, t: Table) -> Settings:

@@ -76,8 +76,9 @@ class Table:
         return [v.strip() for v in value if v.strip()]
 
     def choice(self, key: str, options: Iterable[str], default: str, why: str = "") -> str:
-        value = self.text(key, default) or default
         allowed = list(options)
+        raw = self.raw.get(key, default)
+        value = raw.strip() if isinstance(raw, str) else raw
         if value not in allowed:
             self.problem(
                 f"{self.where}.{key} = {shown(value)}: usa uno de {', '.join(allowed)}"

@@ -3,7 +3,13 @@
 Each backend is one module exporting `KIND`, `TABLE` (the [campus.TABLE] its keys
 live in), a frozen `Settings` with `KEYS` and `from_table(table)`, and
 `build(settings, deps)`. Adding a backend means adding one module and one line in
-its family's registry (notifiers/, sync/sources/, sync/attachments/).
+its family's registry (notifiers/, sync/sources/, sync/attachments/). Each family asks a
+little more of its Settings:
+
+- a sender: `describe()` (where the emails go, for `check`), and `needs_google` when
+  [campus.google]'s key sends;
+- a source: `clashes(other)` (why two campuses must not share it, or None), and the
+  module's `STORE`, the store kind its upload cells point to.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ class MailContext:
     contact: dict[str, str]  # office, email, address, hours, escuela
     from_address: str
     timezone: str
-    daily_cap: int = 1500  # below Google Workspace's 2,000 a day
+    daily_cap: int  # from [campus.mail] daily_cap
     shadow: bool = False  # modo sombra: verdicts are written, no student is mailed, ever
 
 

@@ -77,6 +77,7 @@ def check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
             for k, c in cols.fields.items()
         )
         results.append((True, f"columnas: {found}"))
+        results.append((True, _mail_line(campus)))
         missing = cols.missing_status()
         problem = source.cannot_write()
         note = "se crearán: " + ", ".join(missing) if missing else "presentes"
@@ -87,6 +88,14 @@ def check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
     except (SourceError, MissingColumns, LedgerError) as exc:
         results.append((False, str(exc)))
     return results
+
+
+def _mail_line(campus: Campus) -> str:
+    """Where the students' emails go: a server forgotten in the file shows here."""
+    text = f"correos: {campus.mail.sender.settings.describe()}"
+    if campus.mail.modo == "sombra":
+        text += "; modo sombra: no se envía ninguno a los estudiantes"
+    return text
 
 
 def _sample(table: Table, col: int, tz: str | None = None) -> str:

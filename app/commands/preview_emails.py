@@ -6,8 +6,10 @@ from __future__ import annotations
 import argparse
 
 from facultativo.config import load
+from facultativo.errors import Failure
 from facultativo.notifiers import preview
 from facultativo.notifiers.compose import environment
+from facultativo.validators.text import os_error
 
 from . import campuses
 
@@ -20,6 +22,9 @@ def run(args: argparse.Namespace) -> int:
         config = load(args.config)
         mail = mail_context(campuses(config, args.campus)[0])
         campus_contact, env = {k: v for k, v in mail.contact.items() if v}, mail.env
-    written = preview.write(args.dir, preview.samples(env, campus_contact))
+    try:
+        written = preview.write(args.dir, preview.samples(env, campus_contact))
+    except OSError as exc:
+        raise Failure(f"no se pudo escribir en {args.dir}: {os_error(exc)}.") from None
     print(f"{len(written)} correos en {args.dir} (ábrelos desde {args.dir / 'index.html'}).")
     return 0

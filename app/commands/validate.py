@@ -31,7 +31,9 @@ def run(args: argparse.Namespace) -> int:
     if args.ejemplos:
         return _validate_samples(args.json)
     if not args.files:
-        raise UsageError("falta al menos un archivo: facultativo validate FILE... (o --ejemplos)")
+        raise UsageError(
+            "falta al menos un archivo: facultativo validate ARCHIVO... (o --ejemplos)"
+        )
     config = load(args.config) if args.config else Config()
     policy = _policy(args, config)
     request = _request(args, policy)

@@ -20,7 +20,7 @@ from .cycles import Cycles
 from .migrations import VERSION as SCHEMA_VERSION
 from .notices import Notices
 from .responses import Responses
-from .store import LedgerError
+from .store import LedgerError, why
 
 __all__ = ["SCHEMA_VERSION", "Ledger", "LedgerError"]
 
@@ -39,8 +39,8 @@ class Ledger(Responses, Notices, Cycles):
                     source.close()
             except sqlite3.DatabaseError as exc:  # not a database, unreadable, locked
                 raise LedgerError(
-                    f"no se pudo leer la bitácora {path} ({exc}); revisa que sea el archivo "
-                    "que escribe facultativo y sus permisos."
+                    f"no se pudo leer la bitácora {path} ({why(exc)}); revisa que sea el "
+                    "archivo que escribe facultativo y sus permisos."
                 ) from None
         return cls(path, memory)
 

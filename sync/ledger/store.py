@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+
+from facultativo.validators.text import os_error
 
 from .migrations import TooNew, migrate
 
@@ -16,11 +19,35 @@ class LedgerError(Exception):
     """The ledger file cannot be opened or written; the message names the fix."""
 
 
+# Campuses of one service open the same new ledger at once: switching it to WAL and
+# creating the schema are done by one thread at a time ("database is locked" otherwise).
+_OPENING = threading.Lock()
+_SQLITE_ES = {
+    "database is locked": "la usa otro proceso en este momento",
+    "file is not a database": "el archivo no es una bitácora de facultativo",
+    "unable to open database file": "no se pudo abrir el archivo",
+    "disk I/O error": "error de lectura o escritura del disco",
+    "database or disk is full": "el disco está lleno",
+    "attempt to write a readonly database": "es de solo lectura",
+}
+
+
+def why(exc: BaseException) -> str:
+    """SQLite's and the system's words, in Spanish."""
+    if isinstance(exc, OSError):
+        return os_error(exc)
+    return _SQLITE_ES.get(str(exc), str(exc))
+
+
 class Store:
     """A connection (WAL, synchronous FULL) with the schema brought up to date."""
 
     def __init__(self, path: Path, db: sqlite3.Connection | None = None) -> None:
         self.path = path
+        with _OPENING:
+            self._open(path, db)
+
+    def _open(self, path: Path, db: sqlite3.Connection | None) -> None:
         try:
             if db is None:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,7 +64,8 @@ class Store:
             raise LedgerError(f"{path} es de una versión más nueva de facultativo.") from None
         except (sqlite3.DatabaseError, OSError) as exc:
             raise LedgerError(
-                f"no se pudo abrir la bitácora {path} ({exc}); revisa permisos y espacio en disco."
+                f"no se pudo abrir la bitácora {path} ({why(exc)}); revisa permisos y espacio en "
+                "disco."
             ) from None
 
     def close(self) -> None:
@@ -52,7 +80,9 @@ class Store:
         except sqlite3.OperationalError as exc:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
-            raise LedgerError(f"no se pudo escribir en la bitácora {self.path}: {exc}.") from None
+            raise LedgerError(
+                f"no se pudo escribir en la bitácora {self.path}: {why(exc)}."
+            ) from None
         except BaseException:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")

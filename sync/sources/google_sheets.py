@@ -276,6 +276,20 @@ class Settings:
             t.problem(f"{t.where}.spreadsheet falta: el ID o la URL de la hoja de respuestas.")
         return cls(Account.from_table(t), spreadsheet, t.text("tab") or None)
 
+    def clashes(self, other: Settings) -> str | None:
+        """One spreadsheet, and not two different tabs named explicitly (no tab = the
+        first): two campuses would overwrite each other's results."""
+        sheet = spreadsheet_id(self.spreadsheet)
+        if sheet != spreadsheet_id(other.spreadsheet):
+            return None
+        a, b = self.tab, other.tab
+        if a is not None and b is not None and a.casefold() != b.casefold():
+            return None
+        return (
+            f"usan la misma hoja de Google {sheet}: se pisarían los resultados; da a cada "
+            "campus su propia hoja (google.spreadsheet) o su propia pestaña (google.tab)."
+        )
+
 
 def build(settings: Settings, deps: Deps) -> GoogleSheetSource:
     from facultativo.google_api.http import SheetsHTTPClient

@@ -254,6 +254,24 @@ class Settings:
             t.problem(f'{t.where}.path falta: la ruta del libro, p. ej. "respuestas.xlsx".')
         return cls(path or t.base / "respuestas.xlsx", t.text("sheet") or None)
 
+    def clashes(self, other: Settings) -> str | None:
+        """Two campuses on one workbook would overwrite each other's results."""
+        if _same_file(self.path) != _same_file(other.path):
+            return None
+        return (
+            f"usan el mismo libro {other.path}: se pisarían los resultados; da a cada campus "
+            "su propio libro (source.path)."
+        )
+
+
+def _same_file(path: Path) -> object:
+    """The file behind a path however it is spelled (links, `..`, hard links)."""
+    try:
+        st = path.stat()
+        return (st.st_dev, st.st_ino)
+    except OSError:
+        return str(path.resolve())
+
 
 def build(settings: Settings, deps: Deps) -> XlsxSource:
     return XlsxSource(settings.path, settings.sheet)

@@ -126,6 +126,10 @@ def test_every_backend_declares_its_kind_table_settings_and_builder(registry: Re
         assert callable(module.build) and callable(module.Settings.from_table)
         assert module.Settings.__dataclass_params__.frozen
         assert module.Settings.KEYS, kind
+        if registry is SOURCES:
+            assert module.STORE in STORES and callable(module.Settings.clashes)
+        if registry is SENDERS:
+            assert callable(module.Settings.describe)
 
 
 def test_help_imports_nothing_heavy():

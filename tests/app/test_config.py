@@ -66,10 +66,12 @@ def test_the_default_sender_is_the_outbox_folder(tmp_path):
         ('sender = "gmail"\nmailbox = "escolares@x.mx"', gmail.Settings("escolares@x.mx")),
         # a key of another sender is kept: switching senders does not break the file
         ('sender = "gmail"\nhost = "smtp.x.mx"', gmail.Settings()),
+        ('sender = "smtp"\nhost = "h"\noutbox = "correo"', smtp.Settings("h")),
     ],
 )
 def test_each_sender_reads_its_own_keys(tmp_path, table, expected):
-    mail = config(tmp_path, f"[campus.mail]\n{table}\n").campuses[0].mail
+    google = '[campus.google]\ncredentials = "k.json"\nspreadsheet = "1abc"\n'
+    mail = config(tmp_path, f"[campus.mail]\n{table}\n{google}").campuses[0].mail
     assert mail.sender.settings == expected
 
 
