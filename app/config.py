@@ -91,7 +91,8 @@ class Config:
     limits: Limits = field(default_factory=Limits)
     path: Path | None = None
     ledger: Path = Path(LEDGER)
-    interval_minutes: float = 5.0
+    interval_minutes: float = 5.0  # the safety net: a full cycle at least this often
+    watch_seconds: float = 20.0  # how often the service looks for changes (0: never)
 
     def campus(self, name: str | None) -> Campus | None:
         """The named campus; the only one when no name is given."""
@@ -162,7 +163,7 @@ def known() -> dict[str, frozenset[str]]:
     return {
         "": frozenset({"limits", "campus", "service", "ledger"}),
         "limits": frozenset({"max_file_mb", "max_pages", "timeout_seconds", "memory_mb"}),
-        "service": frozenset({"interval_minutes"}),
+        "service": frozenset({"interval_minutes", "watch_seconds"}),
         "ledger": frozenset({"path"}),
         "campus": CAMPUS_KEYS,
         "campus.contact": frozenset({"office", "email", "address", "hours"}),
@@ -248,10 +249,11 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     problems += _shared(campuses)
     service = _table(raw, "service", problems)
     interval = _number(service, "interval_minutes", 5.0, 0.01, 1440, "service", problems)
+    watch = _number(service, "watch_seconds", 20.0, 0, 3600, "service", problems)
     ledger = base / str(_table(raw, "ledger", problems).get("path", LEDGER))
     if problems:  # one line each, even when two backends read the same table
         raise ConfigError([f"{path}: {p}" for p in dict.fromkeys(problems)])
-    return Config(campuses, limits, path, ledger, interval)
+    return Config(campuses, limits, path, ledger, interval, watch)
 
 
 def _shared(campuses: tuple[Campus, ...]) -> list[str]:

@@ -18,19 +18,21 @@ import os
 import signal
 import threading
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from facultativo.sync.cycle import Runtime
+from facultativo.sync.cycle import Report, Runtime
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.lock import campus_lock
+from facultativo.sync.watch import Watcher
 from facultativo.validators import ValidatorPool
 
 from .config import Campus, Config
 from .errors import operational
 from .jobs import report_line, sync_campus
+from .wiring import build_source
 
 log = logging.getLogger("facultativo.service")
 SHUTDOWN_GRACE_SECONDS = 90.0
@@ -45,6 +47,7 @@ class Service:
         self._running = 0
         self._idle = threading.Condition()
         self.started = datetime.now(UTC)
+        self.watchers: dict[str, Watcher] = {}
 
     def run(self) -> int:
         with ExitStack() as stack:
@@ -69,13 +72,18 @@ class Service:
             return 0 if idle else 1
 
     def _schedule(self) -> BackgroundScheduler:
+        """One job per campus: a look for changes every watch_seconds (the cycle runs when
+        something moved, and at least every interval_minutes), or, with watch_seconds = 0,
+        a cycle every interval_minutes."""
         scheduler = BackgroundScheduler(timezone=UTC)
-        seconds = self.config.interval_minutes * 60
+        watch, interval = self.config.watch_seconds, self.config.interval_minutes * 60
+        seconds = min(watch, interval) if watch else interval
+        work = self._watch if watch else self._sync
         for campus in self.campuses:
             scheduler.add_job(
                 self._job,
                 IntervalTrigger(seconds=seconds, jitter=min(30, seconds / 10)),
-                args=[self._sync, campus],
+                args=[work, campus],
                 id=f"sync:{campus.name}",
                 coalesce=True,
                 max_instances=1,
@@ -106,20 +114,45 @@ class Service:
                 self._running -= 1
                 self._idle.notify_all()
 
-    def _sync(self, campus: Campus) -> None:
+    def _sync(self, campus: Campus) -> Report | None:
         def heartbeat(rt: Runtime) -> None:
             self._heartbeat(campus, rt.ports.ledger)
 
         try:
             report = sync_campus(self.config, campus, self.pool, stop=self.stop, after=heartbeat)
             log.info(report_line(report))
+            return report
         except operational() as exc:
             log.error("campus %s: %s", campus.name, exc)
+            return None
+
+    def _watch(self, campus: Campus) -> None:
+        """One tick: a cheap look at the sheet's version; the cycle only when it moved."""
+        now = datetime.now(UTC)
+        watcher = self.watchers.get(campus.name)
+        if watcher is None:
+            try:
+                source = build_source(campus)  # the same object the cycles use
+            except operational() as exc:
+                log.error("campus %s: %s", campus.name, exc)
+                return
+            interval = timedelta(minutes=self.config.interval_minutes)
+            watcher = self.watchers[campus.name] = Watcher(source, interval)
+        if not watcher.due(now):
+            return
+        report = self._sync(campus)
+        if report is None:
+            watcher.failed(now)
+        else:
+            watcher.ran(report, now)
 
     def _heartbeat(self, campus: Campus, ledger: Ledger) -> None:
         job = self.scheduler.get_job(f"sync:{campus.name}")
         next_run = job.next_run_time if job else None
-        ledger.heartbeat(campus.name, os.getpid(), self.started, next_run, datetime.now(UTC))
+        watcher = self.watchers.get(campus.name)
+        change = watcher.last_change if watcher else None
+        now = datetime.now(UTC)
+        ledger.heartbeat(campus.name, os.getpid(), self.started, next_run, now, change)
 
     def _wait_idle(self, timeout: float) -> bool:
         with self._idle:

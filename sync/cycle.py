@@ -116,6 +116,8 @@ class Report:
     restored: int = 0  # rows whose lost status cells were written back from the ledger
     moved: int = 0  # rows written elsewhere than where they were read (staff sorted)
     vanished: int = 0  # rows no longer in the sheet when writing: tried again next cycle
+    unseen: int = 0  # new answers found by the re-read before writing: decided next cycle
+    wrote: bool = False  # cells went to the sheet (its version moved because of us)
 
     def summary(self) -> dict:
         out = {
@@ -216,7 +218,7 @@ def _cycle(
 
     if pending or _header_cells(table.header, cols) or notice_cells(rows, cols, notices(), tz)[0]:
         before = {r.key: r.number for r in rows}
-        report.moved, report.vanished = _write(rt, cols, tz, pending, before)
+        _write(rt, cols, tz, pending, before, report)
     report.seconds = time.monotonic() - started
     rt.ports.ledger.cycle_finished(
         cycle_id or 0, rt.hooks.clock(), report.seconds, report.summary()
@@ -353,7 +355,8 @@ def _write(
     tz: str,
     pending: dict[str, dict[str, str]],
     before: dict[str, int],
-) -> tuple[int, int]:
+    report: Report,
+) -> None:
     """Status and «notificada el» cells in one batch, each on the row that holds its
     response *now*: the sheet is read again just before, since staff sort, insert and
     delete rows while a cycle runs. A response no longer there is written next cycle."""
@@ -366,11 +369,14 @@ def _write(
     where = {r.key: r.number for r in rows}
     status = _status_cells(rows, cols, pending)
     notices, ids = notice_cells(rows, cols, rt.ports.ledger.notices(rt.settings.name), tz)
-    moved = sum(1 for r in rows if r.key in pending and r.number != before.get(r.key))
-    vanished = sum(1 for key in pending if key not in where)
+    report.moved = sum(1 for r in rows if r.key in pending and r.number != before.get(r.key))
+    report.vanished = sum(1 for key in pending if key not in where)
+    # answers that arrived while this cycle ran: the watcher runs the next cycle at once
+    report.unseen = sum(1 for r in rows if r.key not in before and not r.estado_cell.strip())
     cells = header_cells + status + notices
     if cells:
         rt.ports.source.write([_clean(c) for c in cells])
+        report.wrote = True
     rt.hooks.checkpoint("written")
     typed = {r.key: r.nss_typed for r in rows}
     written = {k: for_ledger(c, typed.get(k)) for k, c in pending.items() if k in where}
@@ -379,7 +385,6 @@ def _write(
     if ids:
         rt.ports.ledger.mark_notice_cells(rt.settings.name, ids)
         rt.hooks.checkpoint("noted")
-    return moved, vanished
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

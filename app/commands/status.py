@@ -32,6 +32,7 @@ def campus_status(config: Config, campus: Campus) -> dict[str, Any]:
             "last_cycle": None,
             "backlog_error_temporal": 0,
             "next_run_at": None,
+            "last_change_at": None,
         }
     ledger = Ledger.snapshot(config.ledger)
     try:
@@ -45,6 +46,7 @@ def campus_status(config: Config, campus: Campus) -> dict[str, Any]:
             "last_cycle": last,
             "backlog_error_temporal": ledger.backlog(campus.name),
             "next_run_at": service.get("next_run_at") if running else None,
+            "last_change_at": service.get("last_change_at"),
         }
     finally:
         ledger.close()
@@ -94,6 +96,9 @@ def render(states: list[dict[str, Any]]) -> str:
                     "(se escriben en el siguiente ciclo)"
                 )
         lines.append(f"  En ERROR TEMPORAL esperando reintento: {s['backlog_error_temporal']}")
+        if s.get("last_change_at"):
+            changed = _local(s["last_change_at"], s.get("timezone"))
+            lines.append(f"  Último cambio visto en la hoja: {changed}")
         if s.get("next_run_at"):
             lines.append(f"  Siguiente ciclo: {_local(s['next_run_at'], s.get('timezone'))}")
     return "\n".join(lines)

@@ -52,21 +52,29 @@ class Cycles(Store):
         return found
 
     def heartbeat(
-        self, campus: str, pid: int, started: datetime, next_run: datetime | None, now: datetime
+        self,
+        campus: str,
+        pid: int,
+        started: datetime,
+        next_run: datetime | None,
+        now: datetime,
+        last_change: datetime | None = None,
     ) -> None:
         """What `facultativo status` shows about a running service."""
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO service (campus, pid, started_at, next_run_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET pid = excluded.pid,"
-                " started_at = excluded.started_at, next_run_at = excluded.next_run_at,"
-                " updated_at = excluded.updated_at",
-                (campus, pid, iso(started), iso(next_run), iso(now)),
+                "INSERT INTO service (campus, pid, started_at, next_run_at, updated_at,"
+                " last_change_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+                " pid = excluded.pid, started_at = excluded.started_at,"
+                " next_run_at = excluded.next_run_at, updated_at = excluded.updated_at,"
+                " last_change_at = COALESCE(excluded.last_change_at, last_change_at)",
+                (campus, pid, iso(started), iso(next_run), iso(now), iso(last_change)),
             )
 
     def service_state(self, campus: str) -> dict[str, Any] | None:
         row = self.db.execute(
-            "SELECT pid, started_at, next_run_at, updated_at FROM service WHERE campus = ?",
+            "SELECT pid, started_at, next_run_at, updated_at, last_change_at FROM service"
+            " WHERE campus = ?",
             (campus,),
         ).fetchone()
         return dict(row) if row is not None else None

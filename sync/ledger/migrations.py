@@ -16,7 +16,9 @@ CREATE TABLE IF NOT EXISTS digests (
     campus TEXT NOT NULL,
     sent_at TEXT NOT NULL
 );"""
-_SERVICE = """
+# The service table as version 3 created it; version 6 adds last_change_at. A step
+# creates what its version had, so that migrating gives exactly the fresh schema.
+_SERVICE_V3 = """
 CREATE TABLE IF NOT EXISTS service (
     campus TEXT PRIMARY KEY,
     pid INTEGER,
@@ -24,6 +26,7 @@ CREATE TABLE IF NOT EXISTS service (
     next_run_at TEXT,
     updated_at TEXT
 );"""
+_SERVICE = _SERVICE_V3.replace("updated_at TEXT\n", "updated_at TEXT,\n    last_change_at TEXT\n")
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS responses (
     campus TEXT NOT NULL,
@@ -81,7 +84,7 @@ def _v1_to_v2(db: sqlite3.Connection) -> None:
 
 def _v2_to_v3(db: sqlite3.Connection) -> None:
     """The service's heartbeat, for `facultativo status`."""
-    db.execute(_SERVICE)
+    db.execute(_SERVICE_V3)
 
 
 def _v3_to_v4(db: sqlite3.Connection) -> None:
@@ -95,11 +98,17 @@ def _v4_to_v5(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE responses ADD COLUMN loose_key TEXT")
 
 
+def _v5_to_v6(db: sqlite3.Connection) -> None:
+    """When the watcher last saw the sheet change, for `facultativo status`."""
+    db.execute("ALTER TABLE service ADD COLUMN last_change_at TEXT")
+
+
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }
 VERSION = max(STEPS) + 1
 

@@ -78,3 +78,9 @@ class ResponseSource(ABC):
     def cannot_write(self) -> str | None:
         """Why status cells could not be written (with the fix), or None."""
         return None
+
+    def version(self) -> str | None:
+        """A cheap fingerprint that moves whenever the responses may have changed (a new
+        answer, a staff edit, our own write), or None when the source cannot tell: the
+        watcher (sync/watch.py) then runs a full cycle on every interval."""
+        return None

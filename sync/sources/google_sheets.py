@@ -75,6 +75,17 @@ class GoogleSheetSource(ResponseSource):
             return f"{self.describe()}: solo lectura; compártela con {who} como editor."
         return None
 
+    def version(self) -> str | None:
+        """The spreadsheet's Drive version: one light Drive call, outside the Sheets quota."""
+        http = self.client.http_client
+        url = f"{DRIVE_FILES_API_V3_URL}/{self.id}"
+        params: dict[str, str | int | bool | float | list[str] | None] = {
+            "fields": "version,modifiedTime",
+            "supportsAllDrives": True,
+        }
+        got = self._call(lambda: http.request("get", url, params=params).json())
+        return f"{got.get('version')}@{got.get('modifiedTime')}"
+
     def read(self) -> Table:
         http = self.client.http_client
         meta = self._call(lambda: http.fetch_sheet_metadata(self.id))

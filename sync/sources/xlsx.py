@@ -48,6 +48,15 @@ class XlsxSource(ResponseSource):
     def describe(self) -> str:
         return self.path.name
 
+    def version(self) -> str | None:
+        """The file as the disk has it: inode, size and modification time (a save by
+        Excel or a new export changes at least one)."""
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
     def cannot_write(self) -> str | None:
         target = self.path.resolve()  # saves replace the link's target, next to it
         if not os.access(target, os.W_OK) or not os.access(target.parent, os.W_OK):

@@ -44,6 +44,17 @@ class Spreadsheet:
     time_zone: str = "America/Mexico_City"
     shared: bool = True
     editable: bool = True
+    version: int = 1  # Drive's file version: every change moves it
+    modified: float = field(default_factory=time.time)
+
+    def touch(self) -> None:
+        self.version += 1
+        self.modified = time.time()
+
+    def append(self, values: list[Any], title: str | None = None) -> None:
+        """What the Form does when a student submits: one row at the end, a new version."""
+        self.sheet(title).rows.append(list(values))
+        self.touch()
 
     def sheet(self, title: str | None) -> Sheet:
         if title is None:
@@ -202,7 +213,15 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
         def _drive(self, file_id: str, query: dict, fault: Fault | None) -> None:
             book = fake.spreadsheets.get(file_id)
             if book is not None and book.shared:
-                raise _Reply(200, {"capabilities": {"canEdit": book.editable}})
+                modified = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(book.modified))
+                full = {
+                    "capabilities": {"canEdit": book.editable},
+                    "version": str(book.version),
+                    "modifiedTime": f"{modified}.{int(book.modified * 1000) % 1000:03d}Z",
+                }
+                wanted = query.get("fields", [""])[0]
+                keys = [k for k in full if k in wanted] or list(full)
+                raise _Reply(200, {k: full[k] for k in keys})
             f = fake.files.get(file_id)
             if f is None or not f.shared:
                 raise _Reply(404, _err(404, "notFound", f"File not found: {file_id}."))
@@ -436,6 +455,8 @@ def _values_update(sid: str, book: Spreadsheet, payload: dict) -> dict:
                     )
                 _set(sheet, r0 + dr, c0 + dc, value, option)
                 cells += 1
+    if cells:
+        book.touch()
     book_log = {
         "spreadsheetId": sid,
         "totalUpdatedCells": cells,
@@ -474,6 +495,8 @@ def _batch_update(sid: str, book: Spreadsheet, payload: dict) -> dict:
         else:
             raise _Reply(400, _err(400, "badRequest", f"unsupported request {list(request)}"))
         replies.append({})
+    if replies:
+        book.touch()
     return {"spreadsheetId": sid, "replies": replies}
 
 

@@ -1,0 +1,81 @@
+"""The watcher (sync/watch.py): an idle campus costs one Drive call a tick and no Sheets
+call; an answer the Form appends is decided on the next tick; our own writes do not wake
+it; the interval still runs a cycle as a safety net."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from facultativo.config import load
+from facultativo.sync.sources import SourceError
+from facultativo.sync.watch import Watcher
+from facultativo.wiring import build_source
+from tests.support import google_env as g
+from tests.support.google_env import cycle
+from tests.support.sheet import ESTADO
+from tests.support.workspace import Workspace
+
+NOW = datetime(2026, 11, 16, 18, 0, tzinfo=UTC)
+TICK = timedelta(seconds=20)
+
+
+def watched(tmp_path, fake, pool):
+    """A Google campus after its first cycle, with its watcher settled."""
+    book = g.spreadsheet(fake, g.demo_rows(fake))
+    path = g.config(tmp_path, fake)
+    watcher = Watcher(build_source(load(path).campuses[0]), timedelta(minutes=5))
+    assert watcher.due(NOW)  # never ran: a cycle now
+    watcher.ran(cycle(path, pool), NOW)
+    return book, path, watcher
+
+
+def test_an_idle_watcher_makes_no_sheets_call(tmp_path, fake, pool):
+    _, _, watcher = watched(tmp_path, fake, pool)
+    fake.reset_log()
+    ticks = 12  # four minutes at 20 s
+    assert not any(watcher.due(NOW + TICK * (i + 1)) for i in range(ticks))
+    assert fake.calls("sheets.read") == fake.calls("sheets.write") == 0
+    assert fake.calls("drive") == ticks  # one light files.get a tick
+
+
+def test_an_answer_the_form_appends_is_decided_on_the_next_tick(tmp_path, fake, pool):
+    book, path, watcher = watched(tmp_path, fake, pool)
+    rows = g.column(book, ESTADO)
+    new = list(book.sheets[0].rows[1][:9])
+    new[0] += 1 / 1440  # a minute later: another response
+    book.append(new)
+    assert watcher.due(NOW + TICK)
+    report = cycle(path, pool)
+    watcher.ran(report, NOW + TICK)
+    assert report.processed >= 1  # the new answer (and the ERROR TEMPORAL retried)
+    assert len(g.column(book, ESTADO)) == len(rows) + 1 and g.column(book, ESTADO)[-1]
+    assert not watcher.due(NOW + 2 * TICK)  # our own write did not wake it
+
+
+def test_the_interval_still_runs_a_cycle(tmp_path, fake, pool):
+    _, _, watcher = watched(tmp_path, fake, pool)
+    assert not watcher.due(NOW + timedelta(minutes=4))
+    assert watcher.due(NOW + timedelta(minutes=5))
+
+
+def test_a_workbook_saved_by_someone_wakes_the_watcher(tmp_path, pool):
+    ws = Workspace(tmp_path)
+    watcher = Watcher(build_source(ws.campus), timedelta(minutes=5))
+    assert watcher.due(NOW)
+    watcher.ran(ws.cycle(pool), NOW)
+    assert not watcher.due(NOW + TICK)  # our own save did not count
+    ws.set_status(2, None)  # staff clear an estado in Excel and save
+    assert watcher.due(NOW + 2 * TICK)
+
+
+class Unreachable:
+    def version(self):
+        raise SourceError("sin conexión con Google", transient=True)
+
+
+def test_a_failing_campus_waits_for_the_safety_net_not_every_tick():
+    watcher = Watcher(Unreachable(), timedelta(minutes=5))
+    assert watcher.due(NOW)  # never ran
+    watcher.failed(NOW)
+    assert not watcher.due(NOW + TICK)
+    assert watcher.due(NOW + timedelta(minutes=5))
