@@ -148,5 +148,11 @@ def test_help_imports_nothing_heavy():
 
 def test_the_benchmarks_still_import():
     """bench/ is not run by CI; its imports of the test support must not rot."""
-    for name in ("bench.cycle", "bench.email", "bench.validation", "bench.__main__"):
+    for name in (
+        "bench.cycle",
+        "bench.email",
+        "bench.latency",
+        "bench.validation",
+        "bench.__main__",
+    ):
         __import__(name)

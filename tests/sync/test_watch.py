@@ -79,3 +79,19 @@ def test_a_failing_campus_waits_for_the_safety_net_not_every_tick():
     watcher.failed(NOW)
     assert not watcher.due(NOW + TICK)
     assert watcher.due(NOW + timedelta(minutes=5))
+
+
+def test_status_shows_the_last_change_the_watcher_saw(tmp_path, pool):
+    from facultativo.commands.status import campus_status, render
+    from facultativo.sync.ledger import Ledger
+
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    ledger = Ledger(ws.config.ledger)
+    try:
+        ledger.heartbeat(ws.campus.name, 1, NOW, None, NOW, last_change=NOW - TICK)
+        ledger.heartbeat(ws.campus.name, 1, NOW, None, NOW + TICK)  # no change since
+    finally:
+        ledger.close()
+    text = render([campus_status(ws.config, ws.campus)])
+    assert "Último cambio visto en la hoja: 2026-11-16 11:59" in text
