@@ -250,6 +250,11 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     service = _table(raw, "service", problems)
     interval = _number(service, "interval_minutes", 5.0, 0.01, 1440, "service", problems)
     watch = _number(service, "watch_seconds", 20.0, 0, 3600, "service", problems)
+    if 0 < watch < 1:  # a look many times a second costs CPU and floods the log
+        problems.append(
+            f"[service] watch_seconds = {_shown(watch)}: usa 0 (no mirar) o de 1 a 3600 segundos."
+        )
+        watch = 20.0
     ledger = base / str(_table(raw, "ledger", problems).get("path", LEDGER))
     if problems:  # one line each, even when two backends read the same table
         raise ConfigError([f"{path}: {p}" for p in dict.fromkeys(problems)])

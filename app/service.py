@@ -50,6 +50,9 @@ class Service:
         self.watchers: dict[str, Watcher] = {}
 
     def run(self) -> int:
+        # APScheduler speaks English, and "skipped: maximum number of running instances"
+        # only means a cycle outlasted a tick: the next tick comes soon enough.
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
         with ExitStack() as stack:
             for campus in self.campuses:
                 stack.enter_context(campus_lock(self.config.ledger, campus.name))
@@ -58,10 +61,10 @@ class Service:
             self._install_signals()
             scheduler.start()
             log.info(
-                "servicio iniciado (pid %d): %s; ciclo cada %g min",
+                "servicio iniciado (pid %d): %s; %s",
                 os.getpid(),
                 ", ".join(c.name for c in self.campuses),
-                self.config.interval_minutes,
+                self._cadence(),
             )
             self.stopping.wait()
             log.info("señal recibida: terminando el ciclo en curso")
@@ -70,6 +73,11 @@ class Service:
             idle = self._wait_idle(SHUTDOWN_GRACE_SECONDS)
             log.info("servicio detenido" if idle else "el ciclo en curso no terminó a tiempo")
             return 0 if idle else 1
+
+    def _cadence(self) -> str:
+        every = f"ciclo completo al menos cada {self.config.interval_minutes:g} min"
+        watch = self.config.watch_seconds
+        return f"mira la hoja cada {watch:g} s; {every}" if watch else every
 
     def _schedule(self) -> BackgroundScheduler:
         """One job per campus: a look for changes every watch_seconds (the cycle runs when

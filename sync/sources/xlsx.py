@@ -55,7 +55,8 @@ class XlsxSource(ResponseSource):
             st = self.path.stat()
         except OSError:
             return None
-        return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+        # closing Excel (its lock file gone) counts: a cycle it blocked can run now
+        return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{len(self._locks())}"
 
     def cannot_write(self) -> str | None:
         target = self.path.resolve()  # saves replace the link's target, next to it
@@ -125,17 +126,24 @@ class XlsxSource(ResponseSource):
             raise SourceError(f"{self.describe()}: no hay una pestaña «{self.sheet}» (hay {tabs}).")
         return book[self.sheet]
 
-    def _refuse_if_open(self) -> None:
-        # Opened through the link or through its target: either may hold the lock file.
+    def _locks(self) -> list[Path]:
+        """Excel's and LibreOffice's lock files for the workbook: opened through the link
+        or through its target, either may hold one."""
+        found = []
         for path in dict.fromkeys((self.path, self.path.resolve())):
             folder, name = path.parent, path.name
             for lock in (folder / f"~${name}", folder / f".~lock.{name}#"):
                 if lock.exists():
-                    raise SourceError(
-                        f"{name} está abierto en Excel o LibreOffice ({lock.name}); ciérralo "
-                        "para que facultativo pueda escribir los resultados.",
-                        transient=True,
-                    )
+                    found.append(lock)
+        return found
+
+    def _refuse_if_open(self) -> None:
+        for lock in self._locks()[:1]:
+            raise SourceError(
+                f"{self.path.name} está abierto en Excel o LibreOffice ({lock.name}); ciérralo "
+                "para que facultativo pueda procesar las respuestas.",
+                transient=True,
+            )
 
     def _save(self, book: Workbook) -> None:
         target = self.path.resolve()  # write through a symlink: the link stays a link

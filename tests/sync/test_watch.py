@@ -95,3 +95,33 @@ def test_status_shows_the_last_change_the_watcher_saw(tmp_path, pool):
         ledger.close()
     text = render([campus_status(ws.config, ws.campus)])
     assert "Último cambio visto en la hoja: 2026-11-16 11:59" in text
+
+
+def test_closing_excel_wakes_the_watcher(tmp_path, pool):
+    """An answer blocked by an open workbook waited for the safety net after Excel closed."""
+    ws = Workspace(tmp_path)
+    watcher = Watcher(build_source(ws.campus), timedelta(minutes=5))
+    watcher.due(NOW)
+    watcher.ran(ws.cycle(pool), NOW)
+    lock = tmp_path / "~$respuestas.xlsx"
+    lock.write_text("", encoding="utf-8")  # staff open it in Excel
+    assert watcher.due(NOW + TICK)
+    watcher.failed(NOW + TICK)  # the cycle refused: the workbook is open
+    assert not watcher.due(NOW + 2 * TICK)  # still open: no retry every tick
+    lock.unlink()  # Excel closed
+    assert watcher.due(NOW + 3 * TICK)
+
+
+def test_a_watch_interval_below_a_second_is_refused(tmp_path):
+    import pytest
+
+    from facultativo import demo
+    from facultativo.config import ConfigError
+
+    demo.build(tmp_path)
+    toml = tmp_path / "facultativo.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8") + "\n[service]\nwatch_seconds = 0.001\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"usa 0 \(no mirar\) o de 1 a 3600"):
+        load(toml)
