@@ -59,15 +59,20 @@ class GoogleSheetSource(ResponseSource):
         gid = self._sheet["properties"]["sheetId"] if self._sheet else 0
         return f"https://docs.google.com/spreadsheets/d/{self.id}/edit#gid={gid}&range=A{row}"
 
-    def cannot_write(self) -> str | None:
+    def _drive_file(self, fields: str) -> dict[str, Any]:
+        """The spreadsheet's own Drive metadata: one light call, outside the Sheets quota."""
         http = self.client.http_client
         url = f"{DRIVE_FILES_API_V3_URL}/{self.id}"
         params: dict[str, str | int | bool | float | list[str] | None] = {
-            "fields": "capabilities(canEdit)",
+            "fields": fields,
             "supportsAllDrives": True,
         }
+        got: dict[str, Any] = self._call(lambda: http.request("get", url, params=params).json())
+        return got
+
+    def cannot_write(self) -> str | None:
         try:
-            got = self._call(lambda: http.request("get", url, params=params).json())
+            got = self._drive_file("capabilities(canEdit)")
         except SourceError as exc:
             return str(exc)
         if not got.get("capabilities", {}).get("canEdit"):
@@ -76,14 +81,8 @@ class GoogleSheetSource(ResponseSource):
         return None
 
     def version(self) -> str | None:
-        """The spreadsheet's Drive version: one light Drive call, outside the Sheets quota."""
-        http = self.client.http_client
-        url = f"{DRIVE_FILES_API_V3_URL}/{self.id}"
-        params: dict[str, str | int | bool | float | list[str] | None] = {
-            "fields": "version,modifiedTime",
-            "supportsAllDrives": True,
-        }
-        got = self._call(lambda: http.request("get", url, params=params).json())
+        """The spreadsheet's Drive version (moved by every edit, ours included)."""
+        got = self._drive_file("version,modifiedTime")
         return f"{got.get('version')}@{got.get('modifiedTime')}"
 
     def read(self) -> Table:
