@@ -43,7 +43,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_ledger(path: Path) -> tuple[bool, str]:
     """The ledger must be writable before the first email: it is what remembers them."""
-
     if path.exists():
         if not os.access(path, os.R_OK | os.W_OK):
             return False, f"bitácora {path}: sin permiso de lectura y escritura"
@@ -101,7 +100,6 @@ def _mail_line(campus: Campus) -> str:
 def _sample(table: Table, col: int, tz: str | None = None) -> str:
     """One answer of the column, masked, so staff see the right question was found; a
     timestamp (a serial number in Google's unformatted values) as the date it is."""
-
     value = next((r[col] for r in table.rows if col < len(r) and r[col] not in (None, "")), None)
     if value is None:
         return ""
@@ -118,7 +116,6 @@ def _next_cycle(
     campus: Campus, ledger: Path, table: Table, cols: Any, store: Any, no_block: bool
 ) -> tuple[bool, str]:
     """How many responses the next cycle would decide and mail, before it runs."""
-
     rows = read_rows(table, cols, table.timezone or campus.policy.timezone, store.refs)
     known = Ledger.entries_on_disk(ledger, campus.name)
     desde = campus.desde
@@ -150,7 +147,6 @@ def _next_cycle(
 def _unknown_estados(table: Table, cols: Any, campus: Campus, store: Any) -> list[tuple[bool, str]]:
     """An estado staff mistyped is read by nobody: no email goes out and the row is
     counted apart; each one on the line, with the label meant."""
-
     rows = read_rows(table, cols, table.timezone or campus.policy.timezone, store.refs)
     found = []
     for row in rows:
