@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -113,6 +113,17 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--json", action="store_true", help="el informe como JSON")
     a = command("auth", "autoriza con una cuenta de Google (cliente OAuth)", deployed)
     a.add_argument("--no-browser", action="store_true", help="solo muestra la dirección")
+    w = command("web", "página para que el estudiante revise su constancia antes de enviarla", logs)
+    w.add_argument("--config", type=Path, required=True, help="facultativo.toml")
+    w.add_argument("--campus", help="el campus de la página (si hay varios)")
+    w.add_argument("--host", default="127.0.0.1", help="dirección (por omisión: 127.0.0.1)")
+    w.add_argument("--port", type=_port, default=8080, help="puerto (por omisión: 8080)")
+    w.add_argument(
+        "--fecha",
+        type=_date,
+        metavar="AAAA-MM-DD",
+        help="el día que la página toma como hoy (para probar con constancias de otro día)",
+    )
     p = command("preview-emails", "escribe todos los correos con datos de ejemplo")
     p.add_argument("--dir", type=Path, required=True, help="carpeta de salida")
     p.add_argument("--config", type=Path, help="facultativo.toml (usa su campus y plantillas)")
@@ -128,6 +139,19 @@ def _day(text: str) -> datetime:
         raise argparse.ArgumentTypeError(
             f"«{text}» no es una fecha; usa AAAA-MM-DD o AAAA-MM-DDTHH:MM"
         ) from None
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{text}» no es una fecha; usa AAAA-MM-DD") from None
+
+
+def _port(text: str) -> int:
+    if not text.strip().isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"«{text}» no es un puerto; usa un número de 1 a 65535")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

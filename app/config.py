@@ -68,6 +68,17 @@ class Digest:
 
 
 @dataclass(frozen=True)
+class Web:
+    """[web]: the students' pre-check page (`facultativo web`). A campus's Wi-Fi shows
+    many students as one address, so the office may need to raise the per-address limit."""
+
+    checks_per_address: int = 10
+    window_minutes: float = 10.0
+    max_concurrent: int = 32  # checks at once; more get «ocupada» (memory stays bounded)
+    upload_seconds: float = 120.0  # to receive one upload: a 10 MB file on a slow phone
+
+
+@dataclass(frozen=True)
 class Campus:
     name: str
     policy: Policy
@@ -83,6 +94,7 @@ class Campus:
     # Responses from before this moment (campus time) were handled by hand: never
     # validated nor mailed, marked ANTERIOR.
     desde: datetime | None = None
+    form_url: str = ""  # [campus.web]: the Form the pre-check page sends students to
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,7 @@ class Config:
     ledger: Path = Path(LEDGER)
     interval_minutes: float = 5.0  # the safety net: a full cycle at least this often
     watch_seconds: float = 20.0  # how often the service looks for changes (0: never)
+    web: Web = field(default_factory=Web)
 
     def campus(self, name: str | None) -> Campus | None:
         """The named campus; the only one when no name is given."""
@@ -146,6 +159,7 @@ CAMPUS_KEYS = frozenset(
         "digest",
         "columns",
         "mail",
+        "web",
     }
 )
 MAIL_KEYS = frozenset({"sender", "from", "daily_cap", "templates", "modo"})
@@ -161,16 +175,20 @@ def known() -> dict[str, frozenset[str]]:
         return SOURCES.keys_in(table) | STORES.keys_in(table) | SENDERS.keys_in(table)
 
     return {
-        "": frozenset({"limits", "campus", "service", "ledger"}),
+        "": frozenset({"limits", "campus", "service", "ledger", "web"}),
         "limits": frozenset({"max_file_mb", "max_pages", "timeout_seconds", "memory_mb"}),
         "service": frozenset({"interval_minutes", "watch_seconds"}),
         "ledger": frozenset({"path"}),
+        "web": frozenset(
+            {"checks_per_address", "window_minutes", "max_concurrent", "upload_seconds"}
+        ),
         "campus": CAMPUS_KEYS,
         "campus.contact": frozenset({"office", "email", "address", "hours"}),
         "campus.source": frozenset({"kind"}) | backends("source"),
         "campus.google": Account.KEYS | backends("google"),
         "campus.mail": MAIL_KEYS | backends("mail"),
         "campus.digest": frozenset({"recipients", "time", "days"}),
+        "campus.web": frozenset({"form_url"}),
     }
 
 
@@ -194,7 +212,7 @@ def unknown_keys(raw: dict[str, Any]) -> list[str]:
             continue
         name = campus.get("name", i)
         problems += _unknown(campus, "campus", f"[[campus]] «{name}»")
-        for sub in ("contact", "source", "google", "mail", "digest"):
+        for sub in ("contact", "source", "google", "mail", "digest", "web"):
             if isinstance(campus.get(sub), dict):
                 problems += _unknown(campus[sub], f"campus.{sub}", f"[campus.{sub}] de «{name}»")
         columns = campus.get("columns")
@@ -206,7 +224,7 @@ def unknown_keys(raw: dict[str, Any]) -> list[str]:
                     problems.append(
                         _unknown_line(key, frozenset(FIELDS), f"[campus.columns] de «{name}»")
                     )
-    for table in ("limits", "service", "ledger"):
+    for table in ("limits", "service", "ledger", "web"):
         if isinstance(raw.get(table), dict):
             problems += _unknown(raw[table], table, f"[{table}]")
     return problems
@@ -256,9 +274,36 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
         )
         watch = 20.0
     ledger = base / str(_table(raw, "ledger", problems).get("path", LEDGER))
+    web = _web(_table(raw, "web", problems), problems)
     if problems:  # one line each, even when two backends read the same table
         raise ConfigError([f"{path}: {p}" for p in dict.fromkeys(problems)])
-    return Config(campuses, limits, path, ledger, interval, watch)
+    return Config(campuses, limits, path, ledger, interval, watch, web)
+
+
+def _web(raw: dict[str, Any], problems: list[str]) -> Web:
+    t, d = Table(raw, "web", problems=problems), Web()
+    return Web(
+        checks_per_address=int(t.number("checks_per_address", d.checks_per_address, 1, 10**6, True)),
+        window_minutes=t.number("window_minutes", d.window_minutes, 0.1, 1440),
+        max_concurrent=int(t.number("max_concurrent", d.max_concurrent, 1, 1000, True)),
+        upload_seconds=t.number("upload_seconds", d.upload_seconds, 1, 3600),
+    )
+
+
+def _form_url(raw: Any, where: str, problems: list[str]) -> str:
+    """[campus.web] form_url: where the pre-check page sends a student whose constancia
+    is in order. Only a web address: the page shows it as a link."""
+    if not isinstance(raw, dict):
+        problems.append(f"{where}.web debe ser una tabla [campus.web].")
+        return ""
+    url = Table(raw, where + ".web", problems=problems).text("form_url")
+    if url and not re.fullmatch(r"https?://[^\s<>\"']+", url):
+        problems.append(
+            f"{where}.web.form_url = {_shown(url)}: escribe la dirección completa del "
+            'formulario, p. ej. "https://forms.gle/AbCdEf123".'
+        )
+        return ""
+    return url
 
 
 def _shared(campuses: tuple[Campus, ...]) -> list[str]:
@@ -385,6 +430,7 @@ def _campus(i: int, raw: Any, base: Path, problems: list[str]) -> Campus | None:
         max_attempts=int(_number(raw, "max_attempts", 5, 1, 50, where, problems, whole=True)),
         retry_minutes=_number(raw, "retry_minutes", 5.0, 0, 1440, where, problems),
         desde=_desde(raw, where, problems),
+        form_url=_form_url(raw.get("web", {}), where, problems),
     )
     if getattr(campus.mail.sender.settings, "needs_google", False) and campus.google is None:
         problems.append(

@@ -69,21 +69,26 @@ def build_sender(campus: Campus) -> Sender:
     return built
 
 
-def mail_context(campus: Campus) -> MailContext:
+def contact(campus: Campus) -> dict[str, str]:
+    """The office's contact block, as every email and the pre-check page show it."""
     c = campus.contact
     escuela = campus.policy.institutions[0] if campus.policy.institutions else ""
-    contact = {
+    return {
         "office": c.office,
         "email": c.email,
         "address": c.address,
         "hours": c.hours,
         "escuela": escuela,
     }
+
+
+def mail_context(campus: Campus) -> MailContext:
+    c = campus.contact
     sender = campus.mail.from_address or (f"{c.office} <{c.email}>" if c.email else c.office)
     return MailContext(
         environment(campus.mail.templates),
         campus.name,
-        contact,
+        contact(campus),
         sender,
         campus.policy.timezone,
         campus.mail.daily_cap,

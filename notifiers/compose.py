@@ -104,6 +104,9 @@ def student_context(
         "url_asignacion_nss": texts.URL_ASIGNACION_NSS,
         "url_clinica": texts.URL_CLINICA,
         "nota": " ".join(nota.split()),  # staff's own words, for a decision they took
+        # the steps' last one: an email answers a Form already sent; the pre-check page
+        # (facultativo web) says «Llena el formulario»
+        "llena": "Llena de nuevo el formulario",
     }
 
 

@@ -120,6 +120,13 @@ class ValidatorPool:
                 return _failure(timed_out, self.limits)
         raise AssertionError("unreachable")
 
+    def warm(self) -> None:
+        """Start every worker now: a page that answers students should not make the first
+        ones wait for a process to import the PDF libraries."""
+        workers = [self._acquire() for _ in range(self.size)]
+        for worker in workers:
+            self._release(worker)
+
     def validate(
         self, data: bytes | None, request: Request, policy: Policy, filename: str | None = None
     ) -> Verdict:

@@ -21,6 +21,7 @@ MODULES = {
     "auth": "auth",
     "preview-emails": "preview_emails",
     "informe": "informe",
+    "web": "web",
 }
 
 

@@ -1,0 +1,63 @@
+"""`facultativo web`: the students' pre-check page (see facultativo.web)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+from facultativo.config import Campus, Config, load
+from facultativo.errors import Failure, UsageError
+
+from . import setup_logging
+
+EXTRA = (
+    "la página necesita el extra web: pip install 'facultativo[web]' "
+    "(o pip install '.[web]' desde la carpeta de facultativo)."
+)
+
+
+def run(args: argparse.Namespace) -> int:
+    setup_logging(logging.INFO, args.log_format)
+    config = load(args.config)
+    campus = _campus(config, args.campus)
+    try:
+        from facultativo.web.app import Site, create_app
+        from facultativo.web.server import bind, serve
+    except ImportError as exc:
+        if exc.name in ("starlette", "uvicorn", "multipart", "python_multipart"):
+            raise Failure(EXTRA) from None
+        raise
+    site = Site(campus, config.limits, config.web, _workers(), args.fecha)
+    sock = bind(args.host, args.port)
+    host, port = sock.getsockname()[:2]
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+
+    def ready() -> None:
+        logging.getLogger("facultativo.web").info(
+            "web: página de verificación del campus %s lista en %s (%d procesos lectores; "
+            "Ctrl-C para terminar)%s",
+            campus.name,
+            url,
+            site.workers,
+            f"; toma como hoy el {args.fecha:%d/%m/%Y}" if args.fecha else "",
+        )
+
+    if not serve(create_app(site, on_ready=ready), sock, config.web.max_concurrent * 8):
+        raise Failure("la página no pudo iniciar; revisa el mensaje anterior.")
+    return 0
+
+
+def _campus(config: Config, name: str | None) -> Campus:
+    campus = config.campus(name)
+    if campus is None:
+        names = ", ".join(c.name for c in config.campuses)
+        what = f"no hay campus «{name}»" if name else "hay varios campus"
+        raise UsageError(f"{what} en {config.path}; elige uno con --campus ({names})")
+    return campus
+
+
+def _workers() -> int:
+    """One reader per core, at most 4: each keeps its PDF libraries warm."""
+    return max(1, min(4, os.cpu_count() or 1))
+

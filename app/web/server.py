@@ -1,0 +1,68 @@
+"""uvicorn on a socket bound here: a port in use or a wrong host is one Spanish line, and a
+test can serve on port 0 and read the port it got.
+
+uvicorn's own log is English; its routine lines stay out (the page logs one Spanish line
+per check), its errors still reach the log.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+
+import uvicorn
+
+from facultativo.errors import Failure
+
+log = logging.getLogger("facultativo.web")
+TRUSTED_PROXY = "127.0.0.1"  # nginx on the same machine: its X-Forwarded-For is the student
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket, or a Failure that says what to change."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise Failure(f"--host {host}: no es una dirección de esta máquina.") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(2048)
+    except PermissionError:
+        sock.close()
+        raise Failure(
+            f"--port {port}: solo root puede usar puertos menores que 1024; usa --port 8080 "
+            "y pon nginx delante (deploy/nginx-facultativo.conf)."
+        ) from None
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise Failure(
+                f"--port {port}: el puerto ya está en uso (¿otra copia de facultativo web?); "
+                "usa otro con --port."
+            ) from None
+        raise Failure(f"--host {host}: no se pudo usar esa dirección ({exc.strerror}).") from None
+    return sock
+
+
+def serve(app: object, sock: socket.socket, max_connections: int) -> bool:
+    """Serve until SIGTERM or Ctrl-C; False when the page could not start."""
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        log_config=None,
+        access_log=False,  # an access log would keep each student's address
+        server_header=False,
+        proxy_headers=True,
+        forwarded_allow_ips=TRUSTED_PROXY,
+        limit_concurrency=max_connections,
+        timeout_keep_alive=5,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])
+    return server.started

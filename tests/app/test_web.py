@@ -1,0 +1,438 @@
+"""`facultativo web` over real HTTP: the real uvicorn and Starlette in their own process,
+on the demo's campus and constancias, posted to as a browser without JavaScript posts."""
+
+from __future__ import annotations
+
+import html
+import re
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from facultativo.notifiers.texts import STUDENT
+from facultativo.validators import Motivo
+from tests.reliability import hostile
+from tests.support import TESTS
+from tests.support.web import FORM_URL, demo_requests, running_page, write_workspace
+
+FAST = "\n[limits]\ntimeout_seconds = 3\n"  # hostile files give up sooner
+WEB = f'\n[campus.web]\nform_url = "{FORM_URL}"\n\n[web]\nchecks_per_address = 1000\n'
+HEADINGS = {
+    "ACEPTADA": "sería ACEPTADA",
+    "RECHAZADA": "sería RECHAZADA",
+    "CONCLUIDA": "No necesitas enviar el formulario",
+    "REVISION_MANUAL": "la revisaría una persona",
+}
+
+
+def text_of(response: requests.Response) -> str:
+    """The page as a person reads it: tags gone, entities decoded, spaces collapsed."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", response.text, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    with running_page(tmp_path_factory.mktemp("web"), WEB + FAST) as p:
+        yield p
+
+
+# Every demo student whose outcome depends only on the PDF, the NSS, the tipo and the day
+# (a duplicate needs the sheet, a name mismatch the name the page does not ask for).
+CASES = [
+    r
+    for r in demo_requests()
+    if r["archivo"].startswith("constancias/")
+    and r["esperado"][1] not in ("SOLICITUD_DUPLICADA", "NOMBRE_NO_COINCIDE", "")
+]
+
+
+@pytest.mark.parametrize("student", CASES, ids=lambda r: r["esperado"][1])
+def test_the_page_says_what_the_office_decides_for_every_demo_student(page, student):
+    estado, motivo = student["esperado"]
+    name = student["archivo"].removeprefix("constancias/").removesuffix(".pdf")
+    response = page.check(
+        page.constancia(name), tipo=student["tipo"].lower(), nss=student["nss"], curp=student["curp"]
+    )
+    assert response.status_code == 200
+    shown = text_of(response)
+    assert HEADINGS[estado] in shown
+    assert " ".join(STUDENT[Motivo(motivo)].split()) in shown
+    if estado == "RECHAZADA":
+        assert "Qué hacer:" in shown and "No envíes el formulario con esta constancia" in shown
+        assert "Llena de nuevo" not in shown  # the student has not sent it yet
+    link = f'href="{FORM_URL}"' in response.text
+    assert link == (estado in ("ACEPTADA", "REVISION_MANUAL"))
+    # what was typed comes back in the form, for a retry with another file
+    assert f'value="{student["nss"]}"' in response.text
+
+
+def test_a_constancia_from_another_day_is_rejected_for_the_date(tmp_path):
+    with running_page(tmp_path, fecha=None) as p:  # today: the demo's constancias are older
+        shown = text_of(p.check(p.constancia("ana")))
+    assert "sería RECHAZADA" in shown
+    assert " ".join(STUDENT[Motivo.FECHA_NO_COINCIDE].split()) in shown
+
+
+def test_the_form_is_a_plain_multipart_form_with_spanish_labels(page):
+    response = requests.get(page.url, timeout=10)
+    assert response.status_code == 200
+    body = response.text
+    assert re.search(r'<form method="post" action="/verificar" enctype="multipart/form-data"', body)
+    assert '<html lang="es-MX">' in body
+    for control in ("nss", "curp", "constancia"):
+        assert f'<label for="{control}">' in body and f'id="{control}"' in body
+    assert body.count('type="radio" name="tipo"') == 2 and "<legend>" in body
+    shown = text_of(response)
+    assert "Revisa tu constancia antes de enviar el formulario" in shown
+    assert "Tu archivo no se guarda" in shown
+    assert "Departamento de Servicios Escolares (demostración)" in shown  # the contact block
+    assert "escolares@demo.example.mx" in shown
+    assert "Página de prueba: toma como hoy el 16/11/2026" in shown
+
+
+def test_strict_headers_and_no_inline_script_or_style_or_third_party_assets(page):
+    response = requests.get(page.url, timeout=10)
+    h = response.headers
+    assert h["Cache-Control"] == "no-store"
+    assert h["X-Content-Type-Options"] == "nosniff"
+    assert h["Referrer-Policy"] == "no-referrer"
+    csp = h["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert "server" not in {k.lower() for k in h}
+    body = response.text
+    assert not re.search(r"<script(?![^>]*\bsrc=)", body), "inline script"
+    assert " style=" not in body and "<style" not in body
+    assert not re.search(r"\bon[a-z]+=", body), "inline event handler"
+    for asset in re.findall(r'(?:src|href)="([^"]+)"', body):
+        if not asset.startswith(("http://", "https://", "mailto:")):
+            assert asset.startswith("/estatico/"), asset
+    for asset in re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', body):
+        assert asset.startswith("/estatico/"), asset  # no third-party script or stylesheet
+    verdict = page.check(page.constancia("ana"))
+    assert verdict.headers["Cache-Control"] == "no-store"
+
+
+def test_static_files_are_served_with_their_types(page):
+    css = requests.get(page.url + "estatico/verificar.css", timeout=10)
+    js = requests.get(page.url + "estatico/verificar.js", timeout=10)
+    assert css.status_code == js.status_code == 200
+    assert css.headers["Content-Type"].startswith("text/css")
+    assert "javascript" in js.headers["Content-Type"]
+    assert "eval(" not in js.text and "innerHTML" not in js.text
+
+
+@pytest.mark.parametrize(
+    ("fields", "missing"),
+    [
+        ({"tipo": None}, "tipo"),
+        ({"nss": ""}, "nss"),
+        ({"nss": None}, "nss"),
+        ({"pdf": None}, "constancia"),
+        ({"pdf": b""}, "constancia"),
+    ],
+)
+def test_what_is_missing_comes_back_beside_its_field_with_the_rest_kept(page, fields, missing):
+    pdf = fields.pop("pdf", page.constancia("ana"))
+    args = {"tipo": "baja", "nss": "12220456789", "curp": "MAGA040312MQTRMNA3", **fields}
+    response = page.check(pdf, **args)
+    assert response.status_code == 400
+    assert f'id="error-{missing}"' in response.text
+    if args["nss"]:
+        assert 'value="12220456789"' in response.text
+    assert 'value="MAGA040312MQTRMNA3"' in response.text
+    if args["tipo"]:
+        assert 'value="baja" required checked' in response.text
+
+
+def test_a_malformed_nss_is_the_office_s_rejection_with_its_steps(page):
+    response = page.check(page.constancia("ana"), nss="1222-045-678")
+    shown = text_of(response)
+    assert response.status_code == 200
+    assert "sería RECHAZADA" in shown
+    assert " ".join(STUDENT[Motivo.NSS_INVALIDO].split()) in shown
+
+
+def test_an_nss_written_with_spaces_and_dashes_is_read_as_the_sheet_reads_it(page):
+    shown = text_of(page.check(page.constancia("ana"), nss=" 1222 045 6789 "))
+    assert "sería ACEPTADA" in shown
+
+
+def test_hostile_text_typed_into_the_form_is_shown_escaped(page):
+    evil = '"><script>alert(1)</script>'
+    response = page.check(page.constancia("ana"), nss=evil, curp=evil)
+    assert "<script>alert(1)" not in response.text
+    assert "&lt;script&gt;alert(1)" in response.text or "&#34;&gt;&lt;script" in response.text
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (TESTS / "hostile_corpus").glob("*.pdf")))
+def test_a_hostile_pdf_gets_a_verdict_never_an_error(page, name):
+    response = page.check((TESTS / "hostile_corpus" / name).read_bytes(), filename=name)
+    assert response.status_code == 200, text_of(response)
+    assert any(heading in text_of(response) for heading in HEADINGS.values())
+
+
+@pytest.mark.parametrize("name", ["bomba_de_descompresion", "veinte_mil_paginas"])
+def test_crafted_pdfs_that_exhaust_a_parser_get_archivo_ilegible(page, name):
+    response = page.check(hostile.crafted()[name], filename=f"{name}.pdf")
+    assert response.status_code == 200
+    shown = text_of(response)
+    assert "sería RECHAZADA" in shown
+    assert " ".join(STUDENT[Motivo.ARCHIVO_ILEGIBLE].split()) in shown
+    assert requests.get(page.url, timeout=10).status_code == 200  # and the page still answers
+
+
+@pytest.mark.parametrize(
+    ("data", "motivo"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 5000, Motivo.ARCHIVO_ILEGIBLE),
+        (b"PK\x03\x04" + b"\0" * 5000, Motivo.ARCHIVO_ILEGIBLE),
+    ],
+    ids=["png", "zip"],
+)
+def test_something_that_is_not_a_pdf_is_rejected_with_the_office_s_words(page, data, motivo):
+    shown = text_of(page.check(data, filename="foto.pdf"))
+    assert "sería RECHAZADA" in shown and " ".join(STUDENT[motivo].split()) in shown
+
+
+def test_a_file_just_over_the_limit_gets_the_office_s_verdict(page):
+    """Within the multipart slack the validator decides, as the office would."""
+    response = page.check(b"%PDF-1.4\n" + b"0" * (10 * 2**20), filename="grande.pdf")
+    assert response.status_code == 200
+    assert " ".join(STUDENT[Motivo.ARCHIVO_ILEGIBLE].split()) in text_of(response)
+
+
+def test_a_request_over_the_size_limit_is_refused_in_spanish(page):
+    response = page.check(b"%PDF-1.4\n" + b"0" * (11 * 2**20), filename="enorme.pdf")
+    assert response.status_code == 413
+    shown = text_of(response)
+    assert "El archivo es demasiado grande" in shown and "10 MB" in shown
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_reading(page):
+    host, port = page.url.removeprefix("http://").rstrip("/").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(
+            b"POST /verificar HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
+            b"boundary=b\r\nContent-Length: 999999999\r\n\r\n--b\r\n"
+        )
+        answer = _read_response(sock)
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert "demasiado grande".encode() in answer
+
+
+def test_a_chunked_upload_over_the_limit_is_cut_off(page):
+    def chunks():
+        yield b"--b\r\nContent-Disposition: form-data; name=constancia; filename=a.pdf\r\n\r\n"
+        for _ in range(12):
+            yield b"0" * 2**20
+
+    response = requests.post(
+        page.url + "verificar",
+        data=chunks(),
+        headers={"Content-Type": "multipart/form-data; boundary=b"},
+        timeout=60,
+    )
+    assert response.status_code == 413
+
+
+def test_a_body_that_is_not_the_form_is_refused_in_spanish(page):
+    urlencoded = requests.post(page.url + "verificar", data={"nss": "1"}, timeout=10)
+    broken = requests.post(
+        page.url + "verificar",
+        data=b"--x\r\nnot a part",
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+        timeout=10,
+    )
+    for response in (urlencoded, broken):
+        assert response.status_code == 400
+        assert "El envío llegó incompleto" in text_of(response)
+
+
+def test_unknown_pages_and_methods_answer_in_spanish(page):
+    missing = requests.get(page.url + "admin", timeout=10)
+    assert missing.status_code == 404 and "Esta página no existe" in text_of(missing)
+    put = requests.put(page.url + "verificar", timeout=10)
+    assert put.status_code == 405 and "Esta página no existe" in text_of(put)
+    back = requests.get(page.url + "verificar", timeout=10, allow_redirects=False)
+    assert back.status_code == 303 and back.headers["Location"] == "/"
+    assert requests.get(page.url + "salud", timeout=10).text == "ok"
+
+
+def test_nothing_about_the_student_reaches_the_log(page):
+    page.check(
+        page.constancia("ana"),
+        nss="12220456789",
+        curp="MAGA040312MQTRMNA3",
+        filename="Ana Martinez 12220456789.pdf",
+        headers={"X-Forwarded-For": "198.51.100.77"},  # the student, as nginx passes it
+    )
+    log = page.output()
+    assert "verificación ACEPTADA SIN_VIGENCIA" in log
+    for secret in ("12220456789", "MAGA040312MQTRMNA3", "Martinez", "198.51.100.77"):
+        assert secret not in log, secret
+
+
+def _read_response(sock: socket.socket) -> bytes:
+    data = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except (ConnectionResetError, TimeoutError):
+            break
+        if not chunk:
+            break
+        data += chunk
+        if b"</html>" in data:
+            break
+    return data
+
+
+def test_the_rate_limit_counts_checks_per_address(tmp_path):
+    with running_page(tmp_path, "[web]\nchecks_per_address = 2\n") as p:
+        ana = p.check(p.constancia("ana"))
+        statuses = [p.check(p.constancia("ana")).status_code for _ in range(2)]
+        refused = p.check(p.constancia("ana"))
+        other = p.check(p.constancia("ana"), headers={"X-Forwarded-For": "203.0.113.9"})
+        assert requests.get(p.url, timeout=10).status_code == 200  # reading the page is free
+    assert ana.status_code == 200 and statuses == [200, 429]
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 600
+    shown = text_of(refused)
+    assert "Espera un momento" in shown and "Vuelve a intentarlo en 10 minutos" in shown
+    assert other.status_code == 200  # another student behind the proxy has their own budget
+
+
+def test_checks_beyond_the_concurrent_limit_are_told_the_page_is_busy(tmp_path):
+    toml = "[web]\nmax_concurrent = 1\nupload_seconds = 30\n"
+    with running_page(tmp_path, toml) as p:
+        host, port = p.url.removeprefix("http://").rstrip("/").rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=10) as slow:
+            slow.sendall(
+                b"POST /verificar HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
+                b"boundary=b\r\nContent-Length: 5000\r\n\r\n--b\r\n"
+            )
+            time.sleep(0.5)  # the first upload is now in progress
+            busy = p.check(p.constancia("ana"))
+        time.sleep(0.5)
+        after = p.check(p.constancia("ana"))
+    assert busy.status_code == 503 and "La página está ocupada" in text_of(busy)
+    assert "Retry-After" in busy.headers
+    assert after.status_code == 200
+
+
+def test_an_upload_that_stalls_is_cut_off_in_spanish(tmp_path):
+    with running_page(tmp_path, "[web]\nupload_seconds = 1\n") as p:
+        host, port = p.url.removeprefix("http://").rstrip("/").rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=10) as slow:
+            slow.sendall(
+                b"POST /verificar HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
+                b"boundary=b\r\nContent-Length: 5000\r\n\r\n--b\r\n"
+            )
+            answer = _read_response(slow)
+        assert p.check(p.constancia("ana")).status_code == 200
+    assert answer.startswith(b"HTTP/1.1 408")
+    assert "no terminó de llegar".encode() in answer
+
+
+def test_no_file_is_written_while_checking_a_large_upload(tmp_path):
+    """The page's process may not grow any file past 0 bytes (RLIMIT_FSIZE): a temporary
+    file for the upload, a log file or a cache would kill it with SIGXFSZ."""
+    import resource
+
+    def no_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+    write_workspace(tmp_path)  # the workspace itself is written before the limit
+    big = (tmp_path / "constancias" / "ana.pdf").read_bytes()
+    big += b"\n%" + b"x" * (9 * 2**20)  # a real constancia, 9 MB long
+    with running_page(tmp_path, preexec=no_files, env={"PYTHONDONTWRITEBYTECODE": "1"}) as p:
+        response = p.check(big, filename="ana.pdf")
+        again = p.check(p.constancia("ana"))
+        alive = p.process.poll() is None
+    assert alive, p.output()
+    assert response.status_code == 200 and again.status_code == 200
+    assert "sería" in text_of(response)
+
+
+def test_without_a_form_url_an_accepted_student_is_told_to_send_the_form(tmp_path):
+    with running_page(tmp_path) as p:
+        response = p.check(p.constancia("ana"))
+    shown = text_of(response)
+    assert "sería ACEPTADA" in shown and "envía el formulario hoy mismo" in shown
+    assert "Ir al formulario" not in shown
+
+
+def _web(*args: str, config=None, tmp_path=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "facultativo.cli", "web", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+
+
+def test_a_port_in_use_is_one_spanish_line(tmp_path):
+    config = write_workspace(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        done = _web("--config", str(config), "--port", str(port), tmp_path=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"facultativo: --port {port}: el puerto ya está en uso (¿otra copia de facultativo "
+        "web?); usa otro con --port."
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--port", "99999"), "«99999» no es un puerto"),
+        (("--fecha", "16/11/2026"), "«16/11/2026» no es una fecha; usa AAAA-MM-DD"),
+        (("--host", "no-such-host.invalid"), "no es una dirección de esta máquina"),
+    ],
+)
+def test_wrong_options_are_explained_in_spanish(tmp_path, args, expected):
+    config = write_workspace(tmp_path)
+    done = _web("--config", str(config), *args, tmp_path=tmp_path)
+    assert done.returncode in (1, 2) and expected in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_several_campuses_need_campus(tmp_path):
+    config = write_workspace(
+        tmp_path,
+        '[[campus]]\nname = "otro"\ninstitution_names = ["OTRA ESCUELA"]\n'
+        '[campus.source]\nkind = "xlsx"\npath = "otro.xlsx"\nattachments = "."\n',
+    )
+    done = _web("--config", str(config), tmp_path=tmp_path)
+    assert done.returncode == 2
+    assert "hay varios campus" in done.stderr and "--campus (demo, otro)" in done.stderr
+
+
+def test_without_the_web_extra_the_command_says_how_to_install_it(tmp_path):
+    config = write_workspace(tmp_path)
+    blocker = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('starlette', 'uvicorn'):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from facultativo.cli import main\n"
+        f"sys.exit(main(['web', '--config', {str(config)!r}]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", blocker], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert "pip install 'facultativo[web]'" in done.stderr
+    assert "Traceback" not in done.stderr

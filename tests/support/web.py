@@ -1,0 +1,126 @@
+"""The pre-check page as a student's browser meets it: `facultativo web` started as its own
+process on a loopback port, on the demo's campus and constancias, and talked to over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from facultativo import demo
+
+DEMO_DAY = "2026-11-16"  # the day the demo's constancias were issued
+READY = re.compile(r"lista en (http://\S+/)")
+FORM_URL = "https://docs.google.com/forms/d/e/1FAIpQLSdEjemplo/viewform"
+
+
+def demo_requests() -> list[dict]:
+    """The demo's students: file, NSS, tipo and the verdict the office gives them."""
+    data = json.loads((Path(demo.__file__).with_name("samples") / "demo" / "demo.json").read_text())
+    return data["respuestas"]
+
+
+@dataclass
+class Page:
+    url: str
+    process: subprocess.Popen
+    log: Path
+    folder: Path
+
+    def check(
+        self,
+        pdf: bytes | None,
+        tipo: str | None = "alta",
+        nss: str | None = "12220456789",
+        curp: str | None = None,
+        filename: str = "constancia.pdf",
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
+        """POST the form as a browser without JavaScript does (multipart/form-data)."""
+        fields = {k: v for k, v in (("tipo", tipo), ("nss", nss), ("curp", curp)) if v is not None}
+        files = {"constancia": (filename, pdf or b"", "application/pdf")}
+        return requests.post(
+            self.url + "verificar", data=fields, files=files, headers=headers, timeout=60
+        )
+
+    def constancia(self, name: str) -> bytes:
+        return (self.folder / "constancias" / f"{name}.pdf").read_bytes()
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def write_workspace(folder: Path, extra_toml: str = "") -> Path:
+    """The demo's workspace (config and constancias), with `extra_toml` appended."""
+    demo.build(folder)
+    config = folder / "facultativo.toml"
+    with config.open("a", encoding="utf-8") as fh:
+        fh.write("\n" + extra_toml)
+    return config
+
+
+@contextmanager
+def running_page(
+    folder: Path,
+    extra_toml: str = "",
+    fecha: str | None = DEMO_DAY,
+    args: tuple[str, ...] = (),
+    preexec: Callable[[], None] | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[Page]:
+    config = write_workspace(folder, extra_toml)
+    log = folder / "web.log"
+    command = [sys.executable, "-m", "facultativo.cli", "web", "--config", str(config)]
+    command += ["--port", "0", *(["--fecha", fecha] if fecha else []), *args]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,  # a pipe, not a file: the page's process may be denied files
+        stderr=subprocess.STDOUT,
+        cwd=folder,
+        env={**os.environ, **(env or {})},
+        preexec_fn=preexec,  # a resource limit for the page's process
+    )
+    copier = threading.Thread(target=_copy, args=(process, log), daemon=True)
+    copier.start()
+    try:
+        page = Page(_wait_ready(process, log), process, log, folder)
+        yield page
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        copier.join(timeout=10)
+
+
+def _copy(process: subprocess.Popen, log: Path) -> None:
+    assert process.stdout is not None
+    with log.open("ab") as out:
+        for line in process.stdout:
+            out.write(line)
+            out.flush()
+
+
+def _wait_ready(process: subprocess.Popen, log: Path) -> str:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        found = log.exists() and READY.search(log.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            return found.group(1)
+        if process.poll() is not None:
+            time.sleep(0.2)  # the copier's last lines
+            raise AssertionError(f"facultativo web ended: {log.read_text()}")
+        time.sleep(0.05)
+    raise AssertionError(f"facultativo web did not start: {log.read_text()}")
