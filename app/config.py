@@ -283,7 +283,9 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
 def _web(raw: dict[str, Any], problems: list[str]) -> Web:
     t, d = Table(raw, "web", problems=problems), Web()
     return Web(
-        checks_per_address=int(t.number("checks_per_address", d.checks_per_address, 1, 10**6, True)),
+        checks_per_address=int(
+            t.number("checks_per_address", d.checks_per_address, 1, 10**6, True)
+        ),
         window_minutes=t.number("window_minutes", d.window_minutes, 0.1, 1440),
         max_concurrent=int(t.number("max_concurrent", d.max_concurrent, 1, 1000, True)),
         upload_seconds=t.number("upload_seconds", d.upload_seconds, 1, 3600),

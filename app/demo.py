@@ -9,6 +9,7 @@ folder finds nothing new.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -64,6 +65,11 @@ attachments = "."
 sender = "outbox"
 outbox = "outbox"
 from = "Servicios Escolares <escolares@demo.example.mx>"
+
+# La página donde el estudiante revisa su constancia antes de enviar el formulario
+# (facultativo web): con ACEPTADA enlaza a este formulario (aquí, uno de ejemplo).
+[campus.web]
+form_url = "https://docs.google.com/forms/d/e/1FAIpQLSdEjemplo/viewform"
 """
 
 
@@ -200,5 +206,22 @@ def summary(result: DemoResult) -> str:
         "    Outlook o cualquier editor de texto).",
         f"  {result.folder / 'constancias'}: los PDF que «enviaron» los estudiantes.",
         f"  Vuelve a ejecutarlo: `facultativo demo --dir {result.folder}` no repite nada.",
+        "",
+        *web_hint(result.folder),
     ]
     return "\n".join(lines)
+
+
+def web_hint(folder: Path) -> list[str]:
+    """How to try the students' pre-check page on these constancias (their issue day is
+    the page's «today», or each one would be from another day)."""
+    day = _data()[0]["fecha"]
+    lines = [
+        "Prueba la página donde el estudiante revisa su constancia antes de enviarla:",
+        f"  facultativo web --config {folder / 'facultativo.toml'} --fecha {day}",
+        "  y abre http://127.0.0.1:8080/ con un PDF de constancias/ (p. ej. ana.pdf, alta,",
+        "  NSS 12220456789; diego.pdf, alta, NSS 12230510047).",
+    ]
+    if importlib.util.find_spec("starlette") is None:
+        lines.insert(1, "  (antes: pip install '.[web]' desde la carpeta de facultativo)")
+    return lines

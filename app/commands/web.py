@@ -60,4 +60,3 @@ def _campus(config: Config, name: str | None) -> Campus:
 def _workers() -> int:
     """One reader per core, at most 4: each keeps its PDF libraries warm."""
     return max(1, min(4, os.cpu_count() or 1))
-

@@ -30,7 +30,7 @@ from facultativo.notifiers.compose import environment
 from facultativo.validators import Limits, ValidatorPool, WorkerUnavailable
 from facultativo.wiring import contact
 
-from . import check
+from .check import Incomplete, Ready, outcome, prepare
 from .guard import REFUSED, RETRY_AFTER, STATIC_PREFIX, Guard, RateLimiter, Rules
 from .upload import Answers, UploadProblem, read_upload
 
@@ -105,7 +105,9 @@ def create_app(
     )
     window = site.web.window_minutes * 60
     limiter = limiter or RateLimiter(site.web.checks_per_address, window)
-    return Guard(app, limiter, Rules(site.max_body, site.web.upload_seconds, site.web.max_concurrent))
+    return Guard(
+        app, limiter, Rules(site.max_body, site.web.upload_seconds, site.web.max_concurrent)
+    )
 
 
 class _Pages:
@@ -155,12 +157,12 @@ class _Pages:
             upload = await read_upload(request, self.site.max_body)
         except UploadProblem:
             return self.render(400, aviso="incompleto")
-        ready = check.prepare(upload, self.site.date_now())
-        if isinstance(ready, check.Incomplete):
+        ready = prepare(upload, self.site.date_now())
+        if isinstance(ready, Incomplete):
             return self.render(400, respuestas=upload.answers, errores=ready.problems)
         return await self._verdict(ready, upload.answers)
 
-    async def _verdict(self, ready: check.Ready, answers: Answers) -> Response:
+    async def _verdict(self, ready: Ready, answers: Answers) -> Response:
         pool = self.pool
         if pool is None:
             return self.render(503, aviso="ocupado")
@@ -178,7 +180,7 @@ class _Pages:
             verdict.motivo.value,
             (time.perf_counter() - started) * 1000,
         )
-        ctx = check.outcome(verdict, answers, contact(self.site.campus))
+        ctx = outcome(verdict, answers, contact(self.site.campus))
         return self.render(**ctx, respuestas=answers, resultado=ctx["familia"])
 
     def _refusal(self, reason: str, retry_after: int) -> Response:

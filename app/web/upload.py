@@ -48,7 +48,11 @@ async def read_upload(request: Request, max_body: int) -> Upload:
         spool_max_size = max_body + 1  # never rolls over to a temporary file
 
     parser = InMemory(
-        request.headers, request.stream(), max_files=1, max_fields=len(FIELDS) + 2, max_part_size=4096
+        request.headers,
+        request.stream(),
+        max_files=1,
+        max_fields=len(FIELDS) + 2,
+        max_part_size=4096,
     )
     try:
         form = await parser.parse()

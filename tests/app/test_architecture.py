@@ -133,7 +133,16 @@ def test_every_backend_declares_its_kind_table_settings_and_builder(registry: Re
 
 
 def test_help_imports_nothing_heavy():
-    heavy = ("gspread", "googleapiclient", "jinja2", "openpyxl", "pdfplumber", "pypdfium2")
+    heavy = (
+        "gspread",
+        "googleapiclient",
+        "jinja2",
+        "openpyxl",
+        "pdfplumber",
+        "pypdfium2",
+        "starlette",
+        "uvicorn",
+    )
     code = (
         "import sys, contextlib, io\n"
         "from facultativo import cli\n"

@@ -99,3 +99,31 @@ def test_each_backend_names_its_own_problems(tmp_path, table, said):
 def test_a_problem_two_backends_see_in_one_table_is_said_once(tmp_path):
     found = problems(tmp_path, '[campus.google]\nspreadsheet = "1abc"\n')
     assert sum("credentials falta" in p for p in found) == 1
+
+
+def test_the_web_page_settings_and_the_campus_form(tmp_path):
+    loaded = config(
+        tmp_path,
+        '[campus.web]\nform_url = "https://forms.gle/AbC123"\n'
+        "[web]\nchecks_per_address = 40\nwindow_minutes = 5\n",
+    )
+    assert loaded.campuses[0].form_url == "https://forms.gle/AbC123"
+    assert (loaded.web.checks_per_address, loaded.web.window_minutes) == (40, 5)
+    assert loaded.web.max_concurrent == 32 and loaded.web.upload_seconds == 120
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[campus.web]\nform_url = "forms.gle/AbC123"\n', "escribe la dirección completa"),
+        ('[campus.web]\nform_url = "javascript:alert(1)"\n', "escribe la dirección completa"),
+        ('[campus.web]\nform_ur = "https://forms.gle/x"\n', "¿quisiste decir «form_url»?"),
+        ("[web]\nchecks_per_address = 0\n", "web.checks_per_address = 0: usa un número entero"),
+        ("[web]\nchecks_per_address = 2.5\n", "usa un número entero"),
+        ("[web]\nmax_concurent = 3\n", "¿quisiste decir «max_concurrent»?"),
+        ('web = "si"\n', "web debe ser una tabla [campus.web]"),
+    ],
+)
+def test_web_settings_mistakes_are_named(tmp_path, text, expected):
+    found = problems(tmp_path, text)
+    assert any(expected in p for p in found), found

@@ -60,12 +60,16 @@ class Page:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-def write_workspace(folder: Path, extra_toml: str = "") -> Path:
-    """The demo's workspace (config and constancias), with `extra_toml` appended."""
+def write_workspace(folder: Path, extra_toml: str = "", form_url: bool = True) -> Path:
+    """The demo's workspace (config and constancias), with `extra_toml` appended; without
+    `form_url`, its [campus.web] table is left out."""
     demo.build(folder)
     config = folder / "facultativo.toml"
-    with config.open("a", encoding="utf-8") as fh:
-        fh.write("\n" + extra_toml)
+    text = config.read_text(encoding="utf-8")
+    assert f'form_url = "{FORM_URL}"' in text
+    if not form_url:
+        text = text.replace("[campus.web]", "").replace(f'form_url = "{FORM_URL}"', "")
+    config.write_text(text + "\n" + extra_toml, encoding="utf-8")
     return config
 
 
@@ -75,10 +79,11 @@ def running_page(
     extra_toml: str = "",
     fecha: str | None = DEMO_DAY,
     args: tuple[str, ...] = (),
+    form_url: bool = True,
     preexec: Callable[[], None] | None = None,
     env: dict[str, str] | None = None,
 ) -> Iterator[Page]:
-    config = write_workspace(folder, extra_toml)
+    config = write_workspace(folder, extra_toml, form_url)
     log = folder / "web.log"
     command = [sys.executable, "-m", "facultativo.cli", "web", "--config", str(config)]
     command += ["--port", "0", *(["--fecha", fecha] if fecha else []), *args]
