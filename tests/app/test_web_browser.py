@@ -3,7 +3,7 @@ by Selenium): a student picks a demo constancia and reads the verdict, on a phon
 desktop, with JavaScript and without; the page is checked for labels, contrast and keyboard.
 
 Screenshots go to the test's temporary folder (and to $FACULTATIVO_SCREENSHOTS when set).
-.ci/run installs chromium and chromium-driver and sets FACULTATIVO_BROWSER_TESTS=required,
+.ci/run installs chromium and chromium-driver and sets FACULTATIVO_SYSTEM_TESTS=required,
 so there a missing browser fails instead of skipping.
 """
 
@@ -22,9 +22,9 @@ from tests.support.web import FORM_URL, running_page
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 if not (CHROMIUM and DRIVER):
-    if os.environ.get("FACULTATIVO_BROWSER_TESTS") == "required":
+    if os.environ.get("FACULTATIVO_SYSTEM_TESTS") == "required":
         raise RuntimeError(
-            "FACULTATIVO_BROWSER_TESTS=required, but chromium/chromedriver are missing"
+            "FACULTATIVO_SYSTEM_TESTS=required, but chromium/chromedriver are missing"
         )
     pytest.skip(
         "Chromium y chromedriver no están instalados (apt-get install chromium "
