@@ -1,6 +1,6 @@
 """`python -m bench`: validation, cycle and email figures as a table and bench/results.json.
 
-python -m bench                 # everything (about 3 minutes on 2 cores)
+python -m bench                 # everything (about 4 minutes on 2 cores)
 python -m bench --quick         # smaller sizes, for a smoke run
 """
 
@@ -13,7 +13,7 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import cycle, email, validation
+from . import cycle, email, validation, web
 
 LATENCY = 0.05
 
@@ -33,6 +33,7 @@ def main() -> None:
         "cycle": [cycle.facultativo_cycle(n, LATENCY) for n in sizes],
         "naive": [cycle.naive_cycle(n, LATENCY) for n in naive_sizes],
         "email": email.run(200 if args.quick else 1000),
+        "web": web.run(300 if args.quick else 2000),
     }
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(table(results))
@@ -86,6 +87,8 @@ def table(r: dict) -> str:
         "",
         f"Email: {e['per_second']} messages/s over one SMTP connection "
         f"({e['messages']} messages, loopback aiosmtpd)",
+        "",
+        web.table(r["web"]),
     ]
     return "\n".join(lines)
 

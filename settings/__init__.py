@@ -22,6 +22,11 @@ def shown(value: Any) -> str:
     return str(value)
 
 
+def _plain(number: float) -> str:
+    """1000000, not 1e+06: the person reading it types it into the file."""
+    return str(int(number)) if float(number).is_integer() else f"{number}"
+
+
 @dataclass
 class Table:
     """One TOML table (`raw`), named `where` in messages, with paths relative to `base`."""
@@ -60,7 +65,8 @@ class Table:
         if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
             what = "un número entero" if whole else "un número"
             self.problem(
-                f"{self.where}.{key} = {shown(value)}: usa {what} entre {low:g} y {high:g}."
+                f"{self.where}.{key} = {shown(value)}: usa {what} entre {_plain(low)} y "
+                f"{_plain(high)}."
             )
             return default
         return value

@@ -28,6 +28,7 @@ from facultativo.config import Campus, Web
 from facultativo.notifiers import texts
 from facultativo.notifiers.compose import environment
 from facultativo.validators import Limits, ValidatorPool, WorkerUnavailable
+from facultativo.validators.isolation import DEFAULT_EXTRACTOR
 from facultativo.wiring import contact
 
 from .check import Incomplete, Ready, outcome, prepare
@@ -58,6 +59,7 @@ class Site:
     web: Web
     workers: int
     today: date | None = None
+    extractor: str = DEFAULT_EXTRACTOR  # "module:function" that reads a PDF (tests swap it)
 
     @property
     def max_body(self) -> int:
@@ -76,9 +78,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        pool = ValidatorPool(workers=site.workers, limits=site.limits)
+        pool = ValidatorPool(workers=site.workers, limits=site.limits, extractor=site.extractor)
         try:
-            await anyio.to_thread.run_sync(pool.warm)
+            try:
+                await anyio.to_thread.run_sync(pool.warm)
+            except WorkerUnavailable as exc:
+                log.error("web: %s", exc)
+                raise
             pages.pool = pool
             if on_ready is not None:
                 on_ready()

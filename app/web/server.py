@@ -1,8 +1,8 @@
 """uvicorn on a socket bound here: a port in use or a wrong host is one Spanish line, and a
 test can serve on port 0 and read the port it got.
 
-uvicorn's own log is English; its routine lines stay out (the page logs one Spanish line
-per check), its errors still reach the log.
+uvicorn's own log is English and could carry a traceback: it stays out. The page logs one
+Spanish line per check and one for each failure (app.py), and `serve` says whether it ran.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def bind(host: str, port: int) -> socket.socket:
 def serve(app: object, sock: socket.socket, max_connections: int) -> bool:
     """Serve until SIGTERM or Ctrl-C; False when the page could not start."""
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
     config = uvicorn.Config(
         app,  # type: ignore[arg-type]
         log_config=None,
@@ -64,5 +64,10 @@ def serve(app: object, sock: socket.socket, max_connections: int) -> bool:
         lifespan="on",
     )
     server = uvicorn.Server(config)
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except SystemExit:  # uvicorn's way to say the app did not start (app.py logged why)
+        return False
+    finally:
+        sock.close()
     return server.started

@@ -439,3 +439,30 @@ def test_without_the_web_extra_the_command_says_how_to_install_it(tmp_path):
     assert done.returncode == 1
     assert "pip install 'facultativo[web]'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_readers_that_cannot_start_are_one_spanish_line_and_no_page(tmp_path, caplog):
+    """The validator's worker processes fail to start (a broken installation): the page does
+    not open a port it cannot serve, and the log says why in Spanish, without a traceback."""
+    import logging
+    import threading
+
+    from facultativo.config import load
+    from facultativo.web.app import Site, create_app
+    from facultativo.web.server import bind, serve
+
+    config = load(write_workspace(tmp_path))
+    site = Site(config.campuses[0], config.limits, config.web, 1, extractor="no_such:module")
+    sock = bind("127.0.0.1", 0)
+    result = []
+    with caplog.at_level(logging.INFO):
+        runner = threading.Thread(target=lambda: result.append(serve(create_app(site), sock, 8)))
+        runner.start()
+        runner.join(timeout=120)
+    assert result == [False]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in errors] == [
+        "web: no se pudo iniciar el proceso que lee los PDF; revisa la instalación "
+        "(pip install .) y el mensaje anterior"
+    ]
+    assert not any(r.exc_info for r in caplog.records)
