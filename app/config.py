@@ -74,8 +74,12 @@ class Web:
 
     checks_per_address: int = 10
     window_minutes: float = 10.0
-    max_concurrent: int = 32  # checks at once; more get «ocupada» (memory stays bounded)
+    # checks at once, each holding its upload in memory; more get «la página está ocupada»
+    max_concurrent: int = 8
     upload_seconds: float = 120.0  # to receive one upload: a 10 MB file on a slow phone
+    # a check that waits this long for a free reader gets «ocupada»: well before nginx
+    # gives up on the page (proxy_read_timeout 60s in deploy/nginx-facultativo.conf)
+    wait_seconds: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -180,7 +184,13 @@ def known() -> dict[str, frozenset[str]]:
         "service": frozenset({"interval_minutes", "watch_seconds"}),
         "ledger": frozenset({"path"}),
         "web": frozenset(
-            {"checks_per_address", "window_minutes", "max_concurrent", "upload_seconds"}
+            {
+                "checks_per_address",
+                "window_minutes",
+                "max_concurrent",
+                "upload_seconds",
+                "wait_seconds",
+            }
         ),
         "campus": CAMPUS_KEYS,
         "campus.contact": frozenset({"office", "email", "address", "hours"}),
@@ -287,8 +297,9 @@ def _web(raw: dict[str, Any], problems: list[str]) -> Web:
             t.number("checks_per_address", d.checks_per_address, 1, 10**6, True)
         ),
         window_minutes=t.number("window_minutes", d.window_minutes, 0.1, 1440),
-        max_concurrent=int(t.number("max_concurrent", d.max_concurrent, 1, 1000, True)),
+        max_concurrent=int(t.number("max_concurrent", d.max_concurrent, 1, 100, True)),
         upload_seconds=t.number("upload_seconds", d.upload_seconds, 1, 3600),
+        wait_seconds=t.number("wait_seconds", d.wait_seconds, 1, 300),
     )
 
 

@@ -51,6 +51,8 @@ _OS_ERRORS = {
     errno.ELOOP: "demasiados enlaces simbólicos",
     errno.ENXIO: "no hay quién lea o escriba del otro lado (¿una tubería FIFO?)",
     errno.EIO: "error de lectura o escritura del disco",
+    errno.EADDRNOTAVAIL: "esa dirección no es de esta máquina",
+    errno.EADDRINUSE: "ya está en uso",
 }
 
 

@@ -22,6 +22,8 @@ def run(args: argparse.Namespace) -> int:
     config = load(args.config)
     campus = _campus(config, args.campus)
     try:
+        import python_multipart  # noqa: F401  (Starlette's form parser, found only when used)
+
         from facultativo.web.app import Site, create_app
         from facultativo.web.server import bind, serve
     except ImportError as exc:
@@ -29,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
             raise Failure(EXTRA) from None
         raise
     site = Site(campus, config.limits, config.web, _workers(), args.fecha)
+    _warn(campus, args.host)
     sock = bind(args.host, args.port)
     host, port = sock.getsockname()[:2]
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
@@ -46,6 +49,21 @@ def run(args: argparse.Namespace) -> int:
     if not serve(create_app(site, on_ready=ready), sock, config.web.max_concurrent * 8):
         raise Failure("la página no pudo iniciar; revisa el mensaje anterior.")
     return 0
+
+
+def _warn(campus: Campus, host: str) -> None:
+    log = logging.getLogger("facultativo.web")
+    if not campus.form_url:
+        log.warning(
+            "web: falta [campus.web] form_url: a quien le salga ACEPTADA la página no le "
+            "enlazará el formulario"
+        )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning(
+            "web: escucha en %s: ponla detrás de nginx (deploy/nginx-facultativo.conf), que "
+            "da TLS y la protege de conexiones lentas o vacías",
+            host,
+        )
 
 
 def _campus(config: Config, name: str | None) -> Campus:

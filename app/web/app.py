@@ -42,11 +42,12 @@ FALLBACK = (
     '<!DOCTYPE html><html lang="es-MX"><meta charset="utf-8"><title>Error</title>'
     "<p>Algo falló de nuestro lado. Vuelve a intentarlo en unos minutos.</p></html>"
 )
-REFUSALS = {
-    "limite": (429, "limite"),
-    "grande": (413, "grande"),
-    "lento": (408, "lento"),
-    "ocupado": (503, "ocupado"),
+REFUSALS = {  # reason → status, and what the log says (the page says it to the student)
+    "origen": (403, "enviado desde otra página"),
+    "ocupado": (503, "página ocupada"),
+    "limite": (429, "límite de verificaciones por dirección alcanzado"),
+    "grande": (413, "envío demasiado grande"),
+    "lento": (408, "envío que no terminó de llegar a tiempo"),
 }
 
 
@@ -121,6 +122,8 @@ class _Pages:
         self.site = site
         self.env = environment(site.campus.mail.templates)
         self.pool: ValidatorPool | None = None
+        # one slot per reader: a check waits here, not inside the pool, so the wait can end
+        self.readers = anyio.Semaphore(site.workers)
 
     def render(self, status: int = 200, **ctx: Any) -> HTMLResponse:
         site = self.site
@@ -171,15 +174,21 @@ class _Pages:
     async def _verdict(self, ready: Ready, answers: Answers) -> Response:
         pool = self.pool
         if pool is None:
-            return self.render(503, aviso="ocupado")
+            return self._refusal("ocupado", 10)
         started = time.perf_counter()
+        with anyio.move_on_after(self.site.web.wait_seconds) as waited:
+            await self.readers.acquire()
+        if waited.cancelled_caught:  # no reader was free in [web] wait_seconds
+            return self._refusal("ocupado", 10)
         try:
             verdict = await anyio.to_thread.run_sync(
                 pool.validate, ready.data, ready.request, self.site.campus.policy, ready.filename
             )
-        except WorkerUnavailable:
-            log.error("web: no se pudo iniciar el proceso que lee los PDF")
-            return self.render(503, aviso="ocupado")
+        except WorkerUnavailable as exc:
+            log.error("web: %s", exc)
+            return self._refusal("ocupado", 10)
+        finally:
+            self.readers.release()
         log.info(
             "web: verificación %s %s en %.0f ms",
             verdict.estado.value,
@@ -190,12 +199,15 @@ class _Pages:
         return self.render(**ctx, respuestas=answers, resultado=ctx["familia"])
 
     def _refusal(self, reason: str, retry_after: int) -> Response:
-        status, aviso = REFUSALS[reason]
+        """The Spanish page for a refusal; the connection is closed after it, since its
+        body may be unread (and a slow client should not keep it)."""
+        status, said = REFUSALS[reason]
+        log.info("web: rechazada: %s", said)
         minutes = max(1, -(-retry_after // 60))
-        response = self.render(status, aviso=aviso, minutos=minutes)
+        response = self.render(status, aviso=reason, minutos=minutes)
+        response.headers["Connection"] = "close"
         if reason in ("limite", "ocupado"):
             response.headers["Retry-After"] = str(max(retry_after, 1))
-            log.info("web: límite de verificaciones por dirección alcanzado")
         return response
 
     async def http_error(self, request: Request, exc: Exception) -> Response:

@@ -63,14 +63,16 @@ def prepare(upload: Upload, today: date) -> Ready | Incomplete:
         problems["constancia"] = MISSING["constancia"]
     if problems or upload.data is None:
         return Incomplete(problems)
-    request = Request(TIPOS[a.tipo], today, nss, values.text(a.curp, 40), None)
+    request = Request(
+        TIPOS[a.tipo], today, nss, values.text(a.curp, 40), values.text(a.nombre, 120)
+    )
     return Ready(request, upload.data, upload.filename)
 
 
 def outcome(verdict: Verdict, answers: Answers, contact: dict[str, str]) -> dict[str, Any]:
     """The template context for a verdict: the emails' context plus the page's family."""
     ctx = student_context(
-        nombre=None,
+        nombre=answers.nombre or None,
         tipo=answers.tipo,
         estado=verdict.estado,
         motivo=verdict.motivo,
@@ -78,4 +80,9 @@ def outcome(verdict: Verdict, answers: Answers, contact: dict[str, str]) -> dict
         datos=verdict.datos,
         campus=contact,
     )
-    return {**ctx, "familia": FAMILY.get(verdict.estado, "revision"), "llena": LLENA}
+    return {
+        **ctx,
+        "familia": FAMILY.get(verdict.estado, "revision"),
+        "llena": LLENA,
+        "sin_nombre": not answers.nombre,  # the office compares the Form's name too
+    }

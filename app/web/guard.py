@@ -28,7 +28,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-REFUSED = "facultativo.refused"  # scope key: "limite", "ocupado", "grande" or "lento"
+# scope key: "origen", "ocupado", "limite", "grande" or "lento"
+REFUSED = "facultativo.refused"
 RETRY_AFTER = "facultativo.retry_after"  # scope key: seconds until the address may check again
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -128,6 +129,9 @@ class Guard:
                 self.active -= 1
 
     async def _screen(self, scope: Scope, receive: Receive) -> Receive:
+        if _cross_site(scope):  # another site's page posting here would use up the quota
+            scope[REFUSED] = "origen"
+            return _empty
         if self.active > self.rules.max_checks:  # before the limit: it costs no check
             scope[REFUSED], scope[RETRY_AFTER] = "ocupado", 10
             return _empty
@@ -146,9 +150,10 @@ class Guard:
             return _empty
         return _replay(body)
 
-    async def _read(self, receive: Receive) -> bytes | str:
+    async def _read(self, receive: Receive) -> list[bytes] | str:
         """The whole body, or why not: "grande" (over the limit) or "lento" (too slow)."""
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         with anyio.move_on_after(self.rules.body_seconds) as timer:
             while True:
                 message = await receive()
@@ -161,7 +166,19 @@ class Guard:
                 chunks.append(chunk)
                 if not message.get("more_body", False):
                     break
-        return "lento" if timer.cancelled_caught else b"".join(chunks)
+        return "lento" if timer.cancelled_caught else chunks
+
+
+def _cross_site(scope: Scope) -> bool:
+    """A browser says where a POST comes from: Sec-Fetch-Site, or an Origin that is not
+    this host. A client that says nothing (curl, an old browser) is not refused."""
+    headers = dict(scope.get("headers", []))
+    if headers.get(b"sec-fetch-site") == b"cross-site":
+        return True
+    origin, host = headers.get(b"origin"), headers.get(b"host")
+    if not origin or origin == b"null" or not host:
+        return False
+    return origin.split(b"://", 1)[-1].rstrip(b"/").lower() != host.lower()
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -178,26 +195,30 @@ async def _empty() -> Message:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
-def _replay(body: bytes) -> Receive:
-    sent = False
+def _replay(chunks: list[bytes]) -> Receive:
+    """The body again, chunk by chunk, each let go once handed over (memory: one copy)."""
+    queue = deque(chunks) or deque([b""])
 
     async def receive() -> Message:
-        nonlocal sent
-        if sent:  # the app asks again only to learn that the client left
+        if not queue:  # the app asks again only to learn that the client left
             return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
+        chunk = queue.popleft()
+        return {"type": "http.request", "body": chunk, "more_body": bool(queue)}
 
     return receive
 
 
 def _with_headers(send: Send, cache: bool) -> Send:
+    """`cache`: the page's own CSS and JS may be kept; anything else, an error under
+    /estatico/ included, may not."""
+
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = list(message.get("headers", []))
             names = {name.lower() for name, _ in headers}
             extra = [h for h in HEADERS if h[0] not in names]
-            if not cache and b"cache-control" not in names:
+            keep = cache and message.get("status") in (200, 304)
+            if not keep and b"cache-control" not in names:
                 extra.append(NO_STORE)
             message["headers"] = headers + extra
         await send(message)

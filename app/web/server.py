@@ -14,9 +14,15 @@ import socket
 import uvicorn
 
 from facultativo.errors import Failure
+from facultativo.validators.text import os_error
 
 log = logging.getLogger("facultativo.web")
-TRUSTED_PROXY = "127.0.0.1"  # nginx on the same machine: its X-Forwarded-For is the student
+# nginx on the same machine, however the page listens (an IPv6 socket sees IPv4 loopback as
+# ::ffff:127.0.0.1): its X-Forwarded-For is the student's address
+TRUSTED_PROXIES = ["127.0.0.1", "::1", "::ffff:127.0.0.1"]
+# English, and each can repeat thousands of times a second (a full table of file
+# descriptors) or quote bytes of a request: the page's own log lines say what matters
+QUIET = ("uvicorn", "uvicorn.error", "uvicorn.access", "asyncio", "python_multipart", "multipart")
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -44,13 +50,13 @@ def bind(host: str, port: int) -> socket.socket:
                 f"--port {port}: el puerto ya está en uso (¿otra copia de facultativo web?); "
                 "usa otro con --port."
             ) from None
-        raise Failure(f"--host {host}: no se pudo usar esa dirección ({exc.strerror}).") from None
+        raise Failure(f"--host {host}: no se pudo usar esa dirección ({os_error(exc)}).") from None
     return sock
 
 
 def serve(app: object, sock: socket.socket, max_connections: int) -> bool:
     """Serve until SIGTERM or Ctrl-C; False when the page could not start."""
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in QUIET:
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
     config = uvicorn.Config(
         app,  # type: ignore[arg-type]
@@ -58,7 +64,7 @@ def serve(app: object, sock: socket.socket, max_connections: int) -> bool:
         access_log=False,  # an access log would keep each student's address
         server_header=False,
         proxy_headers=True,
-        forwarded_allow_ips=TRUSTED_PROXY,
+        forwarded_allow_ips=TRUSTED_PROXIES,
         limit_concurrency=max_connections,
         timeout_keep_alive=5,
         lifespan="on",

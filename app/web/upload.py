@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
-FIELDS = ("tipo", "nss", "curp")
+FIELDS = ("tipo", "nss", "curp", "nombre")
 FILE = "constancia"
 SHORT = 200  # characters kept of a typed field: enough for any NSS or CURP however written
 
@@ -25,12 +25,13 @@ class Answers:
     tipo: str = ""
     nss: str = ""
     curp: str = ""
+    nombre: str = ""
 
 
 @dataclass(frozen=True)
 class Upload:
     answers: Answers
-    data: bytes | None  # None: no file chosen (or an empty one)
+    data: bytes | None  # None: no file chosen; b"": an empty file was chosen
     filename: str
 
 
@@ -56,8 +57,9 @@ async def read_upload(request: Request, max_body: int) -> Upload:
     )
     try:
         form = await parser.parse()
-    except MultiPartException as exc:
-        raise UploadProblem(str(exc)) from None
+    except (MultiPartException, LookupError, UnicodeError, ValueError) as exc:
+        # a broken body, or a charset Python does not know («charset=punycode»)
+        raise UploadProblem(type(exc).__name__) from None
     try:
         texts = {k: v for k in FIELDS if isinstance(v := form.get(k), str)}
         answers = Answers(**{k: " ".join(v.split())[:SHORT] for k, v in texts.items()})
@@ -65,6 +67,9 @@ async def read_upload(request: Request, max_body: int) -> Upload:
         if not isinstance(upload, UploadFile):
             return Upload(answers, None, "")
         data = await upload.read()
-        return Upload(answers, data or None, (upload.filename or "")[:SHORT])
+        filename = (upload.filename or "")[:SHORT]
+        # a browser sends an empty part with no name when no file was chosen; a chosen
+        # empty file has its name, and the office's verdict for it (ARCHIVO_ILEGIBLE)
+        return Upload(answers, data if data or filename else None, filename)
     finally:
         await form.close()

@@ -109,7 +109,7 @@ def test_the_web_page_settings_and_the_campus_form(tmp_path):
     )
     assert loaded.campuses[0].form_url == "https://forms.gle/AbC123"
     assert (loaded.web.checks_per_address, loaded.web.window_minutes) == (40, 5)
-    assert loaded.web.max_concurrent == 32 and loaded.web.upload_seconds == 120
+    assert loaded.web.max_concurrent == 8 and loaded.web.upload_seconds == 120
 
 
 @pytest.mark.parametrize(

@@ -300,3 +300,24 @@ def test_every_text_is_labelled_and_readable(page, browser, tipo, nss, name):
     checked, problems = browser.execute_script(LABELS_AND_CONTRAST)
     assert checked > 20
     assert problems == []
+
+
+def test_attack_a_long_file_name_does_not_widen_a_small_phone(page, browser):
+    _viewport(browser, {**PHONE, "width": 320})
+    browser.get(page.url)
+    name = "VIGENCIADERECHOS12220456789_descargado_del_portal_del_IMSS_hoy.pdf"
+    browser.execute_script(
+        """
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array([37, 80, 68, 70])], arguments[0]));
+        const zone = document.getElementById("zona");
+        zone.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true,
+                                                  cancelable: true}));
+        """,
+        name,
+    )
+    assert name in browser.find_element(By.ID, "elegido").text
+    width = browser.execute_script(
+        "return [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert width[0] <= width[1], width

@@ -15,6 +15,8 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -91,40 +93,46 @@ def _site(folder: Path, http: int, https: int, upstream: int) -> Path:
     return site
 
 
+@contextmanager
+def nginx_in_front(folder: Path, upstream: int) -> Iterator[tuple[str, str]]:
+    """nginx with the shipped site in `folder`, proxying to `upstream`: (https, http) URLs."""
+    http, https = _free_port(), _free_port()
+    site = _site(folder, http, https, upstream)
+    temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    temps = "".join(f"  {name}_temp_path {path};\n" for name, path in temp.items())
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"worker_processes 1;\nerror_log {folder / 'error.log'} warn;\n"
+        f"pid {folder / 'nginx.pid'};\nevents {{ worker_connections 64; }}\n"
+        "http {\n"
+        + temps.replace("  body_temp_path", "  client_body_temp_path")
+        + f"  include {site};\n}}\n",
+        encoding="utf-8",
+    )
+    check = subprocess.run(
+        [NGINX, "-t", "-c", str(conf), "-p", str(folder)], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stderr
+    nginx = subprocess.Popen(
+        [NGINX, "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_port(https)
+        yield f"https://127.0.0.1:{https}/", f"http://127.0.0.1:{http}/"
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=20)
+
+
 @pytest.fixture(scope="module")
 def proxied(tmp_path_factory):
     folder = tmp_path_factory.mktemp("nginx")
     with running_page(folder / "page", "\n[web]\nchecks_per_address = 3\n") as page:
         upstream = int(page.url.rstrip("/").rsplit(":", 1)[1])
-        http, https = _free_port(), _free_port()
-        site = _site(folder, http, https, upstream)
-        temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
-        conf = folder / "nginx.conf"
-        conf.write_text(
-            ("user root;\n" if os.geteuid() == 0 else "")
-            + f"worker_processes 1;\nerror_log {folder / 'error.log'} warn;\n"
-            f"pid {folder / 'nginx.pid'};\nevents {{ worker_connections 64; }}\n"
-            "http {\n"
-            + "".join(f"  {name}_temp_path {path};\n" for name, path in temp.items()).replace(
-                "body_temp_path", "client_body_temp_path"
-            )
-            + f"  include {site};\n}}\n",
-            encoding="utf-8",
-        )
-        check = subprocess.run(
-            [NGINX, "-t", "-c", str(conf), "-p", str(folder)], capture_output=True, text=True
-        )
-        assert check.returncode == 0, check.stderr
-        nginx = subprocess.Popen(
-            [NGINX, "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
-            stderr=subprocess.PIPE,
-        )
-        try:
-            _wait_port(https)
-            yield page, f"https://127.0.0.1:{https}/", f"http://127.0.0.1:{http}/", folder
-        finally:
-            nginx.terminate()
-            nginx.wait(timeout=20)
+        with nginx_in_front(folder, upstream) as (https, http):
+            yield page, https, http, folder
 
 
 def _wait_port(port: int) -> None:
@@ -178,3 +186,13 @@ def test_checks_through_nginx_and_what_it_must_not_do(proxied):
         for i in range(3)
     ]
     assert forged == [200, 429, 429]
+
+
+def test_while_the_page_is_down_students_get_a_spanish_page(tmp_path):
+    with nginx_in_front(tmp_path, _free_port()) as (https, _):  # nothing listens upstream
+        down = requests.get(https, headers={"Host": HOST}, verify=False, timeout=30)
+        bad = requests.get(https + "x" * 20000, headers={"Host": HOST}, verify=False, timeout=30)
+    assert down.status_code == 503
+    assert "La página no está disponible en este momento" in down.text
+    assert down.headers["Cache-Control"] == "no-store" and "nginx" not in down.text
+    assert bad.status_code == 414 and "No pudimos leer tu solicitud" in bad.text

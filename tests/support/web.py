@@ -48,7 +48,8 @@ class Page:
     ) -> requests.Response:
         """POST the form as a browser without JavaScript does (multipart/form-data)."""
         fields = {k: v for k, v in (("tipo", tipo), ("nss", nss), ("curp", curp)) if v is not None}
-        files = {"constancia": (filename, pdf or b"", "application/pdf")}
+        # no file chosen: a browser sends an empty part with an empty name
+        files = {"constancia": (filename if pdf is not None else "", pdf or b"", "application/pdf")}
         return requests.post(
             self.url + "verificar", data=fields, files=files, headers=headers, timeout=60
         )
@@ -129,3 +130,34 @@ def _wait_ready(process: subprocess.Popen, log: Path) -> str:
             raise AssertionError(f"facultativo web ended: {log.read_text()}")
         time.sleep(0.05)
     raise AssertionError(f"facultativo web did not start: {log.read_text()}")
+
+
+def slow_pdf(operations: int = 300_000) -> bytes:
+    """A valid one-page PDF whose page draws `operations` pieces of text: it keeps a reader
+    busy until [limits] timeout_seconds, as a hostile student's file would."""
+    import zlib
+
+    ops = b"BT /F1 1 Tf " + b"".join(
+        b"1 0 0 1 %d %d Tm (a) Tj " % (i % 600, (i // 600) % 800) for i in range(operations)
+    )
+    stream = zlib.compress(ops + b"ET", 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, obj in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return out
