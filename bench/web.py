@@ -99,7 +99,7 @@ async def _load(host: str, port: int, raw: bytes, connections: int, total: int) 
 
 def run(requests_per_level: int = 2000, levels: tuple[int, ...] = (1, 4, 8, 16)) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        toml = "\n[web]\nchecks_per_address = 1000000\nmax_concurrent = 1000\n"
+        toml = "\n[web]\nchecks_per_address = 1000000\nmax_concurrent = 100\n"
         with running_page(Path(tmp), toml) as page:
             host, port = page.url.removeprefix("http://").rstrip("/").rsplit(":", 1)
             pdf = page.constancia("ana")

@@ -19,6 +19,7 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 
@@ -178,7 +179,13 @@ def _cross_site(scope: Scope) -> bool:
     origin, host = headers.get(b"origin"), headers.get(b"host")
     if not origin or origin == b"null" or not host:
         return False
-    return origin.split(b"://", 1)[-1].rstrip(b"/").lower() != host.lower()
+    # host names only: behind nginx on another port, Host loses the port Origin keeps
+    try:
+        theirs = urlsplit(origin.decode("latin-1")).hostname
+        ours = urlsplit("//" + host.decode("latin-1")).hostname
+    except ValueError:
+        return True
+    return theirs != ours
 
 
 def _content_length(scope: Scope) -> int | None:
