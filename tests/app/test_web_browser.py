@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +34,7 @@ if not (CHROMIUM and DRIVER):
     )
 
 from selenium import webdriver  # noqa: E402  (only once the browser is known to be there)
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -94,10 +96,18 @@ def _viewport(driver: webdriver.Chrome, metrics: dict) -> None:
 
 
 def _screenshot(driver: webdriver.Chrome, folder: Path, name: str) -> Path:
-    """The whole page, not just the viewport."""
-    shot = driver.execute_cdp_cmd(
-        "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}
-    )
+    """The whole page, not just the viewport. Chromium now and then answers «Unable to
+    capture screenshot» on a loaded machine: one more try."""
+    for attempt in range(2):
+        try:
+            shot = driver.execute_cdp_cmd(
+                "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}
+            )
+            break
+        except WebDriverException:
+            if attempt:
+                raise
+            time.sleep(0.5)
     path = folder / name
     path.write_bytes(base64.b64decode(shot["data"]))
     extra = os.environ.get("FACULTATIVO_SCREENSHOTS")
