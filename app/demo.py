@@ -219,8 +219,8 @@ def web_hint(folder: Path) -> list[str]:
     lines = [
         "Prueba la página donde el estudiante revisa su constancia antes de enviarla:",
         f"  facultativo web --config {folder / 'facultativo.toml'} --fecha {day}",
-        "  y abre http://127.0.0.1:8080/ con un PDF de constancias/ (p. ej. ana.pdf, alta,",
-        "  NSS 12220456789; diego.pdf, alta, NSS 12230510047).",
+        f"  y abre http://127.0.0.1:8080/ con un PDF de {folder / 'constancias'}",
+        "  (p. ej. ana.pdf, alta, NSS 12220456789; diego.pdf, alta, NSS 12230510047).",
     ]
     if importlib.util.find_spec("starlette") is None:
         lines.insert(1, "  (antes: pip install '.[web]' desde la carpeta de facultativo)")

@@ -17,7 +17,7 @@ from facultativo.notifiers.texts import STUDENT
 from facultativo.validators import Motivo
 from tests.reliability import hostile
 from tests.support import TESTS
-from tests.support.web import FORM_URL, demo_requests, running_page, write_workspace
+from tests.support.web import DEMO_DAY, FORM_URL, demo_requests, running_page, write_workspace
 
 FAST = "\n[limits]\ntimeout_seconds = 3\n"  # hostile files give up sooner
 WEB = "\n[web]\nchecks_per_address = 1000\n"
@@ -653,3 +653,13 @@ def test_attack_an_address_of_another_machine_is_explained_in_spanish(tmp_path):
     assert done.returncode == 1
     assert "esa dirección no es de esta máquina" in done.stderr
     assert "Cannot" not in done.stderr
+
+
+def test_the_demo_prints_the_command_that_tries_the_page_on_its_constancias(tmp_path):
+    from facultativo import demo
+
+    hint = "\n".join(demo.web_hint(tmp_path))
+    command = re.search(r"(facultativo web --config \S+ --fecha (\S+))", hint)
+    assert command and command.group(2) == DEMO_DAY
+    assert str(tmp_path / "facultativo.toml") in command.group(1)
+    assert "http://127.0.0.1:8080/" in hint and str(tmp_path / "constancias") in hint
