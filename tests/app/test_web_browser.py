@@ -70,10 +70,10 @@ def shots(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
 
 
-def _browser(profile: Path, javascript: bool = True) -> webdriver.Chrome:
+def _browser(profile: Path, javascript: bool = True, *extra: str) -> webdriver.Chrome:
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in (*FLAGS, f"--user-data-dir={profile}"):
+    for flag in (*FLAGS, f"--user-data-dir={profile}", *extra):
         options.add_argument(flag)
     if not javascript:
         options.add_experimental_option(
@@ -331,3 +331,29 @@ def test_attack_a_long_file_name_does_not_widen_a_small_phone(page, browser):
         "return [document.documentElement.scrollWidth, window.innerWidth]"
     )
     assert width[0] <= width[1], width
+
+
+def test_a_student_checks_through_the_shipped_nginx_on_a_port_of_its_own(page, tmp_path):
+    """The real browser's Origin (with the port) against the Host nginx passes on (without
+    it): a student must not be taken for another site."""
+    from tests.support.nginx import HOST, NGINX, nginx_in_front
+
+    if NGINX is None:
+        pytest.skip("nginx no está instalado (apt-get install nginx)")
+    upstream = int(page.url.rstrip("/").rsplit(":", 1)[1])
+    (tmp_path / "nginx").mkdir()
+    with nginx_in_front(tmp_path / "nginx", upstream) as (https, _):
+        port = https.rstrip("/").rsplit(":", 1)[1]
+        driver = _browser(
+            tmp_path / "perfil-nginx",
+            True,
+            "--ignore-certificate-errors",
+            f"--host-resolver-rules=MAP {HOST} 127.0.0.1",
+        )
+        try:
+            driver.get(f"https://{HOST}:{port}/")
+            _fill(driver, "alta", "12220456789", page.folder / "constancias" / "ana.pdf")
+            driver.find_element(By.ID, "revisar").click()
+            assert _verdict(driver) == "Tu solicitud de alta sería ACEPTADA"
+        finally:
+            driver.quit()
