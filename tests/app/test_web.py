@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import requests
@@ -217,12 +219,7 @@ def test_a_request_over_the_size_limit_is_refused_in_spanish(page):
 
 
 def test_a_declared_length_over_the_limit_is_refused_before_reading(page):
-    host, port = page.url.removeprefix("http://").rstrip("/").rsplit(":", 1)
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(
-            b"POST /verificar HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
-            b"boundary=b\r\nContent-Length: 999999999\r\n\r\n--b\r\n"
-        )
+    with _upload_started(page.url, 999999999) as sock:
         answer = _read_response(sock)
     assert answer.startswith(b"HTTP/1.1 413")
     assert b"demasiado grande" in answer
@@ -280,6 +277,18 @@ def test_nothing_about_the_student_reaches_the_log(page):
         assert secret not in log, secret
 
 
+@contextmanager
+def _upload_started(url: str, length: int) -> Iterator[socket.socket]:
+    """A connection that has sent the head of a `length`-byte upload and its first bytes."""
+    host, port = url.removeprefix("http://").rstrip("/").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(
+            b"POST /verificar HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
+            b"boundary=b\r\nContent-Length: %d\r\n\r\n--b\r\n" % length
+        )
+        yield sock
+
+
 def _read_response(sock: socket.socket) -> bytes:
     data = b""
     while True:
@@ -313,12 +322,7 @@ def test_the_rate_limit_counts_checks_per_address(tmp_path):
 def test_checks_beyond_the_concurrent_limit_are_told_the_page_is_busy(tmp_path):
     toml = "[web]\nmax_concurrent = 1\nupload_seconds = 30\n"
     with running_page(tmp_path, toml) as p:
-        host, port = p.url.removeprefix("http://").rstrip("/").rsplit(":", 1)
-        with socket.create_connection((host, int(port)), timeout=10) as slow:
-            slow.sendall(
-                b"POST /verificar HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
-                b"boundary=b\r\nContent-Length: 5000\r\n\r\n--b\r\n"
-            )
+        with _upload_started(p.url, 5000):
             time.sleep(0.5)  # the first upload is now in progress
             busy = p.check(p.constancia("ana"))
         time.sleep(0.5)
@@ -330,12 +334,7 @@ def test_checks_beyond_the_concurrent_limit_are_told_the_page_is_busy(tmp_path):
 
 def test_an_upload_that_stalls_is_cut_off_in_spanish(tmp_path):
     with running_page(tmp_path, "[web]\nupload_seconds = 1\n") as p:
-        host, port = p.url.removeprefix("http://").rstrip("/").rsplit(":", 1)
-        with socket.create_connection((host, int(port)), timeout=10) as slow:
-            slow.sendall(
-                b"POST /verificar HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
-                b"boundary=b\r\nContent-Length: 5000\r\n\r\n--b\r\n"
-            )
+        with _upload_started(p.url, 5000) as slow:
             answer = _read_response(slow)
         assert p.check(p.constancia("ana")).status_code == 200
     assert answer.startswith(b"HTTP/1.1 408")
@@ -420,21 +419,25 @@ def test_several_campuses_need_campus(tmp_path):
     assert "hay varios campus" in done.stderr and "--campus (demo, otro)" in done.stderr
 
 
-def test_without_the_web_extra_the_command_says_how_to_install_it(tmp_path):
-    config = write_workspace(tmp_path)
+def _web_without(modules: tuple[str, ...], config) -> subprocess.CompletedProcess:
+    """`facultativo web` in a Python where `modules` cannot be imported."""
     blocker = (
         "import sys\n"
         "class Block:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] in ('starlette', 'uvicorn'):\n"
+        f"        if name.split('.')[0] in {modules!r}:\n"
         "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
         "sys.meta_path.insert(0, Block())\n"
         "from facultativo.cli import main\n"
         f"sys.exit(main(['web', '--config', {str(config)!r}]))\n"
     )
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", blocker], capture_output=True, text=True, timeout=60
     )
+
+
+def test_without_the_web_extra_the_command_says_how_to_install_it(tmp_path):
+    done = _web_without(("starlette", "uvicorn"), write_workspace(tmp_path))
     assert done.returncode == 1
     assert "pip install 'facultativo[web]'" in done.stderr
     assert "Traceback" not in done.stderr
@@ -495,12 +498,7 @@ def test_attack_queue_longer_than_the_proxy_waits_gets_busy_page_not_nginx_504(t
 
 
 def test_attack_a_refusal_closes_the_connection_instead_of_reading_the_rest(page):
-    host, port = page.url.removeprefix("http://").rstrip("/").rsplit(":", 1)
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(
-            b"POST /verificar HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
-            b"boundary=b\r\nContent-Length: 999999999\r\n\r\n--b\r\n"
-        )
+    with _upload_started(page.url, 999999999) as sock:
         answer = _read_response(sock)
         time.sleep(0.2)
         try:
@@ -630,20 +628,7 @@ def test_attack_a_missing_form_url_is_warned_at_start(tmp_path):
 
 
 def test_attack_without_python_multipart_the_command_says_how_to_install_it(tmp_path):
-    config = write_workspace(tmp_path)
-    blocker = (
-        "import sys\n"
-        "class Block:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] in ('multipart', 'python_multipart'):\n"
-        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
-        "sys.meta_path.insert(0, Block())\n"
-        "from facultativo.cli import main\n"
-        f"sys.exit(main(['web', '--config', {str(config)!r}]))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", blocker], capture_output=True, text=True, timeout=60
-    )
+    done = _web_without(("multipart", "python_multipart"), write_workspace(tmp_path))
     assert done.returncode == 1 and "pip install 'facultativo[web]'" in done.stderr
 
 

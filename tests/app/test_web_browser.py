@@ -126,6 +126,13 @@ def _fill(driver: webdriver.Chrome, tipo: str, nss: str, pdf: Path | None) -> No
         driver.find_element(By.ID, "constancia").send_keys(str(pdf))
 
 
+def _submit(driver: webdriver.Chrome, tipo: str, nss: str, pdf: Path) -> str:
+    """Fill the form as a student does, send it, and read the verdict's heading."""
+    _fill(driver, tipo, nss, pdf)
+    driver.find_element(By.ID, "revisar").click()
+    return _verdict(driver)
+
+
 def _verdict(driver: webdriver.Chrome) -> str:
     heading = WebDriverWait(driver, 30).until(
         ec.presence_of_element_located((By.ID, "titulo-resultado"))
@@ -137,9 +144,10 @@ def test_a_student_on_a_phone_uploads_a_demo_constancia_and_reads_the_verdict(pa
     _viewport(browser, PHONE)
     browser.get(page.url)
     _screenshot(browser, shots, "telefono-formulario.png")
-    _fill(browser, "alta", "12220456789", page.folder / "constancias" / "ana.pdf")
-    browser.find_element(By.ID, "revisar").click()
-    assert _verdict(browser) == "Tu solicitud de alta sería ACEPTADA"
+    assert (
+        _submit(browser, "alta", "12220456789", page.folder / "constancias" / "ana.pdf")
+        == "Tu solicitud de alta sería ACEPTADA"
+    )
     assert browser.switch_to.active_element.get_attribute("id") == "titulo-resultado"
     link = browser.find_element(By.LINK_TEXT, "Ir al formulario")
     assert link.get_attribute("href") == FORM_URL
@@ -154,9 +162,10 @@ def test_a_student_on_a_desktop_reads_what_to_do_after_a_rejection(page, browser
     _viewport(browser, DESKTOP)
     browser.get(page.url)
     _screenshot(browser, shots, "escritorio-formulario.png")
-    _fill(browser, "alta", "12230510047", page.folder / "constancias" / "diego.pdf")
-    browser.find_element(By.ID, "revisar").click()
-    assert _verdict(browser) == "Tu solicitud de alta sería RECHAZADA"
+    assert (
+        _submit(browser, "alta", "12230510047", page.folder / "constancias" / "diego.pdf")
+        == "Tu solicitud de alta sería RECHAZADA"
+    )
     steps = browser.find_elements(By.CSS_SELECTOR, ".resultado ol li")
     assert len(steps) == 3
     assert "UNIVERSIDAD AUTONOMA DE QUERETARO" in steps[0].text
@@ -172,9 +181,10 @@ def test_the_page_works_with_javascript_turned_off(page, tmp_path, shots):
         _viewport(driver, PHONE)
         driver.get(page.url)
         assert not driver.find_element(By.CSS_SELECTOR, ".solo-js").is_displayed()
-        _fill(driver, "baja", "12210310152", page.folder / "constancias" / "olga.pdf")
-        driver.find_element(By.ID, "revisar").click()
-        assert _verdict(driver) == "No necesitas enviar el formulario"
+        assert (
+            _submit(driver, "baja", "12210310152", page.folder / "constancias" / "olga.pdf")
+            == "No necesitas enviar el formulario"
+        )
         _screenshot(driver, shots, "telefono-sin-javascript-concluida.png")
     finally:
         driver.quit()
@@ -352,8 +362,9 @@ def test_a_student_checks_through_the_shipped_nginx_on_a_port_of_its_own(page, t
         )
         try:
             driver.get(f"https://{HOST}:{port}/")
-            _fill(driver, "alta", "12220456789", page.folder / "constancias" / "ana.pdf")
-            driver.find_element(By.ID, "revisar").click()
-            assert _verdict(driver) == "Tu solicitud de alta sería ACEPTADA"
+            assert (
+                _submit(driver, "alta", "12220456789", page.folder / "constancias" / "ana.pdf")
+                == "Tu solicitud de alta sería ACEPTADA"
+            )
         finally:
             driver.quit()

@@ -127,7 +127,7 @@ def mutate(data: bytes, r: random.Random) -> bytes:
 # --- crafted attacks -------------------------------------------------------------------
 
 
-def _pdf(objects: list[bytes], root: int = 1, broken_xref: bool = False) -> bytes:
+def build_pdf(objects: list[bytes], root: int = 1, broken_xref: bool = False) -> bytes:
     out, offsets = b"%PDF-1.7\n", []
     for i, body in enumerate(objects, 1):
         offsets.append(len(out))
@@ -144,7 +144,7 @@ def _pdf(objects: list[bytes], root: int = 1, broken_xref: bool = False) -> byte
 
 def _page_with(content: bytes, extra_catalog: bytes = b"", font: bytes | None = None) -> bytes:
     font = font or b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
-    return _pdf(
+    return build_pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R " + extra_catalog + b">>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -178,7 +178,7 @@ def crafted() -> dict[str, bytes]:
         b" << /Differences [65 /Z /Y /X /W /V /U /T /S /R /Q /P /O /N] >> >>"
     )
     return {
-        "bomba_de_descompresion": _pdf(
+        "bomba_de_descompresion": build_pdf(
             [
                 b"<< /Type /Catalog /Pages 2 0 R >>",
                 b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -188,15 +188,15 @@ def crafted() -> dict[str, bytes]:
                 + b"\nendstream",
             ]
         ),
-        "anidamiento_profundo": _pdf(
+        "anidamiento_profundo": build_pdf(
             [
                 b"<< /Type /Catalog /Pages 2 0 R /X " + nested + b" >>",
                 b"<< /Type /Pages /Kids [] /Count 0 >>",
             ]
         ),
-        "veinte_mil_paginas": _pdf(pages),
-        "arbol_de_paginas_ciclico": _pdf(loop),
-        "xref_roto": _pdf(
+        "veinte_mil_paginas": build_pdf(pages),
+        "arbol_de_paginas_ciclico": build_pdf(loop),
+        "xref_roto": build_pdf(
             [
                 b"<< /Type /Catalog /Pages 2 0 R >>",
                 b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

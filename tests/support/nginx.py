@@ -3,7 +3,6 @@ page: only its ports, certificate and upstream port are changed."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import shutil
@@ -15,51 +14,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support import ROOT
+from tests.support.smtp_server import certificate, free_port
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 HOST = "constancia.example.edu.mx"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    crt, pem = folder / "cert.pem", folder / "key.pem"
-    crt.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    pem.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return crt, pem
-
-
 def _site(folder: Path, http: int, https: int, upstream: int) -> Path:
     """The shipped snippet with this test's ports and certificate, nothing else changed."""
-    crt, pem = _certificate(folder)
+    crt, pem = certificate(folder)
     text = (ROOT / "deploy" / "nginx-facultativo.conf").read_text(encoding="utf-8")
     for line, new in (
         ("listen 80;", f"listen 127.0.0.1:{http};"),
