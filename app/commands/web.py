@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
             f"; toma como hoy el {args.fecha:%d/%m/%Y}" if args.fecha else "",
         )
 
-    if not serve(create_app(site, on_ready=ready), sock, config.web.max_concurrent * 8):
+    if not serve(create_app(site, on_ready=ready), sock):
         raise Failure("la página no pudo iniciar; revisa el mensaje anterior.")
     return 0
 

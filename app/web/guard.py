@@ -39,7 +39,9 @@ CSP = (
 HEADERS = (
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # no address of this page reaches another site; its own posts keep a real Origin
+    # (with no-referrer a browser sends «Origin: null», which tells nothing)
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
@@ -171,11 +173,13 @@ class Guard:
 
 
 def _cross_site(scope: Scope) -> bool:
-    """A browser says where a POST comes from: Sec-Fetch-Site, or an Origin that is not
-    this host. A client that says nothing (curl, an old browser) is not refused."""
+    """A browser says where a POST comes from: Sec-Fetch-Site (only this page itself, or
+    the address typed by hand, may post; a sibling subdomain may not), or else an Origin
+    that is not this host. A client that says neither (curl, an old browser) is let by."""
     headers = dict(scope.get("headers", []))
-    if headers.get(b"sec-fetch-site") == b"cross-site":
-        return True
+    fetch_site = headers.get(b"sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site not in (b"same-origin", b"none")
     origin, host = headers.get(b"origin"), headers.get(b"host")
     if not origin or origin == b"null" or not host:
         return False
@@ -185,7 +189,16 @@ def _cross_site(scope: Scope) -> bool:
         ours = urlsplit("//" + host.decode("latin-1")).hostname
     except ValueError:
         return True
-    return theirs != ours
+    return _host(theirs) != _host(ours)
+
+
+def _host(name: str | None) -> str:
+    """«localhost.» is «localhost»; «0:0::1» is «::1»."""
+    name = (name or "").rstrip(".").lower()
+    try:
+        return str(ipaddress.ip_address(name))
+    except ValueError:
+        return name
 
 
 def _content_length(scope: Scope) -> int | None:

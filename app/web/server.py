@@ -54,7 +54,7 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(app: object, sock: socket.socket, max_connections: int) -> bool:
+def serve(app: object, sock: socket.socket, max_connections: int = 1000) -> bool:
     """Serve until SIGTERM or Ctrl-C; False when the page could not start."""
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
@@ -65,6 +65,8 @@ def serve(app: object, sock: socket.socket, max_connections: int) -> bool:
         server_header=False,
         proxy_headers=True,
         forwarded_allow_ips=TRUSTED_PROXIES,
+        # past this uvicorn answers an English 503 itself; below it the page's own guard
+        # answers «ocupada» (in Spanish, without reading the upload)
         limit_concurrency=max_connections,
         timeout_keep_alive=5,
         lifespan="on",

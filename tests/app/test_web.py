@@ -105,7 +105,7 @@ def test_strict_headers_and_no_inline_script_or_style_or_third_party_assets(page
     h = response.headers
     assert h["Cache-Control"] == "no-store"
     assert h["X-Content-Type-Options"] == "nosniff"
-    assert h["Referrer-Policy"] == "no-referrer"
+    assert h["Referrer-Policy"] == "same-origin"
     csp = h["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
@@ -515,12 +515,22 @@ def test_attack_another_site_cannot_spend_a_shared_address_s_checks(tmp_path):
         forged = [
             p.check(p.constancia("ana"), headers={"Sec-Fetch-Site": "cross-site"}),
             p.check(p.constancia("ana"), headers={"Origin": "http://malo.example"}),
+            # a page on a sibling subdomain that hides its address (second attack)
+            p.check(p.constancia("ana"), headers={"Sec-Fetch-Site": "same-site", "Origin": "null"}),
         ]
         own = [
             p.check(p.constancia("ana"), headers={"Sec-Fetch-Site": "same-origin"}),
             p.check(p.constancia("ana"), headers={"Origin": p.url.rstrip("/")}),
         ]
-        # behind nginx on a port of its own: Host has no port, Origin does
+        # behind nginx on a port of its own: Host has no port, Origin does; a trailing dot
+        dotted = p.check(
+            p.constancia("ana"),
+            headers={
+                "Origin": "https://localhost.:8443",
+                "Host": "localhost",
+                "X-Forwarded-For": "198.51.100.4",
+            },
+        )
         proxied = p.check(
             p.constancia("ana"),
             headers={
@@ -533,7 +543,7 @@ def test_attack_another_site_cannot_spend_a_shared_address_s_checks(tmp_path):
         assert response.status_code == 403
         assert "Usa esta página para revisar tu constancia" in text_of(response)
     assert [r.status_code for r in own] == [200, 200]  # the two checks were still there
-    assert proxied.status_code == 200
+    assert proxied.status_code == dotted.status_code == 200
 
 
 def test_attack_the_name_the_office_compares_is_asked_and_compared(page):
@@ -648,3 +658,28 @@ def test_the_demo_prints_the_command_that_tries_the_page_on_its_constancias(tmp_
     assert command and command.group(2) == DEMO_DAY
     assert str(tmp_path / "facultativo.toml") in command.group(1)
     assert "http://127.0.0.1:8080/" in hint and str(tmp_path / "constancias") in hint
+
+
+def test_attack_a_classroom_burst_gets_the_spanish_busy_page_not_uvicorn_s(tmp_path):
+    """70 connections at once (the default max_concurrent is 8): the ones past it get the
+    page's own Spanish «ocupada», never uvicorn's English «Service Unavailable»."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with running_page(tmp_path, "[web]\nchecks_per_address = 1000\n") as p:
+        idle = [
+            socket.create_connection(("127.0.0.1", int(p.url.rsplit(":", 1)[1].rstrip("/"))))
+            for _ in range(70)
+        ]
+        try:
+            with ThreadPoolExecutor(30) as pool:
+                answers = list(pool.map(lambda _: p.check(p.constancia("ana")), range(30)))
+            page_ok = requests.get(p.url, timeout=10)
+        finally:
+            for sock in idle:
+                sock.close()
+    assert page_ok.status_code == 200
+    for response in answers:
+        assert response.status_code in (200, 503)
+        if response.status_code == 503:
+            assert "La página está ocupada" in text_of(response)
+    assert any(r.status_code == 200 for r in answers)
