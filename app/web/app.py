@@ -70,9 +70,7 @@ class Site:
         return self.today or datetime.now(ZoneInfo(self.campus.policy.timezone)).date()
 
 
-def create_app(
-    site: Site, limiter: RateLimiter | None = None, on_ready: Callable[[], None] | None = None
-) -> Guard:
+def create_app(site: Site, on_ready: Callable[[], None] | None = None) -> Guard:
     """The ASGI app: the routes behind the guard. The validator pool lives as long as the
     app runs (started warm, closed on shutdown)."""
     pages = _Pages(site)
@@ -111,7 +109,7 @@ def create_app(
         lifespan=lifespan,
     )
     window = site.web.window_minutes * 60
-    limiter = limiter or RateLimiter(site.web.checks_per_address, window)
+    limiter = RateLimiter(site.web.checks_per_address, window)
     return Guard(
         app, limiter, Rules(site.max_body, site.web.upload_seconds, site.web.max_concurrent)
     )
