@@ -117,24 +117,17 @@ def _workbook(path: Path, data: dict) -> None:
     day = datetime.fromisoformat(data["fecha"])
     for r in data["respuestas"]:
         h, m, s = (int(x) for x in r["hora"].split(":"))
-        stamp = day.replace(hour=h, minute=m, second=s)
-        ws.append(
-            [
-                stamp,
-                r["correo"],
-                r["nombre"],
-                r["numero_control"],
-                r["carrera"],
-                r["nss"],
-                r["curp"],
-                r["tipo"],
-                r["archivo"] or None,
-            ]
-        )
+        ws.append(answer(r, day.replace(hour=h, minute=m, second=s), r["archivo"] or None))
         ws.cell(ws.max_row, 1).number_format = "dd/mm/yyyy hh:mm:ss"
     for col, width in zip("ABCDEFGHI", (20, 36, 30, 16, 38, 22, 22, 16, 44), strict=True):
         ws.column_dimensions[col].width = width
     book.save(path)
+
+
+def answer(r: dict, stamp: object, attachment: object) -> list:
+    """One demo student's row, in HEADERS order (the tests' fake Google sheet uses it too)."""
+    fields = ("correo", "nombre", "numero_control", "carrera", "nss", "curp", "tipo")
+    return [stamp, *(r[f] for f in fields), attachment]
 
 
 def run(folder: Path) -> DemoResult:

@@ -74,19 +74,7 @@ def demo_rows(fake: FakeGoogle, two_links_in_first: bool = True) -> list[list[An
                     "1DrvTarjetaNSSxyz", "tarjeta.pdf", (folder / "javi.pdf").read_bytes()
                 )
                 cell = f"https://drive.google.com/open?id=1DrvTarjetaNSSxyz, {cell}"
-        rows.append(
-            [
-                serial(day.replace(hour=h, minute=m, second=s)),
-                r["correo"],
-                r["nombre"],
-                r["numero_control"],
-                r["carrera"],
-                r["nss"],
-                r["curp"],
-                r["tipo"],
-                cell,
-            ]
-        )
+        rows.append(demo.answer(r, serial(day.replace(hour=h, minute=m, second=s)), cell))
     return rows
 
 
