@@ -52,6 +52,9 @@ STATUS_HEADERS: dict[str, str] = {
     "fecha_constancia": "Validación: fecha de constancia",
     "procesada": "Validación: procesada el",
     "notificada": "Validación: notificada el",
+    # Who the response is (sync/identity.py): written with the first verdict, it travels
+    # with the row when staff sort, filter, insert or copy; the ledger is keyed by it.
+    "id": "Validación: id",
 }
 
 
@@ -70,7 +73,7 @@ COLOURS = {
 STAFF_NOTE = "Validación: nota del personal"
 # Optional: staff's own decision, kept apart from ours (shadow weeks); `informe` compares.
 STAFF_DECISION = "Validación: decisión del personal"
-WIDTHS = {"estado": 18, "motivo": 30, "detalle": 60}  # characters; the others 20
+WIDTHS = {"estado": 18, "motivo": 30, "detalle": 60, "id": 12}  # characters; the others 20
 
 
 class MissingColumns(Exception):

@@ -1,8 +1,9 @@
 """The ledger as the memory of the sheet: staff rename, clear, sort, paste and re-export
 it; the ledger finds its responses again and puts back what it wrote.
 
-- a response read in another time zone is followed by its key without day and hour;
-- a status block that is gone or emptied at once is restored (not re-decided, not re-mailed);
+- what each response's answers were is remembered, to find it again (sync/identity.py);
+- a status block that is gone, or emptied at once with its ids, is restored (not
+  re-decided, not re-mailed); estados cleared beside their ids are re-runs;
 - a row not showing its own block (staff sorted only the answers) gets it back;
 - the copy of the cells the ledger keeps has no full NSS, CURP or address in it.
 """
@@ -16,85 +17,53 @@ from facultativo.validators.text import fold
 
 from .columns import STATUS_HEADERS
 from .ledger import Ledger
-from .model import Action, Entry, Step
+from .model import Action, Step
 from .privacy import scrub
-from .rows import Row
+from .rows import Row, Who
 
 log = logging.getLogger("facultativo.sync")
 
 
-def follow_keys(ledger: Ledger, campus: str, rows: list[Row]) -> None:
-    """A response's key holds its timestamp as an instant: read in another time zone (a
-    fresh export into a sheet set to another zone, a corrected setting) every key changes.
-    The ledger finds its responses again by the key without day and hour, so nothing is
-    decided or mailed twice."""
-    entries = learn_loose_keys(ledger, campus, rows)
-    present = {r.key for r in rows}
-    known: dict[str, str | None] = {}
-    for key, entry in entries.items():
-        if entry.loose_key and key not in present:
-            known[entry.loose_key] = None if entry.loose_key in known else key
-    mapping = {
-        old: r.key
-        for r in rows
-        if r.key not in entries and not r.copy_of and r.loose_key
-        for old in [known.get(r.loose_key)]
-        if old
-    }
-    if mapping:
-        ledger.rekey(campus, mapping)
-        log.warning(
-            "%d respuestas se leen con otra hora (¿cambió la zona horaria de la hoja?): la "
-            "bitácora las reconoce y no se deciden ni se envían de nuevo",
-            len(mapping),
-        )
-
-
-def learn_loose_keys(ledger: Ledger, campus: str, rows: list[Row]) -> dict[str, Entry]:
+def remember_answers(ledger: Ledger, campus: str, rows: list[Row]) -> None:
+    """What each known response's answers are now (sync/identity.py reads them next
+    cycle): a response without its id is found again by them, an edited one is seen."""
     entries = ledger.entries(campus)
-    learn = {
-        r.key: r.loose_key
+    seen = {
+        r.key: r.answers()
         for r in rows
-        if r.key in entries and r.loose_key and entries[r.key].loose_key != r.loose_key
+        if r.key in entries
+        and not r.copy_of
+        and (
+            entries[r.key].loose_key,
+            entries[r.key].content_key,
+            entries[r.key].input_key,
+            entries[r.key].email_key,
+        )
+        != r.answers()
     }
-    if learn:
-        ledger.remember_loose(campus, learn)
-        entries = ledger.entries(campus)
-    return entries
-
-
-_SIGNATURE = ("estado", "motivo", "detalle", "nss_leido", "procesada")
-
-
-def _signature(cells: dict[str, str]) -> tuple[str, ...]:
-    """What a row's status cells say, compared the way the ledger keeps them."""
-    kept = {k: scrub(str(cells.get(k, "") or "")) for k in _SIGNATURE}
-    kept["nss_leido"] = ""  # kept masked or as «the form's»: compared by the other cells
-    return tuple(fold(v) for v in kept.values())
+    if seen:
+        ledger.remember_answers(campus, seen)
 
 
 def misplaced(steps: list[Step]) -> set[str]:
-    """Rows not showing their own status block (staff sorted only the answer columns, or
-    pasted one block over another): ours, misplaced, never a staff decision, and never a
-    reason for a follow-up email. Each gets its own block back."""
-    owner: dict[tuple[str, ...], str | None] = {}
-    for s in steps:
-        if s.entry and s.entry.written_cells:
-            sig = _signature(s.entry.written_cells)
-            owner[sig] = None if sig in owner else s.row.key  # shared by two: proves nothing
+    """Rows whose id cell names another response (sync/identity.py), and rows without an
+    id yet (a sheet from before ids) that the ledger knows by their
+    answers, not showing their own block (staff sorted only the answer columns, or an old
+    copy was saved back): ours, misplaced, never a staff decision, and never a reason for
+    a follow-up email. Each gets its own block back."""
     found = set()
     for step in steps:
+        own = step.entry.written_cells if step.entry else None
+        if step.row.who is Who.MOVED and own:  # its id cell says another response
+            found.add(step.row.key)
+            continue
         if step.action not in (Action.STAFF, Action.APLICADA, Action.DONE):
             continue
-        own = step.entry.written_cells if step.entry else None
-        if own:
-            if not _shows_own_block(step.row, own) or (
-                step.action is Action.STAFF and _stale_error(step)
-            ):
-                found.add(step.row.key)
+        if step.row.id_cell or not own:
             continue
-        who = owner.get(_signature(step.row.status))
-        if who is not None and who != step.row.key:
+        if not _shows_own_block(step.row, own) or (
+            step.action is Action.STAFF and _stale_error(step)
+        ):
             found.add(step.row.key)
     return found
 
@@ -128,9 +97,10 @@ def restore_lost_block(ledger: Ledger, campus: str, header: list[str], steps: li
     """A renamed or deleted status column, a fresh Form export, a save that overwrote the
     block: the ledger writes back what it knows, and nothing is decided or sent again."""
     ours = [s for s in steps if s.entry and (s.entry.written_label or s.entry.staff_label)]
-    cleared = [s for s in ours if not s.row.estado_cell.strip()]
     present = {fold(str(h or "")) for h in header}
     missing = fold(STATUS_HEADERS["estado"]) not in present
+    # an estado cleared beside its id is staff asking for a re-run, however many at once
+    cleared = [s for s in ours if not s.row.estado_cell.strip() and (missing or not s.row.id_cell)]
     lost = missing or (len(cleared) >= LOST_AT_LEAST and len(cleared) >= LOST_SHARE * len(ours))
     if not (cleared and lost):
         return 0

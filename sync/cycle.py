@@ -19,33 +19,33 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from facultativo.notifiers.base import Sender
 from facultativo.validators import Estado, Limits, Motivo, Policy, ValidatorPool
-from facultativo.validators.text import fold
 
 from .attachments import AttachmentStore
-from .columns import STATUS_HEADERS, ColumnMap, map_columns
+from .columns import STATUS_HEADERS, ColumnMap
 from .continuity import (
     NSS_FROM_FORM,
-    follow_keys,
     for_ledger,
-    learn_loose_keys,
     misplaced,
+    remember_answers,
     restore_lost_block,
 )
 from .duplicates import mark_duplicates
 from .ledger import Ledger
-from .model import Action, Due, Entry, NoticeKind, Outcome, Step
+from .model import Action, Decision, Due, Entry, NoticeKind, NoticeStatus, Outcome, Step
 from .notify import MailContext, is_pending, notice_cells, send_due, shadow_due
+from .ownership import claim
 from .plan import plan
 from .privacy import scrub
 from .process import Retry, process_row
-from .rows import Row, read_rows
+from .rows import Row, Who
+from .sheet import Sheet, read_sheet
 from .sources import CellWrite, ResponseSource, SourceError
 from .wording import estado_code
 
@@ -117,6 +117,7 @@ class Report:
     moved: int = 0  # rows written elsewhere than where they were read (staff sorted)
     vanished: int = 0  # rows no longer in the sheet when writing: tried again next cycle
     unseen: int = 0  # new answers found by the re-read before writing: decided next cycle
+    foreign: int = 0  # rows with an id another ledger gave: left alone, flagged
     wrote: bool = False  # cells went to the sheet (its version moved because of us)
 
     def summary(self) -> dict:
@@ -126,7 +127,7 @@ class Report:
             "estados": dict(self.estados),
             "emails": dict(self.emails),
         }
-        for name in ("restored", "moved", "vanished"):
+        for name in ("restored", "moved", "vanished", "foreign"):
             if getattr(self, name):
                 out[name] = getattr(self, name)
         return out
@@ -153,106 +154,121 @@ def _cycle(
 ) -> Report:
     """One code path for real and dry runs: a dry run's ledger is an in-memory snapshot,
     and it stops before the first thing that leaves the process (an email, a cell)."""
-    table = rt.ports.source.read()
+    s, ledger = rt.settings, rt.ports.ledger
+    sheet = _read(rt)
     rt.hooks.checkpoint("read")
-    cols = map_columns(table.header, rt.settings.columns, table.rows)
-    tz = table.timezone or rt.settings.policy.timezone
-    rows = read_rows(table, cols, tz, rt.ports.store.refs)
-    follow_keys(rt.ports.ledger, rt.settings.name, rows)
-    _first_day(rt, table.header, rows)
-    steps = plan(rows, rt.ports.ledger.entries(rt.settings.name), now, desde=rt.settings.desde)
-    report.restored = restore_lost_block(rt.ports.ledger, rt.settings.name, table.header, steps)
+    rows = sheet.rows
+    mark = claim(sheet.mark, ledger, s.name, rows, s.desde is not None, now)
+    steps = plan(rows, ledger.entries(s.name), now, desde=s.desde)
+    report.restored = restore_lost_block(ledger, s.name, sheet.table.header, steps)
     foreign = misplaced(steps)
     if foreign:  # our verdicts on other responses' rows: put each back where it belongs
-        rt.ports.ledger.restore(rt.settings.name, sorted(foreign))
+        ledger.restore(s.name, sorted(foreign))
     if report.restored or foreign:
-        steps = plan(
-            rows, rt.ports.ledger.entries(rt.settings.name), now, foreign, rt.settings.desde
-        )
+        steps = plan(rows, ledger.entries(s.name), now, foreign, s.desde)
     if not report.restored:
         _note_staff_and_reruns(rt, steps)
     outcomes = _validate(rt, [s for s in steps if s.action in (Action.VALIDATE, Action.RERUN)], now)
     anteriores = {s.row.key for s in steps if s.action is Action.ANTERIOR}
-    outcomes = mark_duplicates(
-        rows,
-        outcomes,
-        rt.settings.policy,
-        now,
-        rt.ports.ledger.entries(rt.settings.name),
-        anteriores,
-    )
+    outcomes = mark_duplicates(rows, outcomes, s.policy, now, ledger.entries(s.name), anteriores)
     rt.hooks.checkpoint("validated")
     pending = _pending_cells(steps, outcomes)
     report.rows, report.processed = len(rows), len(outcomes)
     report.estados = Counter(_estado_of(s, pending) for s in steps)
-    rt.ports.ledger.record(
-        rt.settings.name, [o.decision for o in outcomes.values()], rt.hooks.clock()
-    )
-    learn_loose_keys(rt.ports.ledger, rt.settings.name, rows)
+    report.foreign = sum(1 for s in steps if s.action is Action.FOREIGN)
+    decisions = [o.decision for o in outcomes.values()] + _anterior_decisions(steps, pending)
+    ledger.record(s.name, decisions, rt.hooks.clock())
+    remember_answers(ledger, s.name, rows)
     rt.hooks.checkpoint("recorded")
     dues = _dues(rt, steps, outcomes, pending)
     if dues and not dry_run:
         _sheet_writable(rt)
     if dry_run:
-        report.planned_cells = _header_cells(table.header, cols) + _status_cells(
-            rows, cols, pending
+        known = ledger.entries(s.name)
+        report.planned_cells = _header_cells(sheet.table.header, sheet.cols) + _status_cells(
+            rows, sheet.cols, pending, known
         )
         report.planned_emails = dues
         report.seconds = time.monotonic() - started
         return report
-    if rt.settings.mail.shadow:
-        report.emails = shadow_due(dues, rt.ports.ledger, rt.settings.mail, rt.hooks.clock())
+    if s.mail.shadow:
+        report.emails = shadow_due(dues, ledger, s.mail, rt.hooks.clock())
     else:
         report.emails = send_due(
             dues,
             rt.ports.sender,
-            rt.ports.ledger,
-            rt.settings.mail,
+            ledger,
+            s.mail,
             rt.hooks.clock,
             rt.hooks.checkpoint,
             rt.hooks.stop.is_set,
         )
-
-    def notices() -> dict:
-        return rt.ports.ledger.notices(rt.settings.name)
-
-    if pending or _header_cells(table.header, cols) or notice_cells(rows, cols, notices(), tz)[0]:
+    if (
+        pending
+        or mark
+        or _header_cells(sheet.table.header, sheet.cols)
+        or _id_cells(rows, sheet.cols, ledger.entries(s.name))
+        or notice_cells(rows, sheet.cols, ledger.notices(s.name), sheet.timezone)[0]
+    ):
         before = {r.key: r.number for r in rows}
-        _write(rt, cols, tz, pending, before, report)
+        _write(rt, sheet.timezone, pending, before, report, mark)
     report.seconds = time.monotonic() - started
-    rt.ports.ledger.cycle_finished(
-        cycle_id or 0, rt.hooks.clock(), report.seconds, report.summary()
-    )
+    ledger.cycle_finished(cycle_id or 0, rt.hooks.clock(), report.seconds, report.summary())
     return report
 
 
-def _first_day(rt: Runtime, header: list[str], rows: list[Row]) -> None:
-    """A Form answered (and handled by hand) for months, and a service that never saw it:
-    without `desde`, the first cycle would decide and mail every old response."""
-    if rt.settings.desde is not None or not rows or rt.ports.ledger.entries(rt.settings.name):
-        return
-    if fold(STATUS_HEADERS["estado"]) in {fold(str(h or "")) for h in header}:
-        return
-    raise SourceError(
-        f"la hoja ya tiene {len(rows)} respuestas y facultativo nunca la ha procesado: para no "
-        "escribirle a quienes ya atendió el personal, pon en [[campus]] la fecha de inicio, "
-        'p. ej. desde = "2026-11-23T00:00" (las anteriores quedan como ANTERIOR, sin correo).'
+def _read(rt: Runtime, again: bool = False) -> Sheet:
+    s = rt.settings
+    entries = rt.ports.ledger.entries(s.name)
+    return read_sheet(
+        rt.ports.source, s.columns, s.policy.timezone, rt.ports.store.refs, entries, again
     )
 
 
+def _anterior_decisions(steps: list[Step], pending: dict[str, dict[str, str]]) -> list[Decision]:
+    """Every row classified ANTERIOR is in the ledger, so a lost block restores it too and
+    a later missing `desde` never turns it into a new response."""
+    return [
+        Decision(s.row.key, Estado.ANTERIOR.value, "", pending.get(s.row.key) or {})
+        for s in steps
+        if s.action is Action.ANTERIOR and (s.entry is None or s.entry.estado != Estado.ANTERIOR)
+    ]
+
+
 def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:
-    reruns, staff = [], {}
+    cleared, edited, staff, readdressed = [], [], {}, []
     for step in steps:
         if step.action is Action.RERUN:
-            reruns.append(step.row.key)
+            (edited if step.row.estado_cell.strip() else cleared).append(step.row.key)
         elif step.action in (Action.STAFF, Action.APLICADA):
             label = step.row.estado_cell.strip()
             if step.entry is None or step.entry.staff_label != label:
                 staff[step.row.key] = label
-    if reruns:
-        rt.ports.ledger.rerun(rt.settings.name, reruns)
+        if step.action in _MAILED and "address" in step.row.changed:
+            readdressed.append(step.row.key)
+    name, ledger = rt.settings.name, rt.ports.ledger
+    if cleared:
+        ledger.rerun(name, cleared)
+    if edited:
+        ledger.rerun(name, edited, keep_block=True)
     if staff:
-        rt.ports.ledger.note_staff(rt.settings.name, staff)
+        ledger.note_staff(name, staff)
+    readdressed = _was_mailed(rt, readdressed)
+    if readdressed:  # the result goes once more, to the corrected address
+        ledger.readdress(name, readdressed)
+
+
+_MAILED = (Action.DONE, Action.STAFF, Action.APLICADA, Action.WRITE_PENDING)
+
+
+def _was_mailed(rt: Runtime, keys: list[str]) -> list[str]:
+    """Of these responses, those whose last email was sent or failed (not modo sombra)."""
+    latest: dict[str, str] = {}
+    for notice in sorted(
+        rt.ports.ledger.notices(rt.settings.name).values(), key=lambda n: n.updated_at
+    ):
+        latest[notice.key] = notice.status
+    return [k for k in keys if latest.get(k) in (NoticeStatus.SENT, NoticeStatus.FAILED)]
 
 
 def _sheet_writable(rt: Runtime) -> None:
@@ -301,9 +317,22 @@ def _pending_cells(steps: list[Step], outcomes: dict[str, Outcome]) -> dict[str,
             pending[step.row.key] = step.entry.pending_cells
         elif step.action is Action.COPY and not step.row.estado_cell.strip():
             pending[step.row.key] = _copy_note(step.row)
-        elif step.action is Action.ANTERIOR and not step.row.estado_cell.strip():
-            pending[step.row.key] = _anterior_note()
+        elif step.action is Action.ANTERIOR:
+            note = _anterior_cells(step)
+            if note:
+                pending[step.row.key] = note
     return pending
+
+
+def _anterior_cells(step: Step) -> dict[str, str] | None:
+    """What an ANTERIOR row gets written: the note on a row with no estado (or ours), what
+    the ledger still owes after a crash or a lost block; never over staff's own text."""
+    entry, cell = step.entry, Estado.from_label(step.row.estado_cell)
+    if entry is not None and entry.estado == Estado.ANTERIOR:
+        return entry.pending_cells
+    if not step.row.estado_cell.strip() or cell is Estado.ANTERIOR:
+        return _anterior_note()
+    return None
 
 
 def _anterior_note() -> dict[str, str]:
@@ -339,47 +368,61 @@ def _header_cells(header: list[str], cols: ColumnMap) -> list[CellWrite]:
     ]
 
 
-def _status_cells(rows: list[Row], cols: ColumnMap, pending: dict) -> list[CellWrite]:
+def _status_cells(
+    rows: list[Row], cols: ColumnMap, pending: dict, known: Mapping[str, Entry]
+) -> list[CellWrite]:
     cells = []
     for row in rows:
         for key, value in pending.get(row.key, {}).items():
             if value == NSS_FROM_FORM:  # restored from the ledger's copy
                 value = row.nss_typed or ""
             cells.append(CellWrite(row.number, cols.status[key], value, row.key))
-    return cells
+    return cells + _id_cells(rows, cols, known, pending)
+
+
+def _id_cells(
+    rows: list[Row], cols: ColumnMap, known: Mapping[str, Entry], pending: Mapping = {}
+) -> list[CellWrite]:
+    """Each response the ledger knows carries its id in the sheet (sync/identity.py)."""
+    return [
+        CellWrite(row.number, cols.status["id"], row.key, row.key)
+        for row in rows
+        if row.id_cell != row.key
+        and row.who not in (Who.COPY, Who.FOREIGN)
+        and (row.key in known or row.key in pending)
+    ]
 
 
 def _write(
     rt: Runtime,
-    cols: ColumnMap,
     tz: str,
     pending: dict[str, dict[str, str]],
     before: dict[str, int],
     report: Report,
+    mark: str | None,
 ) -> None:
-    """Status and «notificada el» cells in one batch, each on the row that holds its
+    """Status, id and «notificada el» cells in one batch, each on the row that holds its
     response *now*: the sheet is read again just before, since staff sort, insert and
     delete rows while a cycle runs. A response no longer there is written next cycle."""
-    table = rt.ports.source.reread()
-    cols = map_columns(
-        table.header, rt.settings.columns, table.rows
-    )  # an inserted column moves ours
-    header_cells = _header_cells(table.header, cols)
-    rows = read_rows(table, cols, tz, rt.ports.store.refs)
+    sheet = _read(rt, again=True)  # an inserted column moves ours
+    rows, cols = sheet.rows, sheet.cols
+    known = rt.ports.ledger.entries(rt.settings.name)
     where = {r.key: r.number for r in rows}
-    status = _status_cells(rows, cols, pending)
+    status = _status_cells(rows, cols, pending, known)
     notices, ids = notice_cells(rows, cols, rt.ports.ledger.notices(rt.settings.name), tz)
     report.moved = sum(1 for r in rows if r.key in pending and r.number != before.get(r.key))
     report.vanished = sum(1 for key in pending if key not in where)
     # answers that arrived while this cycle ran: the watcher runs the next cycle at once
     report.unseen = sum(1 for r in rows if r.key not in before and not r.estado_cell.strip())
-    cells = header_cells + status + notices
-    if cells:
-        rt.ports.source.write([_clean(c) for c in cells])
+    cells = _header_cells(sheet.table.header, cols) + status + notices
+    if cells or mark:
+        rt.ports.source.write([_clean(c) for c in cells], mark)
         report.wrote = True
     rt.hooks.checkpoint("written")
     typed = {r.key: r.nss_typed for r in rows}
-    written = {k: for_ledger(c, typed.get(k)) for k, c in pending.items() if k in where}
+    written = {
+        k: for_ledger({**c, "id": k}, typed.get(k)) for k, c in pending.items() if k in where
+    }
     rt.ports.ledger.mark_written(rt.settings.name, written, rt.hooks.clock())
     rt.hooks.checkpoint("marked")
     if ids:
@@ -433,7 +476,7 @@ def _dues(
         else:
             continue
         code = Estado.from_label(estado or "")
-        if code is None or code is Estado.ERROR_TEMPORAL:
+        if code is None or code in (Estado.ERROR_TEMPORAL, Estado.ANTERIOR):
             continue
         if is_pending(notices.get((row.key, kind, generation))):
             dues.append(Due(row, kind, generation, code.value, motivos or "", detalle, datos))

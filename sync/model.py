@@ -71,6 +71,9 @@ class Entry:
     previous_estado: str | None = None  # the verdict before staff asked for a re-run
     previous_motivos: str | None = None
     loose_key: str | None = None
+    content_key: str | None = None  # timestamp + address + files when last seen
+    input_key: str | None = None  # what the verdict depends on (files, tipo, typed data)
+    email_key: str | None = None  # the address, hashed
 
     def last_verdict(self) -> tuple[str | None, str | None]:
         """(estado, motivos) of the latest verdict, also right after a re-run cleared it."""
@@ -104,6 +107,7 @@ class Action(Enum):
     DONE = "done"  # our estado is in the sheet
     COPY = "copy"  # the same answer twice (a pasted row): never decided nor mailed again
     ANTERIOR = "anterior"  # before the campus's first day (`desde`): never decided nor mailed
+    FOREIGN = "foreign"  # an id another ledger gave: never decided nor mailed here, flagged
 
 
 @dataclass(frozen=True)

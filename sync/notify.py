@@ -217,8 +217,8 @@ def notice_cells(
                 latest[notice.key] = notice
     cells, ids = [], []
     for key, notice in latest.items():
-        if notice.cell_written:
-            continue
+        if notice.cell_written and by_key[key].status.get("notificada", "").strip():
+            continue  # in the sheet; an emptied or deleted cell is written back
         value = local_now_text(notice.updated_at, tz)
         if notice.kind == NoticeKind.APLICADA:
             value += " (seguimiento)"

@@ -15,7 +15,7 @@ from facultativo.validators import Estado
 from facultativo.validators.text import fold
 
 from .model import Action, Entry, Step
-from .rows import Row
+from .rows import Row, Who
 
 
 def plan(
@@ -32,18 +32,31 @@ def plan(
         entry = entries.get(r.key)
         if r.copy_of:
             action = Action.COPY
-        elif not _decided(entry) and _before_first_day(r, desde):
+        elif r.who is Who.FOREIGN:
+            action = Action.FOREIGN
+        elif _before_first_day(r, entry, desde):
             action = Action.ANTERIOR
         else:
-            action = _action(r, entry, now, r.key in foreign)
+            action = _action(r, entry, now, r.key in foreign or _shows_other_block(r, entry))
         steps.append(Step(r, action, entry))
     return steps
 
 
-def _before_first_day(row: Row, desde: datetime | None) -> bool:
-    """Before `desde`; and a row we marked ANTERIOR stays so unless `desde` moved before it
-    (with `desde` removed, old rows are never decided and mailed all at once)."""
+def _shows_other_block(row: Row, entry: Entry | None) -> bool:
+    """A new response showing a block that is another's (pasted, or left by a partial
+    sort): decided as its own, its cells written over the stranger's."""
+    return row.who is Who.MOVED and entry is None and bool(row.estado_cell.strip())
+
+
+def _before_first_day(row: Row, entry: Entry | None, desde: datetime | None) -> bool:
+    """Before `desde`; and a row we marked ANTERIOR (the ledger remembers it, even once
+    the block is lost) stays so unless `desde` moved before it: with `desde` removed, old
+    rows are never decided and mailed all at once."""
     after = bool(desde and row.timestamp and row.timestamp >= desde)
+    if entry is not None and entry.estado == Estado.ANTERIOR:
+        return not after
+    if _decided(entry):
+        return False
     if Estado.from_label(row.estado_cell) is Estado.ANTERIOR:
         return not after
     return bool(desde and row.timestamp and row.timestamp < desde)
@@ -58,6 +71,13 @@ def _action(row: Row, entry: Entry | None, now: datetime, foreign: bool = False)
     if foreign:  # write its own verdict back, or decide it if it never had one
         return Action.WRITE_PENDING if entry and entry.pending_cells else Action.VALIDATE
     cell = fold(row.estado_cell)
+    if entry and entry.estado == Estado.ANTERIOR:  # `desde` moved before it: ours now
+        shown = Estado.from_label(row.estado_cell)
+        return (
+            Action.VALIDATE
+            if shown in (None, Estado.ANTERIOR) and (not cell or shown is Estado.ANTERIOR)
+            else Action.STAFF
+        )
     if entry and entry.pending_cells:
         ours = {"", fold(entry.written_label or ""), fold(entry.pending_cells.get("estado", ""))}
         if cell in ours:  # decided, and the sheet shows nothing newer from staff
@@ -65,6 +85,8 @@ def _action(row: Row, entry: Entry | None, now: datetime, foreign: bool = False)
     if not cell:
         return Action.RERUN if entry and entry.written_label else Action.VALIDATE
     if entry and cell == fold(entry.written_label or ""):
+        if "answers" in row.changed:  # a new file, tipo or typed data under our verdict
+            return Action.RERUN if entry.estado != Estado.ERROR_TEMPORAL else Action.VALIDATE
         if entry.estado == Estado.ERROR_TEMPORAL:
             due = entry.next_attempt_at is None or entry.next_attempt_at <= now
             return Action.VALIDATE if due else Action.WAIT

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from facultativo.validators import Estado, Request, Tipo
@@ -22,6 +23,17 @@ _DECISIONS = (
     Estado.ALTA_APLICADA,
     Estado.BAJA_APLICADA,
 )
+
+
+class Who(Enum):
+    """Who a row is, as sync/identity.py found it (against the ledger, never other rows)."""
+
+    NEW = "new"  # answers the ledger never saw, and no id: a new response
+    KNOWN = "known"  # its id (or, with none yet, its answers) is a response the ledger knows
+    EDITED = "edited"  # its id, with other answers: an edited response or a corrected address
+    MOVED = "moved"  # it shows another response's block: its own answers say who it is
+    FOREIGN = "foreign"  # an id this ledger never gave (another install): hands off, flagged
+    COPY = "copy"  # a second row of a response already on another row
 
 
 @dataclass
@@ -44,6 +56,22 @@ class Row:
     # export, a corrected setting) keeps it, so the ledger still knows the response.
     loose_key: str | None = None
     problem_final: bool = False  # waiting will not fix `problem`: REVISIÓN MANUAL now
+    # Fingerprints of the answers (sync/identity.py): timestamp + address + files (the
+    # fallback identity), what the verdict depends on, and the address alone.
+    content_key: str = ""
+    input_key: str = ""
+    email_key: str = ""
+    who: Who = Who.NEW
+    changed: frozenset[str] = frozenset()  # "answers", "address": since the ledger last saw it
+
+    @property
+    def id_cell(self) -> str:
+        """The response's id as facultativo wrote it in «Validación: id» ("" when none)."""
+        return self.status.get("id", "").strip()
+
+    def answers(self) -> tuple[str | None, str, str, str]:
+        """What the ledger remembers of the answers (Responses.remember_answers)."""
+        return (self.loose_key, self.content_key, self.input_key, self.email_key)
 
     @property
     def estado_cell(self) -> str:
@@ -58,29 +86,14 @@ class Row:
 
 
 def read_rows(table: Table, cols: ColumnMap, tz: str, refs_of: Any) -> list[Row]:
-    """Every non-empty response row, keyed independently of its position."""
+    """Every non-empty response row, keyed by its answers (sync/identity.py then tells
+    who each one is, from its id and the ledger)."""
     rows: list[Row] = []
-    groups: dict[str, list[Row]] = {}
     for i, raw in enumerate(table.rows):
         if not any(v not in (None, "") for v in raw):
             continue
-        row = _row(i, table.row_number(i), raw, cols, tz, refs_of)
-        groups.setdefault(row.key, []).append(row)
-        rows.append(row)
-    for group in groups.values():
-        if len(group) > 1:
-            _copies(group)
+        rows.append(_row(i, table.row_number(i), raw, cols, tz, refs_of))
     return rows
-
-
-def _copies(group: list[Row]) -> None:
-    """The same answer on several rows (same second, address and files) is a row staff
-    copied or pasted: the one carrying a status block keeps the answer's key, the others
-    are copies, kept apart and never decided nor mailed again."""
-    first = next((r for r in group if r.estado_cell.strip()), group[0])
-    key = first.key
-    for n, row in enumerate((r for r in group if r is not first), start=1):
-        row.key, row.copy_of = f"{key}.{n}", first.number
 
 
 def _cell(raw: list[Any], col: int | None) -> Any:
@@ -100,6 +113,9 @@ def _row(i: int, number: int, raw: list[Any], cols: ColumnMap, tz: str, refs_of:
     stamp = moment.isoformat() if moment else str(get.get("timestamp"))
     key = _key(stamp, email_cell.lower(), refs)
     loose = _key(f"{moment:%M:%S}", email_cell.lower(), refs) if moment else None
+    inputs = [str(get.get(f) or "").strip() for f in ("tipo", "nss", "curp", "nombre", "apellidos")]
+    # the instant's minutes and seconds, not its hour: a new time zone is not a new answer
+    input_key = _key(f"{moment:%M:%S.%f}" if moment else stamp, "|".join(inputs), refs)
     request = None
     try:
         tipo = values.tipo(get.get("tipo")) if "tipo" in cols.fields else Tipo.ALTA
@@ -133,6 +149,9 @@ def _row(i: int, number: int, raw: list[Any], cols: ColumnMap, tz: str, refs_of:
         bool(values.text(get.get("archivo"))),
         loose_key=loose,
         problem_final=final,
+        content_key=key,
+        input_key=input_key,
+        email_key=_key("", email_cell.strip().lower(), []),
     )
 
 

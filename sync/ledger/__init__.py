@@ -6,7 +6,8 @@ and which emails went out. It is the memory of what was decided and sent: a
 status block lost from the sheet is written back from it.
 
 One module per thing remembered: `responses` (verdicts and written cells),
-`notices` (emails), `cycles` (cycles, heartbeat, digests); `migrations` holds the
+`notices` (emails), `cycles` (cycles, heartbeat, digests), `meta` (the ledger's own id
+and install); `migrations` holds the
 schema and its numbered steps, `store` the connection.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from ..model import Entry
 from .cycles import Cycles
+from .meta import Meta
 from .migrations import VERSION as SCHEMA_VERSION
 from .notices import Notices
 from .responses import Responses
@@ -25,7 +27,7 @@ from .store import LedgerError, why
 __all__ = ["SCHEMA_VERSION", "Ledger", "LedgerError"]
 
 
-class Ledger(Responses, Notices, Cycles):
+class Ledger(Responses, Notices, Cycles, Meta):
     @classmethod
     def snapshot(cls, path: Path) -> Ledger:
         """An in-memory copy for dry runs: reads what is there, changes nothing on disk."""

@@ -16,6 +16,13 @@ CREATE TABLE IF NOT EXISTS digests (
     campus TEXT NOT NULL,
     sent_at TEXT NOT NULL
 );"""
+# Version 7: the ledger's own identity (id, and the host and path it was created at), so a
+# copied or moved ledger is noticed and a sheet marked by another ledger is refused.
+_META = """
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);"""
 # The service table as version 3 created it; version 6 adds last_change_at. A step
 # creates what its version had, so that migrating gives exactly the fresh schema.
 _SERVICE_V3 = """
@@ -48,6 +55,9 @@ CREATE TABLE IF NOT EXISTS responses (
     previous_estado TEXT,
     previous_motivos TEXT,
     loose_key TEXT,
+    content_key TEXT,
+    input_key TEXT,
+    email_key TEXT,
     PRIMARY KEY (campus, key)
 );
 CREATE TABLE IF NOT EXISTS notifications (
@@ -65,6 +75,7 @@ CREATE TABLE IF NOT EXISTS notifications (
 );
 {_DIGESTS}
 {_SERVICE}
+{_META}
 CREATE TABLE IF NOT EXISTS cycles (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     campus TEXT NOT NULL,
@@ -103,12 +114,21 @@ def _v5_to_v6(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE service ADD COLUMN last_change_at TEXT")
 
 
+def _v6_to_v7(db: sqlite3.Connection) -> None:
+    """Who a response is: what its answers were when last seen (the id lives in the sheet,
+    these find it again and tell an edited answer from a new one), and the ledger's own id."""
+    for column in ("content_key", "input_key", "email_key"):
+        db.execute(f"ALTER TABLE responses ADD COLUMN {column} TEXT")
+    db.execute(_META)
+
+
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
     5: _v5_to_v6,
+    6: _v6_to_v7,
 }
 VERSION = max(STEPS) + 1
 

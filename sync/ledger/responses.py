@@ -13,7 +13,8 @@ from .store import Store, dt, iso
 
 _COLUMNS = (
     "key, generation, estado, motivos, attempts, next_attempt_at, pending_cells, written_label,"
-    " staff_label, validations, datos, written_cells, previous_estado, previous_motivos, loose_key"
+    " staff_label, validations, datos, written_cells, previous_estado, previous_motivos, loose_key,"
+    " content_key, input_key, email_key"
 )
 
 
@@ -41,7 +42,7 @@ class Responses(Store):
                         d.checksums,
                         d.error,
                         iso(d.next_attempt_at),
-                        json.dumps(d.cells, ensure_ascii=False),
+                        json.dumps(d.cells, ensure_ascii=False) if d.cells else None,
                         iso(now),
                         json.dumps(d.datos, ensure_ascii=False),
                         campus,
@@ -72,27 +73,62 @@ class Responses(Store):
                 ],
             )
 
-    def rerun(self, campus: str, keys: list[str]) -> None:
-        """Staff cleared these estados: start new generations, remembering the last
-        verdict so the student is written to again only if it changes."""
+    def rerun(self, campus: str, keys: list[str], keep_block: bool = False) -> None:
+        """Staff cleared these estados (or, `keep_block`, the answers under our verdict
+        changed): start new generations, remembering the last verdict so the student is
+        written to again only if it changes. A block still in the sheet stays known as
+        ours, so a crash before the new verdict never makes it look like staff's."""
+        forget = "" if keep_block else " written_label = NULL, written_cells = NULL,"
         with self.transaction() as db:
             db.executemany(
                 "UPDATE responses SET generation = generation + 1,"
                 " previous_estado = COALESCE(estado, previous_estado),"
                 " previous_motivos = COALESCE(motivos, previous_motivos),"
                 " estado = NULL, motivos = NULL, attempts = 0, next_attempt_at = NULL,"
-                " pending_cells = NULL, written_label = NULL, written_cells = NULL,"
-                " staff_label = NULL WHERE campus = ? AND key = ?",
+                f" pending_cells = NULL,{forget} staff_label = NULL"
+                " WHERE campus = ? AND key = ?",
                 [(campus, key) for key in keys],
             )
 
-    def remember_loose(self, campus: str, pairs: dict[str, str]) -> None:
-        """Each known response's time-zone-free key (see rows.Row.loose_key)."""
+    def remember_answers(self, campus: str, seen: dict[str, tuple[str | None, ...]]) -> None:
+        """What each known response's answers were when last seen, as fingerprints (loose,
+        content, input, email; see rows.Answers): how it is found again without its id,
+        and how an edited answer is told from an unchanged one."""
         with self.transaction() as db:
             db.executemany(
-                "UPDATE responses SET loose_key = ? WHERE campus = ? AND key = ?",
-                [(loose, campus, key) for key, loose in pairs.items()],
+                "UPDATE responses SET loose_key = ?, content_key = ?, input_key = ?,"
+                " email_key = ? WHERE campus = ? AND key = ?",
+                [(*prints, campus, key) for key, prints in seen.items()],
             )
+
+    def readdress(self, campus: str, keys: list[str]) -> None:
+        """These responses' addresses were corrected: a new generation with the same verdict,
+        so the result goes once more, to the new address."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE responses SET generation = generation + 1 WHERE campus = ? AND key = ?",
+                [(campus, key) for key in keys],
+            )
+
+    def adopt(self, campus: str, entries: list[Entry]) -> None:
+        """Responses rebuilt from a sheet's status block (`facultativo adoptar`)."""
+        with self.transaction() as db:
+            for e in entries:
+                db.execute(
+                    "INSERT INTO responses (campus, key, generation, estado, motivos,"
+                    " written_label, staff_label, written_cells, datos, decided_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', NULL) ON CONFLICT DO NOTHING",
+                    (
+                        campus,
+                        e.key,
+                        e.generation,
+                        e.estado,
+                        e.motivos,
+                        e.written_label,
+                        e.staff_label,
+                        json.dumps(e.written_cells or {}, ensure_ascii=False),
+                    ),
+                )
 
     def rekey(self, campus: str, mapping: dict[str, str]) -> None:
         """The same responses under their keys of today (the sheet's time zone changed)."""
@@ -148,7 +184,8 @@ class Responses(Store):
         the very moment of the last digest was in that digest."""
         rows = self.db.execute(
             "SELECT estado, COUNT(*) AS n FROM responses WHERE campus = ?"
-            " AND estado IS NOT NULL AND decided_at > ? GROUP BY estado",
+            " AND estado IS NOT NULL AND estado != 'ANTERIOR' AND decided_at > ?"
+            " GROUP BY estado",
             (campus, iso(since) or ""),
         )
         return {r["estado"]: r["n"] for r in rows}
@@ -182,4 +219,7 @@ def _entry(r: sqlite3.Row) -> Entry:
         previous_estado=r["previous_estado"],
         previous_motivos=r["previous_motivos"],
         loose_key=r["loose_key"],
+        content_key=r["content_key"],
+        input_key=r["input_key"],
+        email_key=r["email_key"],
     )

@@ -37,6 +37,7 @@ class Table:
     header: list[str]
     rows: list[list[Any]]  # rows[i] is sheet row i + 2
     timezone: str | None = None  # the spreadsheet's own time zone, when it has one
+    mark: str | None = None  # which ledger works this sheet (sync/ownership.py), as found
 
     def row_number(self, index: int) -> int:
         return index + 2
@@ -65,7 +66,9 @@ class ResponseSource(ABC):
         return self.read()
 
     @abstractmethod
-    def write(self, cells: list[CellWrite]) -> None: ...
+    def write(self, cells: list[CellWrite], mark: str | None = None) -> None:
+        """Cells in one batch; `mark`, when given, replaces the sheet's ownership mark in
+        the same write (sync/ownership.py)."""
 
     @abstractmethod
     def describe(self) -> str:

@@ -113,18 +113,22 @@ class GoogleSheetSource(ResponseSource):
         titles = [fold(h) for h in header]
         wanted = fold(STATUS_HEADERS["estado"])
         self._estado_col = titles.index(wanted) if wanted in titles else None
-        return Table(header, values[1:], self._timezone)
+        return Table(header, values[1:], self._timezone, _mark(self._sheet))
 
-    def write(self, cells: list[CellWrite]) -> None:
-        if not cells:
+    def write(self, cells: list[CellWrite], mark: str | None = None) -> None:
+        if not cells and mark is None:
             return
         if self._sheet is None:
             self.read()
         assert self._sheet is not None
-        setup = self._setup_requests(cells)
+        setup = self._setup_requests(cells) if cells else []
+        if mark is not None:
+            setup += _mark_requests(self._sheet["properties"]["sheetId"], mark)
         http = self.client.http_client
         if setup:
             self._call(lambda: http.batch_update(self.id, {"requests": setup}))
+        if not cells:
+            return
         title = self._sheet["properties"]["title"]
         data = [{"range": f"{_quote(title)}!{rng}", "values": [vals]} for rng, vals in _runs(cells)]
         body = {"valueInputOption": "RAW", "data": data}
@@ -200,6 +204,37 @@ class GoogleSheetSource(ResponseSource):
         if status == 401:
             return SourceError(f"{self.describe()}: credenciales rechazadas; revisa la llave JSON.")
         return SourceError(f"{self.describe()}: Google respondió {status}; se reintentará.", True)
+
+
+MARK_KEY = "facultativo"
+
+
+def _mark(sheet: dict[str, Any]) -> str | None:
+    """The ownership mark (sync/ownership.py): developer metadata on the tab, which
+    spreadsheets.get returns with the tab's properties (no call of its own)."""
+    for meta in sheet.get("developerMetadata", []):
+        if meta.get("metadataKey") == MARK_KEY:
+            value: str | None = meta.get("metadataValue")
+            return value
+    return None
+
+
+def _mark_requests(sheet_id: int, mark: str) -> list[dict[str, Any]]:
+    """Replace the tab's mark: delete ours (if any), then create it anew."""
+    lookup = {"metadataKey": MARK_KEY, "metadataLocation": {"sheetId": sheet_id}}
+    return [
+        {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": lookup}}},
+        {
+            "createDeveloperMetadata": {
+                "developerMetadata": {
+                    "metadataKey": MARK_KEY,
+                    "metadataValue": mark,
+                    "location": {"sheetId": sheet_id},
+                    "visibility": "DOCUMENT",
+                }
+            }
+        },
+    ]
 
 
 def _coloured(sheet: dict[str, Any], col: int) -> bool:

@@ -71,22 +71,26 @@ class XlsxSource(ResponseSource):
         book = self._open(data_only=True)
         ws = self._worksheet(book)
         rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        found = _mark(book)
         book.close()
         if not rows:
             raise SourceError(f"{self.describe()}: la hoja está vacía (falta el encabezado).")
         header = [("" if v is None else str(v)) for v in rows[0]]
-        return Table(header, rows[1:])
+        return Table(header, rows[1:], mark=found)
 
-    def write(self, cells: list[CellWrite]) -> None:
+    def write(self, cells: list[CellWrite], mark: str | None = None) -> None:
         """Cells go where the last read found their rows: if anyone saved the workbook
         since, nothing is written (a sort may have moved them) and the cycle retries."""
-        if not cells:
+        if not cells and mark is None:
             return
         self._refuse_if_open()
         self._unchanged_since_read()
         book = self._open(data_only=False)
         ws = self._worksheet(book)
-        _unmerge(ws, cells)
+        if mark is not None:
+            _set_mark(book, mark)
+        if cells:
+            _unmerge(ws, cells)
         for cell in cells:
             target = ws.cell(row=cell.row, column=cell.col + 1)
             target.value = cell.value
@@ -119,8 +123,8 @@ class XlsxSource(ResponseSource):
             ) from None
 
     def _worksheet(self, book: Workbook) -> Any:
-        if self.sheet is None:
-            return book.worksheets[0]
+        if self.sheet is None:  # the first tab that is not our hidden mark
+            return next((w for w in book.worksheets if w.title != MARK_SHEET), book.worksheets[0])
         if self.sheet not in book.sheetnames:
             tabs = ", ".join(f"«{n}»" for n in book.sheetnames)
             raise SourceError(f"{self.describe()}: no hay una pestaña «{self.sheet}» (hay {tabs}).")
@@ -177,6 +181,32 @@ class XlsxSource(ResponseSource):
             if tmp is not None:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp)
+
+
+MARK_SHEET = "facultativo"
+_MARK_NOTE = (
+    "No borres esta hoja: facultativo anota aquí qué instalación trabaja este libro, para que "
+    "dos nunca le escriban a los mismos estudiantes."
+)
+
+
+def _mark(book: Workbook) -> str | None:
+    """The ownership mark (sync/ownership.py): a hidden sheet, which travels with the file."""
+    if MARK_SHEET not in book.sheetnames:
+        return None
+    value = book[MARK_SHEET].cell(2, 1).value
+    return None if value is None else str(value)
+
+
+def _set_mark(book: Workbook, mark: str) -> None:
+    if MARK_SHEET in book.sheetnames:
+        ws = book[MARK_SHEET]
+    else:
+        ws = book.create_sheet(MARK_SHEET)
+        ws.sheet_state = "hidden"
+    ws.cell(1, 1).value = _MARK_NOTE
+    ws.cell(2, 1).value = mark
+    ws.cell(2, 1).data_type = "s"
 
 
 def _dress_new_block(ws: Any, cells: list[CellWrite]) -> None:

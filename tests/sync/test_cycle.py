@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 
+from facultativo.sync.columns import STATUS_HEADERS
 from facultativo.sync.sources.base import SourceError
 from tests.support.sheet import ESTADO, LABEL, MOTIVO, NOTIFICADA, main_motivos
 from tests.support.workspace import EXPECTED, Workspace, code, codes
@@ -249,8 +250,8 @@ def test_status_headers_are_created_once_to_the_right(tmp_path, pool):
     ws.cycle(pool)
     header = list(ws.rows()[0].keys())
     status = [h for h in header if h.startswith("Validación:")]
-    assert len(status) == 7
-    assert header[-7:] == status
+    assert len(status) == len(STATUS_HEADERS)
+    assert header[-len(STATUS_HEADERS) :] == status
 
 
 def test_no_personal_data_in_message_ids_or_file_names(tmp_path, pool):

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from facultativo import demo
+from facultativo.sync.columns import STATUS_HEADERS
 from facultativo.sync.sources import SourceError
 from tests.support.sheet import ESTADO
 from tests.support.workspace import Workspace
@@ -77,7 +78,7 @@ def test_a_bulk_clear_never_turns_old_responses_into_new_ones(tmp_path, pool):
         header = [c.value for c in sheet[1]]
         col = header.index(ESTADO) + 1
         for r in range(2, sheet.max_row + 1):
-            for c in range(col, col + 7):
+            for c in range(col, col + len(STATUS_HEADERS)):
                 sheet.cell(r, c).value = None
 
     ws.edit(clear_block)

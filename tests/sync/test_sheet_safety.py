@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from facultativo.config import load
-from facultativo.sync.columns import COLOURS
+from facultativo.sync.columns import COLOURS, STATUS_HEADERS
 from facultativo.sync.cycle import run_cycle
 from facultativo.sync.privacy import mask_nss
 from facultativo.sync.sources import SourceError
@@ -52,7 +52,7 @@ def clear_block(sheet) -> None:
     """Staff select the whole status block and press Delete."""
     col = _header(sheet).index(ESTADO) + 1
     for r in range(2, sheet.max_row + 1):
-        for c in range(col, col + 7):
+        for c in range(col, col + len(STATUS_HEADERS)):
             sheet.cell(r, c).value = None
 
 
@@ -89,7 +89,7 @@ def test_deleted_status_block_and_fresh_export_are_restored_not_remailed(tmp_pat
     before, sent = verdicts_by_email(ws), len(ws.emails())
 
     def delete_block(sheet):
-        sheet.delete_cols(_header(sheet).index(ESTADO) + 1, 7)
+        sheet.delete_cols(_header(sheet).index(ESTADO) + 1, len(STATUS_HEADERS))
 
     ws.edit(delete_block)
     assert ws.cycle(pool).restored == len(EXPECTED)

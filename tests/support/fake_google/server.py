@@ -35,6 +35,7 @@ class Sheet:
     column_count: int = 26
     frozen_rows: int = 0
     conditional_formats: list[dict] = field(default_factory=list)
+    developer_metadata: list[dict] = field(default_factory=list)  # located on this tab
 
 
 @dataclass
@@ -405,6 +406,7 @@ def _metadata(sid: str, book: Spreadsheet) -> dict:
                     },
                 },
                 **({"conditionalFormats": s.conditional_formats} if s.conditional_formats else {}),
+                **({"developerMetadata": s.developer_metadata} if s.developer_metadata else {}),
             }
             for i, s in enumerate(book.sheets)
         ],
@@ -492,6 +494,22 @@ def _batch_update(sid: str, book: Spreadsheet, payload: dict) -> dict:
             props = request["updateSheetProperties"]["properties"]
             sheet = next(s for s in book.sheets if s.sheet_id == props["sheetId"])
             sheet.frozen_rows = props.get("gridProperties", {}).get("frozenRowCount", 0)
+        elif "createDeveloperMetadata" in request:
+            meta = dict(request["createDeveloperMetadata"]["developerMetadata"])
+            sheet = next(s for s in book.sheets if s.sheet_id == meta["location"]["sheetId"])
+            meta["metadataId"] = 1 + sum(len(s.developer_metadata) for s in book.sheets)
+            meta["location"] = {"locationType": "SHEET", "sheetId": sheet.sheet_id}
+            sheet.developer_metadata.append(meta)
+        elif "deleteDeveloperMetadata" in request:
+            lookup = request["deleteDeveloperMetadata"]["dataFilter"]["developerMetadataLookup"]
+            for sheet in book.sheets:
+                if sheet.sheet_id != lookup.get("metadataLocation", {}).get("sheetId"):
+                    continue
+                sheet.developer_metadata = [
+                    m
+                    for m in sheet.developer_metadata
+                    if m.get("metadataKey") != lookup.get("metadataKey")
+                ]
         else:
             raise _Reply(400, _err(400, "badRequest", f"unsupported request {list(request)}"))
         replies.append({})

@@ -1,0 +1,56 @@
+"""One typed read of the responses sheet: the table, the columns found, the rows and who
+each one is. The cycle, the digest, `check`, `status` and `informe` all read the sheet
+through it, so they agree on which row is which response."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .columns import STATUS_HEADERS, ColumnMap, map_columns
+from .identity import identify
+from .model import Entry
+from .rows import Row, read_rows
+from .sources import ResponseSource, Table
+
+
+@dataclass(frozen=True)
+class Sheet:
+    table: Table
+    cols: ColumnMap
+    rows: list[Row]
+    timezone: str
+    titles: Mapping[str, str]  # our block's headers, by status key
+
+    @property
+    def mark(self) -> str | None:
+        return self.table.mark
+
+
+def view(
+    table: Table,
+    columns: Mapping[str, tuple[str, ...]],
+    timezone: str,
+    refs: Callable[[Any], list[str]],
+    entries: Mapping[str, Entry],
+) -> Sheet:
+    """A table already read, typed and identified against the ledger's `entries`."""
+    cols = map_columns(table.header, dict(columns), table.rows)
+    tz = table.timezone or timezone
+    rows = read_rows(table, cols, tz, refs)
+    identify(rows, entries)
+    return Sheet(table, cols, rows, tz, STATUS_HEADERS)
+
+
+def read_sheet(
+    source: ResponseSource,
+    columns: Mapping[str, tuple[str, ...]],
+    timezone: str,
+    refs: Callable[[Any], list[str]],
+    entries: Mapping[str, Entry],
+    again: bool = False,
+) -> Sheet:
+    """The sheet now (`again`: the cheaper re-read just before writing)."""
+    table = source.reread() if again else source.read()
+    return view(table, columns, timezone, refs, entries)
