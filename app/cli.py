@@ -111,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--anteriores", action="store_true", help="incluye las filas ANTERIOR")
     i.add_argument("--html", type=Path, metavar="ARCHIVO", help="escribe además una página HTML")
     i.add_argument("--json", action="store_true", help="el informe como JSON")
+    command(
+        "adoptar", "esta instalación se queda con la hoja (bitácora perdida o copiada)", deployed
+    )
     a = command("auth", "autoriza con una cuenta de Google (cliente OAuth)", deployed)
     a.add_argument("--no-browser", action="store_true", help="solo muestra la dirección")
     w = command("web", "página para que el estudiante revise su constancia antes de enviarla", logs)

@@ -50,7 +50,7 @@ def mark_duplicates(
             handled[nss] = row
             continue
         outcome, earlier = result.get(row.key), last.get(nss)
-        if outcome and earlier and _repeats(outcome, row.request.tipo, earlier[0]):
+        if outcome and earlier and _repeats(outcome, row, earlier[0], earlier[1]):
             result[row.key] = _duplicate(row, outcome, earlier[1], earlier[2], policy, now)
             continue
         if outcome and nss in handled and outcome.decision.estado == Estado.ACEPTADA:
@@ -61,14 +61,24 @@ def mark_duplicates(
     return result
 
 
-def _repeats(outcome: Outcome, tipo: Tipo, earlier: Tipo) -> bool:
+def _repeats(outcome: Outcome, row: Row, earlier: Tipo, first: Row) -> bool:
     """A new verdict that asks for what was already accepted: accepted again, or turned
-    down only because its constancia is from another day (a student resubmitting an old
-    PDF after the alta was applied must not be told to correct and resend)."""
+    down only because its constancia is from another day, by the same student (one
+    resubmitting an old PDF after the alta was applied must not be told to correct and
+    resend). Whatever else would decide it (a name, CURP or NSS that is not the
+    constancia's) stands: nobody is told about another student's request."""
     verdict = outcome.verdict
-    if tipo is not earlier or verdict is None:
+    if row.request is None or row.request.tipo is not earlier or verdict is None:
         return False
-    return verdict.estado is Estado.ACEPTADA or verdict.motivo is Motivo.FECHA_NO_COINCIDE
+    if verdict.estado is Estado.ACEPTADA:
+        return not _problems(verdict.motivos)
+    if verdict.motivo is not Motivo.FECHA_NO_COINCIDE or _problems(verdict.motivos[1:]):
+        return False
+    return bool(row.email_key) and row.email_key == first.email_key
+
+
+def _problems(motivos: tuple[Motivo, ...]) -> bool:
+    return any(m.estado in (Estado.RECHAZADA, Estado.REVISION_MANUAL) for m in motivos)
 
 
 def _see_also(outcome: Outcome, earlier: Row) -> Outcome:

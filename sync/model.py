@@ -28,6 +28,7 @@ class NoticeStatus(StrEnum):
     RETRY = "retry"
     FAILED = "failed"
     SHADOW = "sombra"  # decided in shadow mode: recorded, never sent
+    ADOPTED = "adoptada"  # rebuilt by `facultativo adoptar` with no record of a send: never sent
 
 
 @dataclass(frozen=True)

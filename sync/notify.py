@@ -194,11 +194,9 @@ def _context(due: Due, mail: MailContext) -> dict:
     )
 
 
-def _order(notice: Notice) -> tuple[datetime, bool]:
-    return (
-        notice.updated_at,
-        notice.kind == NoticeKind.APLICADA,
-    )  # the follow-up comes after the result
+def _order(notice: Notice) -> tuple[datetime, int, bool]:
+    # a newer generation (a re-run, a corrected address) and the follow-up come after
+    return (notice.updated_at, notice.generation, notice.kind == NoticeKind.APLICADA)
 
 
 def notice_cells(

@@ -93,7 +93,8 @@ def motivo_cell(motivos: tuple[Motivo, ...] | list[Motivo]) -> str:
     text = main.texto_personal
     for lead, group in (("Además", problems), ("Si no fuera por eso", outcomes)):
         if group:
-            text += f" {lead}: " + " ".join(_lower_first(m.texto_personal) for m in group)
+            first, *more = (m.texto_personal for m in group)
+            text += f" {lead}: " + " ".join([_lower_first(first), *more])
     return text
 
 

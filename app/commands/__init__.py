@@ -22,6 +22,7 @@ MODULES = {
     "preview-emails": "preview_emails",
     "informe": "informe",
     "web": "web",
+    "adoptar": "adoptar",
 }
 
 

@@ -62,6 +62,22 @@ class Notices(Store):
                 (status, detail, iso(now), campus, key, kind, generation),
             )
 
+    def adopt_notices(
+        self, campus: str, found: list[tuple[str, str, str, str]], now: datetime
+    ) -> None:
+        """(key, kind, status, detail) read from a sheet's «notificada el» by `adoptar`:
+        generation 0, already in the sheet, never sent again."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO notifications (campus, key, kind, generation, message_id, status,"
+                " attempts, detail, updated_at, cell_written) VALUES (?, ?, ?, 0, '', ?, 0, ?,"
+                " ?, 1) ON CONFLICT DO NOTHING",
+                [
+                    (campus, key, kind, status, detail, iso(now))
+                    for key, kind, status, detail in found
+                ],
+            )
+
     def mark_notice_cells(self, campus: str, ids: list[tuple[str, str, int]]) -> None:
         with self.transaction() as db:
             db.executemany(

@@ -1,0 +1,113 @@
+"""`facultativo adoptar`: this ledger takes a sheet over deliberately.
+
+A lost ledger (a new disk, a deleted file), a ledger copied to a new machine, or a sheet
+moved from another install: the status block is read back into the ledger (ids, estados,
+«notificada el»), the sheet is marked as this ledger's, and nothing is decided or sent
+again. Only ERROR TEMPORAL rows stay open: their students never heard anything yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from facultativo.validators import Estado
+from facultativo.validators.motivos import motivos_in_cell
+
+from .continuity import for_ledger, remember_answers
+from .ledger import Ledger
+from .model import Entry, NoticeKind, NoticeStatus
+from .ownership import Mark
+from .rows import Row, Who
+from .sheet import read_sheet
+from .sources import ResponseSource
+
+OURS = (
+    Estado.ACEPTADA,
+    Estado.RECHAZADA,
+    Estado.REVISION_MANUAL,
+    Estado.CONCLUIDA,
+    Estado.ERROR_TEMPORAL,
+    Estado.ANTERIOR,
+)
+_SILENT = (Estado.ERROR_TEMPORAL, Estado.ANTERIOR)  # never mailed when adopted
+
+
+def adopt(
+    source: ResponseSource,
+    columns: Mapping[str, tuple[str, ...]],
+    timezone: str,
+    refs: Callable[[Any], list[str]],
+    ledger: Ledger,
+    campus: str,
+    now: datetime,
+) -> int:
+    """Responses rebuilt from the block (those the ledger already knew are kept)."""
+    ledger.adopt_here()
+    sheet = read_sheet(source, columns, timezone, refs, ledger.entries(campus))
+    known = ledger.entries(campus)
+    entries, notices = [], []
+    for row in sheet.rows:
+        if row.who is Who.COPY or row.key in known or not row.estado_cell.strip():
+            continue
+        entries.append(_entry(row))
+        notices += _notices(row)
+    ledger.adopt(campus, entries)
+    ledger.adopt_notices(campus, notices, now)
+    remember_answers(ledger, campus, sheet.rows)
+    mark = Mark(ledger.ledger_id(), ledger.install(), now.isoformat(timespec="seconds"))
+    source.write([], mark.dumps())
+    return len(entries)
+
+
+def _entry(row: Row) -> Entry:
+    label = row.status.get("estado", "").strip()
+    estado = Estado.from_label(label)
+    ours = estado in OURS
+    cells = {k: row.status.get(k, "") for k in row.status if k not in ("notificada", "id")}
+    motivos = ",".join(m.value for m in motivos_in_cell(row.status.get("motivo", "")))
+    return Entry(
+        key=row.key,
+        generation=0,
+        estado=estado.value if ours and estado else None,
+        motivos=motivos if ours else None,
+        attempts=0,
+        next_attempt_at=None,
+        pending_cells=None,
+        written_label=label if ours else None,
+        staff_label=None if ours else label,
+        validations=0,
+        datos={},
+        written_cells=for_ledger({**cells, "id": row.key}, row.nss_typed),
+    )
+
+
+def _notices(row: Row) -> list[tuple[str, str, str, str]]:
+    """What «notificada el» says was sent; a verdict with none is taken as told (nothing
+    is re-sent), except where the student can have heard nothing yet."""
+    estado = Estado.from_label(row.status.get("estado", ""))
+    if estado in _SILENT:
+        return []
+    cell = row.status.get("notificada", "").strip()
+    status = NoticeStatus.ADOPTED
+    if cell.startswith("ERROR"):
+        status = NoticeStatus.FAILED
+    elif "sombra" in cell:
+        status = NoticeStatus.SHADOW
+    elif cell:
+        status = NoticeStatus.SENT
+    kinds = [NoticeKind.RESULTADO, NoticeKind.DECISION]
+    if estado in (Estado.ALTA_APLICADA, Estado.BAJA_APLICADA):
+        kinds.append(NoticeKind.APLICADA)
+    detail = cell[len("ERROR: ") :] if status == NoticeStatus.FAILED else None
+    found = [(row.key, kind.value, status.value, detail or "") for kind in kinds]
+    if status != NoticeStatus.ADOPTED:  # one kind is what the cell shows; the rest are told
+        shown = NoticeKind.APLICADA if "seguimiento" in cell else NoticeKind.RESULTADO
+        if "decisión del personal" in cell:
+            shown = NoticeKind.DECISION
+        found = [
+            (k, kind, status.value if kind == shown else NoticeStatus.ADOPTED.value, d)
+            for k, kind, _, d in found
+        ]
+    return found

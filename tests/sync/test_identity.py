@@ -1,0 +1,302 @@
+"""One response, one identity; one sheet, one owner (issue 21). Each test is a scenario
+that once mailed students wrongly or never answered them, on the local workbook; the
+Google ones against the in-repo fake Google server."""
+
+from __future__ import annotations
+
+import email
+import shutil
+from dataclasses import replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+
+from facultativo.sync.columns import STATUS_HEADERS
+from facultativo.sync.sources import SourceError
+from facultativo.validators import Motivo
+from facultativo.validators.motivos import motivo_cell
+from tests.support import google_env as g
+from tests.support.sheet import ESTADO, MOTIVO, NOTIFICADA
+from tests.support.workspace import EXPECTED, Workspace, code, codes
+
+TZ = ZoneInfo("America/Mexico_City")
+EMAIL = "Dirección de correo electrónico"
+ID = STATUS_HEADERS["id"]
+MAILED = sum(1 for e, _ in EXPECTED if e != "ERROR_TEMPORAL")
+RETRIED = len(EXPECTED) - MAILED  # ERROR TEMPORAL rows: tried again each cycle, never mailed
+
+
+def recipients(ws: Workspace) -> list[str]:
+    return [email.message_from_bytes(p.read_bytes())["To"] for p in ws.emails()]
+
+
+def header(sheet) -> list[str]:
+    return [c.value for c in sheet[1]]
+
+
+def strip_block(path) -> None:
+    """What the Form's own export looks like: the answers, no «Validación» columns."""
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    first = header(sheet).index(ESTADO) + 1
+    sheet.delete_cols(first, len(STATUS_HEADERS))
+    for name in list(book.sheetnames):
+        if name != sheet.title:
+            del book[name]
+    book.save(path)
+
+
+def set_cell(ws: Workspace, row: int, title: str, value) -> None:
+    def change(sheet):
+        sheet.cell(row, header(sheet).index(title) + 1).value = value
+
+    ws.edit(change)
+
+
+def test_a_test_workbook_then_the_real_sheet_mails_nobody(tmp_path, pool):
+    """The first-day rule asked «have I ever worked?»: a ledger that had worked a test
+    workbook mailed the real sheet's 19 hand-handled students."""
+    ws = Workspace(tmp_path)
+    real = tmp_path / "real.xlsx"
+    shutil.copy(ws.workbook, real)
+    ws.cycle(pool)  # the test workbook, processed and mailed
+    sent = len(ws.emails())
+
+    def other_students(sheet):  # the real Form: other answers, handled by hand
+        for r in range(2, sheet.max_row + 1):
+            sheet.cell(r, 1).value = sheet.cell(r, 1).value - timedelta(days=20)
+            address = sheet.cell(r, 2).value
+            sheet.cell(r, 2).value = address.replace("@", ".real@")
+
+    book = load_workbook(real)
+    other_students(book.worksheets[0])
+    book.save(real)
+    shutil.copy(real, ws.workbook)  # IT points the campus at the real sheet
+    ws.campus = replace(ws.campus, desde=None)
+    with pytest.raises(SourceError, match="desde"):
+        ws.cycle(pool)
+    assert len(ws.emails()) == sent
+    assert ESTADO not in ws.rows()[0]
+
+
+def test_anterior_rows_survive_a_lost_block_after_desde_is_removed(tmp_path, pool):
+    """ANTERIOR rows were not in the ledger: with `desde` gone and the block lost (a fresh
+    export), 12 hand-handled students were validated and mailed."""
+    start = datetime(2026, 11, 16, 10, 0, tzinfo=TZ)
+    ws = Workspace(tmp_path, desde=start)
+    export = tmp_path / "export.xlsx"
+    shutil.copy(ws.workbook, export)
+    ws.cycle(pool)
+    anteriores = [i for i, e in enumerate(ws.column(ESTADO)) if e == "ANTERIOR"]
+    assert len(anteriores) >= 5
+    sent = len(ws.emails())
+    ws.campus = replace(ws.campus, desde=None)
+    shutil.copy(export, ws.workbook)
+    report = ws.cycle(pool)
+    assert report.processed == 0 and len(ws.emails()) == sent
+    estados = ws.column(ESTADO)
+    assert [i for i, e in enumerate(estados) if e == "ANTERIOR"] == anteriores
+    assert report.restored == len(ws.rows())
+    ws.edit(lambda sheet: sheet.delete_cols(header(sheet).index(ESTADO) + 1, 8))
+    assert ws.cycle(pool).processed == 0 and len(ws.emails()) == sent
+
+
+def test_a_fixed_address_beside_an_identical_block_is_answered_once(tmp_path, pool):
+    """The key held the address: a corrected one made a new key, and a row with an
+    identical block made it look like staff's. No email, «fallidos 0»."""
+    ws = Workspace(tmp_path)
+    sin_adjunto = [m for _, m in EXPECTED].index("SIN_ADJUNTO") + 2
+
+    def twin(sheet):  # a second student without a file, answering in the same minute
+        values = [c.value for c in sheet[sin_adjunto]][:9]
+        values[1] = "marina.gue rrero@alumnos.example.mx"  # mistyped: not valid
+        values[0] = values[0] + timedelta(seconds=20)
+        sheet.append(values)
+
+    ws.edit(twin)
+    ws.cycle(pool)
+    last = len(ws.rows()) + 1
+    notified = ws.column(NOTIFICADA)
+    assert str(notified[last - 2]).startswith("ERROR")
+    rows = ws.rows()
+    block = lambda r: tuple(r[h] for h in (ESTADO, MOTIVO, "Validación: detalle"))  # noqa: E731
+    assert block(rows[last - 2]) == block(rows[sin_adjunto - 2])  # identical blocks
+    sent = len(ws.emails())
+    set_cell(ws, last, EMAIL, "marina.guerrero2@alumnos.example.mx")
+    report = ws.cycle(pool)
+    assert report.processed == 0
+    assert len(ws.emails()) == sent + 1
+    assert recipients(ws).count("marina.guerrero2@alumnos.example.mx") == 1
+    assert not str(ws.column(NOTIFICADA)[last - 2]).startswith("ERROR")
+    ws.cycle(pool)
+    assert len(ws.emails()) == sent + 1
+
+
+def test_an_edited_response_keeps_the_person_and_is_decided_again(tmp_path, pool):
+    """A student edits the Form response (new timestamp, now with the PDF): the same
+    person, decided again on the new file, one new email."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    sent = len(ws.emails())
+    row = 13  # SIN_ADJUNTO
+    ident = ws.column(ID)[row - 2]
+    attached = ws.rows()[1]["Adjunta tu Constancia de Vigencia de Derechos (PDF)"]
+
+    def edit(sheet):
+        sheet.cell(row, 1).value = sheet.cell(row, 1).value + timedelta(minutes=7)
+        sheet.cell(row, 9).value = attached  # beto's constancia: not hers, but a file
+
+    ws.edit(edit)
+    report = ws.cycle(pool)
+    assert report.processed == 1
+    assert ws.column(ID)[row - 2] == ident
+    assert code(ws.column(MOTIVO)[row - 2]) != "SIN_ADJUNTO"
+    assert len(ws.emails()) == sent + 1
+    assert ws.cycle(pool).processed == 0
+
+
+def test_clearing_many_estados_beside_their_ids_re_runs_them_all(tmp_path, pool):
+    """After a config fix staff cleared 19 estados to re-run them; facultativo restored
+    the wrong verdicts «desde la bitácora». Only two at a time re-ran."""
+    ws = Workspace(tmp_path)
+    wrong = replace(
+        ws.campus.policy, registros_patronales=("Z9999999999",), institutions=("OTRA ESCUELA",)
+    )
+    right = ws.campus.policy
+    ws.campus = replace(ws.campus, policy=wrong)
+    ws.cycle(pool)
+    before = codes(ws.column(MOTIVO))
+    sent = len(ws.emails())
+    ws.campus = replace(ws.campus, policy=right)
+
+    def clear_estados(sheet):
+        col = header(sheet).index(ESTADO) + 1
+        for r in range(2, sheet.max_row + 1):
+            sheet.cell(r, col).value = None
+
+    ws.edit(clear_estados)
+    report = ws.cycle(pool)
+    assert report.restored == 0
+    assert report.processed == len(EXPECTED)
+    after = codes(ws.column(MOTIVO))
+    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert changed  # the fixed registro patronal changed some verdicts
+    assert after == [m for _, m in EXPECTED]
+    assert len(ws.emails()) == sent + len(changed)
+
+
+def test_a_deleted_notificada_column_comes_back_with_its_values(tmp_path, pool):
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before = ws.column(NOTIFICADA)
+    assert sum(1 for v in before if v) == MAILED
+    ws.edit(lambda sheet: sheet.delete_cols(header(sheet).index(NOTIFICADA) + 1, 1))
+    sent = len(ws.emails())
+    ws.cycle(pool)
+    assert ws.column(NOTIFICADA) == before
+    assert len(ws.emails()) == sent
+
+
+def test_two_ledgers_on_one_sheet_the_second_refuses(tmp_path, pool):
+    """Config and ledger copied to a second folder: both mailed every new answer."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    sent = len(ws.emails())
+    copy = tmp_path / "segunda"
+    copy.mkdir()
+    shutil.copy(ws.config.ledger, copy / "facultativo.db")
+    second = replace(ws.config, ledger=copy / "facultativo.db")
+    first_config, ws.config = ws.config, second
+    with pytest.raises(SourceError, match="adoptar"):
+        ws.cycle(pool)  # a copied ledger: it was made elsewhere
+    fresh = replace(ws.config, ledger=copy / "nueva.db")
+    ws.config = fresh
+    with pytest.raises(SourceError, match="otra bitácora"):
+        ws.cycle(pool)  # a new ledger: the sheet is marked by the first
+    assert len(ws.emails()) == sent
+    ws.config = first_config
+    assert ws.cycle(pool).processed == 0
+
+
+def test_someone_elses_request_with_anas_nss_is_not_her_duplicate(tmp_path, pool):
+    """Another person's name and address, Ana's NSS and PDF, on another day: it became
+    CONCLUIDA as her duplicate, and its email told a stranger her alta was applied."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    set_cell(ws, 2, ESTADO, "ALTA APLICADA")
+    ws.cycle(pool)
+
+    def stranger(sheet):
+        values = [c.value for c in sheet[2]][:9]
+        values[0] = values[0] + timedelta(days=3)
+        values[1] = "intruso@example.com"
+        values[2] = "Pedro Páramo Rulfo"
+        sheet.append(values)
+
+    ws.edit(stranger)
+    ws.cycle(pool)
+    last = ws.rows()[-1]
+    assert last[ESTADO] != "CONCLUIDA"
+    assert code(last[MOTIVO]) != "SOLICITUD_DUPLICADA"
+    mail = next(p for p in ws.emails() if "intruso" in p.read_text("utf-8", "replace"))
+    assert "ya quedó aplicada" not in mail.read_text("utf-8", "replace")
+
+
+def test_joined_motivo_texts_start_each_sentence_with_a_capital():
+    text = motivo_cell(
+        [Motivo.FECHA_NO_COINCIDE, Motivo.CURP_NO_COINCIDE, Motivo.NOMBRE_NO_COINCIDE]
+    )
+    assert ". el " not in text and "solicitud. El nombre" not in text
+    assert "Además: la CURP" in text and "constancia. El nombre" in text
+
+
+def test_google_sheet_is_marked_and_a_second_ledger_is_refused(tmp_path, fake, pool):
+    book = g.spreadsheet(fake, g.demo_rows(fake))
+    first = tmp_path / "uno"
+    first.mkdir()
+    g.cycle(g.config(first, fake), pool)
+    meta = book.sheets[0].developer_metadata
+    assert [m["metadataKey"] for m in meta] == ["facultativo"]
+    ids = g.column(book, ID)
+    assert all(ids) and len(set(ids)) == len(ids)
+    sent = len(list((first / "outbox").glob("*.eml")))
+    second = tmp_path / "dos"
+    second.mkdir()
+    with pytest.raises(SourceError, match="otra bitácora"):
+        g.cycle(g.config(second, fake), pool)
+    assert not (second / "outbox").exists()
+    report = g.cycle(g.config(first, fake), pool)
+    assert report.processed == RETRIED
+    assert len(list((first / "outbox").glob("*.eml"))) == sent
+
+
+def test_google_bulk_clear_beside_ids_re_runs_and_a_sort_keeps_each_id(tmp_path, fake, pool):
+    book = g.spreadsheet(fake, g.demo_rows(fake))
+    path = g.config(tmp_path, fake)
+    g.cycle(path, pool)
+    sheet = book.sheets[0]
+    col = sheet.rows[0].index(ESTADO)
+    by_id = {r[sheet.rows[0].index(ID)]: r[col] for r in sheet.rows[1:]}
+    sheet.rows[1:] = list(reversed(sheet.rows[1:]))  # staff sort whole rows
+    for r in sheet.rows[1:]:
+        r[col] = ""
+    report = g.cycle(path, pool)
+    assert report.restored == 0 and report.processed == len(EXPECTED)
+    after = {r[sheet.rows[0].index(ID)]: r[col] for r in sheet.rows[1:]}
+    assert after == by_id
+
+
+def test_a_lost_ledger_is_refused_then_adopted_without_a_single_email(tmp_path, pool):
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    sent = len(ws.emails())
+    ws.config.ledger.unlink()
+    with pytest.raises(SourceError, match="adoptar"):
+        ws.cycle(pool)
+    from facultativo.commands.adoptar import adopt
+
+    assert adopt(ws.config, ws.campus) > 0
+    report = ws.cycle(pool)
+    assert report.processed == RETRIED and len(ws.emails()) == sent
