@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from facultativo.notifiers.compose import Email, compose, to_message
 from facultativo.validators import Estado
 
-from .columns import map_columns
 from .cycle import Runtime
 from .model import NoticeStatus
-from .rows import Row, read_rows
+from .rows import Row
+from .sheet import read_sheet
 from .values import local_now_text
 from .wording import estados_text, sheet_estados, unknown_estado, unknown_text
 
@@ -46,11 +46,13 @@ def due(now: datetime, tz: str, at: str, days: tuple[int, ...], last: datetime |
 def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
     since = rt.ports.ledger.last_digest(rt.settings.name)
     counts = rt.ports.ledger.decided_since(rt.settings.name, since)
-    table = rt.ports.source.read()
-    cols = map_columns(table.header, rt.settings.columns, table.rows)
-    rows = read_rows(
-        table, cols, table.timezone or rt.settings.policy.timezone, rt.ports.store.refs
-    )
+    rows = read_sheet(
+        rt.ports.source,
+        rt.settings.columns,
+        rt.settings.policy.timezone,
+        rt.ports.store.refs,
+        rt.ports.ledger.entries(rt.settings.name),
+    ).rows
     revision = [
         _pending(rt, r) for r in rows if Estado.from_label(r.estado_cell) is Estado.REVISION_MANUAL
     ]

@@ -8,7 +8,6 @@ import argparse
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from facultativo.config import Campus, load
 from facultativo.sync import values
@@ -16,8 +15,10 @@ from facultativo.sync.attachments.base import AttachmentStore
 from facultativo.sync.attachments.folder import FolderStore, is_drive_link
 from facultativo.sync.columns import MissingColumns, map_columns
 from facultativo.sync.ledger import Ledger, LedgerError
+from facultativo.sync.ownership import claim
 from facultativo.sync.privacy import scrub
-from facultativo.sync.rows import read_rows
+from facultativo.sync.rows import Who
+from facultativo.sync.sheet import Sheet, view
 from facultativo.sync.sources.base import SourceError, Table
 from facultativo.sync.wording import unknown_estado, unknown_text
 from facultativo.validators.text import os_error
@@ -82,8 +83,11 @@ def check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
         note = "se crearán: " + ", ".join(missing) if missing else "presentes"
         results.append((problem is None, problem or f"columnas de validación {note}"))
         results.append(_check_attachment(store, table, cols.fields["archivo"]))
-        results.append(_next_cycle(campus, ledger, table, cols, store, bool(missing)))
-        results += _unknown_estados(table, cols, campus, store)
+        known = Ledger.entries_on_disk(ledger, campus.name)
+        sheet = view(table, campus.columns, campus.policy.timezone, store.refs, known)
+        results.append(_owner(ledger, campus.name, sheet, campus.desde is not None))
+        results.append(_next_cycle(campus, ledger, sheet))
+        results += _unknown_estados(sheet)
     except (SourceError, MissingColumns, LedgerError) as exc:
         results.append((False, str(exc)))
     return results
@@ -112,11 +116,27 @@ def _sample(table: Table, col: int, tz: str | None = None) -> str:
     return f" (p. ej. «{scrub(str(value))[:30]}»)"
 
 
-def _next_cycle(
-    campus: Campus, ledger: Path, table: Table, cols: Any, store: Any, no_block: bool
-) -> tuple[bool, str]:
+def _owner(ledger: Path, campus: str, sheet: Sheet, has_desde: bool) -> tuple[bool, str]:
+    """Whose sheet this is (sync/ownership.py), as the next cycle will find it."""
+    snapshot = Ledger.snapshot(ledger)
+    try:
+        claim(sheet.mark, snapshot, campus, sheet.rows, has_desde, datetime.now(UTC))
+    except SourceError as exc:
+        return False, str(exc)
+    finally:
+        snapshot.close()
+    foreign = sum(1 for r in sheet.rows if r.who is Who.FOREIGN)
+    if foreign:
+        return False, (
+            f"{foreign} filas tienen un id que esta bitácora no dio (otra instalación o una "
+            "bitácora anterior): no se validan ni se les escribe; revísalas"
+        )
+    return True, "la hoja es de esta bitácora (o lo será en el primer ciclo)"
+
+
+def _next_cycle(campus: Campus, ledger: Path, sheet: Sheet) -> tuple[bool, str]:
     """How many responses the next cycle would decide and mail, before it runs."""
-    rows = read_rows(table, cols, table.timezone or campus.policy.timezone, store.refs)
+    rows = sheet.rows
     known = Ledger.entries_on_disk(ledger, campus.name)
     desde = campus.desde
     before = [
@@ -127,12 +147,6 @@ def _next_cycle(
         for r in rows
         if r not in before and r.key not in known and not r.estado_cell.strip() and not r.copy_of
     ]
-    if desde is None and rows and not known and no_block:
-        return False, (
-            f"primera ejecución: la hoja ya tiene {len(rows)} respuestas y ninguna procesada; "
-            'pon en [[campus]] desde = "AAAA-MM-DDTHH:MM" (el día en que empieza facultativo) '
-            "o el primer ciclo no se ejecuta"
-        )
     mails = f"hasta {len(new)} correos"
     if campus.mail.modo == "sombra":
         mails = "ningún correo: modo sombra"
@@ -144,12 +158,11 @@ def _next_cycle(
     return True, text
 
 
-def _unknown_estados(table: Table, cols: Any, campus: Campus, store: Any) -> list[tuple[bool, str]]:
+def _unknown_estados(sheet: Sheet) -> list[tuple[bool, str]]:
     """An estado staff mistyped is read by nobody: no email goes out and the row is
     counted apart; each one on the line, with the label meant."""
-    rows = read_rows(table, cols, table.timezone or campus.policy.timezone, store.refs)
     found = []
-    for row in rows:
+    for row in sheet.rows:
         meant = unknown_estado(row.estado_cell)
         if meant is not None:
             found.append(unknown_text(row.number, row.estado_cell, meant))

@@ -16,9 +16,8 @@ from zoneinfo import ZoneInfo
 
 from facultativo.config import Campus, load
 from facultativo.sync.agreement import Agreement, Compared, compare
-from facultativo.sync.columns import map_columns
 from facultativo.sync.ledger import Ledger
-from facultativo.sync.rows import read_rows
+from facultativo.sync.sheet import read_sheet
 from facultativo.sync.sources import SourceError
 from facultativo.validators import Estado
 from facultativo.validators.motivos import Motivo
@@ -40,10 +39,8 @@ def gather(
     campus: Campus, ledger_path: Path, desde: datetime | None, anteriores: bool
 ) -> Agreement:
     source, store = build_source(campus), build_store(campus)
-    table = source.read()
-    cols = map_columns(table.header, campus.columns, table.rows)
-    rows = read_rows(table, cols, table.timezone or campus.policy.timezone, store.refs)
     entries = Ledger.entries_on_disk(ledger_path, campus.name)
+    rows = read_sheet(source, campus.columns, campus.policy.timezone, store.refs, entries).rows
     return compare(rows, entries, desde=desde, first_day=campus.desde, anteriores=anteriores)
 
 
