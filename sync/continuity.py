@@ -2,8 +2,8 @@
 it; the ledger finds its responses again and puts back what it wrote.
 
 - what each response's answers were is remembered, to find it again (sync/identity.py);
-- a status block that is gone, or emptied at once with its ids, is restored (not
-  re-decided, not re-mailed); estados cleared beside their ids are re-runs;
+- a status block that is gone, or wiped at once, is restored (not re-decided, not
+  re-mailed); estados cleared beside their motivos and ids are re-runs;
 - a row not showing its own block (staff sorted only the answers) gets it back;
 - the copy of the cells the ledger keeps has no full NSS, CURP or address in it.
 """
@@ -99,12 +99,23 @@ def restore_lost_block(ledger: Ledger, campus: str, header: list[str], steps: li
     ours = [s for s in steps if s.entry and (s.entry.written_label or s.entry.staff_label)]
     present = {fold(str(h or "")) for h in header}
     missing = fold(STATUS_HEADERS["estado"]) not in present
-    # an estado cleared beside its id is staff asking for a re-run, however many at once
-    cleared = [s for s in ours if not s.row.estado_cell.strip() and (missing or not s.row.id_cell)]
+    # an estado cleared beside its motivo and id is staff asking for a re-run, however many
+    # at once; a block wiped whole (its id too, or all but the id) was lost
+    cleared = [s for s in ours if not s.row.estado_cell.strip() and (missing or _wiped(s.row))]
     lost = missing or (len(cleared) >= LOST_AT_LEAST and len(cleared) >= LOST_SHARE * len(ours))
-    if not (cleared and lost):
+    # ALTA/BAJA APLICADA records what staff did in IMSS: a re-run would mail its follow-up
+    # again, so a cleared one comes back instead
+    applied = [
+        s
+        for s in ours
+        if not s.row.estado_cell.strip()
+        and Estado.from_label(s.entry.staff_label or "")
+        in (Estado.ALTA_APLICADA, Estado.BAJA_APLICADA)
+    ]
+    if not (cleared and lost) and not applied:
         return 0
-    restored = ledger.restore(campus, [s.row.key for s in cleared])
+    keys = {s.row.key for s in (cleared if lost else [])} | {s.row.key for s in applied}
+    restored = ledger.restore(campus, sorted(keys))
     log.warning(
         "el bloque «Validación» no está o se vació en %d filas: se escribe de nuevo desde la "
         "bitácora (sin validar ni enviar correos otra vez); revisa si alguien lo borró o "
@@ -112,6 +123,11 @@ def restore_lost_block(ledger: Ledger, campus: str, header: list[str], steps: li
         restored,
     )
     return restored
+
+
+def _wiped(row: Row) -> bool:
+    """Every cell of the row's block empty, but perhaps the id."""
+    return not any(v.strip() for k, v in row.status.items() if k != "id")
 
 
 NSS_FROM_FORM = "(el NSS del formulario)"

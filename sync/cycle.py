@@ -166,8 +166,7 @@ def _cycle(
         ledger.restore(s.name, sorted(foreign))
     if report.restored or foreign:
         steps = plan(rows, ledger.entries(s.name), now, foreign, s.desde)
-    if not report.restored:
-        _note_staff_and_reruns(rt, steps)
+    _note_staff_and_reruns(rt, steps)  # the restored rows are WRITE_PENDING by now
     outcomes = _validate(rt, [s for s in steps if s.action in (Action.VALIDATE, Action.RERUN)], now)
     anteriores = {s.row.key for s in steps if s.action is Action.ANTERIOR}
     outcomes = mark_duplicates(rows, outcomes, s.policy, now, ledger.entries(s.name), anteriores)

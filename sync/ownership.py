@@ -81,7 +81,8 @@ def _first_day(rows: list[Row], campus: str) -> str:
     """A Form answered (and handled by hand) for months, and a ledger that never worked
     this sheet: without `desde`, the first cycle would decide and mail every old answer."""
     text = (
-        f"la hoja ya tiene {len(rows)} respuestas y esta bitácora nunca la ha trabajado: para "
+        f"primera ejecución en esta hoja: ya tiene {len(rows)} respuestas y esta bitácora nunca "
+        "la ha trabajado: para "
         "no escribirle a quienes ya atendió el personal, pon en [[campus]] la fecha de inicio, "
         'p. ej. desde = "2026-11-23T00:00" (las anteriores quedan como ANTERIOR, sin correo).'
     )
