@@ -1,0 +1,273 @@
+"""A stateful property test of the shared sheet (issue 21): hypothesis interleaves cycles
+with what staff and students do to the workbook, and a process killed mid-cycle, and
+checks after every step what must never happen to a student.
+
+Invariants:
+- no message is sent twice, and no address gets the same email twice;
+- no student who answered before `desde` (ANTERIOR) is ever mailed;
+- an ALTA APLICADA staff typed stays, wherever the row moves;
+- once the office goes home and the service catches up, every response after `desde`
+  has an estado and, with a valid address, a «notificada el».
+"""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import re
+import shutil
+from collections import Counter
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from openpyxl import load_workbook
+
+from facultativo.sync.columns import STATUS_HEADERS
+from facultativo.sync.sources import SourceError
+from tests.support.sheet import ESTADO, NOTIFICADA
+from tests.support.workspace import Crash, Workspace, crash_at
+
+pytestmark = pytest.mark.slow
+
+TZ = ZoneInfo("America/Mexico_City")
+DESDE = datetime(2026, 11, 16, 10, 0, tzinfo=TZ)
+STAMP, EMAIL = "Marca temporal", "Dirección de correo electrónico"
+FILE = "Adjunta tu Constancia de Vigencia de Derechos (PDF)"
+CHECKPOINTS = ("read", "validated", "recorded", "intent", "delivered", "sent", "written")
+RUNS = Counter()
+
+
+def _header(sheet) -> list[str]:
+    return [c.value for c in sheet[1]]
+
+
+class SharedSheet(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.folder = _folders.pop()
+        self.ws = Workspace(self.folder, desde=DESDE)
+        self.export = self.folder / "export.xlsx"
+        shutil.copy(self.ws.workbook, self.export)
+        self.before = {
+            r[EMAIL] for r in self.ws.rows() if r[STAMP].replace(tzinfo=TZ) < DESDE
+        } - {r[EMAIL] for r in self.ws.rows() if r[STAMP].replace(tzinfo=TZ) >= DESDE}
+        self.aplicada: set[tuple[str, str]] = set()  # (stamp, email) staff marked
+        self.new = 0
+
+    # --- what runs ---------------------------------------------------------------------
+
+    @rule()
+    def cycle(self) -> None:
+        self.ws.clock.advance(7)
+        try:
+            self.ws.cycle(_pool)
+        except SourceError:
+            pass  # refused (a workbook being saved): the next cycle does it
+
+    @rule(step=st.sampled_from(CHECKPOINTS))
+    def killed_mid_cycle(self, step: str) -> None:
+        self.ws.clock.advance(3)
+        try:
+            self.ws.cycle(_pool, checkpoint=crash_at(step))
+        except (Crash, SourceError):
+            pass
+
+    # --- what staff and students do ------------------------------------------------------
+
+    def _edit(self, change) -> None:
+        self.ws.edit(change)
+
+    @rule(seed=st.integers(0, 10**6))
+    def sort_whole_rows(self, seed: int) -> None:
+        import random
+
+        def change(sheet):
+            rows = [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
+            random.Random(seed).shuffle(rows)
+            sheet.delete_rows(2, sheet.max_row)
+            for r in rows:
+                sheet.append(r)
+
+        self._edit(change)
+
+    @rule()
+    def a_new_answer(self) -> None:
+        self.new += 1
+        n = self.new
+
+        def change(sheet):
+            form = [c.value for c in sheet[2]][:9]
+            form[0] = datetime(2026, 11, 16, 11, 0) + timedelta(minutes=n)
+            form[1] = f"nueva{n}@alumnos.example.mx"
+            form[5] = f"99{n:09d}"
+            sheet.insert_rows(2)
+            for c, value in enumerate(form, start=1):
+                sheet.cell(2, c).value = value
+
+        self._edit(change)
+
+    @precondition(lambda self: ESTADO in self.ws.rows()[0])
+    @rule(data=st.data())
+    def clear_estados(self, data) -> None:
+        rows = list(range(2, len(self.ws.rows()) + 2))
+        chosen = data.draw(st.lists(st.sampled_from(rows), min_size=1, unique=True))
+
+        def change(sheet):
+            col = _header(sheet).index(ESTADO) + 1
+            for r in chosen:
+                if "APLICADA" not in str(sheet.cell(r, col).value):  # staff keep theirs
+                    sheet.cell(r, col).value = None
+
+        self._edit(change)
+
+    @precondition(lambda self: ESTADO in self.ws.rows()[0])
+    @rule()
+    def wipe_the_block(self) -> None:
+        def change(sheet):
+            col = _header(sheet).index(ESTADO) + 1
+            for r in range(2, sheet.max_row + 1):
+                for c in range(col, col + len(STATUS_HEADERS)):
+                    sheet.cell(r, c).value = None
+
+        self._edit(change)
+
+    @precondition(lambda self: any(h.startswith("Validación") for h in self.ws.rows()[0]))
+    @rule(which=st.sampled_from(list(STATUS_HEADERS.values())))
+    def delete_a_block_column(self, which: str) -> None:
+        def change(sheet):
+            if which in _header(sheet):
+                sheet.delete_cols(_header(sheet).index(which) + 1, 1)
+
+        self._edit(change)
+
+    @precondition(lambda self: ESTADO in self.ws.rows()[0])
+    @rule()
+    def rename_the_estado_header(self) -> None:
+        def change(sheet):
+            sheet.cell(1, _header(sheet).index(ESTADO) + 1).value = "Estado (revisado)"
+
+        self._edit(change)
+
+    @rule()
+    def re_export(self) -> None:
+        shutil.copy(self.export, self.ws.workbook)
+        self.new = 1000 + self.new  # staff's inserted answers are gone with the old file
+
+    @precondition(lambda self: "ACEPTADA" in self.ws.column(ESTADO))
+    @rule(data=st.data())
+    def type_alta_aplicada(self, data) -> None:
+        rows = self.ws.rows()
+        ready = [
+            i for i, r in enumerate(rows) if r.get(ESTADO) == "ACEPTADA" and r.get(FILE)
+        ]
+        if not ready:
+            return
+        i = data.draw(st.sampled_from(ready))
+        self.ws.set_status(i + 2, "ALTA APLICADA")
+        self.aplicada.add((str(rows[i][STAMP]), rows[i][EMAIL]))
+
+    @rule(data=st.data())
+    def fix_an_address(self, data) -> None:
+        rows = self.ws.rows()
+        i = data.draw(st.integers(0, len(rows) - 1))
+        old = str(rows[i][EMAIL])
+        if (str(rows[i][STAMP]), old) in self.aplicada or old in self.before:
+            return
+        new = old.replace("@", ".corregido@", 1)
+
+        def change(sheet):
+            sheet.cell(i + 2, _header(sheet).index(EMAIL) + 1).value = new
+
+        self._edit(change)
+
+    @rule(data=st.data())
+    def a_student_edits_the_answer(self, data) -> None:
+        rows = self.ws.rows()
+        i = data.draw(st.integers(0, len(rows) - 1))
+        stamp = rows[i][STAMP]
+        if (str(stamp), rows[i][EMAIL]) in self.aplicada or stamp.replace(tzinfo=TZ) < DESDE:
+            return
+        other = data.draw(st.sampled_from([r[FILE] for r in rows if r.get(FILE)]))
+
+        def change(sheet):
+            head = _header(sheet)
+            sheet.cell(i + 2, head.index(STAMP) + 1).value = stamp + timedelta(minutes=1)
+            sheet.cell(i + 2, head.index(FILE) + 1).value = other
+
+        self._edit(change)
+
+    # --- what must hold --------------------------------------------------------------------
+
+    @invariant()
+    def nobody_gets_the_same_email_twice(self) -> None:
+        RUNS["invariants"] += 1
+        names = [p.name for p in self.ws.emails()]
+        assert not [n for n in names if re.search(r"\.\d+\.eml$", n)], names
+        seen = Counter()
+        for path in self.ws.emails():
+            msg = email.message_from_bytes(path.read_bytes())
+            body = _text(msg)
+            seen[(msg["To"], msg["Subject"], hashlib.sha256(body.encode()).hexdigest())] += 1
+        assert not [k for k, n in seen.items() if n > 1]
+
+    @invariant()
+    def nobody_from_before_desde_is_mailed(self) -> None:
+        mailed = {email.message_from_bytes(p.read_bytes())["To"] for p in self.ws.emails()}
+        assert not (mailed & self.before)
+
+    @invariant()
+    def staff_aplicada_stays(self) -> None:
+        if not self.aplicada or ESTADO not in self.ws.rows()[0]:
+            return
+        for r in self.ws.rows():
+            if (str(r[STAMP]), r[EMAIL]) in self.aplicada and r.get(ESTADO):
+                assert r[ESTADO] == "ALTA APLICADA", r
+
+    def teardown(self) -> None:
+        """The office goes home: the service catches up, and every response is answered."""
+        try:
+            for _ in range(8):
+                self.ws.clock.advance(180)
+                self.ws.cycle(_pool)
+            RUNS["machines"] += 1
+            self.nobody_gets_the_same_email_twice()
+            self.nobody_from_before_desde_is_mailed()
+            for r in self.ws.rows():
+                if r[STAMP].replace(tzinfo=TZ) < DESDE:
+                    continue
+                assert r.get(ESTADO), r
+                valid = " " not in str(r[EMAIL]) and "@" in str(r[EMAIL])
+                if valid and r[ESTADO] not in ("ERROR TEMPORAL", "ALTA APLICADA"):
+                    assert r.get(NOTIFICADA), r
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _text(msg) -> str:
+    part = next((p for p in msg.walk() if p.get_content_type() == "text/plain"), msg)
+    text = part.get_payload(decode=True).decode("utf-8", "replace")
+    return re.sub(r"\d{1,2}/\d{2}/\d{4}[ ,]*\d{0,2}:?\d{0,2}", "", text)
+
+
+_folders: list = []
+_pool = None
+
+
+def test_the_shared_sheet_never_mails_wrongly(tmp_path_factory, pool):
+    global _pool
+    _pool = pool
+    _folders.extend(tmp_path_factory.mktemp(f"m{i}") for i in range(60))
+    SharedSheet.TestCase.settings = settings(
+        max_examples=25,
+        stateful_step_count=18,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+    )
+    SharedSheet.TestCase().runTest()
+    print(f"\ninvariantes comprobadas {RUNS['invariants']} veces en {RUNS['machines']} máquinas")
+    assert RUNS["machines"] >= 20 and RUNS["invariants"] >= 100
