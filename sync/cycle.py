@@ -328,6 +328,8 @@ def _anterior_cells(step: Step) -> dict[str, str] | None:
     the ledger still owes after a crash or a lost block; never over staff's own text."""
     entry, cell = step.entry, Estado.from_label(step.row.estado_cell)
     if entry is not None and entry.estado == Estado.ANTERIOR:
+        if not step.row.estado_cell.strip() and entry.written_cells:  # cleared: it comes back
+            return entry.written_cells
         return entry.pending_cells
     if not step.row.estado_cell.strip() or cell is Estado.ANTERIOR:
         return _anterior_note()
@@ -465,8 +467,11 @@ def _dues(
             kind, estado = NoticeKind.RESULTADO, outcome.decision.estado
             motivos, detalle = outcome.decision.motivos, outcome.decision.cells["detalle"]
             datos = outcome.decision.datos
-            if _unchanged(step.entry, outcome) and rt.ports.ledger.carry_notice(
-                rt.settings.name, row.key, kind, generation
+            readdressed = "address" in row.changed
+            if (
+                not readdressed
+                and _unchanged(step.entry, outcome)
+                and rt.ports.ledger.carry_notice(rt.settings.name, row.key, kind, generation)
             ):
                 continue
         elif step.action in (Action.DONE, Action.WRITE_PENDING) and entry is not None:

@@ -53,6 +53,9 @@ def mark_duplicates(
         if outcome and earlier and _repeats(outcome, row, earlier[0], earlier[1]):
             result[row.key] = _duplicate(row, outcome, earlier[1], earlier[2], policy, now)
             continue
+        if outcome and earlier and outcome.decision.estado == Estado.ACEPTADA:
+            result[row.key] = _review(outcome, earlier[1], policy, now)
+            continue
         if outcome and nss in handled and outcome.decision.estado == Estado.ACEPTADA:
             result[row.key] = outcome = _see_also(outcome, handled[nss])
         estado = _estado(row, outcome, entries.get(row.key))
@@ -70,15 +73,32 @@ def _repeats(outcome: Outcome, row: Row, earlier: Tipo, first: Row) -> bool:
     verdict = outcome.verdict
     if row.request is None or row.request.tipo is not earlier or verdict is None:
         return False
+    if not row.email_key or row.email_key != first.email_key:
+        return False  # from another address: never told about the earlier request
     if verdict.estado is Estado.ACEPTADA:
         return not _problems(verdict.motivos)
-    if verdict.motivo is not Motivo.FECHA_NO_COINCIDE or _problems(verdict.motivos[1:]):
-        return False
-    return bool(row.email_key) and row.email_key == first.email_key
+    return not (verdict.motivo is not Motivo.FECHA_NO_COINCIDE or _problems(verdict.motivos[1:]))
 
 
 def _problems(motivos: tuple[Motivo, ...]) -> bool:
     return any(m.estado in (Estado.RECHAZADA, Estado.REVISION_MANUAL) for m in motivos)
+
+
+def _review(outcome: Outcome, earlier: Row, policy: Policy, now: datetime) -> Outcome:
+    """The same NSS already accepted from another address: maybe the student, maybe not.
+    Staff look; the student hears nothing of the other request."""
+    assert outcome.verdict is not None
+    verdict = replace(
+        outcome.verdict,
+        estado=Estado.REVISION_MANUAL,
+        motivos=(Motivo.SITUACION_NO_PREVISTA, *outcome.verdict.motivos),
+        detalle=f"El mismo NSS ya tiene una solicitud aceptada o aplicada (fila {earlier.number}) "
+        "desde otra dirección de correo: revisen quién la envió antes de aplicar.",
+    )
+    decision = verdict_decision(
+        outcome.decision.key, verdict, outcome.decision.checksums, policy, now
+    )
+    return Outcome(decision, verdict)
 
 
 def _see_also(outcome: Outcome, earlier: Row) -> Outcome:

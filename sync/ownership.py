@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .ledger import Ledger
 from .rows import Row, Who
@@ -77,6 +77,14 @@ def claim(
     return mine.dumps()
 
 
+def _after_last(rows: list[Row]) -> str:
+    """A `desde` after every answer already there: none of them is mailed."""
+    stamps = [r.timestamp for r in rows if r.timestamp is not None]
+    if not stamps:
+        return "2026-11-23T00:00"
+    return (max(stamps) + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
+
+
 def _first_day(rows: list[Row], campus: str) -> str:
     """A Form answered (and handled by hand) for months, and a ledger that never worked
     this sheet: without `desde`, the first cycle would decide and mail every old answer."""
@@ -84,7 +92,7 @@ def _first_day(rows: list[Row], campus: str) -> str:
         f"primera ejecución en esta hoja: ya tiene {len(rows)} respuestas y esta bitácora nunca "
         "la ha trabajado: para "
         "no escribirle a quienes ya atendió el personal, pon en [[campus]] la fecha de inicio, "
-        'p. ej. desde = "2026-11-23T00:00" (las anteriores quedan como ANTERIOR, sin correo).'
+        f'p. ej. desde = "{_after_last(rows)}" (las anteriores quedan como ANTERIOR, sin correo).'
     )
     if any(r.estado_cell.strip() or r.id_cell for r in rows):
         text += (

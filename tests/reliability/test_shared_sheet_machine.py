@@ -12,6 +12,7 @@ Invariants:
 
 from __future__ import annotations
 
+import contextlib
 import email
 import hashlib
 import re
@@ -24,7 +25,6 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from openpyxl import load_workbook
 
 from facultativo.sync.columns import STATUS_HEADERS
 from facultativo.sync.sources import SourceError
@@ -52,9 +52,9 @@ class SharedSheet(RuleBasedStateMachine):
         self.ws = Workspace(self.folder, desde=DESDE)
         self.export = self.folder / "export.xlsx"
         shutil.copy(self.ws.workbook, self.export)
-        self.before = {
-            r[EMAIL] for r in self.ws.rows() if r[STAMP].replace(tzinfo=TZ) < DESDE
-        } - {r[EMAIL] for r in self.ws.rows() if r[STAMP].replace(tzinfo=TZ) >= DESDE}
+        self.before = {r[EMAIL] for r in self.ws.rows() if r[STAMP].replace(tzinfo=TZ) < DESDE} - {
+            r[EMAIL] for r in self.ws.rows() if r[STAMP].replace(tzinfo=TZ) >= DESDE
+        }
         self.aplicada: set[tuple[str, str]] = set()  # (stamp, email) staff marked
         self.new = 0
 
@@ -63,18 +63,14 @@ class SharedSheet(RuleBasedStateMachine):
     @rule()
     def cycle(self) -> None:
         self.ws.clock.advance(7)
-        try:
+        with contextlib.suppress(SourceError):  # refused: the next cycle does it
             self.ws.cycle(_pool)
-        except SourceError:
-            pass  # refused (a workbook being saved): the next cycle does it
 
     @rule(step=st.sampled_from(CHECKPOINTS))
     def killed_mid_cycle(self, step: str) -> None:
         self.ws.clock.advance(3)
-        try:
+        with contextlib.suppress(Crash, SourceError):
             self.ws.cycle(_pool, checkpoint=crash_at(step))
-        except (Crash, SourceError):
-            pass
 
     # --- what staff and students do ------------------------------------------------------
 
@@ -161,9 +157,7 @@ class SharedSheet(RuleBasedStateMachine):
     @rule(data=st.data())
     def type_alta_aplicada(self, data) -> None:
         rows = self.ws.rows()
-        ready = [
-            i for i, r in enumerate(rows) if r.get(ESTADO) == "ACEPTADA" and r.get(FILE)
-        ]
+        ready = [i for i, r in enumerate(rows) if r.get(ESTADO) == "ACEPTADA" and r.get(FILE)]
         if not ready:
             return
         i = data.draw(st.sampled_from(ready))

@@ -300,3 +300,50 @@ def test_a_lost_ledger_is_refused_then_adopted_without_a_single_email(tmp_path, 
     assert adopt(ws.config, ws.campus) > 0
     report = ws.cycle(pool)
     assert report.processed == RETRIED and len(ws.emails()) == sent
+
+
+def test_anas_nss_and_pdf_from_another_address_goes_to_staff_and_reveals_nothing(tmp_path, pool):
+    """Attack: Ana's NSS, CURP and PDF, her name or none, from another address: it was
+    CONCLUIDA «ya aplicada», told to the stranger."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    set_cell(ws, 2, ESTADO, "ALTA APLICADA")
+    ws.cycle(pool)
+
+    def stranger(sheet):
+        values = [c.value for c in sheet[2]][:9]
+        values[0] = values[0] + timedelta(hours=2)
+        values[1] = "mallory@example.com"
+        values[2] = None
+        sheet.append(values)
+
+    ws.edit(stranger)
+    ws.cycle(pool)
+    last = ws.rows()[-1]
+    assert last[ESTADO] == "REVISIÓN MANUAL"
+    mail = next(p for p in ws.emails() if "mallory" in p.read_text("utf-8", "replace"))
+    assert "aplicada" not in mail.read_text("utf-8", "replace").lower()
+
+
+def test_a_cleared_estado_and_a_fixed_address_in_one_edit_mail_the_new_address(tmp_path, pool):
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    sent = len(ws.emails())
+
+    def both(sheet):
+        sheet.cell(3, header(sheet).index(ESTADO) + 1).value = None
+        sheet.cell(3, header(sheet).index(EMAIL) + 1).value = "alberto.nuevo@alumnos.example.mx"
+
+    ws.edit(both)
+    ws.cycle(pool)
+    assert len(ws.emails()) == sent + 1
+    assert "alberto.nuevo@alumnos.example.mx" in recipients(ws)
+
+
+def test_the_first_day_refusal_suggests_a_desde_after_every_answer(tmp_path, pool):
+    ws = Workspace(tmp_path, desde=None)
+    with pytest.raises(SourceError, match='desde = "2026-11-16T') as refused:
+        ws.cycle(pool)
+    suggested = datetime.fromisoformat(str(refused.value).split('desde = "')[1][:16])
+    assert all(r["Marca temporal"] < suggested for r in ws.rows())
+    assert ws.emails() == []
