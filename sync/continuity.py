@@ -108,9 +108,9 @@ def restore_lost_block(ledger: Ledger, campus: str, header: list[str], steps: li
     applied = [
         s
         for s in ours
-        if not s.row.estado_cell.strip()
-        and Estado.from_label(s.entry.staff_label or "")
-        in (Estado.ALTA_APLICADA, Estado.BAJA_APLICADA)
+        if s.entry is not None
+        and not s.row.estado_cell.strip()
+        and Estado.from_label(s.entry.staff_label or "") in _APPLIED
     ]
     if not (cleared and lost) and not applied:
         return 0
@@ -123,6 +123,9 @@ def restore_lost_block(ledger: Ledger, campus: str, header: list[str], steps: li
         restored,
     )
     return restored
+
+
+_APPLIED = {Estado.ALTA_APLICADA, Estado.BAJA_APLICADA}
 
 
 def _wiped(row: Row) -> bool:

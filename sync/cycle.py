@@ -235,7 +235,10 @@ def _anterior_decisions(steps: list[Step], pending: dict[str, dict[str, str]]) -
 
 
 def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:
-    cleared, edited, staff, readdressed = [], [], {}, []
+    cleared: list[str] = []
+    edited: list[str] = []
+    readdressed: list[str] = []
+    staff: dict[str, str] = {}
     for step in steps:
         if step.action is Action.RERUN:
             (edited if step.row.estado_cell.strip() else cleared).append(step.row.key)

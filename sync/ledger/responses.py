@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from datetime import datetime
 
 from ..model import Decision, Entry
@@ -90,7 +91,7 @@ class Responses(Store):
                 [(campus, key) for key in keys],
             )
 
-    def remember_answers(self, campus: str, seen: dict[str, tuple[str | None, ...]]) -> None:
+    def remember_answers(self, campus: str, seen: Mapping[str, tuple[str | None, ...]]) -> None:
         """What each known response's answers were when last seen, as fingerprints (loose,
         content, input, email; see rows.Answers): how it is found again without its id,
         and how an edited answer is told from an unchanged one."""
