@@ -220,24 +220,27 @@ def test_two_ledgers_on_one_sheet_the_second_refuses(tmp_path, pool):
     assert ws.cycle(pool).processed == 0
 
 
-def test_someone_elses_request_with_anas_nss_is_not_her_duplicate(tmp_path, pool):
-    """Another person's name and address, Ana's NSS and PDF, on another day: it became
-    CONCLUIDA as her duplicate, and its email told a stranger her alta was applied."""
-    ws = Workspace(tmp_path)
+def anas_request_from(ws: Workspace, pool, later: timedelta, address: str, name) -> dict:
+    """Ana's alta applied; then her NSS, CURP and PDF arrive from `address` as `name`."""
     ws.cycle(pool)
     set_cell(ws, 2, ESTADO, "ALTA APLICADA")
     ws.cycle(pool)
 
     def stranger(sheet):
         values = [c.value for c in sheet[2]][:9]
-        values[0] = values[0] + timedelta(days=3)
-        values[1] = "intruso@example.com"
-        values[2] = "Pedro Páramo Rulfo"
+        values[0], values[1], values[2] = values[0] + later, address, name
         sheet.append(values)
 
     ws.edit(stranger)
     ws.cycle(pool)
-    last = ws.rows()[-1]
+    return ws.rows()[-1]
+
+
+def test_someone_elses_request_with_anas_nss_is_not_her_duplicate(tmp_path, pool):
+    """Another person's name and address, Ana's NSS and PDF, on another day: it became
+    CONCLUIDA as her duplicate, and its email told a stranger her alta was applied."""
+    ws = Workspace(tmp_path)
+    last = anas_request_from(ws, pool, timedelta(days=3), "intruso@example.com", "Pedro Páramo")
     assert last[ESTADO] != "CONCLUIDA"
     assert code(last[MOTIVO]) != "SOLICITUD_DUPLICADA"
     mail = next(p for p in ws.emails() if "intruso" in p.read_text("utf-8", "replace"))
@@ -306,20 +309,7 @@ def test_anas_nss_and_pdf_from_another_address_goes_to_staff_and_reveals_nothing
     """Attack: Ana's NSS, CURP and PDF, her name or none, from another address: it was
     CONCLUIDA «ya aplicada», told to the stranger."""
     ws = Workspace(tmp_path)
-    ws.cycle(pool)
-    set_cell(ws, 2, ESTADO, "ALTA APLICADA")
-    ws.cycle(pool)
-
-    def stranger(sheet):
-        values = [c.value for c in sheet[2]][:9]
-        values[0] = values[0] + timedelta(hours=2)
-        values[1] = "mallory@example.com"
-        values[2] = None
-        sheet.append(values)
-
-    ws.edit(stranger)
-    ws.cycle(pool)
-    last = ws.rows()[-1]
+    last = anas_request_from(ws, pool, timedelta(hours=2), "mallory@example.com", None)
     assert last[ESTADO] == "REVISIÓN MANUAL"
     mail = next(p for p in ws.emails() if "mallory" in p.read_text("utf-8", "replace"))
     assert "aplicada" not in mail.read_text("utf-8", "replace").lower()
