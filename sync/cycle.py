@@ -480,6 +480,13 @@ def _dues(
         elif step.action in (Action.DONE, Action.WRITE_PENDING) and entry is not None:
             kind, estado, motivos = NoticeKind.RESULTADO, entry.estado or "", entry.motivos or ""
             detalle = pending.get(row.key, row.status).get("detalle", "")
+            if (  # a re-run that kept its verdict, recorded just before a crash
+                is_pending(notices.get((row.key, kind, generation)))
+                and _rerun_kept(entry)
+                and "address" not in row.changed
+                and rt.ports.ledger.carry_notice(rt.settings.name, row.key, kind, generation)
+            ):
+                continue
         else:
             continue
         code = Estado.from_label(estado or "")
@@ -508,6 +515,17 @@ def _unchanged(before: Entry | None, outcome: Outcome) -> bool:
     estado, motivos = before.last_verdict()
     main = (motivos or "").split(",")[0]
     return estado == outcome.decision.estado and main == outcome.decision.motivos.split(",")[0]
+
+
+def _rerun_kept(entry: Entry) -> bool:
+    """A re-run that reached the verdict it had before (recorded, then the process died)."""
+    if entry.previous_estado is None:
+        return False
+    main = (entry.motivos or "").split(",")[0]
+    return (
+        entry.estado == entry.previous_estado
+        and main == (entry.previous_motivos or "").split(",")[0]
+    )
 
 
 def _estado_of(step: Step, pending: dict[str, dict[str, str]]) -> str:

@@ -3,7 +3,8 @@ with what staff and students do to the workbook, and a process killed mid-cycle,
 checks after every step what must never happen to a student.
 
 Invariants:
-- no message is sent twice, and no address gets the same email twice;
+- no message is sent twice (but for the one resend a kill between sending and recording
+  costs, by design: at-least-once), and no address gets the same email twice;
 - no student who answered before `desde` (ANTERIOR) is ever mailed;
 - an ALTA APLICADA staff typed stays, wherever the row moves;
 - once the office goes home and the service catches up, every response after `desde`
@@ -17,8 +18,10 @@ import email
 import hashlib
 import re
 import shutil
+import tempfile
 from collections import Counter
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -48,15 +51,17 @@ def _header(sheet) -> list[str]:
 class SharedSheet(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.folder = _folders.pop()
+        self.folder = Path(tempfile.mkdtemp(prefix="hoja-", dir=_root[0]))
         self.ws = Workspace(self.folder, desde=DESDE)
         self.export = self.folder / "export.xlsx"
         shutil.copy(self.ws.workbook, self.export)
         self.before = {r[EMAIL] for r in self.ws.rows() if r[STAMP].replace(tzinfo=TZ) < DESDE} - {
             r[EMAIL] for r in self.ws.rows() if r[STAMP].replace(tzinfo=TZ) >= DESDE
         }
-        self.aplicada: set[tuple[str, str]] = set()  # (stamp, email) staff marked
+        self.aplicada: set[tuple[str, str]] = set()  # (stamp, email) staff marked, seen
+        self.typed: set[tuple[str, str]] = set()  # marked, no cycle has read it yet
         self.new = 0
+        self.windows = 0  # kills between a send and its record: one resend each, by design
 
     # --- what runs ---------------------------------------------------------------------
 
@@ -65,17 +70,28 @@ class SharedSheet(RuleBasedStateMachine):
         self.ws.clock.advance(7)
         with contextlib.suppress(SourceError):  # refused: the next cycle does it
             self.ws.cycle(_pool)
+            self.aplicada |= self.typed
+            self.typed.clear()
 
     @rule(step=st.sampled_from(CHECKPOINTS))
     def killed_mid_cycle(self, step: str) -> None:
         self.ws.clock.advance(3)
-        with contextlib.suppress(Crash, SourceError):
+        try:
             self.ws.cycle(_pool, checkpoint=crash_at(step))
+        except Crash:
+            self.windows += step == "delivered"
+        except SourceError:
+            pass
 
     # --- what staff and students do ------------------------------------------------------
 
     def _edit(self, change) -> None:
         self.ws.edit(change)
+
+    def _lose_unseen(self) -> None:
+        """Staff's own wipe or re-export takes a label no cycle has read yet: that one is
+        theirs to type again, not ours to keep."""
+        self.typed.clear()
 
     @rule(seed=st.integers(0, 10**6))
     def sort_whole_rows(self, seed: int) -> None:
@@ -130,6 +146,7 @@ class SharedSheet(RuleBasedStateMachine):
                     sheet.cell(r, c).value = None
 
         self._edit(change)
+        self._lose_unseen()
 
     @precondition(lambda self: any(h.startswith("Validación") for h in self.ws.rows()[0]))
     @rule(which=st.sampled_from(list(STATUS_HEADERS.values())))
@@ -139,6 +156,7 @@ class SharedSheet(RuleBasedStateMachine):
                 sheet.delete_cols(_header(sheet).index(which) + 1, 1)
 
         self._edit(change)
+        self._lose_unseen()
 
     @precondition(lambda self: ESTADO in self.ws.rows()[0])
     @rule()
@@ -147,10 +165,12 @@ class SharedSheet(RuleBasedStateMachine):
             sheet.cell(1, _header(sheet).index(ESTADO) + 1).value = "Estado (revisado)"
 
         self._edit(change)
+        self._lose_unseen()
 
     @rule()
     def re_export(self) -> None:
         shutil.copy(self.export, self.ws.workbook)
+        self._lose_unseen()
         self.new = 1000 + self.new  # staff's inserted answers are gone with the old file
 
     @precondition(lambda self: "ACEPTADA" in self.ws.column(ESTADO))
@@ -162,14 +182,14 @@ class SharedSheet(RuleBasedStateMachine):
             return
         i = data.draw(st.sampled_from(ready))
         self.ws.set_status(i + 2, "ALTA APLICADA")
-        self.aplicada.add((str(rows[i][STAMP]), rows[i][EMAIL]))
+        self.typed.add((str(rows[i][STAMP]), rows[i][EMAIL]))
 
     @rule(data=st.data())
     def fix_an_address(self, data) -> None:
         rows = self.ws.rows()
         i = data.draw(st.integers(0, len(rows) - 1))
         old = str(rows[i][EMAIL])
-        if (str(rows[i][STAMP]), old) in self.aplicada or old in self.before:
+        if (str(rows[i][STAMP]), old) in self.aplicada | self.typed or old in self.before:
             return
         new = old.replace("@", ".corregido@", 1)
 
@@ -183,7 +203,7 @@ class SharedSheet(RuleBasedStateMachine):
         rows = self.ws.rows()
         i = data.draw(st.integers(0, len(rows) - 1))
         stamp = rows[i][STAMP]
-        if (str(stamp), rows[i][EMAIL]) in self.aplicada or stamp.replace(tzinfo=TZ) < DESDE:
+        if (str(stamp), rows[i][EMAIL]) in self.aplicada | self.typed or stamp < _naive(DESDE):
             return
         other = data.draw(st.sampled_from([r[FILE] for r in rows if r.get(FILE)]))
 
@@ -200,9 +220,12 @@ class SharedSheet(RuleBasedStateMachine):
     def nobody_gets_the_same_email_twice(self) -> None:
         RUNS["invariants"] += 1
         names = [p.name for p in self.ws.emails()]
-        assert not [n for n in names if re.search(r"\.\d+\.eml$", n)], names
+        again = [n for n in names if re.search(r"\.\d+\.eml$", n)]
+        assert len(again) <= self.windows and not [n for n in again if n.endswith(".3.eml")]
         seen = Counter()
         for path in self.ws.emails():
+            if path.name in again:
+                continue
             msg = email.message_from_bytes(path.read_bytes())
             body = _text(msg)
             seen[(msg["To"], msg["Subject"], hashlib.sha256(body.encode()).hexdigest())] += 1
@@ -241,20 +264,24 @@ class SharedSheet(RuleBasedStateMachine):
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def _naive(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=None)
+
+
 def _text(msg) -> str:
     part = next((p for p in msg.walk() if p.get_content_type() == "text/plain"), msg)
     text = part.get_payload(decode=True).decode("utf-8", "replace")
     return re.sub(r"\d{1,2}/\d{2}/\d{4}[ ,]*\d{0,2}:?\d{0,2}", "", text)
 
 
-_folders: list = []
+_root: list = []
 _pool = None
 
 
 def test_the_shared_sheet_never_mails_wrongly(tmp_path_factory, pool):
     global _pool
     _pool = pool
-    _folders.extend(tmp_path_factory.mktemp(f"m{i}") for i in range(60))
+    _root[:] = [tmp_path_factory.mktemp("maquinas")]
     SharedSheet.TestCase.settings = settings(
         max_examples=25,
         stateful_step_count=18,

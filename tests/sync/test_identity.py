@@ -19,7 +19,7 @@ from facultativo.validators import Motivo
 from facultativo.validators.motivos import motivo_cell
 from tests.support import google_env as g
 from tests.support.sheet import ESTADO, MOTIVO, NOTIFICADA
-from tests.support.workspace import EXPECTED, Workspace, code, codes
+from tests.support.workspace import EXPECTED, Crash, Workspace, code, codes, crash_at
 
 TZ = ZoneInfo("America/Mexico_City")
 EMAIL = "Dirección de correo electrónico"
@@ -337,3 +337,23 @@ def test_the_first_day_refusal_suggests_a_desde_after_every_answer(tmp_path, poo
     suggested = datetime.fromisoformat(str(refused.value).split('desde = "')[1][:16])
     assert all(r["Marca temporal"] < suggested for r in ws.rows())
     assert ws.emails() == []
+
+
+def test_a_rerun_that_keeps_its_verdict_and_dies_after_recording_mails_nobody(tmp_path, pool):
+    """Found by the stateful test: estados cleared, the process killed right after the new
+    verdicts were recorded; the next cycle mailed the same verdicts to 10 students again."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    sent = len(ws.emails())
+
+    def clear_estados(sheet):
+        col = header(sheet).index(ESTADO) + 1
+        for r in range(2, sheet.max_row + 1):
+            sheet.cell(r, col).value = None
+
+    ws.edit(clear_estados)
+    with pytest.raises(Crash):
+        ws.cycle(pool, checkpoint=crash_at("recorded"))
+    ws.cycle(pool)
+    assert len(ws.emails()) == sent
+    assert codes(ws.column(MOTIVO)) == [m for _, m in EXPECTED]
