@@ -73,6 +73,11 @@ def test_call_counts_for_1000_rows_with_200_new(tmp_path, fake, pool):
     assert cycle(path, pool).processed == 0
     assert fake.calls("drive") == 0
     assert fake.calls("sheets.read") <= 2 and fake.calls("sheets.write") == 0
+    book.append([*new[0][:1], "otra@alumnos.example.mx", *new[0][2:]])  # one more answer
+    fake.reset_log()
+    assert cycle(path, pool).processed == 1
+    # the sheet is already marked: a cycle that writes costs at most 4 calls
+    assert fake.calls("sheets.read") + fake.calls("sheets.write") <= 4
 
 
 def test_bursts_of_429_and_5xx_lose_nothing(tmp_path, fake, pool):
