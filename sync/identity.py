@@ -10,6 +10,7 @@ ledger never gave belongs to another install: that row is left alone and flagged
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 
 from .model import Entry
@@ -25,10 +26,29 @@ def identify(rows: list[Row], entries: Mapping[str, Entry]) -> None:
     by_loose = _owners({}, entries, "loose")
     for row in rows:
         row.key, row.who = _who(row, entries, by_content, by_loose)
+    _edited_without_id(rows, entries)
+    for row in rows:
         entry = entries.get(row.key)
         if entry is not None and row.who is not Who.MOVED:
             row.changed = _changed(row, entry)
     _copies(rows)
+
+
+def _edited_without_id(rows: list[Row], entries: Mapping[str, Entry]) -> None:
+    """A response whose id is gone (its block deleted) and whose answers changed since (an
+    edit gives a new timestamp) is found by its address: the one response of that address
+    that no row of the sheet is any more. Two such, or none, and it is new."""
+    claimed = {r.key for r in rows if r.who is not Who.NEW}
+    absent: dict[str, str | None] = {}
+    for key, entry in entries.items():
+        if key not in claimed and entry.email_key:
+            absent[entry.email_key] = None if entry.email_key in absent else key
+    fresh = [r for r in rows if r.who is Who.NEW and not r.estado_cell.strip()]
+    wanted = Counter(r.email_key for r in fresh)
+    for row in fresh:
+        key = absent.get(row.email_key)
+        if key and wanted[row.email_key] == 1:
+            row.key, row.who = key, Who.EDITED
 
 
 def _owners(seed: dict[str, str], entries: Mapping[str, Entry], kind: str) -> dict[str, str]:

@@ -72,6 +72,12 @@ def claim(
             f"Si esta instalación debe quedarse con la hoja, corre «{adopt_hint(campus)}»."
         )
     known = any(r.who in (Who.KNOWN, Who.EDITED, Who.MOVED) for r in rows)
+    if rows and not known and any(r.who is Who.FOREIGN for r in rows):
+        raise SourceError(
+            "esta hoja tiene el bloque «Validación» con identificadores que esta bitácora no "
+            "dio (su marca se borró, o la bitácora se perdió o es otra): para no escribirle "
+            f"dos veces a los estudiantes, no se procesa. Corre «{adopt_hint(campus)}»."
+        )
     if rows and not known and not has_desde:
         raise SourceError(_first_day(rows, campus))
     return mine.dumps()

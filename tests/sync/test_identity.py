@@ -357,3 +357,44 @@ def test_a_rerun_that_keeps_its_verdict_and_dies_after_recording_mails_nobody(tm
     ws.cycle(pool)
     assert len(ws.emails()) == sent
     assert codes(ws.column(MOTIVO)) == [m for _, m in EXPECTED]
+
+
+def test_a_sheet_whose_mark_was_deleted_is_refused_by_a_new_ledger(tmp_path, pool):
+    """Attack: Excel's document inspector removed the hidden mark; a new, empty ledger then
+    took the sheet over silently. The ids in the block still say it is another's."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    sent = len(ws.emails())
+
+    def remove_mark(book_path):
+        book = load_workbook(book_path)
+        del book["facultativo"]
+        book.save(book_path)
+
+    remove_mark(ws.workbook)
+    ws.config = replace(ws.config, ledger=tmp_path / "nueva.db")
+    with pytest.raises(SourceError, match="adoptar"):
+        ws.cycle(pool)
+    assert len(ws.emails()) == sent
+
+
+def test_an_edited_answer_whose_block_was_deleted_keeps_its_id_and_is_not_remailed(
+    tmp_path, pool
+):
+    """Attack: a new timestamp (an edit with the same file), then the block's columns
+    deleted: the row got a new id and the same email again."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    sent = len(ws.emails())
+    row = [m for _, m in EXPECTED].index("VIGENTE_OTRA_INSTITUCION") + 2
+    ident = ws.column(ID)[row - 2]
+
+    def edit_then_delete_block(sheet):
+        sheet.cell(row, 1).value = sheet.cell(row, 1).value + timedelta(minutes=3)
+        sheet.delete_cols(header(sheet).index(ESTADO) + 1, len(STATUS_HEADERS))
+
+    ws.edit(edit_then_delete_block)
+    ws.cycle(pool)
+    assert ws.column(ID)[row - 2] == ident
+    assert code(ws.column(MOTIVO)[row - 2]) == "VIGENTE_OTRA_INSTITUCION"
+    assert len(ws.emails()) == sent
