@@ -175,6 +175,12 @@ def _cycle(
     report.rows, report.processed = len(rows), len(outcomes)
     report.estados = Counter(_estado_of(s, pending) for s in steps)
     report.foreign = sum(1 for s in steps if s.action is Action.FOREIGN)
+    if report.foreign:
+        log.warning(
+            "%d filas tienen un id que esta bitácora no dio (otra instalación o una bitácora "
+            "anterior): no se validan ni se les escribe; revísenlas",
+            report.foreign,
+        )
     decisions = [o.decision for o in outcomes.values()] + _anterior_decisions(steps, pending)
     ledger.record(s.name, decisions, rt.hooks.clock())
     remember_answers(ledger, s.name, rows)
@@ -206,7 +212,7 @@ def _cycle(
         pending
         or mark
         or _header_cells(sheet.table.header, sheet.cols)
-        or _id_cells(rows, sheet.cols, ledger.entries(s.name))
+        or _id_cells(rows, sheet.cols, ledger.entries(s.name), pending)
         or notice_cells(rows, sheet.cols, ledger.notices(s.name), sheet.timezone)[0]
     ):
         before = {r.key: r.number for r in rows}
@@ -385,7 +391,7 @@ def _status_cells(
 
 
 def _id_cells(
-    rows: list[Row], cols: ColumnMap, known: Mapping[str, Entry], pending: Mapping = {}
+    rows: list[Row], cols: ColumnMap, known: Mapping[str, Entry], pending: Mapping[str, dict]
 ) -> list[CellWrite]:
     """Each response the ledger knows carries its id in the sheet (sync/identity.py)."""
     return [
@@ -513,19 +519,21 @@ def _unchanged(before: Entry | None, outcome: Outcome) -> bool:
     if before is None:
         return False
     estado, motivos = before.last_verdict()
-    main = (motivos or "").split(",")[0]
-    return estado == outcome.decision.estado and main == outcome.decision.motivos.split(",")[0]
+    return _same_verdict(estado, motivos, outcome.decision.estado, outcome.decision.motivos)
 
 
 def _rerun_kept(entry: Entry) -> bool:
     """A re-run that reached the verdict it had before (recorded, then the process died)."""
     if entry.previous_estado is None:
         return False
-    main = (entry.motivos or "").split(",")[0]
-    return (
-        entry.estado == entry.previous_estado
-        and main == (entry.previous_motivos or "").split(",")[0]
-    )
+    return _same_verdict(entry.previous_estado, entry.previous_motivos, entry.estado, entry.motivos)
+
+
+def _same_verdict(
+    estado: str | None, motivos: str | None, other: str | None, others: str | None
+) -> bool:
+    """What the student was told: the estado and the main motivo."""
+    return estado == other and (motivos or "").split(",")[0] == (others or "").split(",")[0]
 
 
 def _estado_of(step: Step, pending: dict[str, dict[str, str]]) -> str:

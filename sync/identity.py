@@ -46,9 +46,9 @@ def _edited_without_id(rows: list[Row], entries: Mapping[str, Entry]) -> None:
     fresh = [r for r in rows if r.who is Who.NEW and not r.estado_cell.strip()]
     wanted = Counter(r.email_key for r in fresh)
     for row in fresh:
-        key = absent.get(row.email_key)
-        if key and wanted[row.email_key] == 1:
-            row.key, row.who = key, Who.EDITED
+        owner = absent.get(row.email_key)
+        if owner and wanted[row.email_key] == 1:
+            row.key, row.who = owner, Who.EDITED
 
 
 def _owners(seed: dict[str, str], entries: Mapping[str, Entry], kind: str) -> dict[str, str]:

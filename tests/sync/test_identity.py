@@ -378,9 +378,7 @@ def test_a_sheet_whose_mark_was_deleted_is_refused_by_a_new_ledger(tmp_path, poo
     assert len(ws.emails()) == sent
 
 
-def test_an_edited_answer_whose_block_was_deleted_keeps_its_id_and_is_not_remailed(
-    tmp_path, pool
-):
+def test_an_edited_answer_whose_block_was_deleted_keeps_its_id_and_is_not_remailed(tmp_path, pool):
     """Attack: a new timestamp (an edit with the same file), then the block's columns
     deleted: the row got a new id and the same email again."""
     ws = Workspace(tmp_path)
