@@ -457,11 +457,17 @@ def _dues(
 ) -> list[Due]:
     """Emails owed: a result for every verdict we wrote, a follow-up for every
     APLICADA staff typed on a response we know, unless already sent or failed.
-    A re-run that reaches the same estado and main motivo owes nothing new."""
+    A re-run that reaches the same estado and main motivo owes nothing new, and no
+    address hears the same verdict twice (a corrected address put back, a re-export)."""
     entries, notices = (
         rt.ports.ledger.entries(rt.settings.name),
         rt.ports.ledger.notices(rt.settings.name),
     )
+    told = {
+        (n.key, n.kind, n.email_key, n.verdict)
+        for n in notices.values()
+        if n.status == NoticeStatus.SENT and n.email_key
+    }
     dues = []
     for step in steps:
         row, entry, outcome = step.row, entries.get(step.row.key), outcomes.get(step.row.key)
@@ -499,7 +505,12 @@ def _dues(
         if code is None or code in (Estado.ERROR_TEMPORAL, Estado.ANTERIOR):
             continue
         if is_pending(notices.get((row.key, kind, generation))):
-            dues.append(Due(row, kind, generation, code.value, motivos or "", detalle, datos))
+            due = Due(row, kind, generation, code.value, motivos or "", detalle, datos)
+            if (row.key, kind, row.email_key, due.verdict) in told and rt.ports.ledger.carry_notice(
+                rt.settings.name, row.key, kind, generation
+            ):
+                continue  # this address already heard this verdict
+            dues.append(due)
     return dues
 
 

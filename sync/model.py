@@ -96,6 +96,8 @@ class Notice:
     detail: str | None
     updated_at: datetime
     cell_written: bool
+    email_key: str | None = None  # the address it went to, hashed (rows.Row.email_key)
+    verdict: str | None = None  # "ESTADO:MAIN_MOTIVO" it told (Due.verdict)
 
 
 class Action(Enum):
@@ -129,3 +131,8 @@ class Due:
     motivos: str  # comma-separated codes
     detalle: str
     datos: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        """What the email tells: the estado and the main motivo."""
+        return f"{self.estado}:{self.motivos.split(',')[0]}"

@@ -52,7 +52,10 @@ def shadow_due(dues: list[Due], ledger: Ledger, mail: MailContext, now: datetime
     later never mails the students of these weeks."""
     for due in dues:
         message_id = f"<{due.kind}.{due.generation}.{due.row.key}@{_domain(mail)}>"
-        ledger.intend(mail.campus_name, due.row.key, due.kind, due.generation, message_id, now)
+        told = (due.row.email_key, due.verdict)
+        ledger.intend(
+            mail.campus_name, due.row.key, due.kind, due.generation, message_id, now, told
+        )
         ledger.sent(
             mail.campus_name, due.row.key, due.kind, due.generation, NoticeStatus.SHADOW, None, now
         )
@@ -122,7 +125,8 @@ def _send_one(
     checkpoint: Callable[[str], None],
 ) -> tuple[str, str | None]:
     message_id = f"<{due.kind}.{due.generation}.{due.row.key}@{_domain(mail)}>"
-    ledger.intend(mail.campus_name, due.row.key, due.kind, due.generation, message_id, now())
+    told = (due.row.email_key, due.verdict)
+    ledger.intend(mail.campus_name, due.row.key, due.kind, due.generation, message_id, now(), told)
     if not due.row.email:  # the exact address in the cell, or nobody
         return NoticeStatus.FAILED, INVALID_ADDRESS
     checkpoint("intent")

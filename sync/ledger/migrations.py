@@ -71,6 +71,8 @@ CREATE TABLE IF NOT EXISTS notifications (
     detail TEXT,
     updated_at TEXT NOT NULL,
     cell_written INTEGER NOT NULL DEFAULT 0,
+    email_key TEXT,
+    verdict TEXT,
     PRIMARY KEY (campus, key, kind, generation)
 );
 {_DIGESTS}
@@ -119,6 +121,8 @@ def _v6_to_v7(db: sqlite3.Connection) -> None:
     these find it again and tell an edited answer from a new one), and the ledger's own id."""
     for column in ("content_key", "input_key", "email_key"):
         db.execute(f"ALTER TABLE responses ADD COLUMN {column} TEXT")
+    for column in ("email_key", "verdict"):  # to whom, and what, each email told
+        db.execute(f"ALTER TABLE notifications ADD COLUMN {column} TEXT")
     db.execute(_META)
 
 

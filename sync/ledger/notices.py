@@ -13,7 +13,7 @@ class Notices(Store):
     def notices(self, campus: str) -> dict[tuple[str, str, int], Notice]:
         rows = self.db.execute(
             "SELECT key, kind, generation, message_id, status, attempts, detail, updated_at,"
-            " cell_written FROM notifications WHERE campus = ?",
+            " cell_written, email_key, verdict FROM notifications WHERE campus = ?",
             (campus,),
         )
         found = {}
@@ -28,21 +28,41 @@ class Notices(Store):
                 detail=r["detail"],
                 updated_at=datetime.fromisoformat(r["updated_at"]),  # NOT NULL
                 cell_written=bool(r["cell_written"]),
+                email_key=r["email_key"],
+                verdict=r["verdict"],
             )
             found[(notice.key, notice.kind, notice.generation)] = notice
         return found
 
     def intend(
-        self, campus: str, key: str, kind: str, generation: int, message_id: str, now: datetime
+        self,
+        campus: str,
+        key: str,
+        kind: str,
+        generation: int,
+        message_id: str,
+        now: datetime,
+        told: tuple[str, str] = ("", ""),
     ) -> None:
-        """Recorded before a send, so a crash mid-send is seen and retried."""
+        """Recorded before a send, so a crash mid-send is seen and retried; `told` is the
+        address (hashed) and the verdict the email carries, so neither goes twice."""
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO notifications (campus, key, kind, generation, message_id, status,"
-                " attempts, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)"
+                " attempts, updated_at, email_key, verdict) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)"
                 " ON CONFLICT DO UPDATE SET status = excluded.status, attempts = attempts + 1,"
-                " updated_at = excluded.updated_at",
-                (campus, key, kind, generation, message_id, NoticeStatus.SENDING, iso(now)),
+                " updated_at = excluded.updated_at, email_key = excluded.email_key,"
+                " verdict = excluded.verdict",
+                (
+                    campus,
+                    key,
+                    kind,
+                    generation,
+                    message_id,
+                    NoticeStatus.SENDING,
+                    iso(now),
+                    *told,
+                ),
             )
 
     def sent(

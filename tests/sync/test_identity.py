@@ -396,3 +396,19 @@ def test_an_edited_answer_whose_block_was_deleted_keeps_its_id_and_is_not_remail
     assert ws.column(ID)[row - 2] == ident
     assert code(ws.column(MOTIVO)[row - 2]) == "VIGENTE_OTRA_INSTITUCION"
     assert len(ws.emails()) == sent
+
+
+def test_an_address_changed_back_and_forth_hears_each_verdict_once(tmp_path, pool):
+    """Attack: an address corrected, put back, corrected again mailed the same verdict
+    three times; a re-export that brings the old address back did the same."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    sent = len(ws.emails())
+    row = [m for _, m in EXPECTED].index("VIGENTE_OTRA_INSTITUCION") + 2
+    original = ws.column(EMAIL)[row - 2]
+    for address in ("diego.t@gmail.com", original, "diego.t@gmail.com", original):
+        set_cell(ws, row, EMAIL, address)
+        ws.cycle(pool)
+    assert len(ws.emails()) == sent + 1
+    assert recipients(ws).count("diego.t@gmail.com") == 1
+    assert recipients(ws).count(original) == 1
