@@ -225,8 +225,9 @@ def _cycle(
 def _read(rt: Runtime, again: bool = False) -> Sheet:
     s = rt.settings
     entries = rt.ports.ledger.entries(s.name)
+    prefix = rt.ports.ledger.id_prefix()
     return read_sheet(
-        rt.ports.source, s.columns, s.policy.timezone, rt.ports.store.refs, entries, again
+        rt.ports.source, s.columns, s.policy.timezone, rt.ports.store.refs, entries, again, prefix
     )
 
 

@@ -10,80 +10,97 @@ ledger never gave belongs to another install: that row is left alone and flagged
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from .model import Entry
 from .rows import Row, Who
 
+# What a ledger writes in «Validación: id»: its prefix (sync/ledger/meta.py) and the first
+# answers' fingerprint, or the fingerprint alone (ids given before prefixes).
+_ID = re.compile(r"(?:[0-9a-f]{6}-)?[0-9a-f]{20}")
 _RANK = {Who.KNOWN: 0, Who.EDITED: 1, Who.MOVED: 2, Who.FOREIGN: 3, Who.NEW: 4}
 
 
-def identify(rows: list[Row], entries: Mapping[str, Entry]) -> None:
+def identify(
+    rows: list[Row], entries: Mapping[str, Entry], prefix: str = "", ours: bool = False
+) -> None:
     """Set each row's `key` (the response's id), `who` and `changed`; a second row of a
-    response already on another row becomes a COPY."""
-    by_content = _owners({e.content_key or k: k for k, e in entries.items()}, entries, "content")
-    by_loose = _owners({}, entries, "loose")
+    response already on another row becomes a COPY. `prefix`: the ledger's own mark on the
+    ids it gives, so that two ledgers never give one answer the same id. `ours`: the sheet
+    carries this ledger's mark, so a response that lost its id may be recognised by half
+    of its answers (never on a sheet that may be another's)."""
+    by_content = _unique((e.content_key or _unprefixed(k, prefix), k) for k, e in entries.items())
+    by_loose = _unique((e.loose_key, k) for k, e in entries.items())
     for row in rows:
-        row.key, row.who = _who(row, entries, by_content, by_loose)
-    _edited_without_id(rows, entries)
+        row.key, row.who = _who(row, entries, by_content, by_loose, prefix)
+    if ours:
+        _edited_without_id(rows, entries)
     for row in rows:
         entry = entries.get(row.key)
         if entry is not None and row.who is not Who.MOVED:
             row.changed = _changed(row, entry)
-    _copies(rows)
+    _copies(rows, prefix)
 
 
-def _edited_without_id(rows: list[Row], entries: Mapping[str, Entry]) -> None:
-    """A response whose id is gone (its block deleted) and whose answers changed since (an
-    edit gives a new timestamp) is found by its address: the one response of that address
-    that no row of the sheet is any more. Two such, or none, and it is new."""
-    claimed = {r.key for r in rows if r.who is not Who.NEW}
-    absent: dict[str, str | None] = {}
-    for key, entry in entries.items():
-        if key not in claimed and entry.email_key:
-            absent[entry.email_key] = None if entry.email_key in absent else key
-    fresh = [r for r in rows if r.who is Who.NEW and not r.estado_cell.strip()]
-    wanted = Counter(r.email_key for r in fresh)
-    for row in fresh:
-        owner = absent.get(row.email_key)
-        if owner and wanted[row.email_key] == 1:
-            row.key, row.who = owner, Who.EDITED
+def _unprefixed(key: str, prefix: str) -> str:
+    return key[len(prefix) :] if prefix and key.startswith(prefix) else key
 
 
-def _owners(seed: dict[str, str], entries: Mapping[str, Entry], kind: str) -> dict[str, str]:
+def _unique(pairs: Iterable[tuple[str | None, str]]) -> dict[str, str]:
     """Fingerprint → the one response that has it (a fingerprint two share proves nothing)."""
-    if kind == "content":
-        return seed
     found: dict[str, str | None] = {}
-    for key, entry in entries.items():
-        if entry.loose_key:
-            found[entry.loose_key] = None if entry.loose_key in found else key
+    for print_, key in pairs:
+        if print_:
+            found[print_] = None if found.get(print_, key) != key else key
     return {k: v for k, v in found.items() if v is not None}
 
 
+def _edited_without_id(rows: list[Row], entries: Mapping[str, Entry]) -> None:
+    """A response whose id is gone (its block deleted) and whose answers or address changed
+    since is found by what did not change: its answers (an address corrected) or its address
+    (an answer edited), among the responses no row of the sheet is any more. Two such, or
+    none, and it is new."""
+    claimed = {r.key for r in rows if r.who is not Who.NEW}
+    absent = {k: e for k, e in entries.items() if k not in claimed}
+    fresh = [r for r in rows if r.who is Who.NEW and not r.estado_cell.strip()]
+    for field in ("input_key", "email_key"):
+        owners = _unique((getattr(e, field), k) for k, e in absent.items())
+        wanted = Counter(getattr(r, field) for r in fresh)
+        for row in fresh:
+            owner = owners.get(getattr(row, field))
+            if row.who is Who.NEW and owner in absent and wanted[getattr(row, field)] == 1:
+                row.key, row.who = owner, Who.EDITED
+                del absent[owner]
+
+
 def _who(
-    row: Row, entries: Mapping[str, Entry], by_content: dict[str, str], by_loose: dict[str, str]
+    row: Row,
+    entries: Mapping[str, Entry],
+    by_content: dict[str, str],
+    by_loose: dict[str, str],
+    prefix: str,
 ) -> tuple[str, Who]:
     own = by_content.get(row.content_key)
     cell = row.id_cell
     if cell and cell in entries:
         entry = entries[cell]
-        if row.content_key == (entry.content_key or cell):
+        if row.content_key == (entry.content_key or _unprefixed(cell, prefix)):
             return cell, Who.KNOWN
         if own and own != cell:
             return own, Who.MOVED
         if row.loose_key and row.loose_key == entry.loose_key:
             return cell, Who.KNOWN  # read in another time zone
         return cell, Who.EDITED
-    if cell:
-        return (own, Who.MOVED) if own else (cell, Who.FOREIGN)
-    if own:
+    if cell and _ID.fullmatch(cell):  # an id another ledger gave: its row, not ours
+        return cell, Who.FOREIGN
+    if own:  # no id, or text in the id cell that no ledger writes: its answers say who
         return own, Who.KNOWN
     loose = by_loose.get(row.loose_key or "")
     if loose:  # no id yet, read in another time zone (a new export, a corrected setting)
         return loose, Who.KNOWN
-    return row.content_key, Who.NEW
+    return prefix + row.content_key, Who.NEW
 
 
 def _changed(row: Row, entry: Entry) -> frozenset[str]:
@@ -96,7 +113,7 @@ def _changed(row: Row, entry: Entry) -> frozenset[str]:
     return frozenset(changed)
 
 
-def _copies(rows: list[Row]) -> None:
+def _copies(rows: list[Row], prefix: str) -> None:
     """One response on several rows (a row staff copied or pasted): the one that is it
     most surely keeps the id, the others are copies, never decided nor mailed again.
     A second row with other answers that carries the same id is a block pasted on it."""
@@ -114,4 +131,4 @@ def _copies(rows: list[Row]) -> None:
                 n += 1
                 row.key, row.who, row.copy_of = f"{key}.{n}", Who.COPY, first.number
             else:
-                row.key, row.who, row.changed = row.content_key, Who.MOVED, frozenset()
+                row.key, row.who, row.changed = prefix + row.content_key, Who.MOVED, frozenset()

@@ -11,6 +11,7 @@ from typing import Any
 from .columns import STATUS_HEADERS, ColumnMap, map_columns
 from .identity import identify
 from .model import Entry
+from .ownership import Mark
 from .rows import Row, read_rows
 from .sources import ResponseSource, Table
 
@@ -34,12 +35,15 @@ def view(
     timezone: str,
     refs: Callable[[Any], list[str]],
     entries: Mapping[str, Entry],
+    prefix: str = "",
 ) -> Sheet:
-    """A table already read, typed and identified against the ledger's `entries`."""
+    """A table already read, typed and identified against the ledger's `entries`
+    (`prefix`: the ids this ledger gives new responses start with it)."""
     cols = map_columns(table.header, dict(columns), table.rows)
     tz = table.timezone or timezone
     rows = read_rows(table, cols, tz, refs)
-    identify(rows, entries)
+    mark = Mark.loads(table.mark)
+    identify(rows, entries, prefix, bool(prefix and mark and mark.bitacora.startswith(prefix[:-1])))
     return Sheet(table, cols, rows, tz, STATUS_HEADERS)
 
 
@@ -50,7 +54,8 @@ def read_sheet(
     refs: Callable[[Any], list[str]],
     entries: Mapping[str, Entry],
     again: bool = False,
+    prefix: str = "",
 ) -> Sheet:
     """The sheet now (`again`: the cheaper re-read just before writing)."""
     table = source.reread() if again else source.read()
-    return view(table, columns, timezone, refs, entries)
+    return view(table, columns, timezone, refs, entries, prefix)

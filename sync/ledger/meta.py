@@ -49,6 +49,11 @@ class Meta(Store):
             self._set_meta({"ledger_id": found, "install": install_here(self.path)})
         return found
 
+    def id_prefix(self) -> str:
+        """What the ids this ledger gives start with: two ledgers never give one answer
+        the same id, so a sheet worked by another is seen row by row too."""
+        return self.ledger_id()[:6] + "-"
+
     def install(self) -> str:
         self.ledger_id()
         return self._meta("install") or ""

@@ -412,3 +412,50 @@ def test_an_address_changed_back_and_forth_hears_each_verdict_once(tmp_path, poo
     assert len(ws.emails()) == sent + 1
     assert recipients(ws).count("diego.t@gmail.com") == 1
     assert recipients(ws).count(original) == 1
+
+
+def test_an_address_put_back_and_corrected_again_with_the_block_lost_keeps_the_person(
+    tmp_path, pool
+):
+    """Second attack: a corrected address, a re-export with the old one, then one with the
+    new one again: the row became a new person and the same address heard ACEPTADA twice."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    ident = ws.column(ID)[1]
+    original = ws.column(EMAIL)[1]
+
+    def export_with(address):
+        def change(sheet):
+            sheet.cell(3, header(sheet).index(EMAIL) + 1).value = address
+            if ESTADO in header(sheet):
+                sheet.delete_cols(header(sheet).index(ESTADO) + 1, len(STATUS_HEADERS))
+
+        return change
+
+    set_cell(ws, 3, EMAIL, "beto2@example.com")
+    ws.cycle(pool)
+    sent = len(ws.emails())
+    for address in (original, "beto2@example.com"):
+        ws.edit(export_with(address))
+        ws.cycle(pool)
+    assert ws.column(ID)[1] == ident
+    assert len(ws.emails()) == sent
+
+
+def test_a_ledger_that_worked_a_copy_is_refused_on_the_real_sheet_without_its_mark(tmp_path, pool):
+    """Second attack: a second install that had worked an identical copy of the answers
+    took the real sheet over once its hidden mark was deleted, and locked the first out."""
+    first = Workspace(tmp_path / "uno")
+    first.cycle(pool)
+    second = Workspace(tmp_path / "dos")
+    second.cycle(pool)  # the same answers, in its own copy
+    sent = len(second.emails())
+    book = load_workbook(first.workbook)
+    del book["facultativo"]
+    book.save(second.workbook)  # the second install pointed at the real sheet
+    with pytest.raises(SourceError, match="adoptar"):
+        second.cycle(pool)
+    assert len(second.emails()) == sent
+    shutil.copy(second.workbook, first.workbook)
+    first.clock.advance(60)  # the ERROR TEMPORAL row is due again
+    assert first.cycle(pool).processed == RETRIED  # the first one still works it
