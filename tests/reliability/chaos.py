@@ -262,24 +262,28 @@ def _check(result: ChaosResult, calm: Workspace, ws: Workspace, staff: Staff, po
         else:
             result.follow_ups += n
             result.follow_ups_repeated += n - 1
-    calm_sent = {
-        re.sub(r"\.\d+\.eml$|\.eml$", "", p.name).split(".", 2)[2]
-        for p in calm.emails()
-        if p.name.startswith("resultado.")
-    }
+    # ids carry each ledger's prefix: the two runs are compared by who got a result
     result.result_emails_repeated = sum(n - 1 for n in results.values() if n > 1)
-    result.result_emails_missing = len(calm_sent - set(results))
+    result.result_emails_missing = len(_result_recipients(calm) - _result_recipients(ws))
     if result.result_emails_repeated:
         result.problems.append(f"correos repetidos: {result.result_emails_repeated}")
 
 
 def _follow_up_recipients(ws: Workspace) -> set[str]:
+    return _recipients(ws, "aplicada.")
+
+
+def _result_recipients(ws: Workspace) -> set[str]:
+    return _recipients(ws, "resultado.")
+
+
+def _recipients(ws: Workspace, kind: str) -> set[str]:
     import email
     from email import policy
 
     found = set()
     for path in ws.emails():
-        if path.name.startswith("aplicada."):
+        if path.name.startswith(kind):
             message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
             found.add(str(message["To"]))
     return found
