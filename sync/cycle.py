@@ -19,7 +19,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -172,6 +172,7 @@ def _cycle(
     outcomes = mark_duplicates(rows, outcomes, s.policy, now, ledger.entries(s.name), anteriores)
     rt.hooks.checkpoint("validated")
     pending = _pending_cells(steps, outcomes)
+    fill = _restores(steps, foreign)
     report.rows, report.processed = len(rows), len(outcomes)
     report.estados = Counter(_estado_of(s, pending) for s in steps)
     report.foreign = sum(1 for s in steps if s.action is Action.FOREIGN)
@@ -191,7 +192,7 @@ def _cycle(
     if dry_run:
         known = ledger.entries(s.name)
         report.planned_cells = _header_cells(sheet.table.header, sheet.cols) + _status_cells(
-            rows, sheet.cols, pending, known
+            rows, sheet.cols, pending, known, fill
         )
         report.planned_emails = dues
         report.seconds = time.monotonic() - started
@@ -216,7 +217,7 @@ def _cycle(
         or notice_cells(rows, sheet.cols, ledger.notices(s.name), sheet.timezone)[0]
     ):
         before = {r.key: r.number for r in rows}
-        _write(rt, sheet.timezone, pending, before, report, mark)
+        _write(rt, sheet.timezone, pending, fill, before, report, mark)
     report.seconds = time.monotonic() - started
     ledger.cycle_finished(cycle_id or 0, rt.hooks.clock(), report.seconds, report.summary())
     return report
@@ -333,6 +334,23 @@ def _pending_cells(steps: list[Step], outcomes: dict[str, Outcome]) -> dict[str,
     return pending
 
 
+def _restores(steps: list[Step], misplaced: Set[str]) -> set[str]:
+    """Responses whose pending cells are the ledger's copy of their own block (a lost block
+    written back), not a new verdict and not a block put back over another's."""
+    found = set()
+    for step in steps:
+        entry = step.entry
+        if step.action is not Action.WRITE_PENDING or step.row.key in misplaced or not entry:
+            continue
+        if step.row.who is Who.MOVED or not (entry.pending_cells and entry.written_cells):
+            continue
+        pending, written = dict(entry.pending_cells), dict(entry.written_cells)
+        pending.pop("estado", None), written.pop("estado", None)
+        if pending == written:
+            found.add(step.row.key)
+    return found
+
+
 def _anterior_cells(step: Step) -> dict[str, str] | None:
     """What an ANTERIOR row gets written: the note on a row with no estado (or ours), what
     the ledger still owes after a crash or a lost block; never over staff's own text."""
@@ -380,11 +398,19 @@ def _header_cells(header: list[str], cols: ColumnMap) -> list[CellWrite]:
 
 
 def _status_cells(
-    rows: list[Row], cols: ColumnMap, pending: dict, known: Mapping[str, Entry]
+    rows: list[Row],
+    cols: ColumnMap,
+    pending: dict,
+    known: Mapping[str, Entry],
+    fill: Set[str] = frozenset(),
 ) -> list[CellWrite]:
+    """`fill`: responses whose block is restored from the ledger: only their empty cells are
+    written, so what staff typed in the others (a note, a date) stays."""
     cells = []
     for row in rows:
         for key, value in pending.get(row.key, {}).items():
+            if row.key in fill and (row.status.get(key) or "").strip():
+                continue
             if value == NSS_FROM_FORM:  # restored from the ledger's copy
                 value = row.nss_typed or ""
             cells.append(CellWrite(row.number, cols.status[key], value, row.key))
@@ -408,6 +434,7 @@ def _write(
     rt: Runtime,
     tz: str,
     pending: dict[str, dict[str, str]],
+    fill: Set[str],
     before: dict[str, int],
     report: Report,
     mark: str | None,
@@ -419,7 +446,7 @@ def _write(
     rows, cols = sheet.rows, sheet.cols
     known = rt.ports.ledger.entries(rt.settings.name)
     where = {r.key: r.number for r in rows}
-    status = _status_cells(rows, cols, pending, known)
+    status = _status_cells(rows, cols, pending, known, fill)
     notices, ids = notice_cells(rows, cols, rt.ports.ledger.notices(rt.settings.name), tz)
     report.moved = sum(1 for r in rows if r.key in pending and r.number != before.get(r.key))
     report.vanished = sum(1 for key in pending if key not in where)

@@ -6,7 +6,8 @@ Invariants:
 - no message is sent twice (but for the one resend a kill between sending and recording
   costs, by design: at-least-once), and no address gets the same email twice;
 - no student who answered before `desde` (ANTERIOR) is ever mailed;
-- an ALTA APLICADA staff typed stays, wherever the row moves;
+- an ALTA APLICADA staff typed stays, wherever the row moves, and so does a note typed in
+  «detalle» (until staff clear that estado or the student changes the answer);
 - once the office goes home and the service catches up, every response after `desde`
   has an estado and, with a valid address, a «notificada el».
 """
@@ -40,6 +41,7 @@ pytestmark = pytest.mark.slow
 TZ = ZoneInfo("America/Mexico_City")
 DESDE = datetime(2026, 11, 16, 10, 0, tzinfo=TZ)
 STAMP, EMAIL = "Marca temporal", "Dirección de correo electrónico"
+DETALLE, ID = STATUS_HEADERS["detalle"], STATUS_HEADERS["id"]
 FILE = "Adjunta tu Constancia de Vigencia de Derechos (PDF)"
 CHECKPOINTS = ("read", "validated", "recorded", "intent", "delivered", "sent", "written")
 RUNS = Counter()
@@ -65,6 +67,7 @@ class SharedSheet(RuleBasedStateMachine):
         self.typed: set[tuple[str, str]] = set()  # marked, no cycle has read it yet
         self.new = 0
         self.windows = 0  # kills between a send and its record: one resend each, by design
+        self.notes: dict[str, str] = {}  # id → the note staff typed in «detalle»
 
     # --- what runs ---------------------------------------------------------------------
 
@@ -92,9 +95,10 @@ class SharedSheet(RuleBasedStateMachine):
         self.ws.edit(change)
 
     def _lose_unseen(self) -> None:
-        """Staff's own wipe or re-export takes a label no cycle has read yet: that one is
-        theirs to type again, not ours to keep."""
+        """Staff's own wipe or re-export takes a label no cycle has read yet (theirs to type
+        again, not ours to keep), and the notes they typed."""
         self.typed.clear()
+        self.notes.clear()
 
     @rule(seed=st.integers(0, 10**6))
     def sort_whole_rows(self, seed: int) -> None:
@@ -125,17 +129,36 @@ class SharedSheet(RuleBasedStateMachine):
 
         self._edit(change)
 
-    @precondition(lambda self: ESTADO in self.ws.rows()[0])
+    @precondition(lambda self: {ESTADO, DETALLE, ID} <= set(self.ws.rows()[0]))
+    @rule(data=st.data())
+    def type_a_note(self, data) -> None:
+        rows = [r for r in self.ws.rows() if r.get(ESTADO) and r.get(ID)]
+        if not rows:
+            return
+        i = data.draw(st.integers(0, len(rows) - 1))
+        ident, note = str(rows[i][ID]), f"Nota del personal {len(self.notes) + 1}"
+
+        def change(sheet):
+            head = _header(sheet)
+            for r in range(2, sheet.max_row + 1):
+                if str(sheet.cell(r, head.index(ID) + 1).value) == ident:
+                    sheet.cell(r, head.index(DETALLE) + 1).value = note
+
+        self._edit(change)
+        self.notes[ident] = note
+
+    @precondition(lambda self: {ESTADO, ID} <= set(self.ws.rows()[0]))
     @rule(data=st.data())
     def clear_estados(self, data) -> None:
         rows = list(range(2, len(self.ws.rows()) + 2))
         chosen = data.draw(st.lists(st.sampled_from(rows), min_size=1, unique=True))
 
         def change(sheet):
-            col = _header(sheet).index(ESTADO) + 1
+            col, ids = _header(sheet).index(ESTADO) + 1, _header(sheet).index(ID) + 1
             for r in chosen:
                 if "APLICADA" not in str(sheet.cell(r, col).value):  # staff keep theirs
                     sheet.cell(r, col).value = None
+                    self.notes.pop(str(sheet.cell(r, ids).value), None)  # a re-run: ours
 
         self._edit(change)
 
@@ -159,7 +182,10 @@ class SharedSheet(RuleBasedStateMachine):
                 sheet.delete_cols(_header(sheet).index(which) + 1, 1)
 
         self._edit(change)
-        self._lose_unseen()
+        if which == ESTADO:
+            self.typed.clear()  # an APLICADA no cycle read, gone with its column
+        if which == DETALLE:
+            self.notes.clear()
 
     @precondition(lambda self: ESTADO in self.ws.rows()[0])
     @rule()
@@ -168,7 +194,7 @@ class SharedSheet(RuleBasedStateMachine):
             sheet.cell(1, _header(sheet).index(ESTADO) + 1).value = "Estado (revisado)"
 
         self._edit(change)
-        self._lose_unseen()
+        self.typed.clear()  # an APLICADA no cycle read is in the renamed column now
 
     @rule()
     def re_export(self) -> None:
@@ -209,6 +235,7 @@ class SharedSheet(RuleBasedStateMachine):
         if (str(stamp), rows[i][EMAIL]) in self.aplicada | self.typed or stamp < _naive(DESDE):
             return
         other = data.draw(st.sampled_from([r[FILE] for r in rows if r.get(FILE)]))
+        self.notes.pop(str(rows[i].get(ID)), None)  # a new answer: decided again
 
         def change(sheet):
             head = _header(sheet)
@@ -239,6 +266,15 @@ class SharedSheet(RuleBasedStateMachine):
     def nobody_from_before_desde_is_mailed(self) -> None:
         mailed = {email.message_from_bytes(p.read_bytes())["To"] for p in self.ws.emails()}
         assert not (mailed & self.before)
+
+    @invariant()
+    def staff_notes_stay(self) -> None:
+        head = self.ws.rows()[0] if self.ws.rows() else {}
+        if not self.notes or DETALLE not in head or ID not in head:
+            return
+        for r in self.ws.rows():
+            if str(r.get(ID)) in self.notes:
+                assert r.get(DETALLE) == self.notes[str(r[ID])], r
 
     @invariant()
     def staff_aplicada_stays(self) -> None:

@@ -18,7 +18,7 @@ from facultativo.sync.sources import SourceError
 from facultativo.validators import Motivo
 from facultativo.validators.motivos import motivo_cell
 from tests.support import google_env as g
-from tests.support.sheet import ESTADO, MOTIVO, NOTIFICADA
+from tests.support.sheet import ESTADO, LABEL, MOTIVO, NOTIFICADA
 from tests.support.workspace import EXPECTED, Crash, Workspace, code, codes, crash_at
 
 TZ = ZoneInfo("America/Mexico_City")
@@ -459,3 +459,20 @@ def test_a_ledger_that_worked_a_copy_is_refused_on_the_real_sheet_without_its_ma
     shutil.copy(second.workbook, first.workbook)
     first.clock.advance(60)  # the ERROR TEMPORAL row is due again
     assert first.cycle(pool).processed == RETRIED  # the first one still works it
+
+
+def test_a_restore_fills_only_the_empty_cells_and_keeps_staff_notes(tmp_path, pool):
+    """A renamed estado header restores the block from the ledger: it wrote every cell
+    back, over the note staff had typed in «detalle» and the NSS read (masked in the
+    ledger's copy)."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    nss = ws.column("Validación: NSS leído")
+    set_cell(ws, 5, "Validación: detalle", "Hablamos con Diego por teléfono el lunes.")
+    ws.edit(lambda sheet: sheet.cell(1, header(sheet).index(ESTADO) + 1, "Estado (Lupita)"))
+    sent = len(ws.emails())
+    assert ws.cycle(pool).restored == len(EXPECTED)
+    assert ws.column("Validación: detalle")[3] == "Hablamos con Diego por teléfono el lunes."
+    assert ws.column("Validación: NSS leído") == nss
+    assert ws.column(ESTADO) == [LABEL.get(e, e) for e, _ in EXPECTED]
+    assert len(ws.emails()) == sent
