@@ -15,22 +15,28 @@ at most); nothing is lost.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Set
+from collections.abc import Callable, Set
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from facultativo.notifiers.base import Sender
-from facultativo.validators import Estado, Limits, Motivo, Policy, ValidatorPool
+from facultativo.validators import Estado, Limits, Policy, ValidatorPool
 
 from .attachments import AttachmentStore
-from .columns import STATUS_HEADERS, ColumnMap
+from .cells import (
+    anterior_decisions,
+    clean,
+    header_cells,
+    id_cells,
+    pending_cells,
+    restores,
+    status_cells,
+)
 from .continuity import (
-    NSS_FROM_FORM,
     for_ledger,
     misplaced,
     remember_answers,
@@ -38,13 +44,13 @@ from .continuity import (
 )
 from .duplicates import mark_duplicates
 from .ledger import Ledger
-from .model import Action, Decision, Due, Entry, NoticeKind, NoticeStatus, Outcome, Step
+from .model import Action, Due, Entry, NoticeKind, NoticeStatus, Outcome, Step
 from .notify import MailContext, is_pending, notice_cells, send_due, shadow_due
 from .ownership import claim
 from .plan import plan
 from .privacy import scrub
 from .process import Retry, process_row
-from .rows import Row, Who
+from .rows import Row
 from .sheet import Sheet, read_sheet
 from .sources import CellWrite, ResponseSource, SourceError
 from .wording import estado_code
@@ -171,8 +177,8 @@ def _cycle(
     anteriores = {s.row.key for s in steps if s.action is Action.ANTERIOR}
     outcomes = mark_duplicates(rows, outcomes, s.policy, now, ledger.entries(s.name), anteriores)
     rt.hooks.checkpoint("validated")
-    pending = _pending_cells(steps, outcomes)
-    fill = _restores(steps, foreign)
+    pending = pending_cells(steps, outcomes)
+    fill = restores(steps, foreign)
     report.rows, report.processed = len(rows), len(outcomes)
     report.estados = Counter(_estado_of(s, pending) for s in steps)
     report.foreign = sum(1 for s in steps if s.action is Action.FOREIGN)
@@ -182,7 +188,7 @@ def _cycle(
             "anterior): no se validan ni se les escribe; revísenlas",
             report.foreign,
         )
-    decisions = [o.decision for o in outcomes.values()] + _anterior_decisions(steps, pending)
+    decisions = [o.decision for o in outcomes.values()] + anterior_decisions(steps, pending)
     ledger.record(s.name, decisions, rt.hooks.clock())
     remember_answers(ledger, s.name, rows)
     rt.hooks.checkpoint("recorded")
@@ -191,7 +197,7 @@ def _cycle(
         _sheet_writable(rt)
     if dry_run:
         known = ledger.entries(s.name)
-        report.planned_cells = _header_cells(sheet.table.header, sheet.cols) + _status_cells(
+        report.planned_cells = header_cells(sheet.table.header, sheet.cols) + status_cells(
             rows, sheet.cols, pending, known, fill
         )
         report.planned_emails = dues
@@ -212,8 +218,8 @@ def _cycle(
     if (
         pending
         or mark
-        or _header_cells(sheet.table.header, sheet.cols)
-        or _id_cells(rows, sheet.cols, ledger.entries(s.name), pending)
+        or header_cells(sheet.table.header, sheet.cols)
+        or id_cells(rows, sheet.cols, ledger.entries(s.name), pending)
         or notice_cells(rows, sheet.cols, ledger.notices(s.name), sheet.timezone)[0]
     ):
         before = {r.key: r.number for r in rows}
@@ -230,16 +236,6 @@ def _read(rt: Runtime, again: bool = False) -> Sheet:
     return read_sheet(
         rt.ports.source, s.columns, s.policy.timezone, rt.ports.store.refs, entries, again, prefix
     )
-
-
-def _anterior_decisions(steps: list[Step], pending: dict[str, dict[str, str]]) -> list[Decision]:
-    """Every row classified ANTERIOR is in the ledger, so a lost block restores it too and
-    a later missing `desde` never turns it into a new response."""
-    return [
-        Decision(s.row.key, Estado.ANTERIOR.value, "", pending.get(s.row.key) or {})
-        for s in steps
-        if s.action is Action.ANTERIOR and (s.entry is None or s.entry.estado != Estado.ANTERIOR)
-    ]
 
 
 def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:
@@ -320,116 +316,6 @@ def _validate(rt: Runtime, work: list[Step], now: datetime) -> dict[str, Outcome
     return outcomes
 
 
-def _pending_cells(steps: list[Step], outcomes: dict[str, Outcome]) -> dict[str, dict[str, str]]:
-    pending = {k: o.decision.cells for k, o in outcomes.items()}
-    for step in steps:
-        if step.action is Action.WRITE_PENDING and step.entry and step.entry.pending_cells:
-            pending[step.row.key] = step.entry.pending_cells
-        elif step.action is Action.COPY and not step.row.estado_cell.strip():
-            pending[step.row.key] = _copy_note(step.row)
-        elif step.action is Action.ANTERIOR:
-            note = _anterior_cells(step)
-            if note:
-                pending[step.row.key] = note
-    return pending
-
-
-def _restores(steps: list[Step], misplaced: Set[str]) -> set[str]:
-    """Responses whose pending cells are the ledger's copy of their own block (a lost block
-    written back), not a new verdict and not a block put back over another's."""
-    found = set()
-    for step in steps:
-        entry = step.entry
-        if step.action is not Action.WRITE_PENDING or step.row.key in misplaced or not entry:
-            continue
-        if step.row.who is Who.MOVED or not (entry.pending_cells and entry.written_cells):
-            continue
-        pending, written = dict(entry.pending_cells), dict(entry.written_cells)
-        pending.pop("estado", None), written.pop("estado", None)
-        if pending == written:
-            found.add(step.row.key)
-    return found
-
-
-def _anterior_cells(step: Step) -> dict[str, str] | None:
-    """What an ANTERIOR row gets written: the note on a row with no estado (or ours), what
-    the ledger still owes after a crash or a lost block; never over staff's own text."""
-    entry, cell = step.entry, Estado.from_label(step.row.estado_cell)
-    if entry is not None and entry.estado == Estado.ANTERIOR:
-        if not step.row.estado_cell.strip() and entry.written_cells:  # cleared: it comes back
-            return entry.written_cells
-        return entry.pending_cells
-    if not step.row.estado_cell.strip() or cell is Estado.ANTERIOR:
-        return _anterior_note()
-    return None
-
-
-def _anterior_note() -> dict[str, str]:
-    return {
-        "estado": Estado.ANTERIOR.etiqueta,
-        "motivo": "",
-        "detalle": "Respuesta anterior al inicio de facultativo: no se valida ni se envía correo.",
-        "nss_leido": "",
-        "fecha_constancia": "",
-        "procesada": "",
-    }
-
-
-def _copy_note(row: Row) -> dict[str, str]:
-    """What a copied row shows: staff decide; nobody is mailed for it."""
-    return {
-        "estado": Estado.REVISION_MANUAL.etiqueta,
-        "motivo": Motivo.SOLICITUD_DUPLICADA.texto_personal,
-        "detalle": f"Es una copia de la fila {row.copy_of} (misma marca temporal, correo y "
-        "archivo): no se procesa ni se envía correo; bórrala si sobra.",
-        "nss_leido": "",
-        "fecha_constancia": "",
-        "procesada": "",
-    }
-
-
-def _header_cells(header: list[str], cols: ColumnMap) -> list[CellWrite]:
-    present = {str(h or "").strip() for h in header}
-    return [
-        CellWrite(1, cols.status[k], title)
-        for k, title in STATUS_HEADERS.items()
-        if title not in present
-    ]
-
-
-def _status_cells(
-    rows: list[Row],
-    cols: ColumnMap,
-    pending: dict,
-    known: Mapping[str, Entry],
-    fill: Set[str] = frozenset(),
-) -> list[CellWrite]:
-    """`fill`: responses whose block is restored from the ledger: only their empty cells are
-    written, so what staff typed in the others (a note, a date) stays."""
-    cells = []
-    for row in rows:
-        for key, value in pending.get(row.key, {}).items():
-            if row.key in fill and (row.status.get(key) or "").strip():
-                continue
-            if value == NSS_FROM_FORM:  # restored from the ledger's copy
-                value = row.nss_typed or ""
-            cells.append(CellWrite(row.number, cols.status[key], value, row.key))
-    return cells + _id_cells(rows, cols, known, pending)
-
-
-def _id_cells(
-    rows: list[Row], cols: ColumnMap, known: Mapping[str, Entry], pending: Mapping[str, dict]
-) -> list[CellWrite]:
-    """Each response the ledger knows carries its id in the sheet (sync/identity.py)."""
-    return [
-        CellWrite(row.number, cols.status["id"], row.key, row.key)
-        for row in rows
-        if row.id_cell != row.key
-        and row.who not in (Who.COPY, Who.FOREIGN)
-        and (row.key in known or row.key in pending)
-    ]
-
-
 def _write(
     rt: Runtime,
     tz: str,
@@ -446,15 +332,15 @@ def _write(
     rows, cols = sheet.rows, sheet.cols
     known = rt.ports.ledger.entries(rt.settings.name)
     where = {r.key: r.number for r in rows}
-    status = _status_cells(rows, cols, pending, known, fill)
+    status = status_cells(rows, cols, pending, known, fill)
     notices, ids = notice_cells(rows, cols, rt.ports.ledger.notices(rt.settings.name), tz)
     report.moved = sum(1 for r in rows if r.key in pending and r.number != before.get(r.key))
     report.vanished = sum(1 for key in pending if key not in where)
     # answers that arrived while this cycle ran: the watcher runs the next cycle at once
     report.unseen = sum(1 for r in rows if r.key not in before and not r.estado_cell.strip())
-    cells = _header_cells(sheet.table.header, cols) + status + notices
+    cells = header_cells(sheet.table.header, cols) + status + notices
     if cells or mark:
-        rt.ports.source.write([_clean(c) for c in cells], mark)
+        rt.ports.source.write([clean(c) for c in cells], mark)
         report.wrote = True
     rt.hooks.checkpoint("written")
     typed = {r.key: r.nss_typed for r in rows}
@@ -466,15 +352,6 @@ def _write(
     if ids:
         rt.ports.ledger.mark_notice_cells(rt.settings.name, ids)
         rt.hooks.checkpoint("noted")
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _clean(cell: CellWrite) -> CellWrite:
-    """No control characters: a workbook refuses them, and they help nobody in a sheet."""
-    value = _CONTROL.sub(" ", cell.value)
-    return cell if value == cell.value else replace(cell, value=value)
 
 
 def _dues(

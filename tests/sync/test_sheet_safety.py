@@ -251,7 +251,7 @@ def test_a_file_that_never_arrives_is_adjunto_no_disponible(tmp_path, pool):
 
 
 def test_control_characters_never_reach_a_cell():
-    from facultativo.sync.cycle import _clean
+    from facultativo.sync.cells import clean as _clean
     from facultativo.sync.sources import CellWrite
 
     cell = _clean(CellWrite(2, 3, "Formulario: «Ana\x07 Sofía\x00»\tok\nbien", "k"))
