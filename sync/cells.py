@@ -43,19 +43,22 @@ def pending_cells(steps: list[Step], outcomes: dict[str, Outcome]) -> dict[str, 
     return pending
 
 
-def restores(steps: list[Step], misplaced: Set[str]) -> set[str]:
+def restores(
+    steps: list[Step], pending: Mapping[str, dict[str, str]], misplaced: Set[str]
+) -> set[str]:
     """Responses whose pending cells are the ledger's copy of their own block (a lost block
-    written back), not a new verdict and not a block put back over another's."""
+    written back, an ANTERIOR note put back), not a new verdict and not a block put back
+    over another's."""
     found = set()
     for step in steps:
-        entry = step.entry
-        if step.action is not Action.WRITE_PENDING or step.row.key in misplaced or not entry:
+        entry, cells = step.entry, pending.get(step.row.key)
+        if not (entry and entry.written_cells and cells) or step.row.key in misplaced:
             continue
-        if step.row.who is Who.MOVED or not (entry.pending_cells and entry.written_cells):
+        if step.row.who is Who.MOVED:
             continue
-        pending, written = dict(entry.pending_cells), dict(entry.written_cells)
-        pending.pop("estado", None), written.pop("estado", None)
-        if pending == written:
+        ours, kept = dict(cells), dict(entry.written_cells)
+        ours.pop("estado", None), kept.pop("estado", None)
+        if ours == kept:
             found.add(step.row.key)
     return found
 

@@ -178,7 +178,7 @@ def _cycle(
     outcomes = mark_duplicates(rows, outcomes, s.policy, now, ledger.entries(s.name), anteriores)
     rt.hooks.checkpoint("validated")
     pending = pending_cells(steps, outcomes)
-    fill = restores(steps, foreign)
+    fill = restores(steps, pending, foreign)
     report.rows, report.processed = len(rows), len(outcomes)
     report.estados = Counter(_estado_of(s, pending) for s in steps)
     report.foreign = sum(1 for s in steps if s.action is Action.FOREIGN)

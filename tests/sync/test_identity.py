@@ -476,3 +476,15 @@ def test_a_restore_fills_only_the_empty_cells_and_keeps_staff_notes(tmp_path, po
     assert ws.column("Validación: NSS leído") == nss
     assert ws.column(ESTADO) == [LABEL.get(e, e) for e, _ in EXPECTED]
     assert len(ws.emails()) == sent
+
+
+def test_a_note_on_an_anterior_row_survives_a_renamed_estado_header(tmp_path, pool):
+    """Found by the stateful test: the ANTERIOR note was written back over staff's note."""
+    ws = Workspace(tmp_path, desde=datetime(2026, 11, 16, 10, 0, tzinfo=TZ))
+    ws.cycle(pool)
+    assert ws.column(ESTADO)[0] == "ANTERIOR"
+    set_cell(ws, 2, "Validación: detalle", "Atendida a mano en octubre.")
+    ws.edit(lambda sheet: sheet.cell(1, header(sheet).index(ESTADO) + 1, "Estado (Lupita)"))
+    ws.cycle(pool)
+    assert ws.column(ESTADO)[0] == "ANTERIOR"
+    assert ws.column("Validación: detalle")[0] == "Atendida a mano en octubre."
