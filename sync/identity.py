@@ -24,18 +24,19 @@ _RANK = {Who.KNOWN: 0, Who.EDITED: 1, Who.MOVED: 2, Who.FOREIGN: 3, Who.NEW: 4}
 
 
 def identify(
-    rows: list[Row], entries: Mapping[str, Entry], prefix: str = "", ours: bool = False
+    rows: list[Row], entries: Mapping[str, Entry], prefix: str = "", ours: bool | None = False
 ) -> None:
     """Set each row's `key` (the response's id), `who` and `changed`; a second row of a
     response already on another row becomes a COPY. `prefix`: the ledger's own mark on the
     ids it gives, so that two ledgers never give one answer the same id. `ours`: the sheet
-    carries this ledger's mark, so a response that lost its id may be recognised by half
-    of its answers (never on a sheet that may be another's)."""
+    carries this ledger's mark (None: no mark, as after a fresh export), so a response that
+    lost its id may be recognised by half of its answers: on our sheet, or on an unmarked one
+    where the ledger knows other rows whole; never on a sheet that may be another's."""
     by_content = _unique((e.content_key or _unprefixed(k, prefix), k) for k, e in entries.items())
     by_loose = _unique((e.loose_key, k) for k, e in entries.items())
     for row in rows:
         row.key, row.who = _who(row, entries, by_content, by_loose, prefix)
-    if ours:
+    if ours or (ours is None and any(r.who is Who.KNOWN for r in rows)):
         _edited_without_id(rows, entries)
     for row in rows:
         entry = entries.get(row.key)

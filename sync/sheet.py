@@ -43,7 +43,8 @@ def view(
     tz = table.timezone or timezone
     rows = read_rows(table, cols, tz, refs)
     mark = Mark.loads(table.mark)
-    identify(rows, entries, prefix, bool(prefix and mark and mark.bitacora.startswith(prefix[:-1])))
+    ours = None if mark is None else bool(prefix and mark.bitacora.startswith(prefix[:-1]))
+    identify(rows, entries, prefix, ours if prefix else False)
     return Sheet(table, cols, rows, tz, STATUS_HEADERS)
 
 

@@ -488,3 +488,22 @@ def test_a_note_on_an_anterior_row_survives_a_renamed_estado_header(tmp_path, po
     ws.cycle(pool)
     assert ws.column(ESTADO)[0] == "ANTERIOR"
     assert ws.column("Validación: detalle")[0] == "Atendida a mano en octubre."
+
+
+def test_an_answer_edited_after_a_fresh_export_is_the_same_person(tmp_path, pool):
+    """Found by the stateful test: a fresh export (no mark, no block), then Ana edited her
+    answer: a new person, and the same «aceptada» went to her twice."""
+    ws = Workspace(tmp_path)
+    export = tmp_path / "export.xlsx"
+    shutil.copy(ws.workbook, export)
+    ws.cycle(pool)
+    sent = len(ws.emails())
+    shutil.copy(export, ws.workbook)
+    row = [m for _, m in EXPECTED].index("SIN_VIGENCIA") + 2
+
+    def edit(sheet):
+        sheet.cell(row, 1).value = sheet.cell(row, 1).value + timedelta(minutes=1)
+
+    ws.edit(edit)
+    ws.cycle(pool)
+    assert len(ws.emails()) == sent
