@@ -227,13 +227,12 @@ def unknown_keys(raw: dict[str, Any]) -> list[str]:
                 problems += _unknown(campus[sub], f"campus.{sub}", f"[campus.{sub}] de «{name}»")
         columns = campus.get("columns")
         if isinstance(columns, dict):
-            from facultativo.sync.columns import FIELDS
+            from facultativo.sync.columns import FIELDS, TIPO_OPTIONS
 
+            names = frozenset(FIELDS) | frozenset(TIPO_OPTIONS)
             for key in columns:
-                if key not in FIELDS:
-                    problems.append(
-                        _unknown_line(key, frozenset(FIELDS), f"[campus.columns] de «{name}»")
-                    )
+                if key not in names:
+                    problems.append(_unknown_line(key, names, f"[campus.columns] de «{name}»"))
     for table in ("limits", "service", "ledger", "web"):
         if isinstance(raw.get(table), dict):
             problems += _unknown(raw[table], table, f"[{table}]")
@@ -534,14 +533,14 @@ def _backends(raw: dict, base: Path, where: str, problems: list[str]) -> dict[st
 
 
 def _columns(raw: Any, where: str, problems: list[str]) -> dict[str, tuple[str, ...]]:
-    from facultativo.sync.columns import FIELDS
+    from facultativo.sync.columns import FIELDS, TIPO_OPTIONS
 
     if not isinstance(raw, dict):
         problems.append(f"{where}.columns debe ser una tabla [campus.columns].")
         return {}
     out = {}
     for key in raw:
-        if key not in FIELDS:  # already named, with the closest field, by the unknown-key check
+        if key not in FIELDS and key not in TIPO_OPTIONS:  # named by the unknown-key check
             continue
         out[key] = tuple(_strings(raw, key, where + ".columns", problems))
     return out

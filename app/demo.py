@@ -19,8 +19,9 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
+from facultativo.sync import values
 from facultativo.sync.cycle import Report, run_cycle
-from facultativo.validators import ValidatorPool
+from facultativo.validators import Tipo, ValidatorPool
 
 from .config import load
 from .wiring import open_runtime
@@ -162,7 +163,7 @@ def mark_applied(workbook: Path) -> int:
             return 0
     for row in ws.iter_rows(min_row=2):
         if row[estado].value == "ACEPTADA" and done < 2:
-            baja = str(row[tipo].value).lower() == "baja"
+            baja = values.tipo(row[tipo].value) is Tipo.BAJA
             if (done == 0 and not baja) or (done == 1 and baja):
                 row[estado].value = "BAJA APLICADA" if baja else "ALTA APLICADA"
                 done += 1

@@ -10,9 +10,10 @@ field only.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from facultativo.validators import Tipo
 from facultativo.validators.identifiers import CURP_PATTERN, nss_is_valid
 from facultativo.validators.text import contains_phrase, fold
 
@@ -43,6 +44,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
 }
 REQUIRED = ("timestamp", "email", "tipo", "archivo")  # without them no request can be read
+# [campus.columns] alta/baja: the Form's own option texts for each tipo, when its wording
+# is one the reader cannot settle (sync/values.py `tipo`)
+TIPO_OPTIONS: dict[str, Tipo] = {"alta": Tipo.ALTA, "baja": Tipo.BAJA}
 
 STATUS_HEADERS: dict[str, str] = {
     "estado": "Validación: estado",
@@ -133,6 +137,15 @@ def map_columns(
         status[key] = width
         width += 1
     return ColumnMap(fields, status, width, created)
+
+
+def tipo_options(columns: Mapping[str, Sequence[str]]) -> dict[str, Tipo]:
+    """[campus.columns] alta/baja as folded option text → tipo."""
+    return {
+        " ".join(fold(text).split()): tipo
+        for name, tipo in TIPO_OPTIONS.items()
+        for text in columns.get(name, ())
+    }
 
 
 def _is_tipo(text: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -85,14 +86,16 @@ class Row:
         return cell
 
 
-def read_rows(table: Table, cols: ColumnMap, tz: str, refs_of: Any) -> list[Row]:
+def read_rows(
+    table: Table, cols: ColumnMap, tz: str, refs_of: Any, tipos: Mapping[str, Tipo] | None = None
+) -> list[Row]:
     """Every non-empty response row, keyed by its answers (sync/identity.py then tells
-    who each one is, from its id and the ledger)."""
+    who each one is, from its id and the ledger); `tipos`: the campus's option texts."""
     rows: list[Row] = []
     for i, raw in enumerate(table.rows):
         if not any(v not in (None, "") for v in raw):
             continue
-        rows.append(_row(i, table.row_number(i), raw, cols, tz, refs_of))
+        rows.append(_row(i, table.row_number(i), raw, cols, tz, refs_of, tipos))
     return rows
 
 
@@ -100,7 +103,15 @@ def _cell(raw: list[Any], col: int | None) -> Any:
     return raw[col] if col is not None and col < len(raw) else None
 
 
-def _row(i: int, number: int, raw: list[Any], cols: ColumnMap, tz: str, refs_of: Any) -> Row:
+def _row(
+    i: int,
+    number: int,
+    raw: list[Any],
+    cols: ColumnMap,
+    tz: str,
+    refs_of: Any,
+    tipos: Mapping[str, Tipo] | None = None,
+) -> Row:
     get = {f: _cell(raw, c) for f, c in cols.fields.items()}
     status = {k: values.text(_cell(raw, c), 5000) or "" for k, c in cols.status.items()}
     refs = refs_of(get.get("archivo"))
@@ -118,7 +129,7 @@ def _row(i: int, number: int, raw: list[Any], cols: ColumnMap, tz: str, refs_of:
     input_key = _key(f"{moment:%M:%S.%f}" if moment else stamp, "|".join(inputs), refs)
     request = None
     try:
-        tipo = values.tipo(get.get("tipo")) if "tipo" in cols.fields else Tipo.ALTA
+        tipo = values.tipo(get.get("tipo"), tipos) if "tipo" in cols.fields else Tipo.ALTA
         request = Request(
             tipo=tipo,
             fecha_solicitud=moment,

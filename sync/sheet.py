@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .columns import STATUS_HEADERS, ColumnMap, map_columns
+from .columns import STATUS_HEADERS, ColumnMap, map_columns, tipo_options
 from .identity import identify
 from .model import Entry
 from .ownership import Mark
@@ -41,7 +41,7 @@ def view(
     (`prefix`: the ids this ledger gives new responses start with it)."""
     cols = map_columns(table.header, dict(columns), table.rows)
     tz = table.timezone or timezone
-    rows = read_rows(table, cols, tz, refs)
+    rows = read_rows(table, cols, tz, refs, tipo_options(columns))
     mark = Mark.loads(table.mark)
     ours = None if mark is None else bool(prefix and mark.bitacora.startswith(prefix[:-1]))
     identify(rows, entries, prefix, ours if prefix else False)

@@ -6,6 +6,7 @@ A broken cell never raises: it becomes a RowProblem the cycle can show.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -56,19 +57,33 @@ def _parse_text_timestamp(text: str) -> datetime | None:
     return None
 
 
-def tipo(value: object) -> Tipo:
-    """ALTA or BAJA as the answer says it; anything else (both, neither, a «no») is
-    DESCONOCIDO, for staff, never a silent ALTA (a baja answered as an alta tells an
-    enrolled student «ya tienes seguro facultativo»)."""
-    words = set(re.findall(r"[A-Z]+", fold(str(value or ""))))
-    has_alta, has_baja = "ALTA" in words, "BAJA" in words
-    if words & {"NO", "NI"}:  # «NO quiero alta»: not an answer to act on
-        return Tipo.DESCONOCIDO
-    if has_baja and not has_alta:
-        return Tipo.BAJA
-    if has_alta and not has_baja:
-        return Tipo.ALTA
+def tipo(value: object, options: Mapping[str, Tipo] | None = None) -> Tipo:
+    """ALTA or BAJA as the answer chooses it; anything else (both, neither, a negated
+    choice) is DESCONOCIDO, for staff, never a silent ALTA (a baja answered as an alta
+    tells an enrolled student «ya tienes seguro facultativo»).
+
+    The choice is the answer's leading one: a Form option explains itself after it
+    («Alta (no tengo ningún seguro médico)», «Baja, ya no soy estudiante»), and only a
+    «no»/«ni» before the choice negates it. `options`: the campus's own option texts
+    ([campus.columns] alta/baja), folded, which settle any wording."""
+    text = fold(str(value or ""))
+    if options and " ".join(text.split()) in options:
+        return options[" ".join(text.split())]
+    for clause in _CLAUSES.split(_ASIDES.sub(" ", text)):
+        words = re.findall(r"[A-Z]+", clause)
+        chosen = [w for w in words if w in ("ALTA", "BAJA")]
+        if not chosen:
+            continue
+        first = words.index(chosen[0])
+        if set(chosen) == {"ALTA", "BAJA"} or _NEGATIONS & set(words[:first]):
+            return Tipo.DESCONOCIDO  # «Alta o baja», «No quiero el alta»
+        return Tipo.ALTA if chosen[0] == "ALTA" else Tipo.BAJA
     return Tipo.DESCONOCIDO
+
+
+_ASIDES = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")  # «(no tengo ningún seguro médico)»
+_CLAUSES = re.compile(r"[,;:.!?]|\s[-–—]\s|\s[-–—]|[-–—]\s")  # where the explanation starts
+_NEGATIONS = {"NO", "NI", "NUNCA", "TAMPOCO", "SIN"}
 
 
 def email(value: object) -> str | None:

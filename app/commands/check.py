@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from facultativo.config import Campus, load
 from facultativo.sync import values
 from facultativo.sync.attachments.base import AttachmentStore
 from facultativo.sync.attachments.folder import FolderStore, is_drive_link
-from facultativo.sync.columns import MissingColumns, map_columns
+from facultativo.sync.columns import MissingColumns, map_columns, tipo_options
 from facultativo.sync.ledger import Ledger, LedgerError
 from facultativo.sync.ownership import claim
 from facultativo.sync.privacy import scrub
@@ -21,6 +22,7 @@ from facultativo.sync.rows import Who
 from facultativo.sync.sheet import Sheet, view
 from facultativo.sync.sources.base import SourceError, Table
 from facultativo.sync.wording import unknown_estado, unknown_text
+from facultativo.validators import Tipo
 from facultativo.validators.text import os_error
 from facultativo.wiring import build_source, build_store
 
@@ -87,6 +89,7 @@ def check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
         sheet = view(table, campus.columns, campus.policy.timezone, store.refs, known)
         results.append(_owner(ledger, campus.name, sheet, campus.desde is not None))
         results.append(_next_cycle(campus, ledger, sheet))
+        results += _tipo_answers(table, cols.fields.get("tipo"), campus)
         results += _unknown_estados(sheet)
     except (SourceError, MissingColumns, LedgerError) as exc:
         results.append((False, str(exc)))
@@ -156,6 +159,38 @@ def _next_cycle(campus: Campus, ledger: Path, sheet: Sheet) -> tuple[bool, str]:
     if desde and desde > datetime.now(UTC):
         text += f"; «desde» ({desde:%d/%m/%Y %H:%M}) aún no llega: hasta entonces nada se valida"
     return True, text
+
+
+_TIPO_READ = {Tipo.ALTA: "alta", Tipo.BAJA: "baja", Tipo.DESCONOCIDO: "sin reconocer"}
+
+
+def _tipo_answers(table: Table, col: int | None, campus: Campus) -> list[tuple[bool, str]]:
+    """Every distinct answer to the tipo question and how it is read: a Form option read
+    as neither alta nor baja would send each of its students to REVISIÓN MANUAL."""
+    if col is None:
+        return []
+    options = tipo_options(campus.columns)
+    answers = (r[col] for r in table.rows if col < len(r) and r[col] not in (None, ""))
+    counts = Counter(" ".join(str(a).split()) for a in answers)
+    if not counts:
+        return []
+    read = {answer: values.tipo(answer, options) for answer in counts}
+    shown = "; ".join(
+        f"«{scrub(answer)[:60]}» → {_TIPO_READ[read[answer]]} ({n})"
+        for answer, n in counts.most_common(12)
+    )
+    more = f"; y {len(counts) - 12} respuestas más" if len(counts) > 12 else ""
+    unread = [a for a in counts if read[a] is Tipo.DESCONOCIDO and counts[a] > 1]
+    if not unread:
+        return [(True, f"respuestas de tipo: {shown}{more}")]
+    return [
+        (
+            False,
+            f"respuestas de tipo: {shown}{more}. {len(unread)} opciones repetidas no se leen "
+            "como alta ni baja, y sus solicitudes irían a REVISIÓN MANUAL: agrega su texto "
+            'exacto en [campus.columns], p. ej. alta = ["…"] o baja = ["…"]',
+        )
+    ]
 
 
 def _unknown_estados(sheet: Sheet) -> list[tuple[bool, str]]:
