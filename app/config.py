@@ -50,6 +50,11 @@ class Mail:
     templates: Path | None = None  # a folder whose templates replace the bundled ones
     # "sombra": decide and write verdicts, mail no student (the first weeks, to gain trust)
     modo: str = "normal"
+    # a staff decision is mailed once it has stood this long, so a slip can still be fixed
+    espera_decision_minutos: float = 10
+    # students decided in shadow mode, or before `desde`, hear staff's decisions and
+    # follow-ups too (by default they never hear from facultativo)
+    avisar_anteriores: bool = False
 
 
 def _outbox() -> Any:
@@ -166,7 +171,17 @@ CAMPUS_KEYS = frozenset(
         "web",
     }
 )
-MAIL_KEYS = frozenset({"sender", "from", "daily_cap", "templates", "modo"})
+MAIL_KEYS = frozenset(
+    {
+        "sender",
+        "from",
+        "daily_cap",
+        "templates",
+        "modo",
+        "espera_decision_minutos",
+        "avisar_anteriores",
+    }
+)
 
 
 @functools.cache
@@ -581,6 +596,8 @@ def _mail(raw: Any, base: Path, where: str, problems: list[str]) -> Mail:
         daily_cap=int(t.number("daily_cap", DAILY_CAP, 1, 100000, whole=True)),
         templates=templates,
         modo=_modo(raw, here, problems),
+        espera_decision_minutos=t.number("espera_decision_minutos", 10, 0, 7 * 24 * 60),
+        avisar_anteriores=t.flag("avisar_anteriores", False),
     )
 
 

@@ -66,6 +66,9 @@ attachments = "."
 sender = "outbox"
 outbox = "outbox"
 from = "Servicios Escolares <escolares@demo.example.mx>"
+# La demostración marca ALTA/BAJA APLICADA y envía el seguimiento enseguida; en una
+# instalación real, el correo de una decisión del personal espera 10 minutos por si se corrige.
+espera_decision_minutos = 0
 
 # La página donde el estudiante revisa su constancia antes de enviar el formulario
 # (facultativo web): con ACEPTADA enlaza a este formulario (aquí, uno de ejemplo).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from datetime import timedelta
 from typing import Any
 
 from facultativo.notifiers import SENDERS
@@ -93,6 +94,8 @@ def mail_context(campus: Campus) -> MailContext:
         campus.policy.timezone,
         campus.mail.daily_cap,
         campus.mail.modo == "sombra",
+        timedelta(minutes=campus.mail.espera_decision_minutos),
+        campus.mail.avisar_anteriores,
     )
 
 

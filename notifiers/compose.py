@@ -87,6 +87,7 @@ def student_context(
     datos: dict[str, str],
     campus: dict[str, str],
     nota: str = "",
+    corrige: str = "",
 ) -> dict[str, Any]:
     hide_detail = motivo.estado is Estado.REVISION_MANUAL  # internal findings stay internal
     return {
@@ -104,6 +105,7 @@ def student_context(
         "url_asignacion_nss": texts.URL_ASIGNACION_NSS,
         "url_clinica": texts.URL_CLINICA,
         "nota": " ".join(nota.split()),  # staff's own words, for a decision they took
+        "corrige": corrige,  # the decision this one corrects (its label), "" when none
         # the steps' last one: an email answers a Form already sent; the pre-check page
         # (facultativo web) says «Llena el formulario»
         "llena": "Llena de nuevo el formulario",

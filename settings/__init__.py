@@ -71,6 +71,14 @@ class Table:
             return default
         return value
 
+    def flag(self, key: str, default: bool) -> bool:
+        """true or false, nothing else: «"no"» is a text, and a text would read as true."""
+        value = self.raw.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(f"{self.where}.{key} = {shown(value)}: usa true o false.")
+            return default
+        return value
+
     def strings(self, key: str) -> list[str]:
         """A list of texts; one text alone is a list of one."""
         value = self.raw.get(key, [])

@@ -42,6 +42,7 @@ from .continuity import (
     remember_answers,
     restore_lost_block,
 )
+from .decisions import note_staff, staff_notice
 from .duplicates import mark_duplicates
 from .ledger import Ledger
 from .model import Action, Due, Entry, NoticeKind, NoticeStatus, Outcome, Step
@@ -50,10 +51,9 @@ from .ownership import claim
 from .plan import plan
 from .privacy import scrub
 from .process import Retry, process_row
-from .rows import Row
 from .sheet import Sheet, read_sheet
 from .sources import CellWrite, ResponseSource, SourceError
-from .wording import estado_code
+from .wording import estado_code, staff_word, unread_estados
 
 log = logging.getLogger("facultativo.sync")
 
@@ -124,6 +124,8 @@ class Report:
     vanished: int = 0  # rows no longer in the sheet when writing: tried again next cycle
     unseen: int = 0  # new answers found by the re-read before writing: decided next cycle
     foreign: int = 0  # rows with an id another ledger gave: left alone, flagged
+    unread: list[str] = field(default_factory=list)  # estados staff typed that nobody reads
+    waiting: int = 0  # staff decisions still within their grace period
     wrote: bool = False  # cells went to the sheet (its version moved because of us)
 
     def summary(self) -> dict:
@@ -133,9 +135,13 @@ class Report:
             "estados": dict(self.estados),
             "emails": dict(self.emails),
         }
-        for name in ("restored", "moved", "vanished", "foreign"):
+        for name in ("restored", "moved", "vanished", "foreign", "waiting"):
             if getattr(self, name):
                 out[name] = getattr(self, name)
+        if self.unread:
+            out["unread"] = self.unread[:10] + (
+                [f"… y {len(self.unread) - 10} más"] if len(self.unread) > 10 else []
+            )
         return out
 
 
@@ -165,13 +171,14 @@ def _cycle(
     rt.hooks.checkpoint("read")
     rows = sheet.rows
     mark = claim(sheet.mark, ledger, s.name, rows, s.desde is not None, now)
-    steps = plan(rows, ledger.entries(s.name), now, desde=s.desde)
+    earlier = s.mail.tell_earlier
+    steps = plan(rows, ledger.entries(s.name), now, desde=s.desde, tell_earlier=earlier)
     report.restored = restore_lost_block(ledger, s.name, sheet.table.header, steps)
     foreign = misplaced(steps)
     if foreign:  # our verdicts on other responses' rows: put each back where it belongs
         ledger.restore(s.name, sorted(foreign))
     if report.restored or foreign:
-        steps = plan(rows, ledger.entries(s.name), now, foreign, s.desde)
+        steps = plan(rows, ledger.entries(s.name), now, foreign, s.desde, earlier)
     _note_staff_and_reruns(rt, steps)  # the restored rows are WRITE_PENDING by now
     outcomes = _validate(rt, [s for s in steps if s.action in (Action.VALIDATE, Action.RERUN)], now)
     anteriores = {s.row.key for s in steps if s.action is Action.ANTERIOR}
@@ -182,6 +189,7 @@ def _cycle(
     report.rows, report.processed = len(rows), len(outcomes)
     report.estados = Counter(_estado_of(s, pending) for s in steps)
     report.foreign = sum(1 for s in steps if s.action is Action.FOREIGN)
+    report.unread = unread_estados(rows)
     if report.foreign:
         log.warning(
             "%d filas tienen un id que esta bitácora no dio (otra instalación o una bitácora "
@@ -192,7 +200,7 @@ def _cycle(
     ledger.record(s.name, decisions, rt.hooks.clock())
     remember_answers(ledger, s.name, rows)
     rt.hooks.checkpoint("recorded")
-    dues = _dues(rt, steps, outcomes, pending)
+    dues, report.waiting = _dues(rt, steps, outcomes, pending)
     if dues and not dry_run:
         _sheet_writable(rt)
     if dry_run:
@@ -242,14 +250,9 @@ def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:
     cleared: list[str] = []
     edited: list[str] = []
     readdressed: list[str] = []
-    staff: dict[str, str] = {}
     for step in steps:
         if step.action is Action.RERUN:
             (edited if step.row.estado_cell.strip() else cleared).append(step.row.key)
-        elif step.action in (Action.STAFF, Action.APLICADA):
-            label = step.row.estado_cell.strip()
-            if step.entry is None or step.entry.staff_label != label:
-                staff[step.row.key] = label
         if step.action in _MAILED and "address" in step.row.changed:
             readdressed.append(step.row.key)
     name, ledger = rt.settings.name, rt.ports.ledger
@@ -257,8 +260,7 @@ def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:
         ledger.rerun(name, cleared)
     if edited:
         ledger.rerun(name, edited, keep_block=True)
-    if staff:
-        ledger.note_staff(name, staff)
+    note_staff(ledger, name, steps, ledger.notices(name), rt.hooks.clock())
     readdressed = _was_mailed(rt, readdressed)
     if readdressed:  # the result goes once more, to the corrected address
         ledger.readdress(name, readdressed)
@@ -359,7 +361,7 @@ def _dues(
     steps: list[Step],
     outcomes: dict[str, Outcome],
     pending: dict[str, dict[str, str]],
-) -> list[Due]:
+) -> tuple[list[Due], int]:
     """Emails owed: a result for every verdict we wrote, a follow-up for every
     APLICADA staff typed on a response we know, unless already sent or failed.
     A re-run that reaches the same estado and main motivo owes nothing new, and no
@@ -373,16 +375,23 @@ def _dues(
         for n in notices.values()
         if n.status == NoticeStatus.SENT and n.email_key
     }
-    dues = []
+    dues, waiting = [], 0
+    now = rt.hooks.clock()
     for step in steps:
         row, entry, outcome = step.row, entries.get(step.row.key), outcomes.get(step.row.key)
         generation = entry.generation if entry else 0
         datos = entry.datos if entry else {}
-        if step.action is Action.APLICADA and entry is not None:
-            kind, estado, motivos, detalle = NoticeKind.APLICADA, row.estado_cell, entry.motivos, ""
-        elif step.action is Action.STAFF and _staff_decided_a_review(entry, row):
+        nota = corrige = ""
+        staff = staff_notice(step, entry, notices, rt.settings.mail, now)
+        if staff is not None:
             assert entry is not None
-            kind, estado, motivos, detalle = NoticeKind.DECISION, row.estado_cell, entry.motivos, ""
+            if not staff.ready:  # within the grace period: staff may still correct it
+                waiting += is_pending(notices.get((row.key, staff.kind, generation)))
+                continue
+            kind, estado, motivos, detalle = staff.kind, staff.estado.value, entry.motivos, ""
+            nota, corrige = staff.nota, staff.corrige
+        elif step.action in (Action.STAFF, Action.APLICADA):
+            continue
         elif outcome is not None:
             kind, estado = NoticeKind.RESULTADO, outcome.decision.estado
             motivos, detalle = outcome.decision.motivos, outcome.decision.cells["detalle"]
@@ -406,28 +415,21 @@ def _dues(
                 continue
         else:
             continue
-        code = Estado.from_label(estado or "")
+        code = staff_word(estado or "")
         if code is None or code in (Estado.ERROR_TEMPORAL, Estado.ANTERIOR):
             continue
         if is_pending(notices.get((row.key, kind, generation))):
-            due = Due(row, kind, generation, code.value, motivos or "", detalle, datos)
-            if (row.key, kind, row.email_key, due.verdict) in told and rt.ports.ledger.carry_notice(
-                rt.settings.name, row.key, kind, generation
+            due = Due(
+                row, kind, generation, code.value, motivos or "", detalle, datos, nota, corrige
+            )
+            if (
+                kind != NoticeKind.DECISION  # a decision is told unless it is the last heard
+                and (row.key, kind, row.email_key, due.verdict) in told
+                and rt.ports.ledger.carry_notice(rt.settings.name, row.key, kind, generation)
             ):
                 continue  # this address already heard this verdict
             dues.append(due)
-    return dues
-
-
-STAFF_DECISIONS = (Estado.ACEPTADA, Estado.RECHAZADA, Estado.CONCLUIDA)
-
-
-def _staff_decided_a_review(entry: Entry | None, row: Row) -> bool:
-    """Staff settled a row we had sent to REVISIÓN MANUAL: the student, told «una persona
-    revisará tu solicitud», hears the outcome (once)."""
-    if entry is None or entry.estado != Estado.REVISION_MANUAL:
-        return False
-    return Estado.from_label(row.estado_cell) in STAFF_DECISIONS
+    return dues, waiting
 
 
 def _unchanged(before: Entry | None, outcome: Outcome) -> bool:
@@ -454,4 +456,4 @@ def _same_verdict(
 
 def _estado_of(step: Step, pending: dict[str, dict[str, str]]) -> str:
     cells = pending.get(step.row.key)
-    return estado_code(cells["estado"] if cells else step.row.estado_cell)
+    return estado_code(cells["estado"] if cells else step.row.estado_cell, step.row.tipo)

@@ -21,7 +21,7 @@ from .model import NoticeStatus
 from .rows import Row
 from .sheet import read_sheet
 from .values import local_now_text
-from .wording import estados_text, sheet_estados, unknown_estado, unknown_text
+from .wording import estados_text, sheet_estados, unknown_estado, unread_estados
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,8 @@ def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
         rt.ports.store.refs,
         rt.ports.ledger.entries(rt.settings.name),
     ).rows
-    revision = [
-        _pending(rt, r) for r in rows if Estado.from_label(r.estado_cell) is Estado.REVISION_MANUAL
-    ]
+    # REVISIÓN MANUAL, and what staff typed that nobody understands: still theirs to settle
+    revision = [_pending(rt, r) for r in rows if r.decision is Estado.REVISION_MANUAL or _unread(r)]
     failed_keys = {
         n.key
         for n in rt.ports.ledger.notices(rt.settings.name).values()
@@ -69,16 +68,12 @@ def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
         "campus": rt.settings.mail.contact,
         "desde": local_now_text(since, tz) if since else "",
         "hasta": local_now_text(now, tz),
-        "filas": estados_text(sheet_estados(r.estado_cell for r in rows)),
+        "filas": estados_text(sheet_estados((r.estado_cell, r.tipo) for r in rows)),
         "procesadas": estados_text(counts) if counts else "",
         "total": sum(counts.values()),
         "revision": revision,
         "fallidos": fallidos,
-        "desconocidos": [
-            unknown_text(r.number, r.estado_cell, meant)
-            for r in rows
-            if (meant := unknown_estado(r.estado_cell)) is not None
-        ],
+        "desconocidos": unread_estados(rows),
         "restaurados": [
             (local_now_text(datetime.fromisoformat(when), tz), n)
             for when, n in rt.ports.ledger.restorations(rt.settings.name, since)
@@ -87,6 +82,10 @@ def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
     stamp = now.astimezone(ZoneInfo(tz)).strftime("%Y%m%d%H%M")
     message_id = f"<resumen.{stamp}.{rt.settings.name}@facultativo>"
     return compose(rt.settings.mail.env, "resumen", ", ".join(recipients), message_id, ctx)
+
+
+def _unread(row: Row) -> bool:
+    return unknown_estado(row.estado_cell, row.tipo) is not None
 
 
 def _pending(rt: Runtime, row: Row, detalle: str | None = None) -> Pending:

@@ -127,7 +127,7 @@ def _estado(row: Row, outcome: Outcome | None, entry: Entry | None) -> Estado | 
     if entry is not None and (entry.staff_label or entry.estado):
         staff = Estado.from_label(entry.staff_label or "")
         return staff if staff is not None else Estado(entry.estado) if entry.estado else None
-    return Estado.from_label(row.estado_cell)
+    return row.decision
 
 
 def _duplicate(

@@ -75,6 +75,7 @@ class Entry:
     content_key: str | None = None  # timestamp + address + files when last seen
     input_key: str | None = None  # what the verdict depends on (files, tipo, typed data)
     email_key: str | None = None  # the address, hashed
+    staff_seen_at: datetime | None = None  # when staff's current decision was first seen
 
     def last_verdict(self) -> tuple[str | None, str | None]:
         """(estado, motivos) of the latest verdict, also right after a re-run cleared it."""
@@ -131,6 +132,8 @@ class Due:
     motivos: str  # comma-separated codes
     detalle: str
     datos: dict[str, str] = field(default_factory=dict)
+    nota: str = ""  # staff's note, for a decision they took
+    corrige: str = ""  # the decision this one corrects, as its label ("" when none)
 
     @property
     def verdict(self) -> str:

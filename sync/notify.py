@@ -10,7 +10,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, TemplateError
@@ -41,6 +41,9 @@ class MailContext:
     timezone: str
     daily_cap: int  # from [campus.mail] daily_cap
     shadow: bool = False  # modo sombra: verdicts are written, no student is mailed, ever
+    grace: timedelta = timedelta(minutes=10)  # a staff decision stands this long before it goes
+    # students decided in modo sombra or before `desde` also hear staff (never, by default)
+    tell_earlier: bool = False
 
 
 def is_pending(notice: Notice | None) -> bool:
@@ -194,7 +197,8 @@ def _context(due: Due, mail: MailContext) -> dict:
         detalle=due.detalle,
         datos=due.datos,
         campus=mail.contact,
-        nota=due.row.extras.get("nota", "") if due.kind == NoticeKind.DECISION else "",
+        nota=due.nota,
+        corrige=due.corrige,
     )
 
 
@@ -225,7 +229,9 @@ def notice_cells(
         if notice.kind == NoticeKind.APLICADA:
             value += " (seguimiento)"
         elif notice.kind == NoticeKind.DECISION:
-            value += " (decisión del personal)"
+            told = (notice.verdict or "").split(":")[0]
+            label = Estado(told).etiqueta if told in Estado.__members__ else ""
+            value += f" (decisión del personal: {label})" if label else " (decisión del personal)"
         if notice.status == NoticeStatus.FAILED:
             value = f"ERROR: {notice.detail or 'no enviado'}"
         elif notice.status == NoticeStatus.SHADOW:

@@ -24,9 +24,11 @@ def plan(
     now: datetime,
     foreign: Set[str] = frozenset(),
     desde: datetime | None = None,
+    tell_earlier: bool = False,
 ) -> list[Step]:
     """`foreign`: rows showing a verdict of ours that belongs to another response;
-    `desde`: the campus's first day, before which responses are someone else's work."""
+    `desde`: the campus's first day, before which responses are someone else's work;
+    `tell_earlier`: the office wants staff's decisions on those rows mailed too."""
     steps = []
     for r in rows:
         entry = entries.get(r.key)
@@ -35,7 +37,7 @@ def plan(
         elif r.who is Who.FOREIGN:
             action = Action.FOREIGN
         elif _before_first_day(r, entry, desde):
-            action = Action.ANTERIOR
+            action = _staff_on_anterior(r, entry) if tell_earlier else Action.ANTERIOR
         else:
             action = _action(r, entry, now, r.key in foreign or _shows_other_block(r, entry))
         steps.append(Step(r, action, entry))
@@ -60,6 +62,18 @@ def _before_first_day(row: Row, entry: Entry | None, desde: datetime | None) -> 
     if Estado.from_label(row.estado_cell) is Estado.ANTERIOR:
         return not after
     return bool(desde and row.timestamp and row.timestamp < desde)
+
+
+def _staff_on_anterior(row: Row, entry: Entry | None) -> Action:
+    """[campus.mail] avisar_anteriores: a decision or APLICADA staff typed on an ANTERIOR
+    row the ledger knows is mailed like any other; the row stays ANTERIOR otherwise."""
+    if entry is None:
+        return Action.ANTERIOR
+    if row.decision in (Estado.ALTA_APLICADA, Estado.BAJA_APLICADA):
+        return Action.APLICADA
+    if row.decision in (Estado.ACEPTADA, Estado.RECHAZADA, Estado.CONCLUIDA):
+        return Action.STAFF
+    return Action.ANTERIOR
 
 
 def _decided(entry: Entry | None) -> bool:
@@ -91,7 +105,7 @@ def _action(row: Row, entry: Entry | None, now: datetime, foreign: bool = False)
             due = entry.next_attempt_at is None or entry.next_attempt_at <= now
             return Action.VALIDATE if due else Action.WAIT
         return Action.DONE
-    estado = Estado.from_label(row.estado_cell)
+    estado = row.decision
     if estado is Estado.ANTERIOR:  # `desde` moved before it: ours to decide now
         return Action.VALIDATE
     if estado is Estado.ERROR_TEMPORAL and entry is None:

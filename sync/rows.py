@@ -80,10 +80,20 @@ class Row:
         wrote beside it in «Validación: decisión del personal» (the same as typing it over
         the estado: the student hears it, the digest stops listing the row)."""
         cell = self.status.get("estado", "")
-        decided = staff_word(self.extras.get("decision", ""))
+        decided = staff_word(self.extras.get("decision", ""), self.tipo)
         if decided in _DECISIONS and Estado.from_label(cell) is Estado.REVISION_MANUAL:
             return decided.etiqueta
         return cell
+
+    @property
+    def tipo(self) -> Tipo | None:
+        return self.request.tipo if self.request else None
+
+    @property
+    def decision(self) -> Estado | None:
+        """The estado in effect as staff mean it: a label, or plain words such as «Aceptado»
+        or «No procede» (sync/wording.py); None when empty or not understood."""
+        return staff_word(self.estado_cell, self.tipo)
 
 
 def read_rows(

@@ -4,10 +4,12 @@ word them the same way, so a number in one can be found in the others."""
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from typing import Any
 
-from facultativo.validators import Estado
+from facultativo.validators import Estado, Tipo
 from facultativo.validators.text import fold
 
 EMPTY = "(vacío)"
@@ -20,34 +22,50 @@ EMAIL_COUNTS = {
 }
 
 
-# Staff's words for a decision, besides the estado labels themselves.
+# Staff's words for a decision, besides the estado labels themselves (folded, no accents).
 _STAFF_WORDS = {
-    "ACEPTADO": Estado.ACEPTADA,
-    "APROBADA": Estado.ACEPTADA,
-    "APROBADO": Estado.ACEPTADA,
-    "PROCEDE": Estado.ACEPTADA,
-    "RECHAZADO": Estado.RECHAZADA,
-    "NO PROCEDE": Estado.RECHAZADA,
-    "CONCLUIDO": Estado.CONCLUIDA,
-    "REVISION": Estado.REVISION_MANUAL,
+    **dict.fromkeys(
+        ("ACEPTADO", "APROBADA", "APROBADO", "PROCEDE", "SI PROCEDE", "VALIDA", "VALIDADA"),
+        Estado.ACEPTADA,
+    ),
+    **dict.fromkeys(("VALIDADO", "AUTORIZADA", "AUTORIZADO"), Estado.ACEPTADA),
+    **dict.fromkeys(
+        ("RECHAZADO", "NO PROCEDE", "NO ACEPTADA", "NO ACEPTADO", "DENEGADA", "DENEGADO"),
+        Estado.RECHAZADA,
+    ),
+    **dict.fromkeys(("NO APROBADA", "NO APROBADO", "NO VALIDA"), Estado.RECHAZADA),
+    **dict.fromkeys(("CONCLUIDO", "TERMINADA", "TERMINADO", "FINALIZADA"), Estado.CONCLUIDA),
+    **dict.fromkeys(("ALTA APLICADO", "ALTA HECHA", "ALTA REALIZADA"), Estado.ALTA_APLICADA),
+    **dict.fromkeys(("BAJA APLICADO", "BAJA HECHA", "BAJA REALIZADA"), Estado.BAJA_APLICADA),
+    **dict.fromkeys(("REVISION", "EN REVISION", "REVISAR"), Estado.REVISION_MANUAL),
 }
+# «Aplicada» alone: the alta or the baja the student asked for
+_APPLIED_WORDS = ("APLICADA", "APLICADO", "YA APLICADA", "YA APLICADO", "HECHA", "REALIZADA")
+_APPLIED = {Tipo.ALTA: Estado.ALTA_APLICADA, Tipo.BAJA: Estado.BAJA_APLICADA}
 
 
-def staff_word(text: str) -> Estado | None:
-    """A decision as staff typed it: an estado label (any case or accents) or a plain word
-    such as «Aceptado»."""
-    return Estado.from_label(text) or _STAFF_WORDS.get(" ".join(fold(text).split()))
+def staff_word(text: str, tipo: Tipo | None = None) -> Estado | None:
+    """A decision as staff typed it: an estado label or a plain word such as «Aceptado» or
+    «No procede», in any case, with or without accents and a closing period; «Aplicada»
+    alone is the follow-up of the row's own `tipo` (none when it is not known)."""
+    words = " ".join(re.findall(r"[A-Z0-9]+", fold(text)))
+    found = Estado.from_label(words) or _STAFF_WORDS.get(words)
+    if found is None and words in _APPLIED_WORDS and tipo is not None:
+        return _APPLIED.get(tipo)
+    return found
 
 
-def estado_code(cell: str) -> str:
-    """An estado cell as a code (ACEPTADA, ALTA_APLICADA…); staff's own words as typed."""
-    estado = Estado.from_label(cell)
+def estado_code(cell: str, tipo: Tipo | None = None) -> str:
+    """An estado cell as a code (ACEPTADA, ALTA_APLICADA…), staff's plain words read as
+    the decision they are; words not understood, as typed."""
+    estado = staff_word(cell, tipo)
     return estado.value if estado else (cell.strip() or EMPTY)
 
 
-def sheet_estados(cells: Iterable[str]) -> Counter[str]:
-    """Rows per estado as the sheet shows them now (staff's APLICADA included)."""
-    return Counter(estado_code(c) for c in cells)
+def sheet_estados(cells: Iterable[tuple[str, Tipo | None]]) -> Counter[str]:
+    """Rows per estado as the sheet shows them now (staff's APLICADA included), from each
+    row's estado cell and tipo."""
+    return Counter(estado_code(c, tipo) for c, tipo in cells)
 
 
 def estados_text(counts: Mapping[str, int]) -> str:
@@ -65,11 +83,11 @@ def _label(code: str) -> str:
     return Estado(code).etiqueta if code in Estado.__members__ else code
 
 
-def unknown_estado(cell: str) -> str | None:
+def unknown_estado(cell: str, tipo: Tipo | None = None) -> str | None:
     """For an estado cell facultativo cannot read (a typo such as «Aceptda»), the label
     staff probably meant, or "" when none is close; None when the cell is fine."""
     text = cell.strip()
-    if not text or staff_word(text) is not None:
+    if not text or staff_word(text, tipo) is not None:
         return None
     labels = [e.etiqueta for e in Estado]
     close = difflib.get_close_matches(fold(text), [fold(x) for x in labels], n=1, cutoff=0.6)
@@ -79,3 +97,13 @@ def unknown_estado(cell: str) -> str | None:
 def unknown_text(number: int, cell: str, meant: str) -> str:
     hint = f" (¿quisiste decir {meant}?)" if meant else ""
     return f"fila {number}: «{cell.strip()[:40]}»{hint}"
+
+
+def unread_estados(rows: Iterable[Any]) -> list[str]:
+    """Each row whose estado staff typed in words nobody reads, as «fila N: «…» (¿quisiste
+    decir …?)»: `status`, `check` and the digest show the same lines."""
+    return [
+        unknown_text(r.number, r.estado_cell, meant)
+        for r in rows
+        if (meant := unknown_estado(r.estado_cell, r.tipo)) is not None
+    ]

@@ -21,7 +21,7 @@ from facultativo.sync.privacy import scrub
 from facultativo.sync.rows import Who
 from facultativo.sync.sheet import Sheet, view
 from facultativo.sync.sources.base import SourceError, Table
-from facultativo.sync.wording import unknown_estado, unknown_text
+from facultativo.sync.wording import unread_estados
 from facultativo.validators import Tipo
 from facultativo.validators.text import os_error
 from facultativo.wiring import build_source, build_store
@@ -196,11 +196,7 @@ def _tipo_answers(table: Table, col: int | None, campus: Campus) -> list[tuple[b
 def _unknown_estados(sheet: Sheet) -> list[tuple[bool, str]]:
     """An estado staff mistyped is read by nobody: no email goes out and the row is
     counted apart; each one on the line, with the label meant."""
-    found = []
-    for row in sheet.rows:
-        meant = unknown_estado(row.estado_cell)
-        if meant is not None:
-            found.append(unknown_text(row.number, row.estado_cell, meant))
+    found = unread_estados(sheet.rows)
     if not found:
         return []
     shown = "; ".join(found[:10]) + ("…" if len(found) > 10 else "")

@@ -90,6 +90,16 @@ def render(states: list[dict[str, Any]]) -> str:
                     f"  Bloque «Validación» restaurado desde la bitácora: {summary['restored']} "
                     "filas (desapareció o se vació en la hoja; no se enviaron correos otra vez)"
                 )
+            if summary.get("waiting"):
+                lines.append(
+                    f"  Decisiones del personal en espera: {summary['waiting']} (el correo sale "
+                    "cuando pase la espera de [campus.mail] espera_decision_minutos)"
+                )
+            if summary.get("unread"):
+                lines.append(
+                    "  Estados que facultativo no reconoce (no se envía nada por ellos): "
+                    + "; ".join(summary["unread"])
+                )
             if summary.get("vanished"):
                 lines.append(
                     f"  Filas que ya no estaban al escribir: {summary['vanished']} "

@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS responses (
     content_key TEXT,
     input_key TEXT,
     email_key TEXT,
+    staff_seen_at TEXT,
     PRIMARY KEY (campus, key)
 );
 CREATE TABLE IF NOT EXISTS notifications (
@@ -73,6 +74,8 @@ CREATE TABLE IF NOT EXISTS notifications (
     cell_written INTEGER NOT NULL DEFAULT 0,
     email_key TEXT,
     verdict TEXT,
+    next_try_at TEXT,
+    failing_since TEXT,
     PRIMARY KEY (campus, key, kind, generation)
 );
 {_DIGESTS}
@@ -126,6 +129,14 @@ def _v6_to_v7(db: sqlite3.Connection) -> None:
     db.execute(_META)
 
 
+def _v7_to_v8(db: sqlite3.Connection) -> None:
+    """When staff's decision was first seen (it is mailed once it stood the grace period),
+    and an email's clock of retries: when to try again, and since when it fails."""
+    db.execute("ALTER TABLE responses ADD COLUMN staff_seen_at TEXT")
+    for column in ("next_try_at", "failing_since"):
+        db.execute(f"ALTER TABLE notifications ADD COLUMN {column} TEXT")
+
+
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
@@ -133,6 +144,7 @@ STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     4: _v4_to_v5,
     5: _v5_to_v6,
     6: _v6_to_v7,
+    7: _v7_to_v8,
 }
 VERSION = max(STEPS) + 1
 

@@ -15,7 +15,7 @@ from .store import Store, dt, iso
 _COLUMNS = (
     "key, generation, estado, motivos, attempts, next_attempt_at, pending_cells, written_label,"
     " staff_label, validations, datos, written_cells, previous_estado, previous_motivos, loose_key,"
-    " content_key, input_key, email_key"
+    " content_key, input_key, email_key, staff_seen_at"
 )
 
 
@@ -86,7 +86,7 @@ class Responses(Store):
                 " previous_estado = COALESCE(estado, previous_estado),"
                 " previous_motivos = COALESCE(motivos, previous_motivos),"
                 " estado = NULL, motivos = NULL, attempts = 0, next_attempt_at = NULL,"
-                f" pending_cells = NULL,{forget} staff_label = NULL"
+                f" pending_cells = NULL,{forget} staff_label = NULL, staff_seen_at = NULL"
                 " WHERE campus = ? AND key = ?",
                 [(campus, key) for key in keys],
             )
@@ -171,14 +171,26 @@ class Responses(Store):
                 restored += 1
         return restored
 
-    def note_staff(self, campus: str, labels: dict[str, str]) -> None:
-        """Estados staff typed themselves, all in one transaction."""
+    def note_staff(
+        self, campus: str, labels: Mapping[str, tuple[str, bool]], now: datetime
+    ) -> None:
+        """Estados staff typed themselves, as (label, new decision), all in one transaction.
+        The grace period's clock starts when the decision they mean changes, not its
+        spelling: «Aceptado» corrected to «ACEPTADA» does not delay the email."""
         with self.transaction() as db:
             db.executemany(
-                "INSERT INTO responses (campus, key, staff_label) VALUES (?, ?, ?)"
-                " ON CONFLICT DO UPDATE SET staff_label = excluded.staff_label",
-                [(campus, key, label) for key, label in labels.items()],
+                "INSERT INTO responses (campus, key, staff_label, staff_seen_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+                " staff_label = excluded.staff_label, staff_seen_at ="
+                " CASE WHEN ? OR staff_seen_at IS NULL THEN excluded.staff_seen_at"
+                " ELSE staff_seen_at END",
+                [(campus, k, label, iso(now), new) for k, (label, new) in labels.items()],
             )
+
+    def redecide(self, campus: str, keys: list[str]) -> None:
+        """Staff changed a decision the student was already sent: a new generation, so the
+        corrected decision goes as a new email (the first one stays on record)."""
+        self.readdress(campus, keys)
 
     def decided_since(self, campus: str, since: datetime | None) -> dict[str, int]:
         """Verdicts per estado decided after `since` (all of them when None); one decided at
@@ -223,4 +235,5 @@ def _entry(r: sqlite3.Row) -> Entry:
         content_key=r["content_key"],
         input_key=r["input_key"],
         email_key=r["email_key"],
+        staff_seen_at=dt(r["staff_seen_at"]),
     )

@@ -111,7 +111,9 @@ def test_a_rerun_with_another_verdict_emails_the_student_again(tmp_path, pool):
     assert [p.name for p in ws.emails() if p.name.startswith("resultado.1.")]  # new verdict
 
 
-def test_staff_override_of_a_decided_row_is_left_alone_and_not_emailed(tmp_path, pool):
+def test_staff_override_of_a_decided_row_is_left_alone_and_told_once(tmp_path, pool):
+    """Staff accept what facultativo rejected: never validated again, and the student,
+    told to send the Form again, hears the staff's decision once (issue 22)."""
     ws = Workspace(tmp_path)
     ws.cycle(pool)
     row = codes(ws.column(MOTIVO)).index("FECHA_NO_COINCIDE") + 2
@@ -120,7 +122,10 @@ def test_staff_override_of_a_decided_row_is_left_alone_and_not_emailed(tmp_path,
     report = ws.cycle(pool)
     assert report.processed == 0
     assert ws.column(ESTADO)[row - 2] == "ACEPTADA"
-    assert ws.emails() == emails
+    new = [p for p in ws.emails() if p not in emails]
+    assert [p.name.split(".")[0] for p in new] == ["decision"]
+    ws.cycle(pool)
+    assert len(ws.emails()) == len(emails) + 1
 
 
 def test_staff_deciding_a_review_writes_to_the_student_once_with_their_note(tmp_path, pool):

@@ -1,0 +1,337 @@
+"""Staff decisions as staff mean them (issue 22): plain words, notes, corrections, a grace
+period, and silence for students who never heard from facultativo. Each test is a
+scenario tried as a careless staff member would, on the local workbook."""
+
+from __future__ import annotations
+
+import email
+from dataclasses import replace
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from facultativo.sync import digest
+from facultativo.wiring import open_runtime
+from tests.support.sheet import ESTADO, MOTIVO, NOTIFICADA
+from tests.support.workspace import EXPECTED
+from tests.support.workspace import Workspace as _Workspace
+
+DETALLE = "Validación: detalle"
+PROCESADA = "Validación: procesada el"
+FECHA = "Validación: fecha de constancia"
+NSS_LEIDO = "Validación: NSS leído"
+GRACE = 10  # minutes: [campus.mail] espera_decision_minutos by default
+
+
+def Workspace(folder: Path, **changes) -> _Workspace:
+    """The demo's workspace with the grace period a real install has (the demo's is 0)."""
+    ws = _Workspace(folder, **changes)
+    mail = replace(ws.campus.mail, espera_decision_minutos=GRACE)
+    ws.campus = replace(ws.campus, mail=mail)
+    return ws
+
+
+def row_of(estado: str, motivo: str | None = None) -> int:
+    return next(i + 2 for i, (e, m) in enumerate(EXPECTED) if e == estado and motivo in (None, m))
+
+
+REVIEW = row_of("REVISION_MANUAL", "NOMBRE_NO_COINCIDE")
+REVIEW_2 = row_of("REVISION_MANUAL", "SITUACION_NO_PREVISTA")
+ACCEPTED_ALTA = row_of("ACEPTADA", "VIGENTE_CON_PATRON")
+REJECTED = row_of("RECHAZADA", "FECHA_NO_COINCIDE")
+
+
+def parse(path: Path) -> email.message.EmailMessage:
+    return email.message_from_bytes(path.read_bytes(), policy=policy.default)
+
+
+def text_of(path: Path) -> str:
+    return parse(path).get_body(("plain",)).get_content()
+
+
+def cell(ws: _Workspace, row: int, title: str) -> str:
+    return str(ws.rows()[row - 2].get(title) or "")
+
+
+def address(ws: _Workspace, row: int) -> str:
+    return cell(ws, row, "Dirección de correo electrónico")
+
+
+def set_cell(ws: _Workspace, row: int, title: str, value: object) -> None:
+    def change(sheet):
+        header = [c.value for c in sheet[1]]
+        sheet.cell(row, header.index(title) + 1).value = value
+
+    ws.edit(change)
+
+
+def new_emails(ws: _Workspace, before: list[Path]) -> list[Path]:
+    return [p for p in ws.emails() if p not in before]
+
+
+def to(ws: _Workspace, row: int, paths: list[Path]) -> list[Path]:
+    return [p for p in paths if parse(p)["To"] == address(ws, row)]
+
+
+def settled(ws: _Workspace, pool) -> None:
+    """A cycle that sees what staff typed, then one once the grace period has passed."""
+    ws.cycle(pool)
+    ws.clock.advance(GRACE + 1)
+    ws.cycle(pool)
+
+
+@pytest.mark.parametrize(
+    ("typed", "estado"),
+    [
+        ("Aceptado", "ACEPTADA"),
+        ("aceptada.", "ACEPTADA"),
+        ("ACEPTADO", "ACEPTADA"),
+        ("Procede", "ACEPTADA"),
+        ("No procede", "RECHAZADA"),
+        ("rechazado", "RECHAZADA"),
+        ("Concluido.", "CONCLUIDA"),
+    ],
+)
+def test_plain_words_over_a_review_are_a_decision_the_student_hears(tmp_path, pool, typed, estado):
+    """«Aceptado» or «No procede» typed over the estado sent nothing, silently."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before = ws.emails()
+    ws.set_status(REVIEW, typed)
+    settled(ws, pool)
+    mails = to(ws, REVIEW, new_emails(ws, before))
+    assert len(mails) == 1, [parse(p)["Subject"] for p in mails]
+    assert "revisó tu solicitud" in text_of(mails[0])
+    assert cell(ws, REVIEW, ESTADO) == typed  # staff's own words stay
+    assert estado.replace("_", " ") in cell(ws, REVIEW, NOTIFICADA)
+    settled(ws, pool)
+    assert len(to(ws, REVIEW, new_emails(ws, before))) == 1  # once
+
+
+def test_aplicada_alone_is_the_follow_up_of_the_rows_own_tipo(tmp_path, pool):
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before = ws.emails()
+    ws.set_status(ACCEPTED_ALTA, "Aplicada")
+    settled(ws, pool)
+    mails = to(ws, ACCEPTED_ALTA, new_emails(ws, before))
+    assert len(mails) == 1 and "alta ya fue aplicada" in parse(mails[0])["Subject"]
+
+
+def test_a_decision_with_a_note_in_the_motivo_cell_stands_and_the_note_reaches_the_student(
+    tmp_path, pool
+):
+    """The block was taken for misplaced and restored: the estado went back to REVISIÓN
+    MANUAL, the note was overwritten, and no email went out."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before = ws.emails()
+    note = "Se confirmó con el IMSS por teléfono que el nombre es el mismo."
+    ws.set_status(REVIEW, "ACEPTADA")
+    set_cell(ws, REVIEW, MOTIVO, note)
+    ws.clock.advance(1)
+    ws.cycle(pool)
+    settled(ws, pool)
+    assert cell(ws, REVIEW, ESTADO) == "ACEPTADA"
+    assert cell(ws, REVIEW, MOTIVO) == note
+    mails = to(ws, REVIEW, new_emails(ws, before))
+    assert len(mails) == 1 and note in " ".join(text_of(mails[0]).split())
+
+
+def test_a_note_in_the_staff_column_reaches_the_student_with_the_decision(tmp_path, pool):
+    ws = Workspace(tmp_path)
+
+    def add_note_column(sheet):
+        sheet.cell(1, sheet.max_column + 1).value = "Validación: nota del personal"
+
+    ws.edit(add_note_column)
+    ws.cycle(pool)
+    before = ws.emails()
+    ws.set_status(REVIEW, "No procede")
+    set_cell(ws, REVIEW, "Validación: nota del personal", "Tu constancia es de otra persona.")
+    settled(ws, pool)
+    (mail,) = to(ws, REVIEW, new_emails(ws, before))
+    assert "Tu constancia es de otra persona." in text_of(mail)
+
+
+@pytest.mark.parametrize(
+    ("title", "value"),
+    [
+        (PROCESADA, "2026-11-17 09:00"),
+        (FECHA, "17/11/2026"),
+        (NSS_LEIDO, "ver expediente"),
+        (DETALLE, "Llamó el 17/11; se le explicó."),
+        (MOTIVO, "Ya habló con la coordinadora"),
+    ],
+)
+def test_staff_edits_to_the_other_block_cells_are_theirs(tmp_path, pool, title, value):
+    """Editing «procesada el», «fecha de constancia» or «NSS leído» had the block restored."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before = ws.emails()
+    for row in (REJECTED, REVIEW):
+        set_cell(ws, row, title, value)
+    settled(ws, pool)
+    settled(ws, pool)
+    for row, estado in ((REJECTED, "RECHAZADA"), (REVIEW, "REVISIÓN MANUAL")):
+        assert cell(ws, row, title) == value
+        assert cell(ws, row, ESTADO) == estado
+    assert new_emails(ws, before) == []
+
+
+def test_the_decision_standing_when_the_grace_period_ends_is_the_one_sent(tmp_path, pool):
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before = ws.emails()
+    ws.set_status(REVIEW, "ACEPTADA")
+    ws.clock.advance(1)
+    ws.cycle(pool)
+    assert to(ws, REVIEW, new_emails(ws, before)) == []  # still within the grace period
+    ws.set_status(REVIEW, "RECHAZADA")  # staff fix their mistake
+    ws.clock.advance(GRACE - 2)
+    ws.cycle(pool)  # ACEPTADA's period would be over by now, RECHAZADA's is not
+    assert to(ws, REVIEW, new_emails(ws, before)) == []
+    settled(ws, pool)
+    (mail,) = to(ws, REVIEW, new_emails(ws, before))
+    assert "No pudimos hacer tu trámite" in text_of(mail)
+    assert "RECHAZADA" in cell(ws, REVIEW, NOTIFICADA)
+
+
+def test_no_grace_period_sends_at_the_next_cycle(tmp_path, pool):
+    ws = Workspace(tmp_path)
+    ws.campus = replace(ws.campus, mail=replace(ws.campus.mail, espera_decision_minutos=0))
+    ws.cycle(pool)
+    before = ws.emails()
+    ws.set_status(REVIEW, "Aceptado")
+    ws.cycle(pool)
+    assert len(to(ws, REVIEW, new_emails(ws, before))) == 1
+
+
+def test_a_decision_corrected_after_it_was_sent_gets_a_correction(tmp_path, pool):
+    """Staff fixed ACEPTADA to RECHAZADA a minute after it was sent: nothing more went out,
+    and «notificada el» still read «(decisión del personal)» as if RECHAZADA was told."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before = ws.emails()
+    ws.set_status(REVIEW, "ACEPTADA")
+    settled(ws, pool)
+    assert len(to(ws, REVIEW, new_emails(ws, before))) == 1
+    assert "ACEPTADA" in cell(ws, REVIEW, NOTIFICADA)
+    ws.set_status(REVIEW, "RECHAZADA")
+    ws.clock.advance(1)
+    ws.cycle(pool)
+    assert "ACEPTADA" in cell(ws, REVIEW, NOTIFICADA)  # what the student was told, so far
+    settled(ws, pool)
+    mails = to(ws, REVIEW, new_emails(ws, before))
+    assert len(mails) == 2
+    correction = text_of(mails[1])
+    assert "corrige" in correction.lower() and "No pudimos hacer tu trámite" in correction
+    assert "RECHAZADA" in cell(ws, REVIEW, NOTIFICADA)
+    ws.set_status(REVIEW, "ACEPTADA")  # and back again: the student hears it again
+    settled(ws, pool)
+    settled(ws, pool)
+    assert len(to(ws, REVIEW, new_emails(ws, before))) == 3
+
+
+def test_a_decision_put_back_within_the_grace_period_sends_nothing(tmp_path, pool):
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before = ws.emails()
+    ws.set_status(REVIEW, "ACEPTADA")
+    settled(ws, pool)
+    ws.set_status(REVIEW, "RECHAZADA")
+    ws.clock.advance(1)
+    ws.cycle(pool)
+    ws.set_status(REVIEW, "Aceptado")  # the same decision the student already has
+    settled(ws, pool)
+    assert len(to(ws, REVIEW, new_emails(ws, before))) == 1
+
+
+def test_staff_override_of_our_rejection_is_told(tmp_path, pool):
+    """Staff accept what facultativo rejected: the student, told to send the Form again,
+    hears that it is accepted after all."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before = ws.emails()
+    ws.set_status(REJECTED, "Aceptada")
+    settled(ws, pool)
+    (mail,) = to(ws, REJECTED, new_emails(ws, before))
+    assert "Procede tu alta" in text_of(mail)
+
+
+@pytest.mark.parametrize("typed", ["Aceptda", "listo", "ok?"])
+def test_words_not_understood_are_flagged_everywhere_and_stay_pending(tmp_path, pool, typed):
+    from facultativo.commands.check import check_campus
+    from facultativo.commands.status import campus_status, render
+
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before = ws.emails()
+    ws.set_status(REVIEW, typed)
+    settled(ws, pool)
+    assert new_emails(ws, before) == []
+    lines = [m for ok, m in check_campus(ws.campus, ws.config.ledger) if not ok]
+    assert any(f"fila {REVIEW}: «{typed}»" in m for m in lines), lines
+    shown = render([campus_status(ws.config, ws.campus)])
+    assert f"fila {REVIEW}: «{typed}»" in shown, shown
+    with open_runtime(ws.config, ws.campus, pool) as rt:
+        rt.hooks.clock = ws.clock
+        sent = digest.build(rt, ("jefa@demo.example.mx",), ws.clock())
+    assert f"fila {REVIEW}: «{typed}»" in sent.text
+    assert f"Fila {REVIEW}:" in sent.text  # still in the pending list
+
+
+def test_a_typo_gets_the_label_meant(tmp_path, pool):
+    from facultativo.commands.check import check_campus
+
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    ws.set_status(REVIEW, "Aceptda")
+    lines = [m for ok, m in check_campus(ws.campus, ws.config.ledger) if not ok]
+    assert any("¿quisiste decir ACEPTADA?" in m for m in lines), lines
+
+
+def _shadow_then_live(tmp_path, pool, **mail) -> _Workspace:
+    ws = Workspace(tmp_path)
+    ws.campus = replace(ws.campus, mail=replace(ws.campus.mail, modo="sombra"))
+    ws.cycle(pool)
+    assert ws.emails() == []
+    ws.campus = replace(ws.campus, mail=replace(ws.campus.mail, modo="normal", **mail))
+    ws.set_status(ACCEPTED_ALTA, "ALTA APLICADA")
+    ws.set_status(REVIEW, "ACEPTADA")
+    ws.set_status(REJECTED, "Aceptado")
+    settled(ws, pool)
+    settled(ws, pool)
+    return ws
+
+
+def test_shadow_era_students_are_not_mailed_after_shadow_mode_ends(tmp_path, pool):
+    """«solo se escribe a quienes lleguen desde entonces», yet ALTA APLICADA and ACEPTADA
+    typed on shadow-era rows mailed students who never got a first email."""
+    ws = _shadow_then_live(tmp_path, pool)
+    assert ws.emails() == []
+    assert cell(ws, ACCEPTED_ALTA, ESTADO) == "ALTA APLICADA"
+
+
+def test_shadow_era_students_hear_staff_when_the_office_opts_in(tmp_path, pool):
+    ws = _shadow_then_live(tmp_path, pool, avisar_anteriores=True)
+    assert len(ws.emails()) == 3
+
+
+def test_anterior_rows_are_never_mailed_for_what_staff_type(tmp_path, pool):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    day = datetime(2026, 11, 16, 10, 0, tzinfo=ZoneInfo("America/Mexico_City"))
+    ws = Workspace(tmp_path, desde=day)
+    ws.cycle(pool)
+    first = row_of("ACEPTADA", "SIN_VIGENCIA")  # 08:03, before `desde`
+    assert cell(ws, first, ESTADO) == "ANTERIOR"
+    before = ws.emails()
+    ws.set_status(first, "ALTA APLICADA")
+    ws.set_status(first + 1, "Aceptado")
+    settled(ws, pool)
+    settled(ws, pool)
+    assert to(ws, first, new_emails(ws, before)) == []
+    assert to(ws, first + 1, new_emails(ws, before)) == []
