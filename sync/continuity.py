@@ -47,11 +47,13 @@ def remember_answers(ledger: Ledger, campus: str, rows: list[Row]) -> None:
 
 def misplaced(steps: list[Step]) -> set[str]:
     """Rows whose id cell names another response (sync/identity.py), and rows without an
-    id yet (a sheet from before ids) that the ledger knows by their
-    answers, not showing their own block (staff sorted only the answer columns, or an old
-    copy was saved back): ours, misplaced, never a staff decision, and never a reason for
-    a follow-up email. Each gets its own block back."""
+    id yet (a sheet from before ids) that the ledger knows by their answers, showing
+    another response's block (staff sorted only the answer columns, or an old copy was
+    saved back): ours, misplaced, never a staff decision, and never a reason for a
+    follow-up email. Each gets its own block back. A block that is this response's own
+    with staff's notes in it (a motivo, a date) is theirs, never misplaced."""
     found = set()
+    others = {_signature(s.entry.written_cells): s.row.key for s in steps if _own(s)}
     for step in steps:
         own = step.entry.written_cells if step.entry else None
         if step.row.who is Who.MOVED and own:  # its id cell says another response
@@ -61,11 +63,23 @@ def misplaced(steps: list[Step]) -> set[str]:
             continue
         if step.row.id_cell or not own:
             continue
-        if not _shows_own_block(step.row, own) or (
-            step.action is Action.STAFF and _stale_error(step)
-        ):
+        if step.action is Action.STAFF and _stale_error(step):
             found.add(step.row.key)
+        elif not _shows_own_block(step.row, own):
+            shown = others.get(_signature(step.row.status))
+            if shown is not None and shown != step.row.key:
+                found.add(step.row.key)
     return found
+
+
+def _own(step: Step) -> bool:
+    return bool(step.entry and step.entry.written_cells)
+
+
+def _signature(cells: dict[str, str] | None) -> tuple[str, ...]:
+    """The machine-written cells that tell one response's block from another's."""
+    cells = cells or {}
+    return tuple(fold(cells.get(k, "") or "") for k in ("motivo", "fecha_constancia", "procesada"))
 
 
 def _shows_own_block(row: Row, own: dict[str, str]) -> bool:

@@ -335,3 +335,28 @@ def test_anterior_rows_are_never_mailed_for_what_staff_type(tmp_path, pool):
     settled(ws, pool)
     assert to(ws, first, new_emails(ws, before)) == []
     assert to(ws, first + 1, new_emails(ws, before)) == []
+
+
+def test_a_note_on_a_row_without_its_id_is_still_staffs(tmp_path, pool):
+    """A sheet from before ids (or an id cell cleared): the block with staff's note was
+    taken for another response's and written over."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before = ws.emails()
+    note = "Se confirmó con el IMSS por teléfono."
+
+    def decide_and_clear_ids(sheet):
+        header = [c.value for c in sheet[1]]
+        for r in range(2, sheet.max_row + 1):
+            sheet.cell(r, header.index("Validación: id") + 1).value = None
+        sheet.cell(REVIEW, header.index(ESTADO) + 1).value = "Aceptado"
+        sheet.cell(REVIEW, header.index(MOTIVO) + 1).value = note
+        sheet.cell(REJECTED, header.index(FECHA) + 1).value = "pedir original"
+
+    ws.edit(decide_and_clear_ids)
+    settled(ws, pool)
+    assert (cell(ws, REVIEW, ESTADO), cell(ws, REVIEW, MOTIVO)) == ("Aceptado", note)
+    assert cell(ws, REJECTED, FECHA) == "pedir original"
+    (mail,) = to(ws, REVIEW, new_emails(ws, before))
+    assert note in " ".join(text_of(mail).split())
+    assert all(ws.column("Validación: id"))  # the ids are back
