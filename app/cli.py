@@ -102,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     s = command("sync", "procesa las respuestas nuevas del formulario", logs, deployed)
     s.add_argument("--once", action="store_true", help="un solo ciclo y termina")
     s.add_argument("--dry-run", action="store_true", help="muestra qué haría, sin tocar nada")
+    s.add_argument(
+        "--reintentar",
+        action="store_true",
+        help="envía ya los correos en espera de reintento (tras arreglar el servidor de correo)",
+    )
     t = command("status", "último ciclo, pendientes y siguiente ejecución", deployed)
     t.add_argument("--json", action="store_true", help="para monitoreo")
     command("check", "revisa la configuración, la hoja y los archivos", deployed)

@@ -28,6 +28,7 @@ def sync_campus(
     stop: threading.Event | None = None,
     progress: Callable[[int, int], None] | None = None,
     after: Callable[[Runtime], None] | None = None,
+    replay: bool = False,
 ) -> Report:
     """One cycle (the caller holds the campus lock), then the digest when due; `after`
     runs with the runtime still open (the service records its heartbeat there)."""
@@ -35,6 +36,7 @@ def sync_campus(
         if stop is not None:
             rt.hooks.stop = stop
         rt.hooks.progress = progress
+        rt.hooks.replay = replay
         report = run_cycle(rt, dry_run=dry_run)
         if not dry_run:
             digest_if_due(rt, campus)

@@ -98,6 +98,7 @@ class Hooks:
     checkpoint: Callable[[str], None] = _nothing  # tests inject crashes here
     progress: Callable[[int, int], None] | None = None
     stop: threading.Event = field(default_factory=threading.Event)  # set on SIGTERM
+    replay: bool = False  # `sync --once --reintentar`: emails waiting to retry go now
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,7 @@ def _cycle(
             rt.hooks.clock,
             rt.hooks.checkpoint,
             rt.hooks.stop.is_set,
+            rt.hooks.replay,
         )
     if (
         pending

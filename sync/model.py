@@ -99,6 +99,8 @@ class Notice:
     cell_written: bool
     email_key: str | None = None  # the address it went to, hashed (rows.Row.email_key)
     verdict: str | None = None  # "ESTADO:MAIN_MOTIVO" it told (Due.verdict)
+    next_try_at: datetime | None = None  # RETRY: not before then (sync/notify.py backoff)
+    failing_since: datetime | None = None  # the first failure of a run of them
 
 
 class Action(Enum):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -28,8 +28,18 @@ from .sources import CellWrite
 from .values import local_now_text
 
 log = logging.getLogger("facultativo.sync")
-MAX_SEND_ATTEMPTS = 10
 INVALID_ADDRESS = "dirección no válida"
+# A refusal that may pass (4xx: greylisting, a rate limit; a dropped connection) is tried
+# again on a clock, not every cycle: 1, 2, 4… minutes, then every 6 hours, and the email
+# is given up (ERROR in «notificada el») after a day of failures.
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(hours=6)
+GIVE_UP_AFTER = timedelta(hours=24)
+
+
+def retry_wait(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed try."""
+    return min(FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 20), LONGEST_WAIT)
 
 
 @dataclass(frozen=True)
@@ -54,11 +64,7 @@ def shadow_due(dues: list[Due], ledger: Ledger, mail: MailContext, now: datetime
     """Modo sombra: each email owed is recorded as not sent, so switching the mode off
     later never mails the students of these weeks."""
     for due in dues:
-        message_id = f"<{due.kind}.{due.generation}.{due.row.key}@{_domain(mail)}>"
-        told = (due.row.email_key, due.verdict)
-        ledger.intend(
-            mail.campus_name, due.row.key, due.kind, due.generation, message_id, now, told
-        )
+        _intend(due, ledger, mail, now)
         ledger.sent(
             mail.campus_name, due.row.key, due.kind, due.generation, NoticeStatus.SHADOW, None, now
         )
@@ -73,11 +79,19 @@ def send_due(
     now: Callable[[], datetime],
     checkpoint: Callable[[str], None],
     stopping: Callable[[], bool] = lambda: False,
+    replay: bool = False,
 ) -> Counter[str]:
+    """`replay`: IT fixed the relay; every email waiting for its next try goes now."""
     counts: Counter[str] = Counter()
     if not dues:
         return counts
     campus = mail.campus_name
+    known = ledger.notices(campus)
+    if not replay:
+        later = [d for d in dues if _waiting(known.get((d.row.key, d.kind, d.generation)), now())]
+        if later:
+            counts["waiting"] += len(later)
+            dues = [d for d in dues if d not in later]
     room = _room_today(ledger, mail, now())
     if room < len(dues):
         log.warning(
@@ -87,14 +101,17 @@ def send_due(
         )
         counts["deferred"] += len(dues) - max(room, 0)
         dues = dues[: max(room, 0)]
-        if not dues:
-            return counts
+    if not dues:
+        return counts
     try:
         sender.open()
     except SendError as exc:
         log.warning(
-            "correo no disponible (%s); %d mensajes quedan para el próximo ciclo", exc, len(dues)
+            "correo no disponible (%s); %d mensajes se intentan de nuevo más tarde", exc, len(dues)
         )
+        for due in dues:  # each waits its own clock: a relay down is not tried every cycle
+            _intend(due, ledger, mail, now())  # the relay's (or its password's) fault, never
+            _record_unsent(due, ledger, mail, known, now, str(exc), True, gives_up=False)
         counts["retry"] += len(dues)
         return counts
     try:
@@ -102,14 +119,22 @@ def send_due(
             if stopping():  # shutting down: the rest stay pending for the next start
                 counts["retry"] += len(dues) - i
                 break
-            status, detail = _send_one(due, sender, ledger, mail, now, checkpoint)
-            detail = scrub(detail) if detail else detail  # servers echo the address back
-            ledger.sent(campus, due.row.key, due.kind, due.generation, status, detail, now())
+            status = _send_one(due, sender, ledger, mail, known, now, checkpoint)
             counts[status] += 1
             checkpoint("sent")
     finally:
         sender.close()
     return counts
+
+
+def _waiting(notice: Notice | None, now: datetime) -> bool:
+    """A failed email whose next try has not come yet."""
+    return bool(
+        notice is not None
+        and notice.status == NoticeStatus.RETRY
+        and notice.next_try_at is not None
+        and notice.next_try_at > now
+    )
 
 
 def _room_today(ledger: Ledger, mail: MailContext, now: datetime) -> int:
@@ -124,14 +149,14 @@ def _send_one(
     sender: Sender,
     ledger: Ledger,
     mail: MailContext,
+    known: Mapping[tuple[str, str, int], Notice],
     now: Callable[[], datetime],
     checkpoint: Callable[[str], None],
-) -> tuple[str, str | None]:
-    message_id = f"<{due.kind}.{due.generation}.{due.row.key}@{_domain(mail)}>"
-    told = (due.row.email_key, due.verdict)
-    ledger.intend(mail.campus_name, due.row.key, due.kind, due.generation, message_id, now(), told)
+) -> str:
+    """Send one email and record how it went; the status recorded."""
+    message_id = _intend(due, ledger, mail, now())
     if not due.row.email:  # the exact address in the cell, or nobody
-        return NoticeStatus.FAILED, INVALID_ADDRESS
+        return _record(due, ledger, mail, now(), NoticeStatus.FAILED, INVALID_ADDRESS)
     checkpoint("intent")
     try:
         estado = Estado(due.estado)
@@ -142,38 +167,75 @@ def _send_one(
         message = to_message(email, mail.from_address, mail.contact.get("email", ""), date)
     except TemplateError as exc:  # a campus's own template is broken: fix it, then it goes out
         log.error("plantilla de correo con error (%s); el correo queda pendiente", exc)
-        return NoticeStatus.RETRY, f"plantilla con error: {exc}"[:200]
+        detail = f"plantilla con error: {exc}"[:200]
+        return _record(due, ledger, mail, now(), NoticeStatus.RETRY, detail)
     except Exception as exc:  # one row's message never stops the others
         log.error("fila %d: no se pudo preparar el correo (%s)", due.row.number, type(exc).__name__)
-        return NoticeStatus.FAILED, f"no se pudo preparar el correo ({type(exc).__name__})"
+        detail = f"no se pudo preparar el correo ({type(exc).__name__})"
+        return _record(due, ledger, mail, now(), NoticeStatus.FAILED, detail)
     try:
         sender.send(message)
         checkpoint("delivered")  # the duplicate window: sent, not yet recorded
     except SendError as exc:
-        return _not_sent(due, ledger, mail, str(exc), exc.transient)
+        return _record_unsent(due, ledger, mail, known, now, str(exc), exc.transient)
     except Exception as exc:  # a sender's surprise is this row's, retried like a cut connection
-        return _not_sent(due, ledger, mail, f"error inesperado ({type(exc).__name__})", True)
-    return NoticeStatus.SENT, None
+        detail = f"error inesperado ({type(exc).__name__})"
+        return _record_unsent(due, ledger, mail, known, now, detail, True)
+    return _record(due, ledger, mail, now(), NoticeStatus.SENT, None)
 
 
-def _not_sent(
-    due: Due, ledger: Ledger, mail: MailContext, detail: str, transient: bool
-) -> tuple[str, str]:
-    attempts = _attempts(ledger, mail.campus_name, due)
+def _intend(due: Due, ledger: Ledger, mail: MailContext, at: datetime) -> str:
+    """Recorded before the send (a crash mid-send is seen and retried); the Message-ID."""
+    message_id = f"<{due.kind}.{due.generation}.{due.row.key}@{_domain(mail)}>"
+    told = (due.row.email_key, due.verdict)
+    ledger.intend(mail.campus_name, due.row.key, due.kind, due.generation, message_id, at, told)
+    return message_id
+
+
+def _record(
+    due: Due,
+    ledger: Ledger,
+    mail: MailContext,
+    at: datetime,
+    status: str,
+    detail: str | None,
+    next_try: datetime | None = None,
+) -> str:
+    detail = scrub(detail) if detail else detail  # servers echo the address back
+    key, kind, generation = due.row.key, due.kind, due.generation
+    ledger.sent(mail.campus_name, key, kind, generation, status, detail, at, next_try)
+    return status
+
+
+def _record_unsent(
+    due: Due,
+    ledger: Ledger,
+    mail: MailContext,
+    known: Mapping[tuple[str, str, int], Notice],
+    now: Callable[[], datetime],
+    detail: str,
+    transient: bool,
+    gives_up: bool = True,
+) -> str:
+    """A refusal that may pass waits its turn on the clock; one that will not (5xx, an
+    invalid address), or a day of them, is the email's ERROR. `gives_up`: False when the
+    server could not be reached at all: no address is at fault, the email only waits."""
+    at = now()
+    notice = known.get((due.row.key, due.kind, due.generation))
+    attempts = (notice.attempts if notice else 0) + 1
+    since = notice.failing_since if notice and notice.failing_since else at
     log.warning(
         "fila %d: correo a %s no enviado: %s",
         due.row.number,
         mask_email(due.row.email or ""),
         scrub(detail),
     )
-    if transient and attempts < MAX_SEND_ATTEMPTS:
-        return NoticeStatus.RETRY, detail[:200]
-    return NoticeStatus.FAILED, detail[:200]
-
-
-def _attempts(ledger: Ledger, campus: str, due: Due) -> int:
-    notice = ledger.notices(campus).get((due.row.key, due.kind, due.generation))
-    return notice.attempts if notice else 1
+    if transient and (not gives_up or at - since < GIVE_UP_AFTER):
+        wait = at + retry_wait(attempts)
+        return _record(due, ledger, mail, at, NoticeStatus.RETRY, detail[:200], wait)
+    if transient:
+        detail = f"sin éxito durante 24 horas: {detail}"
+    return _record(due, ledger, mail, at, NoticeStatus.FAILED, detail[:200])
 
 
 def _domain(mail: MailContext) -> str:

@@ -17,6 +17,7 @@ EMAIL_COUNTS = {
     "sent": "enviados",
     "deferred": "pospuestos (tope diario)",
     "retry": "por reintentar",
+    "waiting": "en espera del siguiente intento",
     "failed": "fallidos",
     "sombra": "no enviados (modo sombra)",  # shadow mode: recorded, never sent
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from typing import Any
 
 from facultativo.config import Campus, Config, load
@@ -45,11 +46,24 @@ def campus_status(config: Config, campus: Campus) -> dict[str, Any]:
             "pid": service.get("pid") if running else None,
             "last_cycle": last,
             "backlog_error_temporal": ledger.backlog(campus.name),
+            "emails_waiting": _waiting(ledger.waiting(campus.name)),
             "next_run_at": service.get("next_run_at") if running else None,
             "last_change_at": service.get("last_change_at"),
         }
     finally:
         ledger.close()
+
+
+def _waiting(found: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Emails waiting for their next try: how many, why (the server's answers, most
+    frequent first) and when the soonest goes."""
+    reasons = Counter(detail for detail, _ in found)
+    soonest = next((when for _, when in found if when is not None), None)
+    return {
+        "count": len(found),
+        "reasons": [{"detail": d, "count": n} for d, n in reasons.most_common(3)],
+        "next_try_at": soonest.isoformat() if soonest else None,
+    }
 
 
 def _running(config: Config, campus: Campus) -> bool:
@@ -106,6 +120,17 @@ def render(states: list[dict[str, Any]]) -> str:
                     "(se escriben en el siguiente ciclo)"
                 )
         lines.append(f"  En ERROR TEMPORAL esperando reintento: {s['backlog_error_temporal']}")
+        waiting = s.get("emails_waiting") or {}
+        if waiting.get("count"):
+            why = "; ".join(f"«{r['detail'][:80]}» ({r['count']})" for r in waiting["reasons"])
+            when = (
+                _local(waiting["next_try_at"], s.get("timezone")) if waiting["next_try_at"] else "—"
+            )
+            lines.append(
+                f"  Correos en espera de reintento: {waiting['count']}, siguiente intento {when}; "
+                f"el servidor respondió: {why}. Si ya se arregló: facultativo sync --once "
+                "--reintentar"
+            )
         if s.get("last_change_at"):
             changed = _local(s["last_change_at"], s.get("timezone"))
             lines.append(f"  Último cambio visto en la hoja: {changed}")

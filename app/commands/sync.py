@@ -23,6 +23,8 @@ log = logging.getLogger("facultativo")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.reintentar and not args.once:
+        args.once = True  # «reintenta ahora» is one cycle, never the service
     if not (args.once or args.dry_run):
         return service.run(args)
     setup_logging(fmt=args.log_format)
@@ -32,16 +34,21 @@ def run(args: argparse.Namespace) -> int:
         if not args.dry_run:
             for campus in chosen:
                 locks.enter_context(campus_lock(config.ledger, campus.name))
-        failed = _one_round(config, chosen, pool, args.dry_run)
+        failed = _one_round(config, chosen, pool, args.dry_run, args.reintentar)
         return 1 if failed else 0
 
 
-def _one_round(config: Config, chosen: list[Campus], pool: ValidatorPool, dry: bool) -> bool:
+def _one_round(
+    config: Config, chosen: list[Campus], pool: ValidatorPool, dry: bool, replay: bool = False
+) -> bool:
+    """`replay`: the emails waiting for their next try go now (IT fixed the relay)."""
     failed = False
     for campus in chosen:
         try:
             progress = terminal_progress(sys.stderr)
-            report = sync_campus(config, campus, pool, dry_run=dry, progress=progress)
+            report = sync_campus(
+                config, campus, pool, dry_run=dry, progress=progress, replay=replay
+            )
             print(_dry_run_text(report) if dry else report_line(report))
         except operational() as exc:
             log.error("campus %s: %s", campus.name, exc)

@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..model import Notice, NoticeStatus
-from .store import Store, iso
+from .store import Store, dt, iso
 
 
 class Notices(Store):
     def notices(self, campus: str) -> dict[tuple[str, str, int], Notice]:
         rows = self.db.execute(
             "SELECT key, kind, generation, message_id, status, attempts, detail, updated_at,"
-            " cell_written, email_key, verdict FROM notifications WHERE campus = ?",
+            " cell_written, email_key, verdict, next_try_at, failing_since FROM notifications"
+            " WHERE campus = ?",
             (campus,),
         )
         found = {}
@@ -30,6 +31,8 @@ class Notices(Store):
                 cell_written=bool(r["cell_written"]),
                 email_key=r["email_key"],
                 verdict=r["verdict"],
+                next_try_at=dt(r["next_try_at"]),
+                failing_since=dt(r["failing_since"]),
             )
             found[(notice.key, notice.kind, notice.generation)] = notice
         return found
@@ -74,13 +77,39 @@ class Notices(Store):
         status: str,
         detail: str | None,
         now: datetime,
+        next_try: datetime | None = None,
     ) -> None:
+        """A send's result; a failure keeps when the failures began (an email gives up
+        after a day of them) and, to retry, when to try next."""
+        failing = status in (NoticeStatus.RETRY, NoticeStatus.FAILED)
         with self.transaction() as db:
             db.execute(
                 "UPDATE notifications SET status = ?, detail = ?, updated_at = ?,"
-                " cell_written = 0 WHERE campus = ? AND key = ? AND kind = ? AND generation = ?",
-                (status, detail, iso(now), campus, key, kind, generation),
+                " cell_written = 0, next_try_at = ?,"
+                " failing_since = CASE WHEN ? THEN COALESCE(failing_since, ?) END"
+                " WHERE campus = ? AND key = ? AND kind = ? AND generation = ?",
+                (
+                    status,
+                    detail,
+                    iso(now),
+                    iso(next_try),
+                    failing,
+                    iso(now),
+                    campus,
+                    key,
+                    kind,
+                    generation,
+                ),
             )
+
+    def waiting(self, campus: str) -> list[tuple[str, datetime | None]]:
+        """Emails waiting to be tried again: (why, when next), the soonest first."""
+        rows = self.db.execute(
+            "SELECT detail, next_try_at FROM notifications WHERE campus = ? AND status = ?"
+            " ORDER BY next_try_at",
+            (campus, NoticeStatus.RETRY),
+        )
+        return [(r["detail"] or "", dt(r["next_try_at"])) for r in rows]
 
     def adopt_notices(
         self, campus: str, found: list[tuple[str, str, str, str]], now: datetime

@@ -64,6 +64,7 @@ def test_wrong_app_password_defers_everything_and_loses_nothing(
         assert "contraseña de aplicación" in caplog.text
         assert not any(r[NOTIFIED] for r in ws.rows())
         monkeypatch.setenv("FACULTATIVO_SMTP_PASSWORD", smtp.PASSWORD)
+        ws.clock.advance(2)  # the first try again comes a minute later
         ws.cycle(pool=_pool())
     finally:
         controller.stop()
@@ -141,3 +142,64 @@ def test_daily_cap_defers_the_excess_to_the_next_day(tmp_path, recorder):
     finally:
         controller.stop()
     assert len(recorder.ids()) == len(set(recorder.ids())) == DUE
+
+
+def _tries(recorder: smtp.Recorder) -> float:
+    """Tries per email so far (one address may have two emails)."""
+    return sum(recorder.rcpt_tries.values()) / DUE
+
+
+def test_a_server_answering_450_for_an_hour_is_waited_out_then_replayed_once(tmp_path, recorder):
+    """Greylisting or a rate limit answering 450 to everyone used one attempt per cycle:
+    with the watcher's 20-second cycles the 10th attempt made it ERROR 3 minutes in."""
+    from facultativo.commands.status import campus_status, render
+
+    controller = smtp.start(recorder, "plain")
+    try:
+        ws = workspace(tmp_path, controller)
+        recorder.refuse_all = "450 4.7.1 Greylisted, intenta más tarde"
+        for _ in range(10):  # three minutes of the watcher's 20-second cycles
+            ws.cycle(pool=_pool())
+            ws.clock.advance(1 / 3)
+        assert _tries(recorder) == 3  # at 0, 1 and 3 minutes: on a clock, not per cycle
+        for _ in range(12):  # the rest of the hour, a cycle every 5 minutes
+            ws.cycle(pool=_pool())
+            ws.clock.advance(5)
+        assert _tries(recorder) <= 7 and not recorder.messages
+        assert not any(str(r[NOTIFIED] or "").startswith("ERROR") for r in ws.rows())
+        status = campus_status(ws.config, ws.campus)
+        waiting = status["emails_waiting"]["count"]  # the ERROR TEMPORAL row's too, by now
+        assert waiting >= DUE
+        shown = render([status])
+        assert f"Correos en espera de reintento: {waiting}" in shown and "450 4.7.1" in shown
+        recorder.refuse_all = None  # IT fixed the relay: `sync --once --reintentar`
+        assert ws.cycle(pool=_pool(), replay=True).emails["sent"] == waiting
+        ws.cycle(pool=_pool())
+        ws.clock.advance(30)
+        ws.cycle(pool=_pool())
+    finally:
+        controller.stop()
+    assert len(recorder.ids()) == len(set(recorder.ids()))  # never twice
+    assert "Correos en espera" not in render([campus_status(ws.config, ws.campus)])
+
+
+def test_a_day_of_4xx_makes_the_email_an_error(tmp_path, recorder):
+    controller = smtp.start(recorder, "plain")
+    try:
+        ws = workspace(tmp_path, controller)
+        recorder.refuse_all = "451 4.3.0 Intenta más tarde"
+        for _ in range(12):  # every two hours: 22 hours of refusals
+            ws.cycle(pool=_pool())
+            ws.clock.advance(120)
+        assert not any(str(r[NOTIFIED] or "").startswith("ERROR") for r in ws.rows())
+        ws.clock.advance(120)
+        ws.cycle(pool=_pool())
+    finally:
+        controller.stop()
+    notified = [
+        str(r[NOTIFIED] or "")
+        for r, (e, _) in zip(ws.rows(), EXPECTED, strict=True)
+        if e != "ERROR_TEMPORAL"
+    ]
+    assert all(n.startswith("ERROR: sin éxito durante 24 horas: 451") for n in notified), notified
+    assert not recorder.messages

@@ -8,6 +8,7 @@ import email
 import ipaddress
 import socket
 import ssl
+from collections import Counter
 from email import policy
 from pathlib import Path
 
@@ -33,8 +34,13 @@ class Recorder:
         self.data_replies: dict[int, str] = {}  # nth DATA (1-based) -> reply instead of 250
         self.drop_at: set[int] = set()  # nth DATA at which the connection is cut
         self.data_count = 0
+        self.refuse_all: str | None = None  # a reply to every RCPT (greylisting, a rate limit)
+        self.rcpt_tries: Counter[str] = Counter()  # RCPTs seen per address
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.rcpt_tries[address] += 1
+        if self.refuse_all:
+            return self.refuse_all
         queued = self.rcpt_replies.get(address)
         if queued:
             return queued.pop(0)

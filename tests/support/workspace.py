@@ -75,9 +75,13 @@ class Workspace:
         self.workbook = folder / "respuestas.xlsx"
         self.outbox = folder / "outbox"
 
-    def cycle(self, pool: ValidatorPool, checkpoint=None, dry_run: bool = False) -> Report:
+    def cycle(
+        self, pool: ValidatorPool, checkpoint=None, dry_run: bool = False, replay: bool = False
+    ) -> Report:
+        """`replay`: as `sync --once --reintentar`."""
         with open_runtime(self.config, self.campus, pool, dry_run, checkpoint) as rt:
             rt.hooks.clock = self.clock
+            rt.hooks.replay = replay
             return run_cycle(rt, dry_run=dry_run)
 
     def rows(self) -> list[dict[str, Any]]:
