@@ -53,7 +53,7 @@ def misplaced(steps: list[Step]) -> set[str]:
     follow-up email. Each gets its own block back. A block that is this response's own
     with staff's notes in it (a motivo, a date) is theirs, never misplaced."""
     found = set()
-    others = {_signature(s.entry.written_cells): s.row.key for s in steps if _own(s)}
+    others = {_signature(s.entry.written_cells): s.row.key for s in steps if s.entry}
     for step in steps:
         own = step.entry.written_cells if step.entry else None
         if step.row.who is Who.MOVED and own:  # its id cell says another response
@@ -66,19 +66,16 @@ def misplaced(steps: list[Step]) -> set[str]:
         if step.action is Action.STAFF and _stale_error(step):
             found.add(step.row.key)
         elif not _shows_own_block(step.row, own):
-            shown = others.get(_signature(step.row.status))
+            shown = others.get(_signature(step.row.status) or ())
             if shown is not None and shown != step.row.key:
                 found.add(step.row.key)
     return found
 
 
-def _own(step: Step) -> bool:
-    return bool(step.entry and step.entry.written_cells)
-
-
-def _signature(cells: dict[str, str] | None) -> tuple[str, ...]:
+def _signature(cells: dict[str, str] | None) -> tuple[str, ...] | None:
     """The machine-written cells that tell one response's block from another's."""
-    cells = cells or {}
+    if not cells:
+        return None
     return tuple(fold(cells.get(k, "") or "") for k in ("motivo", "fecha_constancia", "procesada"))
 
 
