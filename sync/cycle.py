@@ -42,7 +42,7 @@ from .continuity import (
     remember_answers,
     restore_lost_block,
 )
-from .decisions import note_staff, staff_notice
+from .decisions import note_staff, staff_notice, still_silent
 from .duplicates import mark_duplicates
 from .ledger import Ledger
 from .model import Action, Due, Entry, NoticeKind, NoticeStatus, Outcome, Step
@@ -202,6 +202,7 @@ def _cycle(
     remember_answers(ledger, s.name, rows)
     rt.hooks.checkpoint("recorded")
     dues, report.waiting = _dues(rt, steps, outcomes, pending)
+    dues, quiet = still_silent(dues, ledger.notices(s.name), s.mail)
     if dues and not dry_run:
         _sheet_writable(rt)
     if dry_run:
@@ -212,10 +213,11 @@ def _cycle(
         report.planned_emails = dues
         report.seconds = time.monotonic() - started
         return report
-    if s.mail.shadow:
-        report.emails = shadow_due(dues, ledger, s.mail, rt.hooks.clock())
-    else:
-        report.emails = send_due(
+    if s.mail.shadow or quiet:
+        shadowed = dues + quiet if s.mail.shadow else quiet
+        report.emails = shadow_due(shadowed, ledger, s.mail, rt.hooks.clock())
+    if not s.mail.shadow:
+        report.emails += send_due(
             dues,
             rt.ports.sender,
             ledger,

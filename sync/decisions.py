@@ -5,7 +5,8 @@ procede»), or ALTA/BAJA APLICADA once they acted in IMSS. It is mailed once it 
 the grace period (a slip can still be fixed), only if it tells the student something new,
 and never to a student who never heard from facultativo (modo sombra, ANTERIOR) unless the
 office opts in. A decision changed after it was mailed is mailed again as a correction.
-Staff's other cells (motivo, detalle, dates) are their notes: the decision carries them.
+A response decided in modo sombra stays silent when re-run later, too. Staff's other
+cells (motivo, detalle, dates) are their notes: the decision carries them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from facultativo.validators import Estado
 from facultativo.validators.text import fold
 
 from .ledger import Ledger
-from .model import Action, Entry, Notice, NoticeKind, NoticeStatus, Step
+from .model import Action, Due, Entry, Notice, NoticeKind, NoticeStatus, Step
 from .notify import MailContext
 from .rows import Row
 from .wording import staff_word
@@ -90,6 +91,28 @@ def staff_notice(
     earlier = _sent_decision(row.key, notices)
     corrige = earlier.etiqueta if earlier and earlier is not decision else ""
     return StaffNotice(kind, decision, ready, staff_note(row, entry), corrige)
+
+
+def still_silent(
+    dues: list[Due], notices: Notices, mail: MailContext
+) -> tuple[list[Due], list[Due]]:
+    """(to send, to record unsent): a response decided in modo sombra stays silent when
+    staff re-run it later, unless the student answered anew or the office opted in."""
+    if mail.tell_earlier:
+        return dues, []
+    quiet = [
+        d
+        for d in dues
+        if d.kind == NoticeKind.RESULTADO
+        and "answers" not in d.row.changed
+        and _shadow_only(d.row.key, notices)
+    ]
+    return [d for d in dues if d not in quiet], quiet
+
+
+def _shadow_only(key: str, notices: Notices) -> bool:
+    statuses = {n.status for n in notices.values() if n.key == key}
+    return NoticeStatus.SHADOW in statuses and not statuses & set(_TOLD)
 
 
 def never_told(key: str, entry: Entry, notices: Notices) -> bool:

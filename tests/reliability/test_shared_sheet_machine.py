@@ -1,21 +1,24 @@
-"""A stateful property test of the shared sheet (issue 21): hypothesis interleaves cycles
-with what staff and students do to the workbook, and a process killed mid-cycle, and
-checks after every step what must never happen to a student.
+"""A stateful property test of the shared sheet (issues 21 and 22): hypothesis interleaves
+cycles with what staff and students do to the workbook, a process killed mid-cycle, modo
+sombra turned off and a mail server answering 450 for an hour (a real SMTP server on
+loopback, a simulated clock), and checks after every step what must never happen.
 
 Invariants:
 - no message is sent twice (but for the one resend a kill between sending and recording
-  costs, by design: at-least-once), and no address gets the same email twice;
-- no student who answered before `desde` (ANTERIOR) is ever mailed;
-- an ALTA APLICADA staff typed stays, wherever the row moves, and so does a note typed in
-  «detalle» (until staff clear that estado or the student changes the answer);
+  costs, by design: at-least-once), and no address gets the same result email twice;
+- no student who answered before `desde` (ANTERIOR), and no student decided in modo
+  sombra, is ever mailed (unless the student answers anew), not even when staff re-run;
+- no staff cell is overwritten: an ALTA APLICADA or a decision in their own words stays,
+  wherever the row moves, and so does a note typed in «detalle» or «motivo» (until staff
+  clear that estado or the student changes the answer);
 - once the office goes home and the service catches up, every response after `desde`
-  has an estado and, with a valid address, a «notificada el».
+  has an estado and, with a valid address, a «notificada el»; and the last decision
+  staff left standing is the last thing its student was told.
 """
 
 from __future__ import annotations
 
 import contextlib
-import email
 import hashlib
 import os
 import re
@@ -29,11 +32,23 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
+from facultativo.config import Mail
+from facultativo.notifiers import smtp as smtp_sender
+from facultativo.settings import Backend
 from facultativo.sync.columns import STATUS_HEADERS
+from facultativo.sync.model import NoticeStatus
 from facultativo.sync.sources import SourceError
-from tests.support.sheet import ESTADO, NOTIFICADA
+from facultativo.sync.wording import staff_word
+from tests.support import smtp_server as smtp
+from tests.support.sheet import ESTADO, MOTIVO, NOTIFICADA
 from tests.support.workspace import Crash, Workspace, crash_at
 
 pytestmark = pytest.mark.slow
@@ -44,6 +59,8 @@ STAMP, EMAIL = "Marca temporal", "Dirección de correo electrónico"
 DETALLE, ID = STATUS_HEADERS["detalle"], STATUS_HEADERS["id"]
 FILE = "Adjunta tu Constancia de Vigencia de Derechos (PDF)"
 CHECKPOINTS = ("read", "validated", "recorded", "intent", "delivered", "sent", "written")
+# staff's words for a decision, as they type them
+WORDS = ("Aceptado", "No procede", "rechazada.", "ACEPTADA", "Concluido", "procede")
 RUNS = Counter()
 # A longer campaign by hand: FACULTATIVO_MACHINE_EXAMPLES=300 pytest -s this file.
 EXAMPLES = int(os.environ.get("FACULTATIVO_MACHINE_EXAMPLES", "25"))
@@ -57,7 +74,17 @@ class SharedSheet(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="hoja-", dir=_root[0]))
-        self.ws = Workspace(self.folder, desde=DESDE)
+        self.recorder = smtp.Recorder()
+        self.server = smtp.start(self.recorder, "plain")
+        settings_ = smtp_sender.Settings(
+            host="127.0.0.1", port=self.server.port, security="none", timeout_seconds=10
+        )
+        mail = Mail(
+            sender=Backend("smtp", settings_),
+            from_address="Servicios Escolares <escolares@demo.example.mx>",
+            espera_decision_minutos=10,
+        )
+        self.ws = Workspace(self.folder, desde=DESDE, mail=mail)
         self.export = self.folder / "export.xlsx"
         shutil.copy(self.ws.workbook, self.export)
         self.before = {r[EMAIL] for r in self.ws.rows() if r[STAMP].replace(tzinfo=TZ) < DESDE} - {
@@ -67,8 +94,24 @@ class SharedSheet(RuleBasedStateMachine):
         self.typed: set[tuple[str, str]] = set()  # marked, no cycle has read it yet
         self.new = 0
         self.windows = 0  # kills between a send and its record: one resend each, by design
-        self.notes: dict[str, str] = {}  # id → the note staff typed in «detalle»
+        self.notes: dict[tuple[str, str], str] = {}  # (id, column) → the note staff typed
         self.unsure = False  # a kill after writing cells, before the ledger knew
+        self.decided: dict[str, str] = {}  # id → staff's decision in their words, seen
+        self.deciding: dict[str, str] = {}  # typed, no cycle has read it yet
+        self.silent: set[str] = set()  # ids decided in modo sombra: never mailed after
+        self.shadow = False
+
+    @initialize(shadow=st.booleans())
+    def start(self, shadow: bool) -> None:
+        """Half the offices start in modo sombra."""
+        self.shadow = shadow
+        if shadow:
+            self._mail(modo="sombra")
+
+    def _mail(self, **changes) -> None:
+        from dataclasses import replace
+
+        self.ws.campus = replace(self.ws.campus, mail=replace(self.ws.campus.mail, **changes))
 
     # --- what runs ---------------------------------------------------------------------
 
@@ -80,6 +123,8 @@ class SharedSheet(RuleBasedStateMachine):
             self.unsure = False
             self.aplicada |= self.typed
             self.typed.clear()
+            self.decided.update(self.deciding)
+            self.deciding.clear()
 
     @rule(step=st.sampled_from(CHECKPOINTS))
     def killed_mid_cycle(self, step: str) -> None:
@@ -105,6 +150,7 @@ class SharedSheet(RuleBasedStateMachine):
         again, not ours to keep), and the notes they typed."""
         self.typed.clear()
         self.notes.clear()
+        self.deciding.clear()
 
     @rule(seed=st.integers(0, 10**6))
     def sort_whole_rows(self, seed: int) -> None:
@@ -135,9 +181,9 @@ class SharedSheet(RuleBasedStateMachine):
 
         self._edit(change)
 
-    @precondition(lambda self: {ESTADO, DETALLE, ID} <= set(self.ws.rows()[0]))
-    @rule(data=st.data())
-    def type_a_note(self, data) -> None:
+    @precondition(lambda self: {ESTADO, DETALLE, MOTIVO, ID} <= set(self.ws.rows()[0]))
+    @rule(data=st.data(), column=st.sampled_from([DETALLE, MOTIVO]))
+    def type_a_note(self, data, column: str) -> None:
         rows = [r for r in self.ws.rows() if r.get(ESTADO) and r.get(ID)]
         if not rows:
             return
@@ -148,11 +194,60 @@ class SharedSheet(RuleBasedStateMachine):
             head = _header(sheet)
             for r in range(2, sheet.max_row + 1):
                 if str(sheet.cell(r, head.index(ID) + 1).value) == ident:
-                    sheet.cell(r, head.index(DETALLE) + 1).value = note
+                    sheet.cell(r, head.index(column) + 1).value = note
 
         self._edit(change)
         if not self.unsure:
-            self.notes[ident] = note
+            self.notes[(ident, column)] = note
+
+    @precondition(lambda self: {ESTADO, ID} <= set(self.ws.rows()[0]))
+    @rule(data=st.data(), word=st.sampled_from(WORDS))
+    def type_a_decision(self, data, word: str) -> None:
+        """Staff decide a row in their own words, or correct a decision they typed."""
+        rows = [
+            r
+            for r in self.ws.rows()
+            if r.get(ID)
+            and r[STAMP].replace(tzinfo=TZ) >= DESDE
+            and r.get(ESTADO) in ("REVISIÓN MANUAL", "RECHAZADA", "ACEPTADA", *WORDS)
+        ]
+        if not rows:
+            return
+        row = data.draw(st.sampled_from(rows))
+        ident = str(row[ID])
+
+        def change(sheet):
+            head = _header(sheet)
+            for r in range(2, sheet.max_row + 1):
+                if str(sheet.cell(r, head.index(ID) + 1).value) == ident:
+                    sheet.cell(r, head.index(ESTADO) + 1).value = word
+
+        self._edit(change)
+        self.decided.pop(ident, None)
+        self.deciding[ident] = word
+
+    @precondition(lambda self: self.shadow)
+    @rule()
+    def turn_shadow_off(self) -> None:
+        """The office ends its trial weeks: whoever was decided so far never hears."""
+        ledger = self.ws.ledger()
+        try:
+            notices = ledger.notices(self.ws.campus.name).values()
+            self.silent |= {n.key for n in notices if n.status == NoticeStatus.SHADOW}
+        finally:
+            ledger.close()
+        self.shadow = False
+        self._mail(modo="normal")
+
+    @rule()
+    def smtp_answers_450_for_an_hour(self) -> None:
+        self.recorder.refuse_all = "450 4.7.1 Greylisted, intenta más tarde"
+        try:
+            for _ in range(6):
+                self.cycle()
+                self.ws.clock.advance(3)
+        finally:
+            self.recorder.refuse_all = None
 
     @precondition(lambda self: {ESTADO, ID} <= set(self.ws.rows()[0]))
     @rule(data=st.data())
@@ -165,7 +260,11 @@ class SharedSheet(RuleBasedStateMachine):
             for r in chosen:
                 if "APLICADA" not in str(sheet.cell(r, col).value):  # staff keep theirs
                     sheet.cell(r, col).value = None
-                    self.notes.pop(str(sheet.cell(r, ids).value), None)  # a re-run: ours
+                    ident = str(sheet.cell(r, ids).value)  # a re-run: ours again, and mailed
+                    for column in (DETALLE, MOTIVO):
+                        self.notes.pop((ident, column), None)
+                    for known in (self.decided, self.deciding):
+                        known.pop(ident, None)
 
         self._edit(change)
 
@@ -191,8 +290,10 @@ class SharedSheet(RuleBasedStateMachine):
         self._edit(change)
         if which == ESTADO:
             self.typed.clear()  # an APLICADA no cycle read, gone with its column
-        if which == DETALLE:
-            self.notes.clear()
+        if which in (DETALLE, MOTIVO):
+            self.notes = {k: v for k, v in self.notes.items() if k[1] != which}
+        if which == ESTADO:
+            self.deciding.clear()
 
     @precondition(lambda self: ESTADO in self.ws.rows()[0])
     @rule()
@@ -202,6 +303,7 @@ class SharedSheet(RuleBasedStateMachine):
 
         self._edit(change)
         self.typed.clear()  # an APLICADA no cycle read is in the renamed column now
+        self.deciding.clear()
 
     @rule()
     def re_export(self) -> None:
@@ -227,6 +329,8 @@ class SharedSheet(RuleBasedStateMachine):
         old = str(rows[i][EMAIL])
         if (str(rows[i][STAMP]), old) in self.aplicada | self.typed or old in self.before:
             return
+        if str(rows[i].get(ID)) in self.silent:
+            return
         new = old.replace("@", ".corregido@", 1)
 
         def change(sheet):
@@ -242,7 +346,10 @@ class SharedSheet(RuleBasedStateMachine):
         if (str(stamp), rows[i][EMAIL]) in self.aplicada | self.typed or stamp < _naive(DESDE):
             return
         other = data.draw(st.sampled_from([r[FILE] for r in rows if r.get(FILE)]))
-        self.notes.pop(str(rows[i].get(ID)), None)  # a new answer: decided again
+        ident = str(rows[i].get(ID))
+        for column in (DETALLE, MOTIVO):  # a new answer: decided again
+            self.notes.pop((ident, column), None)
+        self.silent.discard(ident)
 
         def change(sheet):
             head = _header(sheet)
@@ -253,35 +360,53 @@ class SharedSheet(RuleBasedStateMachine):
 
     # --- what must hold --------------------------------------------------------------------
 
+    def _messages(self) -> list:
+        return [m for _, m in self.recorder.messages]
+
     @invariant()
     def nobody_gets_the_same_email_twice(self) -> None:
         RUNS["invariants"] += 1
-        names = [p.name for p in self.ws.emails()]
-        again = [n for n in names if re.search(r"\.\d+\.eml$", n)]
-        # each copy (name.2.eml, name.3.eml…) is one resend, one per kill in that window
-        assert len(again) <= self.windows, again
-        seen = Counter()
-        for path in self.ws.emails():
-            if path.name in again:
-                continue
-            msg = email.message_from_bytes(path.read_bytes())
-            body = _text(msg)
-            seen[(msg["To"], msg["Subject"], hashlib.sha256(body.encode()).hexdigest())] += 1
+        ids = Counter(str(m["Message-ID"]) for m in self._messages())
+        # each extra copy is one resend, one per kill in the window between send and record
+        assert sum(n - 1 for n in ids.values()) <= self.windows, ids
+        seen, once = Counter(), set()
+        for msg in self._messages():
+            if str(msg["Message-ID"]) in once or "<decision." in str(msg["Message-ID"]):
+                continue  # a resend; or a decision, which staff may take back and forth
+            once.add(str(msg["Message-ID"]))
+            body = hashlib.sha256(_text(msg).encode()).hexdigest()
+            seen[(msg["To"], msg["Subject"], body)] += 1
         assert not [k for k, n in seen.items() if n > 1]
 
     @invariant()
-    def nobody_from_before_desde_is_mailed(self) -> None:
-        mailed = {email.message_from_bytes(p.read_bytes())["To"] for p in self.ws.emails()}
+    def nobody_from_before_desde_nor_modo_sombra_is_mailed(self) -> None:
+        mailed = {str(m["To"]) for m in self._messages()}
         assert not (mailed & self.before)
+        if self.shadow:
+            assert not self._messages()
+        for msg in self._messages():
+            ident = str(msg["Message-ID"]).split(".", 2)[-1].split("@")[0]
+            assert ident not in self.silent, msg["Message-ID"]
 
     @invariant()
     def staff_notes_stay(self) -> None:
         head = self.ws.rows()[0] if self.ws.rows() else {}
-        if not self.notes or DETALLE not in head or ID not in head:
+        if not self.notes or ID not in head:
             return
         for r in self.ws.rows():
-            if str(r.get(ID)) in self.notes:
-                assert r.get(DETALLE) == self.notes[str(r[ID])], r
+            for column in (DETALLE, MOTIVO):
+                note = self.notes.get((str(r.get(ID)), column))
+                if note is not None and column in head:
+                    assert r.get(column) == note, r
+
+    @invariant()
+    def staff_decisions_stay(self) -> None:
+        if not self.decided or ESTADO not in self.ws.rows()[0]:
+            return
+        for r in self.ws.rows():
+            word = self.decided.get(str(r.get(ID)))
+            if word is not None and r.get(ESTADO):
+                assert r[ESTADO] == word, r
 
     @invariant()
     def staff_aplicada_stays(self) -> None:
@@ -299,7 +424,8 @@ class SharedSheet(RuleBasedStateMachine):
                 self.ws.cycle(_pool)
             RUNS["machines"] += 1
             self.nobody_gets_the_same_email_twice()
-            self.nobody_from_before_desde_is_mailed()
+            self.nobody_from_before_desde_nor_modo_sombra_is_mailed()
+            self._the_last_decision_is_the_last_told()
             for r in self.ws.rows():
                 if r[STAMP].replace(tzinfo=TZ) < DESDE:
                     continue
@@ -308,7 +434,30 @@ class SharedSheet(RuleBasedStateMachine):
                 if valid and r[ESTADO] not in ("ERROR TEMPORAL", "ALTA APLICADA"):
                     assert r.get(NOTIFICADA), r
         finally:
+            self.server.stop()
             shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _the_last_decision_is_the_last_told(self) -> None:
+        """Each decision staff left standing is what its student heard last (the ledger's
+        last sent email for it, which the server received)."""
+        ledger = self.ws.ledger()
+        try:
+            notices = list(ledger.notices(self.ws.campus.name).values())
+        finally:
+            ledger.close()
+        received = set(Counter(str(m["Message-ID"]) for m in self._messages()))
+        for r in self.ws.rows():
+            ident, decision = str(r.get(ID) or ""), staff_word(str(r.get(ESTADO) or ""))
+            if ident in self.silent or r[STAMP].replace(tzinfo=TZ) < DESDE:
+                continue
+            if decision is None or str(r.get(ESTADO)) not in WORDS:
+                continue
+            sent = [n for n in notices if n.key == ident and n.status == NoticeStatus.SENT]
+            if not sent:
+                continue  # never mailed at all (an invalid address): nothing to correct
+            last = max(sent, key=lambda n: (n.updated_at, n.generation))
+            assert (last.verdict or "").split(":")[0] == decision.value, (r, last)
+            assert last.message_id in received
 
 
 def _naive(moment: datetime) -> datetime:

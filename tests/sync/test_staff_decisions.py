@@ -360,3 +360,23 @@ def test_a_note_on_a_row_without_its_id_is_still_staffs(tmp_path, pool):
     (mail,) = to(ws, REVIEW, new_emails(ws, before))
     assert note in " ".join(text_of(mail).split())
     assert all(ws.column("Validación: id"))  # the ids are back
+
+
+def test_a_shadow_era_row_re_run_after_go_live_stays_silent_unless_answered_anew(
+    tmp_path, pool
+):
+    """Staff clearing estados of the trial weeks to have them checked again would mail
+    every student of those weeks their first email, weeks late."""
+    ws = Workspace(tmp_path)
+    ws.campus = replace(ws.campus, mail=replace(ws.campus.mail, modo="sombra"))
+    ws.cycle(pool)
+    ws.campus = replace(ws.campus, mail=replace(ws.campus.mail, modo="normal"))
+    for row in (REVIEW, REJECTED, ACCEPTED_ALTA):
+        ws.set_status(row, None)
+    settled(ws, pool)
+    assert ws.emails() == []
+    assert cell(ws, REJECTED, ESTADO) == "RECHAZADA"
+    assert "modo sombra" in cell(ws, REJECTED, NOTIFICADA)
+    set_cell(ws, REJECTED, "Número de Seguridad Social (NSS)", "02210355263")  # a new answer
+    settled(ws, pool)
+    assert len(to(ws, REJECTED, ws.emails())) == 1
