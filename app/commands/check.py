@@ -99,6 +99,14 @@ def check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
 def _mail_line(campus: Campus) -> str:
     """Where the students' emails go: a server forgotten in the file shows here."""
     text = f"correos: {campus.mail.sender.settings.describe()}"
+    wait = campus.mail.espera_decision_minutos
+    text += (
+        f"; una decisión del personal se envía tras {wait:g} minutos sin cambiar"
+        if wait
+        else "; una decisión del personal se envía en el siguiente ciclo (sin espera)"
+    )
+    if campus.mail.avisar_anteriores:
+        text += "; también a quienes se decidieron en modo sombra o antes de «desde»"
     if campus.mail.modo == "sombra":
         text += "; modo sombra: no se envía ninguno a los estudiantes"
     return text

@@ -362,9 +362,7 @@ def test_a_note_on_a_row_without_its_id_is_still_staffs(tmp_path, pool):
     assert all(ws.column("Validación: id"))  # the ids are back
 
 
-def test_a_shadow_era_row_re_run_after_go_live_stays_silent_unless_answered_anew(
-    tmp_path, pool
-):
+def test_a_shadow_era_row_re_run_after_go_live_stays_silent_unless_answered_anew(tmp_path, pool):
     """Staff clearing estados of the trial weeks to have them checked again would mail
     every student of those weeks their first email, weeks late."""
     ws = Workspace(tmp_path)
@@ -380,3 +378,11 @@ def test_a_shadow_era_row_re_run_after_go_live_stays_silent_unless_answered_anew
     set_cell(ws, REJECTED, "Número de Seguridad Social (NSS)", "02210355263")  # a new answer
     settled(ws, pool)
     assert len(to(ws, REJECTED, ws.emails())) == 1
+
+
+def test_check_shows_the_grace_period(tmp_path):
+    from facultativo.commands.check import check_campus
+
+    ws = Workspace(tmp_path)
+    lines = [m for _, m in check_campus(ws.campus, ws.config.ledger)]
+    assert any("se envía tras 10 minutos sin cambiar" in m for m in lines), lines
