@@ -42,7 +42,7 @@ from .continuity import (
     remember_answers,
     restore_lost_block,
 )
-from .decisions import note_staff, staff_notice, still_silent
+from .decisions import History, note_staff, staff_notice, still_silent
 from .duplicates import mark_duplicates
 from .ledger import Ledger
 from .model import Action, Due, Entry, NoticeKind, NoticeStatus, Outcome, Step
@@ -202,7 +202,7 @@ def _cycle(
     remember_answers(ledger, s.name, rows)
     rt.hooks.checkpoint("recorded")
     dues, report.waiting = _dues(rt, steps, outcomes, pending)
-    dues, quiet = still_silent(dues, ledger.notices(s.name), s.mail)
+    dues, quiet = still_silent(dues, History(ledger.notices(s.name)), s.mail)
     if dues and not dry_run:
         _sheet_writable(rt)
     if dry_run:
@@ -380,17 +380,17 @@ def _dues(
         if n.status == NoticeStatus.SENT and n.email_key
     }
     dues, waiting = [], 0
-    now = rt.hooks.clock()
+    now, history = rt.hooks.clock(), History(notices)
     for step in steps:
         row, entry, outcome = step.row, entries.get(step.row.key), outcomes.get(step.row.key)
         generation = entry.generation if entry else 0
         datos = entry.datos if entry else {}
         nota = corrige = ""
-        staff = staff_notice(step, entry, notices, rt.settings.mail, now)
+        staff = staff_notice(step, entry, history, rt.settings.mail, now)
         if staff is not None:
             assert entry is not None
             if not staff.ready:  # within the grace period: staff may still correct it
-                waiting += is_pending(notices.get((row.key, staff.kind, generation)))
+                waiting += 1
                 continue
             kind, estado, motivos, detalle = staff.kind, staff.estado.value, entry.motivos, ""
             nota, corrige = staff.nota, staff.corrige

@@ -11,6 +11,7 @@ cells (motivo, detalle, dates) are their notes: the decision carries them.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,13 +21,38 @@ from facultativo.validators.text import fold
 
 from .ledger import Ledger
 from .model import Action, Due, Entry, Notice, NoticeKind, NoticeStatus, Step
-from .notify import MailContext
+from .notify import MailContext, is_pending
 from .rows import Row
 from .wording import staff_word
 
 STAFF_DECISIONS = (Estado.ACEPTADA, Estado.RECHAZADA, Estado.CONCLUIDA)
 _TOLD = (NoticeStatus.SENT, NoticeStatus.FAILED, NoticeStatus.SENDING, NoticeStatus.RETRY)
 Notices = Mapping[tuple[str, str, int], Notice]
+
+
+class History:
+    """Every email of each response, indexed once per cycle: a sheet of thousands of rows
+    asks about each of them."""
+
+    def __init__(self, notices: Notices) -> None:
+        self.notices = notices
+        self._by_key: dict[str, list[Notice]] = defaultdict(list)
+        for notice in notices.values():
+            self._by_key[notice.key].append(notice)
+
+    def of(self, key: str) -> list[Notice]:
+        return self._by_key.get(key, [])
+
+    def statuses(self, key: str) -> set[str]:
+        return {n.status for n in self.of(key)}
+
+    def last_sent(self, key: str, kind: str | None = None) -> Estado | None:
+        """The estado told by the last email sent to this response (of `kind`, if given)."""
+        sent = [n for n in self.of(key) if n.status == NoticeStatus.SENT and kind in (None, n.kind)]
+        latest = max(sent, key=lambda n: (n.updated_at, n.generation), default=None)
+        if latest is None or not latest.verdict:
+            return None
+        return Estado.__members__.get(latest.verdict.split(":")[0])
 
 
 @dataclass(frozen=True)
@@ -68,7 +94,7 @@ def note_staff(
 
 
 def staff_notice(
-    step: Step, entry: Entry | None, notices: Notices, mail: MailContext, now: datetime
+    step: Step, entry: Entry | None, history: History, mail: MailContext, now: datetime
 ) -> StaffNotice | None:
     """The email staff's decision on this row owes, if any (`entry`: as the ledger has it
     now, after `note_staff`)."""
@@ -81,20 +107,22 @@ def staff_notice(
         kind = NoticeKind.DECISION
     else:
         return None
-    if not mail.tell_earlier and never_told(row.key, entry, notices):
+    if not is_pending(history.notices.get((row.key, kind, entry.generation))):
+        return None  # this one went out already
+    if not mail.tell_earlier and never_told(row.key, entry, history):
         return None
-    heard = last_heard(row.key, notices)
+    heard = history.last_sent(row.key)
     if kind == NoticeKind.DECISION and heard is decision:
         return None  # «Aceptado» over our ACEPTADA, or a correction put back in time
     seen = entry.staff_seen_at
     ready = seen is None or now - seen >= mail.grace
-    earlier = _sent_decision(row.key, notices)
+    earlier = history.last_sent(row.key, NoticeKind.DECISION)
     corrige = earlier.etiqueta if earlier and earlier is not decision else ""
     return StaffNotice(kind, decision, ready, staff_note(row, entry), corrige)
 
 
 def still_silent(
-    dues: list[Due], notices: Notices, mail: MailContext
+    dues: list[Due], history: History, mail: MailContext
 ) -> tuple[list[Due], list[Due]]:
     """(to send, to record unsent): a response decided in modo sombra stays silent when
     staff re-run it later, unless the student answered anew or the office opted in."""
@@ -105,44 +133,22 @@ def still_silent(
         for d in dues
         if d.kind == NoticeKind.RESULTADO
         and "answers" not in d.row.changed
-        and _shadow_only(d.row.key, notices)
+        and _shadow_only(history.statuses(d.row.key))
     ]
     return [d for d in dues if d not in quiet], quiet
 
 
-def _shadow_only(key: str, notices: Notices) -> bool:
-    statuses = {n.status for n in notices.values() if n.key == key}
+def _shadow_only(statuses: set[str]) -> bool:
     return NoticeStatus.SHADOW in statuses and not statuses & set(_TOLD)
 
 
-def never_told(key: str, entry: Entry, notices: Notices) -> bool:
+def never_told(key: str, entry: Entry, history: History) -> bool:
     """A student facultativo never wrote to: decided in modo sombra, or ANTERIOR."""
-    statuses = {n.status for n in notices.values() if n.key == key}
+    statuses = history.statuses(key)
     if statuses & set(_TOLD):
         return False
     anterior = Estado.ANTERIOR.value in (entry.estado, entry.previous_estado)
     return anterior or NoticeStatus.SHADOW in statuses
-
-
-def last_heard(key: str, notices: Notices) -> Estado | None:
-    """The estado of the last email this student was sent."""
-    sent = [n for n in notices.values() if n.key == key and n.status == NoticeStatus.SENT]
-    latest = max(sent, key=lambda n: (n.updated_at, n.generation), default=None)
-    if latest is None or not latest.verdict:
-        return None
-    return Estado.__members__.get(latest.verdict.split(":")[0])
-
-
-def _sent_decision(key: str, notices: Notices) -> Estado | None:
-    sent = [
-        n
-        for n in notices.values()
-        if n.key == key and n.kind == NoticeKind.DECISION and n.status == NoticeStatus.SENT
-    ]
-    latest = max(sent, key=lambda n: (n.updated_at, n.generation), default=None)
-    if latest is None or not latest.verdict:
-        return None
-    return Estado.__members__.get(latest.verdict.split(":")[0])
 
 
 def staff_note(row: Row, entry: Entry) -> str:
