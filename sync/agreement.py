@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from facultativo.validators import Estado
+from facultativo.validators import Estado, Tipo
 from facultativo.validators.text import fold
 
 from .model import Entry
@@ -74,9 +74,9 @@ class Agreement:
         return Counter((c.ours, c.staff) for c in self.compared)
 
 
-def staff_estado(text: str) -> Estado | None:
+def staff_estado(text: str, tipo: Tipo | None = None) -> Estado | None:
     """A decision as staff typed it (see wording.staff_word); APLICADA counts as accepted."""
-    estado = staff_word(text)
+    estado = staff_word(text, tipo)
     return _AS_ACCEPTED.get(estado, estado) if estado else None
 
 
@@ -106,7 +106,7 @@ def compare(
         if not typed:
             result.sin_decision += 1
             continue
-        staff = staff_estado(typed)
+        staff = staff_estado(typed, row.tipo)
         if staff is None:
             result.unreadable.append((row.number, typed))
             continue
