@@ -63,6 +63,24 @@ def restores(
     return found
 
 
+def landed(steps: list[Step], pending: Mapping[str, dict[str, str]]) -> set[str]:
+    """Verdicts written to the sheet by a cycle killed before it told the ledger: the
+    sheet shows their estado and «procesada el» (one batch lands whole), so any other cell
+    that differs is what staff typed since, and only empty cells are written again."""
+    found = set()
+    for step in steps:
+        cells = pending.get(step.row.key)
+        if step.action is not Action.WRITE_PENDING or not cells:
+            continue
+        shown = step.row.status
+        if all(
+            cells.get(k) and (shown.get(k) or "").strip() == cells[k].strip()
+            for k in ("estado", "procesada")
+        ):
+            found.add(step.row.key)
+    return found
+
+
 def _anterior_cells(step: Step) -> dict[str, str] | None:
     """What an ANTERIOR row gets written: the note on a row with no estado (or ours), what
     the ledger still owes after a crash or a lost block; never over staff's own text."""

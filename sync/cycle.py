@@ -32,6 +32,7 @@ from .cells import (
     clean,
     header_cells,
     id_cells,
+    landed,
     pending_cells,
     restores,
     status_cells,
@@ -186,7 +187,7 @@ def _cycle(
     outcomes = mark_duplicates(rows, outcomes, s.policy, now, ledger.entries(s.name), anteriores)
     rt.hooks.checkpoint("validated")
     pending = pending_cells(steps, outcomes)
-    fill = restores(steps, pending, foreign)
+    fill = restores(steps, pending, foreign) | landed(steps, pending)
     report.rows, report.processed = len(rows), len(outcomes)
     report.estados = Counter(_estado_of(s, pending) for s in steps)
     report.foreign = sum(1 for s in steps if s.action is Action.FOREIGN)

@@ -95,7 +95,6 @@ class SharedSheet(RuleBasedStateMachine):
         self.new = 0
         self.windows = 0  # kills between a send and its record: one resend each, by design
         self.notes: dict[tuple[str, str], str] = {}  # (id, column) → the note staff typed
-        self.unsure = False  # a kill after writing cells, before the ledger knew
         self.decided: dict[str, str] = {}  # id → staff's decision in their words, seen
         self.deciding: dict[str, str] = {}  # typed, no cycle has read it yet
         self.silent: set[str] = set()  # ids decided in modo sombra: never mailed after
@@ -120,7 +119,6 @@ class SharedSheet(RuleBasedStateMachine):
         self.ws.clock.advance(7)
         with contextlib.suppress(SourceError):  # refused: the next cycle does it
             self.ws.cycle(_pool)
-            self.unsure = False
             self.aplicada |= self.typed
             self.typed.clear()
             self.decided.update(self.deciding)
@@ -133,10 +131,6 @@ class SharedSheet(RuleBasedStateMachine):
             self.ws.cycle(_pool, checkpoint=crash_at(step))
         except Crash:
             self.windows += step == "delivered"
-            if step == "written":
-                # Known gap: cells written, the ledger not told; the retry writes the whole
-                # verdict again, over a note typed in between. Notes from here are not held.
-                self.unsure = True
         except SourceError:
             pass
 
@@ -197,8 +191,7 @@ class SharedSheet(RuleBasedStateMachine):
                     sheet.cell(r, head.index(column) + 1).value = note
 
         self._edit(change)
-        if not self.unsure:
-            self.notes[(ident, column)] = note
+        self.notes[(ident, column)] = note
 
     @precondition(lambda self: {ESTADO, ID} <= set(self.ws.rows()[0]))
     @rule(data=st.data(), word=st.sampled_from(WORDS))

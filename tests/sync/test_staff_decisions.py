@@ -386,3 +386,20 @@ def test_check_shows_the_grace_period(tmp_path):
     ws = Workspace(tmp_path)
     lines = [m for _, m in check_campus(ws.campus, ws.config.ledger)]
     assert any("se envía tras 10 minutos sin cambiar" in m for m in lines), lines
+
+
+@pytest.mark.parametrize("title", [DETALLE, MOTIVO, FECHA])
+def test_a_note_typed_after_a_kill_between_writing_and_recording_stays(tmp_path, pool, title):
+    """The cycle wrote the cells and died before telling the ledger: the retry wrote the
+    whole verdict again, over the note staff typed in between."""
+    from tests.support.workspace import Crash, crash_at
+
+    ws = Workspace(tmp_path)
+    with pytest.raises(Crash):
+        ws.cycle(pool, checkpoint=crash_at("written"))
+    assert cell(ws, REJECTED, ESTADO) == "RECHAZADA"
+    set_cell(ws, REJECTED, title, "Le llamamos el lunes")
+    ws.cycle(pool)
+    ws.cycle(pool)
+    assert cell(ws, REJECTED, title) == "Le llamamos el lunes"
+    assert cell(ws, REJECTED, ESTADO) == "RECHAZADA"
