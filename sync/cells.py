@@ -65,12 +65,14 @@ def restores(
 
 def landed(steps: list[Step], pending: Mapping[str, dict[str, str]]) -> set[str]:
     """Verdicts written to the sheet by a cycle killed before it told the ledger: the
-    sheet shows their estado and «procesada el» (one batch lands whole), so any other cell
-    that differs is what staff typed since, and only empty cells are written again."""
+    row shows its own id, estado and «procesada el» (one batch lands whole), so any other
+    cell that differs is what staff typed since, and only empty cells are written again."""
     found = set()
     for step in steps:
         cells = pending.get(step.row.key)
         if step.action is not Action.WRITE_PENDING or not cells:
+            continue
+        if step.row.id_cell != step.row.key or step.row.who is not Who.KNOWN:
             continue
         shown = step.row.status
         if all(
