@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from facultativo.notifiers.base import Sender
-from facultativo.validators import Estado, Limits, Policy, ValidatorPool
+from facultativo.validators import Limits, Policy, ValidatorPool
 
 from .attachments import AttachmentStore
 from .cells import (
@@ -43,18 +43,19 @@ from .continuity import (
     remember_answers,
     restore_lost_block,
 )
-from .decisions import History, note_staff, staff_notice, still_silent
+from .decisions import History, note_staff, still_silent
+from .dues import owed
 from .duplicates import mark_duplicates
 from .ledger import Ledger
-from .model import Action, Due, Entry, NoticeKind, NoticeStatus, Outcome, Step
-from .notify import MailContext, is_pending, notice_cells, send_due, shadow_due
+from .model import Action, Due, NoticeStatus, Outcome, Step
+from .notify import MailContext, notice_cells, send_due, shadow_due
 from .ownership import claim
 from .plan import plan
 from .privacy import scrub
 from .process import Retry, process_row
 from .sheet import Sheet, read_sheet
 from .sources import CellWrite, ResponseSource, SourceError
-from .wording import estado_code, staff_word, unread_estados
+from .wording import estado_code, unread_estados
 
 log = logging.getLogger("facultativo.sync")
 
@@ -202,7 +203,8 @@ def _cycle(
     ledger.record(s.name, decisions, rt.hooks.clock())
     remember_answers(ledger, s.name, rows)
     rt.hooks.checkpoint("recorded")
-    dues, report.waiting = _dues(rt, steps, outcomes, pending)
+    clock = rt.hooks.clock()
+    dues, report.waiting = owed(ledger, s.name, s.mail, steps, outcomes, pending, clock)
     dues, quiet = still_silent(dues, History(ledger.notices(s.name)), s.mail)
     if dues and not dry_run:
         _sheet_writable(rt)
@@ -359,104 +361,6 @@ def _write(
     if ids:
         rt.ports.ledger.mark_notice_cells(rt.settings.name, ids)
         rt.hooks.checkpoint("noted")
-
-
-def _dues(
-    rt: Runtime,
-    steps: list[Step],
-    outcomes: dict[str, Outcome],
-    pending: dict[str, dict[str, str]],
-) -> tuple[list[Due], int]:
-    """Emails owed: a result for every verdict we wrote, a follow-up for every
-    APLICADA staff typed on a response we know, unless already sent or failed.
-    A re-run that reaches the same estado and main motivo owes nothing new, and no
-    address hears the same verdict twice (a corrected address put back, a re-export)."""
-    entries, notices = (
-        rt.ports.ledger.entries(rt.settings.name),
-        rt.ports.ledger.notices(rt.settings.name),
-    )
-    told = {
-        (n.key, n.kind, n.email_key, n.verdict)
-        for n in notices.values()
-        if n.status == NoticeStatus.SENT and n.email_key
-    }
-    dues, waiting = [], 0
-    now, history = rt.hooks.clock(), History(notices)
-    for step in steps:
-        row, entry, outcome = step.row, entries.get(step.row.key), outcomes.get(step.row.key)
-        generation = entry.generation if entry else 0
-        datos = entry.datos if entry else {}
-        nota = corrige = ""
-        staff = staff_notice(step, entry, history, rt.settings.mail, now)
-        if staff is not None:
-            assert entry is not None
-            if not staff.ready:  # within the grace period: staff may still correct it
-                waiting += 1
-                continue
-            kind, estado, motivos, detalle = staff.kind, staff.estado.value, entry.motivos, ""
-            nota, corrige = staff.nota, staff.corrige
-        elif step.action in (Action.STAFF, Action.APLICADA):
-            continue
-        elif outcome is not None:
-            kind, estado = NoticeKind.RESULTADO, outcome.decision.estado
-            motivos, detalle = outcome.decision.motivos, outcome.decision.cells["detalle"]
-            datos = outcome.decision.datos
-            readdressed = "address" in row.changed
-            if (
-                not readdressed
-                and _unchanged(step.entry, outcome)
-                and rt.ports.ledger.carry_notice(rt.settings.name, row.key, kind, generation)
-            ):
-                continue
-        elif step.action in (Action.DONE, Action.WRITE_PENDING) and entry is not None:
-            kind, estado, motivos = NoticeKind.RESULTADO, entry.estado or "", entry.motivos or ""
-            detalle = pending.get(row.key, row.status).get("detalle", "")
-            if (  # a re-run that kept its verdict, recorded just before a crash
-                is_pending(notices.get((row.key, kind, generation)))
-                and _rerun_kept(entry)
-                and "address" not in row.changed
-                and rt.ports.ledger.carry_notice(rt.settings.name, row.key, kind, generation)
-            ):
-                continue
-        else:
-            continue
-        code = staff_word(estado or "")
-        if code is None or code in (Estado.ERROR_TEMPORAL, Estado.ANTERIOR):
-            continue
-        if is_pending(notices.get((row.key, kind, generation))):
-            due = Due(
-                row, kind, generation, code.value, motivos or "", detalle, datos, nota, corrige
-            )
-            if (
-                kind != NoticeKind.DECISION  # a decision is told unless it is the last heard
-                and (row.key, kind, row.email_key, due.verdict) in told
-                and rt.ports.ledger.carry_notice(rt.settings.name, row.key, kind, generation)
-            ):
-                continue  # this address already heard this verdict
-            dues.append(due)
-    return dues, waiting
-
-
-def _unchanged(before: Entry | None, outcome: Outcome) -> bool:
-    """The same estado and main motivo as the verdict staff asked to re-run."""
-    if before is None:
-        return False
-    estado, motivos = before.last_verdict()
-    return _same_verdict(estado, motivos, outcome.decision.estado, outcome.decision.motivos)
-
-
-def _rerun_kept(entry: Entry) -> bool:
-    """A re-run that reached the verdict it had before (recorded, then the process died)."""
-    if entry.previous_estado is None:
-        return False
-    return _same_verdict(entry.previous_estado, entry.previous_motivos, entry.estado, entry.motivos)
-
-
-def _same_verdict(
-    estado: str | None, motivos: str | None, other: str | None, others: str | None
-) -> bool:
-    """What the student was told: the estado and the main motivo."""
-    return estado == other and (motivos or "").split(",")[0] == (others or "").split(",")[0]
 
 
 def _estado_of(step: Step, pending: dict[str, dict[str, str]]) -> str:
