@@ -558,6 +558,13 @@ def _columns(raw: Any, where: str, problems: list[str]) -> dict[str, tuple[str, 
         if key not in FIELDS and key not in TIPO_OPTIONS:  # named by the unknown-key check
             continue
         out[key] = tuple(_strings(raw, key, where + ".columns", problems))
+    both = {" ".join(t.casefold().split()) for t in out.get("alta", ())} & {
+        " ".join(t.casefold().split()) for t in out.get("baja", ())
+    }
+    for text in sorted(both):
+        problems.append(
+            f"{where}.columns: «{text}» está en alta y en baja; déjalo solo en la que corresponde."
+        )
     return out
 
 

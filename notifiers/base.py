@@ -17,12 +17,15 @@ if TYPE_CHECKING:
 
 
 class SendError(Exception):
-    """A message was not sent. `transient`: retry next cycle; otherwise permanent
-    (bad address, rejected) and shown to staff in the sheet."""
+    """A message was not sent. `transient`: try again later; otherwise permanent (bad
+    address, rejected) and shown to staff in the sheet. `relay`: the server refused us,
+    not this address (a sender refused, authentication required): the email waits for IT,
+    however long, and is never the student's ERROR."""
 
-    def __init__(self, message: str, transient: bool = True) -> None:
+    def __init__(self, message: str, transient: bool = True, relay: bool = False) -> None:
         super().__init__(message)
-        self.transient = transient
+        self.transient = transient or relay
+        self.relay = relay
 
 
 class Sender(ABC):

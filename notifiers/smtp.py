@@ -119,7 +119,10 @@ class SmtpSender(Sender):
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = next(iter(exc.recipients.values()))
             raise SendError(_reply(code, reply), transient=code < 500) from None
-        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+        except smtplib.SMTPSenderRefused as exc:  # MAIL FROM: the relay's setup, not the address
+            self._drop_if_closing(exc.smtp_code)
+            raise SendError(_reply(exc.smtp_code, exc.smtp_error), relay=True) from None
+        except smtplib.SMTPDataError as exc:
             self._drop_if_closing(exc.smtp_code)
             raise SendError(
                 _reply(exc.smtp_code, exc.smtp_error), transient=exc.smtp_code < 500

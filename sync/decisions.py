@@ -26,6 +26,8 @@ from .rows import Row
 from .wording import staff_word
 
 STAFF_DECISIONS = (Estado.ACEPTADA, Estado.RECHAZADA, Estado.CONCLUIDA)
+# what a decision already mailed can be corrected to: a decision, or «back to review»
+CORRECTABLE = (*STAFF_DECISIONS, Estado.REVISION_MANUAL)
 _TOLD = (NoticeStatus.SENT, NoticeStatus.FAILED, NoticeStatus.SENDING, NoticeStatus.RETRY)
 Notices = Mapping[tuple[str, str, int], Notice]
 
@@ -74,7 +76,7 @@ def note_staff(
     labels: dict[str, tuple[str, bool]] = {}
     corrected: list[str] = []
     for step in steps:
-        if step.action not in (Action.STAFF, Action.APLICADA):
+        if not (step.action in (Action.STAFF, Action.APLICADA) or _put_back(step)):
             continue
         row, entry = step.row, step.entry
         label = row.estado_cell.strip()
@@ -83,7 +85,7 @@ def note_staff(
         before = staff_word(entry.staff_label or "", row.tipo) if entry else None
         changed = before != row.decision
         labels[row.key] = (label, changed)
-        if changed and entry is not None and row.decision in STAFF_DECISIONS:
+        if changed and entry is not None and row.decision in CORRECTABLE:
             sent = notices.get((row.key, NoticeKind.DECISION, entry.generation))
             if sent is not None and sent.status == NoticeStatus.SENT:
                 corrected.append(row.key)
@@ -91,6 +93,11 @@ def note_staff(
         ledger.note_staff(campus, labels, now)
     if corrected:
         ledger.redecide(campus, corrected)
+
+
+def _put_back(step: Step) -> bool:
+    """Staff typed their own decision, then put facultativo's verdict back (undo)."""
+    return step.action is Action.DONE and bool(step.entry and step.entry.staff_label)
 
 
 def staff_notice(
@@ -104,6 +111,10 @@ def staff_notice(
     if step.action is Action.APLICADA:
         kind = NoticeKind.APLICADA
     elif step.action is Action.STAFF and decision in STAFF_DECISIONS:
+        kind = NoticeKind.DECISION
+    elif (step.action is Action.STAFF or _put_back(step)) and decision in CORRECTABLE:
+        if history.last_sent(row.key, NoticeKind.DECISION) is None:
+            return None  # only a decision the student was told is corrected
         kind = NoticeKind.DECISION
     else:
         return None

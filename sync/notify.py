@@ -177,7 +177,8 @@ def _send_one(
         sender.send(message)
         checkpoint("delivered")  # the duplicate window: sent, not yet recorded
     except SendError as exc:
-        return _record_unsent(due, ledger, mail, known, now, str(exc), exc.transient)
+        gives_up = not exc.relay  # the relay refusing us is IT's to fix, never the student's
+        return _record_unsent(due, ledger, mail, known, now, str(exc), exc.transient, gives_up)
     except Exception as exc:  # a sender's surprise is this row's, retried like a cut connection
         detail = f"error inesperado ({type(exc).__name__})"
         return _record_unsent(due, ledger, mail, known, now, detail, True)

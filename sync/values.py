@@ -69,16 +69,20 @@ def tipo(value: object, options: Mapping[str, Tipo] | None = None) -> Tipo:
     text = fold(str(value or ""))
     if options and " ".join(text.split()) in options:
         return options[" ".join(text.split())]
+    chosen: list[Tipo] = []
     for clause in _CLAUSES.split(_ASIDES.sub(" ", text)):
         words = re.findall(r"[A-Z]+", clause)
-        chosen = [w for w in words if w in ("ALTA", "BAJA")]
-        if not chosen:
+        picks = [w for w in words if w in ("ALTA", "BAJA")]
+        if not picks:
             continue
-        first = words.index(chosen[0])
-        if set(chosen) == {"ALTA", "BAJA"} or _NEGATIONS & set(words[:first]):
-            return Tipo.DESCONOCIDO  # «Alta o baja», «No quiero el alta»
-        return Tipo.ALTA if chosen[0] == "ALTA" else Tipo.BAJA
-    return Tipo.DESCONOCIDO
+        first = words.index(picks[0])
+        if set(picks) == {"ALTA", "BAJA"} or _NEGATIONS & set(words[:first]):
+            if not chosen:
+                return Tipo.DESCONOCIDO  # «Alta o baja», «No quiero el alta»
+            continue  # «Alta, no baja»: the choice was made, this explains it
+        chosen.append(Tipo.ALTA if picks[0] == "ALTA" else Tipo.BAJA)
+    # «Alta, Baja» (checkboxes, joined by the Form): both chosen is no answer to act on
+    return chosen[0] if len(set(chosen)) == 1 else Tipo.DESCONOCIDO
 
 
 _ASIDES = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")  # «(no tengo ningún seguro médico)»

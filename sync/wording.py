@@ -12,6 +12,8 @@ from typing import Any
 from facultativo.validators import Estado, Tipo
 from facultativo.validators.text import fold
 
+from .privacy import scrub
+
 EMPTY = "(vacío)"
 EMAIL_COUNTS = {
     "sent": "enviados",
@@ -48,11 +50,17 @@ _APPLIED = {Tipo.ALTA: Estado.ALTA_APLICADA, Tipo.BAJA: Estado.BAJA_APLICADA}
 def staff_word(text: str, tipo: Tipo | None = None) -> Estado | None:
     """A decision as staff typed it: an estado label or a plain word such as «Aceptado» or
     «No procede», in any case, with or without accents and a closing period; «Aplicada»
-    alone is the follow-up of the row's own `tipo` (none when it is not known)."""
+    alone is the follow-up of the row's own `tipo` (none when it is not known). A question
+    («¿Procede?») is not a decision, and neither is the APLICADA of the other tipo (a
+    «Baja aplicada» on an alta would tell the student the wrong thing was done)."""
+    if "?" in text or "¿" in text:
+        return None
     words = " ".join(re.findall(r"[A-Z0-9]+", fold(text)))
     found = Estado.from_label(words) or _STAFF_WORDS.get(words)
     if found is None and words in _APPLIED_WORDS and tipo is not None:
         return _APPLIED.get(tipo)
+    if found in _APPLIED.values() and tipo in _APPLIED and found is not _APPLIED[tipo]:
+        return None
     return found
 
 
@@ -60,7 +68,7 @@ def estado_code(cell: str, tipo: Tipo | None = None) -> str:
     """An estado cell as a code (ACEPTADA, ALTA_APLICADA…), staff's plain words read as
     the decision they are; words not understood, as typed."""
     estado = staff_word(cell, tipo)
-    return estado.value if estado else (cell.strip() or EMPTY)
+    return estado.value if estado else (scrub(cell.strip())[:40] or EMPTY)
 
 
 def sheet_estados(cells: Iterable[tuple[str, Tipo | None]]) -> Counter[str]:
@@ -90,21 +98,34 @@ def unknown_estado(cell: str, tipo: Tipo | None = None) -> str | None:
     text = cell.strip()
     if not text or staff_word(text, tipo) is not None:
         return None
+    words = " ".join(re.findall(r"[A-Z0-9]+", fold(text)))
+    if tipo in _APPLIED and (words in _APPLIED_WORDS or "APLICAD" in words):
+        return _APPLIED[tipo].etiqueta  # «Baja aplicada» on an alta: this row's own
+    if words in _APPLIED_WORDS:
+        return "ALTA APLICADA o BAJA APLICADA"
+    if words.startswith("NO ") or "?" in text or "¿" in text:
+        return ""  # a negation or a question: guessing the opposite would mislead
     labels = [e.etiqueta for e in Estado]
     close = difflib.get_close_matches(fold(text), [fold(x) for x in labels], n=1, cutoff=0.6)
     return next((x for x in labels if close and fold(x) == close[0]), "")
 
 
-def unknown_text(number: int, cell: str, meant: str) -> str:
+def unknown_text(number: int, cell: str, meant: str, where: str = "") -> str:
     hint = f" (¿quisiste decir {meant}?)" if meant else ""
-    return f"fila {number}: «{cell.strip()[:40]}»{hint}"
+    return f"fila {number}{where}: «{scrub(cell.strip())[:40]}»{hint}"
 
 
 def unread_estados(rows: Iterable[Any]) -> list[str]:
-    """Each row whose estado staff typed in words nobody reads, as «fila N: «…» (¿quisiste
-    decir …?)»: `status`, `check` and the digest show the same lines."""
-    return [
-        unknown_text(r.number, r.estado_cell, meant)
-        for r in rows
-        if (meant := unknown_estado(r.estado_cell, r.tipo)) is not None
-    ]
+    """Each row whose estado, or whose «decisión del personal», staff typed in words nobody
+    reads, as «fila N: «…» (¿quisiste decir …?)»: `status`, `check` and the digest show
+    the same lines."""
+    found = []
+    for r in rows:
+        meant = unknown_estado(r.estado_cell, r.tipo)
+        if meant is not None:
+            found.append(unknown_text(r.number, r.estado_cell, meant))
+        decision = r.extras.get("decision", "")
+        meant = unknown_estado(decision, r.tipo)
+        if meant is not None:
+            found.append(unknown_text(r.number, decision, meant, " (decisión del personal)"))
+    return found

@@ -148,7 +148,8 @@ class Notices(Store):
         """A re-run that reached the same verdict: the email already sent stands for it."""
         with self.transaction() as db:
             row = db.execute(
-                "SELECT message_id, attempts, detail, updated_at FROM notifications"
+                "SELECT message_id, attempts, detail, updated_at, email_key, verdict"
+                " FROM notifications"
                 " WHERE campus = ? AND key = ? AND kind = ? AND generation < ? AND status = ?"
                 " ORDER BY generation DESC LIMIT 1",
                 (campus, key, kind, generation, NoticeStatus.SENT),
@@ -157,8 +158,8 @@ class Notices(Store):
                 return False
             db.execute(
                 "INSERT INTO notifications (campus, key, kind, generation, message_id, status,"
-                " attempts, detail, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
+                " attempts, detail, updated_at, email_key, verdict)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (
                     campus,
                     key,
@@ -169,6 +170,8 @@ class Notices(Store):
                     row["attempts"],
                     row["detail"],
                     row["updated_at"],
+                    row["email_key"],
+                    row["verdict"],
                 ),
             )
         return True

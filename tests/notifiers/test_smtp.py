@@ -203,3 +203,22 @@ def test_a_day_of_4xx_makes_the_email_an_error(tmp_path, recorder):
     ]
     assert all(n.startswith("ERROR: sin éxito durante 24 horas: 451") for n in notified), notified
     assert not recorder.messages
+
+
+def test_a_relay_refusing_the_sender_makes_no_student_an_error(tmp_path, recorder):
+    """Found by attack: «530 5.7.0 Authentication required» to MAIL FROM (security =
+    "none" against a server that wants STARTTLS) made all 19 emails a permanent ERROR, and
+    after IT fixed it neither the next cycle nor --reintentar sent them."""
+    controller = smtp.start(recorder, "plain")
+    try:
+        ws = workspace(tmp_path, controller)
+        recorder.mail_reply = "530 5.7.0 Authentication required"
+        for _ in range(30):  # more than a day
+            ws.cycle(pool=_pool())
+            ws.clock.advance(60)
+        assert not any(str(r[NOTIFIED] or "").startswith("ERROR") for r in ws.rows())
+        recorder.mail_reply = None
+        ws.cycle(pool=_pool(), replay=True)
+    finally:
+        controller.stop()
+    assert len(recorder.ids()) == len(set(recorder.ids())) >= DUE

@@ -36,6 +36,14 @@ class Recorder:
         self.data_count = 0
         self.refuse_all: str | None = None  # a reply to every RCPT (greylisting, a rate limit)
         self.rcpt_tries: Counter[str] = Counter()  # RCPTs seen per address
+        self.mail_reply: str | None = None  # a reply to MAIL FROM (a relay refusing us)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.mail_reply:
+            return self.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.rcpt_tries[address] += 1

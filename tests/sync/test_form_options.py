@@ -113,3 +113,27 @@ def test_check_flags_an_option_read_as_neither_and_the_mapping_fixes_it(tmp_path
         (ok, m) for ok, m in _check_lines(tmp_path) if m.startswith("respuestas de tipo")
     )
     assert ok and f"«{odd}» → alta (18)" in line
+
+
+@pytest.mark.parametrize("answer", ["Alta, Baja", f"{BAJA_OPTION}, {ALTA_OPTION}", "Baja; alta"])
+def test_both_choices_checked_is_no_choice(answer):
+    """Found by attack: checkboxes joined by the Form («Alta, Baja») were read as the
+    first one."""
+    assert v.tipo(answer) is Tipo.DESCONOCIDO
+
+
+def test_one_option_text_for_both_tipos_is_a_config_problem(tmp_path):
+    demo.build(tmp_path)
+    config = tmp_path / "facultativo.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace(
+            "[campus.source]",
+            '[campus.columns]\nalta = ["Alta"]\nbaja = ["alta"]\n\n[campus.source]',
+        ),
+        encoding="utf-8",
+    )
+    from facultativo.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"«alta».*alta y en baja"):
+        load(config)

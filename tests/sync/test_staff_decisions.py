@@ -403,3 +403,91 @@ def test_a_note_typed_after_a_kill_between_writing_and_recording_stays(tmp_path,
     ws.cycle(pool)
     assert cell(ws, REJECTED, title) == "Le llamamos el lunes"
     assert cell(ws, REJECTED, ESTADO) == "RECHAZADA"
+
+
+@pytest.mark.parametrize(
+    ("row", "back", "told"),
+    [
+        (REJECTED, "RECHAZADA", "No pudimos hacer tu trámite"),
+        (REVIEW, "REVISIÓN MANUAL", "está revisando de nuevo tu solicitud"),
+    ],
+)
+def test_a_sent_decision_undone_back_to_our_verdict_is_corrected(tmp_path, pool, row, back, told):
+    """Found by attack: staff undid «Aceptado» (Ctrl+Z, or our own label typed back) after
+    it was mailed; the student kept believing ACEPTADA, and «notificada el» said so."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before = ws.emails()
+    ws.set_status(row, "Aceptado")
+    settled(ws, pool)
+    ws.set_status(row, back)
+    settled(ws, pool)
+    mails = to(ws, row, new_emails(ws, before))
+    assert len(mails) == 2, [parse(p)["Subject"] for p in mails]
+    assert told in " ".join(text_of(mails[1]).split()) and "corrige" in text_of(mails[1])
+    assert back in cell(ws, row, NOTIFICADA)
+    settled(ws, pool)
+    assert len(to(ws, row, new_emails(ws, before))) == 2
+
+
+@pytest.mark.parametrize("typed", ["¿Procede?", "Procede?", "¿No procede?"])
+def test_a_question_is_not_a_decision(tmp_path, pool, typed):
+    """Found by attack: «¿Procede?» lost its question mark and was mailed as ACEPTADA."""
+    from facultativo.commands.check import check_campus
+
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before = ws.emails()
+    ws.set_status(REVIEW, typed)
+    settled(ws, pool)
+    assert new_emails(ws, before) == []
+    lines = [m for ok, m in check_campus(ws.campus, ws.config.ledger) if not ok]
+    assert any(f"fila {REVIEW}: «{typed}»" in m for m in lines), lines
+
+
+def test_the_aplicada_of_the_other_tipo_is_flagged_not_mailed(tmp_path, pool):
+    """Found by attack: «Baja aplicada» on an alta mailed «tu alta ya fue aplicada»."""
+    from facultativo.commands.check import check_campus
+
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    before = ws.emails()
+    ws.set_status(ACCEPTED_ALTA, "Baja aplicada")
+    settled(ws, pool)
+    assert new_emails(ws, before) == []
+    lines = [m for ok, m in check_campus(ws.campus, ws.config.ledger) if not ok]
+    assert any("«Baja aplicada» (¿quisiste decir ALTA APLICADA?)" in m for m in lines), lines
+
+
+def test_a_typo_in_the_decision_column_is_flagged(tmp_path, pool):
+    """Found by attack: only estado-cell typos were flagged; «Aceptda» in «decisión del
+    personal» left `check` saying «Todo en orden»."""
+    from facultativo.commands.check import check_campus
+
+    ws = Workspace(tmp_path)
+
+    def add_decision_column(sheet):
+        sheet.cell(1, sheet.max_column + 1).value = "Validación: decisión del personal"
+
+    ws.edit(add_decision_column)
+    ws.cycle(pool)
+    set_cell(ws, REVIEW, "Validación: decisión del personal", "Aceptda")
+    settled(ws, pool)
+    lines = [m for ok, m in check_campus(ws.campus, ws.config.ledger) if not ok]
+    expected = f"fila {REVIEW} (decisión del personal): «Aceptda» (¿quisiste decir ACEPTADA?)"
+    assert any(expected in m for m in lines), lines
+
+
+def test_personal_data_pasted_in_an_estado_never_reaches_logs_or_status(tmp_path, pool, caplog):
+    """Found by attack: an NSS, CURP or address pasted over the estado appeared whole in
+    the cycle summary, the ledger and `status`."""
+    from facultativo.commands.status import campus_status, render
+
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    ws.set_status(REVIEW, "12230510161 AUCF050515HQTGNRA0 ana.lopez@alumnos.example.mx")
+    settled(ws, pool)
+    shown = render([campus_status(ws.config, ws.campus)]) + str(campus_status(ws.config, ws.campus))
+    for secret in ("12230510161", "AUCF050515HQTGNRA0", "ana.lopez@"):
+        assert secret not in shown and secret not in caplog.text
+    assert "*******0161" in shown
