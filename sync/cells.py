@@ -11,10 +11,12 @@ from collections.abc import Mapping, Set
 from dataclasses import replace
 
 from facultativo.validators import Estado, Motivo
+from facultativo.validators.text import fold
 
 from .columns import STATUS_HEADERS, ColumnMap
 from .continuity import NSS_FROM_FORM
 from .model import Action, Decision, Entry, Outcome, Step
+from .privacy import scrub
 from .rows import Row, Who
 from .sources import CellWrite
 
@@ -61,6 +63,38 @@ def restores(
         if ours == kept:
             found.add(step.row.key)
     return found
+
+
+_NOTE_CELLS = ("motivo", "detalle", "nss_leido", "fecha_constancia", "procesada")
+
+
+def staff_notes(steps: list[Step]) -> dict[str, set[str]]:
+    """Block cells staff wrote in (they differ from what facultativo last wrote there) on
+    rows decided again without staff asking for it (an ERROR TEMPORAL tried again, an
+    answer the student edited): the new verdict is written around them, never over them.
+    Staff who clear the estado ask for a fresh verdict, and get it whole."""
+    kept: dict[str, set[str]] = {}
+    for step in steps:
+        entry, row = step.entry, step.row
+        asked = step.action is Action.RERUN and not row.estado_cell.strip()
+        if step.action not in (Action.VALIDATE, Action.RERUN) or asked:
+            continue
+        if entry is None or not entry.written_cells:
+            continue
+        edited = {k for k in _NOTE_CELLS if _edited(row, entry.written_cells, k)}
+        if edited:
+            kept[row.key] = edited
+    return kept
+
+
+def _edited(row: Row, ours: Mapping[str, str], key: str) -> bool:
+    cell = (row.status.get(key) or "").strip()
+    if not cell:
+        return False
+    if key == "nss_leido":
+        shown = NSS_FROM_FORM if cell == row.nss_typed else scrub(cell)
+        return shown != ours.get(key, "")
+    return fold(scrub(cell)) != fold(ours.get(key, "") or "")
 
 
 def landed(steps: list[Step], pending: Mapping[str, dict[str, str]]) -> set[str]:
@@ -135,13 +169,18 @@ def status_cells(
     pending: dict,
     known: Mapping[str, Entry],
     fill: Set[str] = frozenset(),
+    keep: Mapping[str, Set[str]] | None = None,
 ) -> list[CellWrite]:
     """`fill`: responses whose block is restored from the ledger: only their empty cells are
-    written, so what staff typed in the others (a note, a date) stays."""
+    written, so what staff typed in the others (a note, a date) stays; `keep`: the cells
+    of each response staff wrote in (staff_notes), never written over."""
     cells = []
     for row in rows:
+        kept = (keep or {}).get(row.key, set())
         for key, value in pending.get(row.key, {}).items():
             if row.key in fill and (row.status.get(key) or "").strip():
+                continue
+            if key in kept:
                 continue
             if value == NSS_FROM_FORM:  # restored from the ledger's copy
                 value = row.nss_typed or ""

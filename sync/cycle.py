@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Set
+from collections.abc import Callable, Mapping, Set
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +35,7 @@ from .cells import (
     landed,
     pending_cells,
     restores,
+    staff_notes,
     status_cells,
 )
 from .continuity import (
@@ -189,6 +190,7 @@ def _cycle(
     rt.hooks.checkpoint("validated")
     pending = pending_cells(steps, outcomes)
     fill = restores(steps, pending, foreign) | landed(steps, pending)
+    notes = staff_notes(steps)
     report.rows, report.processed = len(rows), len(outcomes)
     report.estados = Counter(_estado_of(s, pending) for s in steps)
     report.foreign = sum(1 for s in steps if s.action is Action.FOREIGN)
@@ -211,7 +213,7 @@ def _cycle(
     if dry_run:
         known = ledger.entries(s.name)
         report.planned_cells = header_cells(sheet.table.header, sheet.cols) + status_cells(
-            rows, sheet.cols, pending, known, fill
+            rows, sheet.cols, pending, known, fill, notes
         )
         report.planned_emails = dues
         report.seconds = time.monotonic() - started
@@ -238,7 +240,7 @@ def _cycle(
         or notice_cells(rows, sheet.cols, ledger.notices(s.name), sheet.timezone)[0]
     ):
         before = {r.key: r.number for r in rows}
-        _write(rt, sheet.timezone, pending, fill, before, report, mark)
+        _write(rt, sheet.timezone, pending, (fill, notes), before, report, mark)
     report.seconds = time.monotonic() - started
     ledger.cycle_finished(cycle_id or 0, rt.hooks.clock(), report.seconds, report.summary())
     return report
@@ -329,19 +331,20 @@ def _write(
     rt: Runtime,
     tz: str,
     pending: dict[str, dict[str, str]],
-    fill: Set[str],
+    spare: tuple[Set[str], Mapping[str, Set[str]]],
     before: dict[str, int],
     report: Report,
     mark: str | None,
 ) -> None:
     """Status, id and «notificada el» cells in one batch, each on the row that holds its
     response *now*: the sheet is read again just before, since staff sort, insert and
-    delete rows while a cycle runs. A response no longer there is written next cycle."""
+    delete rows while a cycle runs. A response no longer there is written next cycle.
+    `spare`: the cells not to write over (cells.restores, cells.staff_notes)."""
     sheet = _read(rt, again=True)  # an inserted column moves ours
     rows, cols = sheet.rows, sheet.cols
     known = rt.ports.ledger.entries(rt.settings.name)
     where = {r.key: r.number for r in rows}
-    status = status_cells(rows, cols, pending, known, fill)
+    status = status_cells(rows, cols, pending, known, *spare)
     notices, ids = notice_cells(rows, cols, rt.ports.ledger.notices(rt.settings.name), tz)
     report.moved = sum(1 for r in rows if r.key in pending and r.number != before.get(r.key))
     report.vanished = sum(1 for key in pending if key not in where)

@@ -491,3 +491,48 @@ def test_personal_data_pasted_in_an_estado_never_reaches_logs_or_status(tmp_path
     for secret in ("12230510161", "AUCF050515HQTGNRA0", "ana.lopez@"):
         assert secret not in shown and secret not in caplog.text
     assert "*******0161" in shown
+
+
+WAITING = row_of("ERROR_TEMPORAL")
+
+
+def test_notes_on_an_error_temporal_row_stay_when_its_file_arrives(tmp_path, pool):
+    """Found by attack: staff's notes in motivo and «NSS leído» of a row waiting for its
+    file were replaced by the verdict once the file arrived."""
+    import shutil
+
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    set_cell(ws, WAITING, MOTIVO, "Le escribimos por WhatsApp")
+    set_cell(ws, WAITING, NSS_LEIDO, "ver expediente")
+    shutil.copy(
+        tmp_path / "constancias" / "beto.pdf",
+        tmp_path / "constancias" / "gabi-aun-sincronizando.pdf",
+    )
+    for _ in range(4):
+        ws.clock.advance(30)
+        ws.cycle(pool)
+    assert cell(ws, WAITING, ESTADO) not in ("", "ERROR TEMPORAL")  # decided now
+    assert cell(ws, WAITING, MOTIVO) == "Le escribimos por WhatsApp"
+    assert cell(ws, WAITING, NSS_LEIDO) == "ver expediente"
+    assert cell(ws, WAITING, DETALLE)  # the verdict is written around the notes
+
+
+def test_a_note_stays_when_the_student_edits_the_answer(tmp_path, pool):
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    set_cell(ws, REJECTED, DETALLE, "Habló a la oficina el martes")
+    set_cell(ws, REJECTED, "Tipo de solicitud", "Alta (no tengo ningún seguro médico)")
+    settled(ws, pool)
+    assert cell(ws, REJECTED, DETALLE) == "Habló a la oficina el martes"
+    assert cell(ws, REJECTED, ESTADO) == "RECHAZADA"
+
+
+def test_staff_who_clear_the_estado_get_the_whole_fresh_verdict(tmp_path, pool):
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    ours = cell(ws, REJECTED, DETALLE)
+    set_cell(ws, REJECTED, DETALLE, "revisar de nuevo")
+    ws.set_status(REJECTED, None)
+    settled(ws, pool)
+    assert cell(ws, REJECTED, DETALLE) == ours
