@@ -44,7 +44,13 @@ from .continuity import (
     remember_answers,
     restore_lost_block,
 )
-from .decisions import History, note_staff, still_silent
+from .decisions import (
+    History,
+    after_staff_text,
+    answered_after_staff,
+    note_staff,
+    still_silent,
+)
 from .dues import owed
 from .duplicates import mark_duplicates
 from .ledger import Ledger
@@ -130,6 +136,7 @@ class Report:
     foreign: int = 0  # rows with an id another ledger gave: left alone, flagged
     unread: list[str] = field(default_factory=list)  # estados staff typed that nobody reads
     waiting: int = 0  # staff decisions still within their grace period
+    edited: list[str] = field(default_factory=list)  # answers changed under staff's decision
     wrote: bool = False  # cells went to the sheet (its version moved because of us)
 
     def summary(self) -> dict:
@@ -142,6 +149,8 @@ class Report:
         for name in ("restored", "moved", "vanished", "foreign", "waiting"):
             if getattr(self, name):
                 out[name] = getattr(self, name)
+        if self.edited:
+            out["edited"] = self.edited[:10]
         if self.unread:
             out["unread"] = self.unread[:10] + (
                 [f"… y {len(self.unread) - 10} más"] if len(self.unread) > 10 else []
@@ -195,6 +204,8 @@ def _cycle(
     report.estados = Counter(_estado_of(s, pending) for s in steps)
     report.foreign = sum(1 for s in steps if s.action is Action.FOREIGN)
     report.unread = unread_estados(rows)
+    edited = answered_after_staff(rows, ledger.entries(s.name))
+    report.edited = [after_staff_text(r) for r in edited]
     if report.foreign:
         log.warning(
             "%d filas tienen un id que esta bitácora no dio (otra instalación o una bitácora "
@@ -270,12 +281,16 @@ def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:
     if edited:
         ledger.rerun(name, edited, keep_block=True)
     note_staff(ledger, name, steps, ledger.notices(name), rt.hooks.clock())
+    under_staff = [s.row.key for s in steps if s.action in _STAFFS and "answers" in s.row.changed]
+    if under_staff:
+        ledger.answered_after_staff(name, under_staff, rt.hooks.clock())
     readdressed = _was_mailed(rt, readdressed)
     if readdressed:  # the result goes once more, to the corrected address
         ledger.readdress(name, readdressed)
 
 
 _MAILED = (Action.DONE, Action.STAFF, Action.APLICADA, Action.WRITE_PENDING)
+_STAFFS = (Action.STAFF, Action.APLICADA)
 
 
 def _was_mailed(rt: Runtime, keys: list[str]) -> list[str]:

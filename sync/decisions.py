@@ -171,3 +171,24 @@ def staff_note(row: Row, entry: Entry) -> str:
     motivo = row.status.get("motivo", "").strip()
     ours = (entry.written_cells or {}).get("motivo", "")
     return motivo if motivo and fold(motivo) != fold(ours) else ""
+
+
+def answered_after_staff(rows: list[Row], entries: Mapping[str, Entry]) -> list[Row]:
+    """Rows whose student changed the answer after staff typed their decision: the
+    decision stands (it is staff's cell) until staff look; `status`, `check` and the
+    digest list them (`after_staff_text`)."""
+    return [
+        r
+        for r in rows
+        if (entry := entries.get(r.key)) is not None
+        and entry.answers_after_staff is not None
+        and entry.staff_label
+        and fold(r.estado_cell) == fold(entry.staff_label)
+    ]
+
+
+def after_staff_text(row: Row) -> str:
+    return (
+        f"fila {row.number}: el estudiante cambió su respuesta después de la decisión del "
+        "personal; si ya no vale, borra el estado para validarla de nuevo"
+    )

@@ -17,6 +17,7 @@ from facultativo.notifiers.compose import Email, compose, to_message
 from facultativo.validators import Estado
 
 from .cycle import Runtime
+from .decisions import answered_after_staff
 from .model import NoticeStatus
 from .rows import Row
 from .sheet import read_sheet
@@ -46,15 +47,22 @@ def due(now: datetime, tz: str, at: str, days: tuple[int, ...], last: datetime |
 def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
     since = rt.ports.ledger.last_digest(rt.settings.name)
     counts = rt.ports.ledger.decided_since(rt.settings.name, since)
+    entries = rt.ports.ledger.entries(rt.settings.name)
     rows = read_sheet(
         rt.ports.source,
         rt.settings.columns,
         rt.settings.policy.timezone,
         rt.ports.store.refs,
-        rt.ports.ledger.entries(rt.settings.name),
+        entries,
     ).rows
-    # REVISIÓN MANUAL, and what staff typed that nobody understands: still theirs to settle
-    revision = [_pending(rt, r) for r in rows if r.decision is Estado.REVISION_MANUAL or _unread(r)]
+    # REVISIÓN MANUAL, what staff typed that nobody understands, and answers the student
+    # changed under staff's decision: still theirs to settle
+    edited = {r.key for r in answered_after_staff(rows, entries)}
+    revision = [
+        _pending(rt, r, _EDITED if r.key in edited else None)
+        for r in rows
+        if r.decision is Estado.REVISION_MANUAL or _unread(r) or r.key in edited
+    ]
     failed_keys = {
         n.key
         for n in rt.ports.ledger.notices(rt.settings.name).values()
@@ -82,6 +90,9 @@ def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
     stamp = now.astimezone(ZoneInfo(tz)).strftime("%Y%m%d%H%M")
     message_id = f"<resumen.{stamp}.{rt.settings.name}@facultativo>"
     return compose(rt.settings.mail.env, "resumen", ", ".join(recipients), message_id, ctx)
+
+
+_EDITED = "El estudiante cambió su respuesta después de tu decisión: revisa si sigue valiendo."
 
 
 def _unread(row: Row) -> bool:

@@ -76,6 +76,7 @@ class Entry:
     input_key: str | None = None  # what the verdict depends on (files, tipo, typed data)
     email_key: str | None = None  # the address, hashed
     staff_seen_at: datetime | None = None  # when staff's current decision was first seen
+    answers_after_staff: datetime | None = None  # the student changed the answer under it
 
     def last_verdict(self) -> tuple[str | None, str | None]:
         """(estado, motivos) of the latest verdict, also right after a re-run cleared it."""

@@ -15,6 +15,7 @@ from facultativo.sync import values
 from facultativo.sync.attachments.base import AttachmentStore
 from facultativo.sync.attachments.folder import FolderStore, is_drive_link
 from facultativo.sync.columns import MissingColumns, map_columns, tipo_options
+from facultativo.sync.decisions import after_staff_text, answered_after_staff
 from facultativo.sync.ledger import Ledger, LedgerError
 from facultativo.sync.ownership import claim
 from facultativo.sync.privacy import scrub
@@ -91,6 +92,7 @@ def check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
         results.append(_next_cycle(campus, ledger, sheet))
         results += _tipo_answers(table, cols.fields.get("tipo"), campus)
         results += _unknown_estados(sheet)
+        results += _answered_after_staff(sheet, known)
     except (SourceError, MissingColumns, LedgerError) as exc:
         results.append((False, str(exc)))
     return results
@@ -199,6 +201,15 @@ def _tipo_answers(table: Table, col: int | None, campus: Campus) -> list[tuple[b
             'exacto en [campus.columns], p. ej. alta = ["…"] o baja = ["…"]',
         )
     ]
+
+
+def _answered_after_staff(sheet: Sheet, known: dict) -> list[tuple[bool, str]]:
+    """Answers a student changed under staff's decision: staff decide if it stands."""
+    found = [after_staff_text(r) for r in answered_after_staff(sheet.rows, known)]
+    if not found:
+        return []
+    shown = "; ".join(found[:10]) + ("…" if len(found) > 10 else "")
+    return [(False, f"{len(found)} respuestas cambiaron después de una decisión: {shown}")]
 
 
 def _unknown_estados(sheet: Sheet) -> list[tuple[bool, str]]:

@@ -109,6 +109,8 @@ def render(states: list[dict[str, Any]]) -> str:
                     f"  Decisiones del personal en espera: {summary['waiting']} (el correo sale "
                     "cuando pase la espera de [campus.mail] espera_decision_minutos)"
                 )
+            for line in summary.get("edited", []):
+                lines.append(f"  Atención, {line}")
             if summary.get("unread"):
                 lines.append(
                     "  Estados que facultativo no reconoce (no se envía nada por ellos): "

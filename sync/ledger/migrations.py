@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS responses (
     input_key TEXT,
     email_key TEXT,
     staff_seen_at TEXT,
+    answers_after_staff TEXT,
     PRIMARY KEY (campus, key)
 );
 CREATE TABLE IF NOT EXISTS notifications (
@@ -130,9 +131,11 @@ def _v6_to_v7(db: sqlite3.Connection) -> None:
 
 
 def _v7_to_v8(db: sqlite3.Connection) -> None:
-    """When staff's decision was first seen (it is mailed once it stood the grace period),
-    and an email's clock of retries: when to try again, and since when it fails."""
+    """When staff's decision was first seen (it is mailed once it stood the grace period)
+    and when the student changed the answer under it, and an email's clock of retries:
+    when to try again, and since when it fails."""
     db.execute("ALTER TABLE responses ADD COLUMN staff_seen_at TEXT")
+    db.execute("ALTER TABLE responses ADD COLUMN answers_after_staff TEXT")
     for column in ("next_try_at", "failing_since"):
         db.execute(f"ALTER TABLE notifications ADD COLUMN {column} TEXT")
 

@@ -15,7 +15,7 @@ from .store import Store, dt, iso
 _COLUMNS = (
     "key, generation, estado, motivos, attempts, next_attempt_at, pending_cells, written_label,"
     " staff_label, validations, datos, written_cells, previous_estado, previous_motivos, loose_key,"
-    " content_key, input_key, email_key, staff_seen_at"
+    " content_key, input_key, email_key, staff_seen_at, answers_after_staff"
 )
 
 
@@ -86,7 +86,8 @@ class Responses(Store):
                 " previous_estado = COALESCE(estado, previous_estado),"
                 " previous_motivos = COALESCE(motivos, previous_motivos),"
                 " estado = NULL, motivos = NULL, attempts = 0, next_attempt_at = NULL,"
-                f" pending_cells = NULL,{forget} staff_label = NULL, staff_seen_at = NULL"
+                f" pending_cells = NULL,{forget} staff_label = NULL, staff_seen_at = NULL,"
+                " answers_after_staff = NULL"
                 " WHERE campus = ? AND key = ?",
                 [(campus, key) for key in keys],
             )
@@ -183,8 +184,19 @@ class Responses(Store):
                 " VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
                 " staff_label = excluded.staff_label, staff_seen_at ="
                 " CASE WHEN ? OR staff_seen_at IS NULL THEN excluded.staff_seen_at"
-                " ELSE staff_seen_at END",
-                [(campus, k, label, iso(now), new) for k, (label, new) in labels.items()],
+                " ELSE staff_seen_at END,"
+                " answers_after_staff = CASE WHEN ? THEN NULL ELSE answers_after_staff END",
+                [(campus, k, label, iso(now), new, new) for k, (label, new) in labels.items()],
+            )
+
+    def answered_after_staff(self, campus: str, keys: list[str], now: datetime) -> None:
+        """The student changed these answers under a decision staff typed: staff decide
+        whether it stands (their estado is never overwritten), so the row is flagged."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE responses SET answers_after_staff = COALESCE(answers_after_staff, ?)"
+                " WHERE campus = ? AND key = ?",
+                [(iso(now), campus, key) for key in keys],
             )
 
     def redecide(self, campus: str, keys: list[str]) -> None:
@@ -236,4 +248,5 @@ def _entry(r: sqlite3.Row) -> Entry:
         input_key=r["input_key"],
         email_key=r["email_key"],
         staff_seen_at=dt(r["staff_seen_at"]),
+        answers_after_staff=dt(r["answers_after_staff"]),
     )

@@ -536,3 +536,35 @@ def test_staff_who_clear_the_estado_get_the_whole_fresh_verdict(tmp_path, pool):
     ws.set_status(REJECTED, None)
     settled(ws, pool)
     assert cell(ws, REJECTED, DETALLE) == ours
+
+
+def test_an_answer_changed_under_a_staff_decision_is_flagged_for_staff(tmp_path, pool):
+    """Found by attack: the student sent a new file after staff's «No procede»; nothing
+    was validated, mailed or flagged. Staff's estado is theirs (never overwritten), so
+    staff are told in `check`, `status` and the digest until they decide again."""
+    from facultativo.commands.check import check_campus
+    from facultativo.commands.status import campus_status, render
+
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    ws.set_status(REVIEW, "No procede")
+    settled(ws, pool)
+    before = ws.emails()
+    set_cell(
+        ws, REVIEW, "Adjunta tu Constancia de Vigencia de Derechos (PDF)", "constancias/saul.pdf"
+    )
+    settled(ws, pool)
+    assert new_emails(ws, before) == [] and cell(ws, REVIEW, ESTADO) == "No procede"
+    flag = f"fila {REVIEW}: el estudiante cambió su respuesta después de la decisión"
+    lines = [m for ok, m in check_campus(ws.campus, ws.config.ledger) if not ok]
+    assert any(flag in m for m in lines), lines
+    assert flag in render([campus_status(ws.config, ws.campus)])
+    with open_runtime(ws.config, ws.campus, pool) as rt:
+        rt.hooks.clock = ws.clock
+        sent = digest.build(rt, ("jefa@demo.example.mx",), ws.clock())
+    assert "cambió su respuesta después de tu decisión" in sent.text
+    ws.set_status(REVIEW, "Aceptado")  # staff look again and decide: the flag goes
+    settled(ws, pool)
+    lines = [m for ok, m in check_campus(ws.campus, ws.config.ledger) if not ok]
+    assert not any(flag in m for m in lines)
+    assert len(to(ws, REVIEW, new_emails(ws, before))) == 1
