@@ -152,7 +152,7 @@ def _row(
     nss = clean_nss(values.nss(get.get("nss")) or "") or None
     extras = {
         "numero_control": values.text(get.get("numero_control"), 40) or "",
-        "nota": values.text(get.get("nota"), 500) or "",
+        "nota": values.text(get.get("nota"), 3000) or "",  # mailed whole
         "decision": values.text(get.get("decision"), 100) or "",
     }
     return Row(

@@ -103,7 +103,8 @@ def _mail_line(campus: Campus) -> str:
     text = f"correos: {campus.mail.sender.settings.describe()}"
     wait = campus.mail.espera_decision_minutos
     text += (
-        f"; una decisión del personal se envía tras {wait:g} minutos sin cambiar"
+        f"; una decisión del personal se envía tras {wait:g} minuto{'' if wait == 1 else 's'} "
+        "sin cambiar"
         if wait
         else "; una decisión del personal se envía en el siguiente ciclo (sin espera)"
     )

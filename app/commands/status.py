@@ -130,7 +130,7 @@ def render(states: list[dict[str, Any]]) -> str:
             )
             lines.append(
                 f"  Correos en espera de reintento: {waiting['count']}, siguiente intento {when}; "
-                f"el servidor respondió: {why}. Si ya se arregló: facultativo sync --once "
+                f"motivo: {why}. Si ya se arregló: facultativo sync --once "
                 "--reintentar"
             )
         if s.get("last_change_at"):
