@@ -87,7 +87,8 @@ def note_staff(
         labels[row.key] = (label, changed)
         if changed and entry is not None and row.decision in CORRECTABLE:
             sent = notices.get((row.key, NoticeKind.DECISION, entry.generation))
-            if sent is not None and sent.status == NoticeStatus.SENT:
+            # ADOPTED: a decision from before decisions were mailed, handled by hand
+            if sent is not None and sent.status in (NoticeStatus.SENT, NoticeStatus.ADOPTED):
                 corrected.append(row.key)
     if labels:
         ledger.note_staff(campus, labels, now)

@@ -138,6 +138,15 @@ def _v7_to_v8(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE responses ADD COLUMN answers_after_staff TEXT")
     for column in ("next_try_at", "failing_since"):
         db.execute(f"ALTER TABLE notifications ADD COLUMN {column} TEXT")
+    # Decisions staff typed before this version were handled by hand (only a REVISIÓN
+    # MANUAL decided by staff was mailed): they stay as they are, never mailed now, so an
+    # upgrade mails nobody. A decision staff change after the upgrade is mailed.
+    db.execute(
+        "INSERT INTO notifications (campus, key, kind, generation, message_id, status,"
+        " attempts, updated_at, cell_written) SELECT campus, key, 'decision', generation, '',"
+        " 'adoptada', 0, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), 1 FROM responses"
+        " WHERE staff_label IS NOT NULL ON CONFLICT DO NOTHING"
+    )
 
 
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {

@@ -568,3 +568,32 @@ def test_an_answer_changed_under_a_staff_decision_is_flagged_for_staff(tmp_path,
     lines = [m for ok, m in check_campus(ws.campus, ws.config.ledger) if not ok]
     assert not any(flag in m for m in lines)
     assert len(to(ws, REVIEW, new_emails(ws, before))) == 1
+
+
+def test_upgrading_mails_none_of_the_decisions_staff_handled_by_hand_before(tmp_path, pool):
+    """Before this version only a REVISIÓN MANUAL decided by staff was mailed: overrides
+    of our verdicts were staff's to tell. An upgrade must not mail them all at once."""
+    import sqlite3
+
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    ws.set_status(REJECTED, "ACEPTADA")  # an override typed, and seen, before the upgrade
+    key = cell(ws, REJECTED, "Validación: id")
+    db = sqlite3.connect(ws.config.ledger)
+    db.execute("UPDATE responses SET staff_label = 'ACEPTADA' WHERE key = ?", (key,))
+    for table, column in (
+        ("responses", "staff_seen_at"),
+        ("responses", "answers_after_staff"),
+        ("notifications", "next_try_at"),
+        ("notifications", "failing_since"),
+    ):
+        db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    db.execute("PRAGMA user_version = 7")
+    db.commit()
+    db.close()
+    before = ws.emails()
+    settled(ws, pool)
+    assert new_emails(ws, before) == []
+    ws.set_status(REJECTED, "Concluido")  # a decision changed after the upgrade is told
+    settled(ws, pool)
+    assert len(to(ws, REJECTED, new_emails(ws, before))) == 1
