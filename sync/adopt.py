@@ -65,6 +65,8 @@ def _entry(row: Row) -> Entry:
     label = row.status.get("estado", "").strip()
     estado = Estado.from_label(label)
     ours = estado in OURS
+    # a decision in «decisión del personal» beside our REVISIÓN MANUAL is staff's estado
+    staff = row.estado_cell.strip() if row.estado_cell.strip() != label else None
     cells = {k: row.status.get(k, "") for k in row.status if k not in ("notificada", "id")}
     motivos = ",".join(m.value for m in motivos_in_cell(row.status.get("motivo", "")))
     return Entry(
@@ -76,16 +78,17 @@ def _entry(row: Row) -> Entry:
         next_attempt_at=None,
         pending_cells=None,
         written_label=label if ours else None,
-        staff_label=None if ours else label,
+        staff_label=staff or (None if ours else label),
         validations=0,
         datos={},
         written_cells=for_ledger({**cells, "id": row.key}, row.nss_typed),
     )
 
 
-def _notices(row: Row) -> list[tuple[str, str, str, str]]:
+def _notices(row: Row) -> list[tuple[str, str, str, str, str | None, str]]:
     """What «notificada el» says was sent; a verdict with none is taken as told (nothing
-    is re-sent), except where the student can have heard nothing yet."""
+    is re-sent), except where the student can have heard nothing yet. Each carries the
+    verdict it told and the address, so a later decision is mailed only if it is news."""
     estado = Estado.from_label(row.status.get("estado", ""))
     if estado in _SILENT:
         return []
@@ -100,14 +103,31 @@ def _notices(row: Row) -> list[tuple[str, str, str, str]]:
     kinds = [NoticeKind.RESULTADO, NoticeKind.DECISION]
     if estado in (Estado.ALTA_APLICADA, Estado.BAJA_APLICADA):
         kinds.append(NoticeKind.APLICADA)
-    detail = cell[len("ERROR: ") :] if status == NoticeStatus.FAILED else None
-    found = [(row.key, kind.value, status.value, detail or "") for kind in kinds]
-    if status != NoticeStatus.ADOPTED:  # one kind is what the cell shows; the rest are told
-        shown = NoticeKind.APLICADA if "seguimiento" in cell else NoticeKind.RESULTADO
-        if "decisión del personal" in cell:
-            shown = NoticeKind.DECISION
-        found = [
-            (k, kind, status.value if kind == shown else NoticeStatus.ADOPTED.value, d)
-            for k, kind, _, d in found
-        ]
+    detail = cell[len("ERROR: ") :] if status == NoticeStatus.FAILED else ""
+    shown = NoticeKind.APLICADA if "seguimiento" in cell else NoticeKind.RESULTADO
+    if "decisión del personal" in cell:
+        shown = NoticeKind.DECISION
+    motivo = next(iter(motivos_in_cell(row.status.get("motivo", ""))), None)
+    told = {
+        NoticeKind.RESULTADO: f"{estado.value}:{motivo.value if motivo else ''}"
+        if estado
+        else None,
+        NoticeKind.DECISION: _decision_told(cell),
+        NoticeKind.APLICADA: f"{estado.value}:" if estado else None,
+    }
+    found = []
+    for kind in kinds:
+        # one kind is what the cell shows; the rest are taken as told
+        mine = status if status == NoticeStatus.ADOPTED or kind == shown else NoticeStatus.ADOPTED
+        verdict = told[kind] if mine == NoticeStatus.SENT else None
+        found.append((row.key, kind.value, mine.value, detail, verdict, row.email_key))
     return found
+
+
+def _decision_told(cell: str) -> str | None:
+    """«… (decisión del personal: ACEPTADA)» → "ACEPTADA:"."""
+    if "decisión del personal:" not in cell:
+        return None
+    label = cell.rsplit("decisión del personal:", 1)[1].strip(" )")
+    estado = Estado.from_label(label)
+    return f"{estado.value}:" if estado else None

@@ -226,7 +226,7 @@ def _cycle(
         report.planned_cells = header_cells(sheet.table.header, sheet.cols) + status_cells(
             rows, sheet.cols, pending, known, fill, notes
         )
-        report.planned_emails = dues
+        report.planned_emails = [] if s.mail.shadow else dues  # modo sombra sends none
         report.seconds = time.monotonic() - started
         return report
     if s.mail.shadow or quiet:
@@ -281,6 +281,9 @@ def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:
     if edited:
         ledger.rerun(name, edited, keep_block=True)
     note_staff(ledger, name, steps, ledger.notices(name), rt.hooks.clock())
+    anew = [s.row.key for s in steps if "answers" in s.row.changed and s.entry is not None]
+    if anew and not rt.settings.mail.shadow:  # a modo sombra response answered again: live
+        ledger.answered_anew(name, anew)
     under_staff = [s.row.key for s in steps if s.action in _STAFFS and "answers" in s.row.changed]
     if under_staff:
         ledger.answered_after_staff(name, under_staff, rt.hooks.clock())

@@ -48,9 +48,18 @@ class History:
     def statuses(self, key: str) -> set[str]:
         return {n.status for n in self.of(key)}
 
-    def last_sent(self, key: str, kind: str | None = None) -> Estado | None:
-        """The estado told by the last email sent to this response (of `kind`, if given)."""
-        sent = [n for n in self.of(key) if n.status == NoticeStatus.SENT and kind in (None, n.kind)]
+    def last_sent(
+        self, key: str, kinds: tuple[str, ...] = (), email_key: str | None = None
+    ) -> Estado | None:
+        """The estado told by the last email sent to this response (of these `kinds`, to
+        this address, when given; an email from before addresses were recorded counts)."""
+        sent = [
+            n
+            for n in self.of(key)
+            if n.status == NoticeStatus.SENT
+            and (not kinds or n.kind in kinds)
+            and (email_key is None or n.email_key in (None, email_key))
+        ]
         latest = max(sent, key=lambda n: (n.updated_at, n.generation), default=None)
         if latest is None or not latest.verdict:
             return None
@@ -96,9 +105,15 @@ def note_staff(
         ledger.redecide(campus, corrected)
 
 
+_BY_STAFF = (NoticeKind.DECISION, NoticeKind.APLICADA)
+
+
 def _put_back(step: Step) -> bool:
-    """Staff typed their own decision, then put facultativo's verdict back (undo)."""
-    return step.action is Action.DONE and bool(step.entry and step.entry.staff_label)
+    """Staff typed their own decision, then put facultativo's verdict back (undo) in the
+    estado; a decision column left with text nobody reads is no undo (it is flagged)."""
+    if step.action is not Action.DONE or not (step.entry and step.entry.staff_label):
+        return False
+    return not step.row.extras.get("decision", "").strip()
 
 
 def staff_notice(
@@ -114,8 +129,8 @@ def staff_notice(
     elif step.action is Action.STAFF and decision in STAFF_DECISIONS:
         kind = NoticeKind.DECISION
     elif (step.action is Action.STAFF or _put_back(step)) and decision in CORRECTABLE:
-        if history.last_sent(row.key, NoticeKind.DECISION) is None:
-            return None  # only a decision the student was told is corrected
+        if history.last_sent(row.key, _BY_STAFF) is None:
+            return None  # only what staff had the student told is corrected
         kind = NoticeKind.DECISION
     else:
         return None
@@ -123,12 +138,12 @@ def staff_notice(
         return None  # this one went out already
     if not mail.tell_earlier and never_told(row.key, entry, history):
         return None
-    heard = history.last_sent(row.key)
+    heard = history.last_sent(row.key, email_key=row.email_key)  # a corrected address: news
     if kind == NoticeKind.DECISION and heard is decision:
         return None  # «Aceptado» over our ACEPTADA, or a correction put back in time
     seen = entry.staff_seen_at
     ready = seen is None or now - seen >= mail.grace
-    earlier = history.last_sent(row.key, NoticeKind.DECISION)
+    earlier = history.last_sent(row.key, _BY_STAFF)
     corrige = earlier.etiqueta if earlier and earlier is not decision else ""
     return StaffNotice(kind, decision, ready, staff_note(row, entry), corrige)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from facultativo.notifiers.compose import Email, compose, to_message
@@ -63,11 +64,15 @@ def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
         for r in rows
         if r.decision is Estado.REVISION_MANUAL or _unread(r) or r.key in edited
     ]
-    failed_keys = {
-        n.key
-        for n in rt.ports.ledger.notices(rt.settings.name).values()
-        if n.status == NoticeStatus.FAILED
-    }
+    latest: dict[str, Any] = {}
+    for n in rt.ports.ledger.notices(rt.settings.name).values():
+        if n.key not in latest or (n.updated_at, n.generation) > (
+            latest[n.key].updated_at,
+            latest[n.key].generation,
+        ):
+            latest[n.key] = n
+    # a failure counts while it is the last word: a later delivery settles it
+    failed_keys = {k for k, n in latest.items() if n.status == NoticeStatus.FAILED}
     fallidos = [
         _pending(rt, r, r.status.get("notificada", "")) for r in rows if r.key in failed_keys
     ]

@@ -16,6 +16,7 @@ from facultativo.validators import Estado, Motivo, Policy, Tipo, Verdict
 from .model import Decision, Entry, Outcome
 from .process import verdict_decision
 from .rows import Row
+from .wording import staff_word
 
 _DONE = {
     Estado.ACEPTADA: None,  # the row's own tipo
@@ -125,7 +126,7 @@ def _estado(row: Row, outcome: Outcome | None, entry: Entry | None) -> Estado | 
     if outcome is not None:
         return Estado(outcome.decision.estado)
     if entry is not None and (entry.staff_label or entry.estado):
-        staff = Estado.from_label(entry.staff_label or "")
+        staff = staff_word(entry.staff_label or "", row.tipo)  # «Aceptado», «Aplicada»
         return staff if staff is not None else Estado(entry.estado) if entry.estado else None
     return row.decision
 

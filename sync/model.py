@@ -29,6 +29,7 @@ class NoticeStatus(StrEnum):
     FAILED = "failed"
     SHADOW = "sombra"  # decided in shadow mode: recorded, never sent
     ADOPTED = "adoptada"  # rebuilt by `facultativo adoptar` with no record of a send: never sent
+    SUPERSEDED = "reemplazado"  # waiting to be tried again when a newer email reached them
 
 
 @dataclass(frozen=True)

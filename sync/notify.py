@@ -182,7 +182,9 @@ def _send_one(
     except Exception as exc:  # a sender's surprise is this row's, retried like a cut connection
         detail = f"error inesperado ({type(exc).__name__})"
         return _record_unsent(due, ledger, mail, known, now, detail, True)
-    return _record(due, ledger, mail, now(), NoticeStatus.SENT, None)
+    _record(due, ledger, mail, now(), NoticeStatus.SENT, None)
+    ledger.supersede(mail.campus_name, due.row.key, due.kind, due.generation)
+    return NoticeStatus.SENT
 
 
 def _intend(due: Due, ledger: Ledger, mail: MailContext, at: datetime) -> str:

@@ -80,6 +80,8 @@ def tipo(value: object, options: Mapping[str, Tipo] | None = None) -> Tipo:
             if not chosen:
                 return Tipo.DESCONOCIDO  # «Alta o baja», «No quiero el alta»
             continue  # «Alta, no baja»: the choice was made, this explains it
+        if chosen and first > 0:
+            continue  # «Baja - ya estoy dado de alta por mi trabajo»: an explanation
         chosen.append(Tipo.ALTA if picks[0] == "ALTA" else Tipo.BAJA)
     # «Alta, Baja» (checkboxes, joined by the Form): both chosen is no answer to act on
     return chosen[0] if len(set(chosen)) == 1 else Tipo.DESCONOCIDO

@@ -141,12 +141,13 @@ def _v7_to_v8(db: sqlite3.Connection) -> None:
     # Decisions staff typed before this version were handled by hand (only a REVISIÓN
     # MANUAL decided by staff was mailed): they stay as they are, never mailed now, so an
     # upgrade mails nobody. A decision staff change after the upgrade is mailed.
-    db.execute(
-        "INSERT INTO notifications (campus, key, kind, generation, message_id, status,"
-        " attempts, updated_at, cell_written) SELECT campus, key, 'decision', generation, '',"
-        " 'adoptada', 0, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), 1 FROM responses"
-        " WHERE staff_label IS NOT NULL ON CONFLICT DO NOTHING"
-    )
+    for kind in ("decision", "aplicada"):  # «Aplicada» in words was read by nobody then
+        db.execute(
+            "INSERT INTO notifications (campus, key, kind, generation, message_id, status,"
+            f" attempts, updated_at, cell_written) SELECT campus, key, '{kind}', generation,"
+            " '', 'adoptada', 0, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), 1 FROM responses"
+            " WHERE staff_label IS NOT NULL ON CONFLICT DO NOTHING"
+        )
 
 
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {

@@ -112,19 +112,58 @@ class Notices(Store):
         return [(r["detail"] or "", dt(r["next_try_at"])) for r in rows]
 
     def adopt_notices(
-        self, campus: str, found: list[tuple[str, str, str, str]], now: datetime
+        self, campus: str, found: list[tuple[str, str, str, str, str | None, str]], now: datetime
     ) -> None:
-        """(key, kind, status, detail) read from a sheet's «notificada el» by `adoptar`:
-        generation 0, already in the sheet, never sent again."""
+        """(key, kind, status, detail, verdict, email_key) read from a sheet's «notificada
+        el» by `adoptar`: generation 0, already in the sheet, never sent again (and never
+        counted against today's cap: no Message-ID)."""
         with self.transaction() as db:
             db.executemany(
                 "INSERT INTO notifications (campus, key, kind, generation, message_id, status,"
-                " attempts, detail, updated_at, cell_written) VALUES (?, ?, ?, 0, '', ?, 0, ?,"
-                " ?, 1) ON CONFLICT DO NOTHING",
+                " attempts, detail, updated_at, cell_written, verdict, email_key)"
+                " VALUES (?, ?, ?, 0, '', ?, 0, ?, ?, 1, ?, ?) ON CONFLICT DO NOTHING",
                 [
-                    (campus, key, kind, status, detail, iso(now))
-                    for key, kind, status, detail in found
+                    (campus, key, kind, status, detail, iso(now), verdict, email_key)
+                    for key, kind, status, detail, verdict, email_key in found
                 ],
+            )
+
+    def answered_anew(self, campus: str, keys: list[str]) -> None:
+        """The student answered again after modo sombra ended: the response is no longer a
+        silent one of those weeks. What was decided then stays unsent (adoptada: never
+        sent, never owed); what is decided from now on is mailed."""
+        with self.transaction() as db:
+            shadowed = [
+                key
+                for key in keys
+                if db.execute(
+                    "SELECT 1 FROM notifications WHERE campus = ? AND key = ? AND status = ?",
+                    (campus, key, NoticeStatus.SHADOW),
+                ).fetchone()
+            ]
+            db.executemany(
+                "UPDATE notifications SET status = ? WHERE campus = ? AND key = ? AND status = ?",
+                [(NoticeStatus.ADOPTED, campus, key, NoticeStatus.SHADOW) for key in shadowed],
+            )
+            for kind in ("decision", "aplicada"):  # staff's decision of then, too
+                db.executemany(
+                    "INSERT INTO notifications (campus, key, kind, generation, message_id,"
+                    " status, attempts, updated_at, cell_written) SELECT campus, key, ?,"
+                    " generation, '', ?, 0, COALESCE(staff_seen_at, decided_at,"
+                    " strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')), 1"
+                    " FROM responses WHERE campus = ? AND key = ? AND staff_label IS NOT NULL"
+                    " ON CONFLICT DO NOTHING",
+                    [(kind, NoticeStatus.ADOPTED, campus, key) for key in shadowed],
+                )
+
+    def supersede(self, campus: str, key: str, kind: str, generation: int) -> None:
+        """An email reached the student: older ones of the same response still waiting to
+        be tried again are no longer owed (the student has newer news)."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE notifications SET status = ?, next_try_at = NULL WHERE campus = ?"
+                " AND key = ? AND status = ? AND NOT (kind = ? AND generation = ?)",
+                (NoticeStatus.SUPERSEDED, campus, key, NoticeStatus.RETRY, kind, generation),
             )
 
     def mark_notice_cells(self, campus: str, ids: list[tuple[str, str, int]]) -> None:
@@ -139,7 +178,7 @@ class Notices(Store):
         """Messages sent from `since` on: what counts against the daily cap."""
         row = self.db.execute(
             "SELECT COUNT(*) FROM notifications WHERE campus = ? AND status = ?"
-            " AND updated_at >= ?",
+            " AND updated_at >= ? AND message_id != ''",  # adopted: read from the sheet
             (campus, NoticeStatus.SENT, iso(since)),
         ).fetchone()
         return int(row[0])

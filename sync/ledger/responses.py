@@ -153,9 +153,16 @@ class Responses(Store):
                     " WHERE campus = ? AND key = ?",
                     (campus, key),
                 ).fetchone()
-                if not row or not row["written_cells"]:
+                if not row or not (row["written_cells"] or row["pending_cells"]):
                     continue
-                if row["pending_cells"]:  # a newer verdict is waiting to be written: it goes
+                if row["pending_cells"]:  # a newer verdict is waiting to be written: it goes,
+                    if row["staff_label"]:  # under the estado staff typed since
+                        waiting = json.loads(row["pending_cells"])
+                        waiting["estado"] = row["staff_label"]
+                        db.execute(
+                            "UPDATE responses SET pending_cells = ? WHERE campus = ? AND key = ?",
+                            (json.dumps(waiting, ensure_ascii=False), campus, key),
+                        )
                     restored += 1
                     continue
                 cells = json.loads(row["written_cells"])
