@@ -98,6 +98,7 @@ class SharedSheet(RuleBasedStateMachine):
         self.decided: dict[str, str] = {}  # id → staff's decision in their words, seen
         self.deciding: dict[str, str] = {}  # typed, no cycle has read it yet
         self.silent: set[str] = set()  # ids decided in modo sombra: never mailed after
+        self.unseen_edits: set[str] = set()  # answers edited since the last full cycle
         self.shadow = False
 
     @initialize(shadow=st.booleans())
@@ -123,6 +124,7 @@ class SharedSheet(RuleBasedStateMachine):
             self.typed.clear()
             self.decided.update(self.deciding)
             self.deciding.clear()
+            self.unseen_edits.clear()
 
     @rule(step=st.sampled_from(CHECKPOINTS))
     def killed_mid_cycle(self, step: str) -> None:
@@ -226,9 +228,11 @@ class SharedSheet(RuleBasedStateMachine):
         ledger = self.ws.ledger()
         try:
             notices = ledger.notices(self.ws.campus.name).values()
-            self.silent |= {n.key for n in notices if n.status == NoticeStatus.SHADOW}
+            shadowed = {n.key for n in notices if n.status == NoticeStatus.SHADOW}
         finally:
             ledger.close()
+        # an answer edited that no cycle has seen yet is answered anew after go-live: told
+        self.silent |= shadowed - self.unseen_edits
         self.shadow = False
         self._mail(modo="normal")
 
@@ -343,6 +347,7 @@ class SharedSheet(RuleBasedStateMachine):
         for column in (DETALLE, MOTIVO):  # a new answer: decided again
             self.notes.pop((ident, column), None)
         self.silent.discard(ident)
+        self.unseen_edits.add(ident)
 
         def change(sheet):
             head = _header(sheet)
