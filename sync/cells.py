@@ -109,10 +109,9 @@ def landed(steps: list[Step], pending: Mapping[str, dict[str, str]]) -> set[str]
         if step.row.id_cell != step.row.key or step.row.who is not Who.KNOWN:
             continue
         shown = step.row.status
-        if all(
-            cells.get(k) and (shown.get(k) or "").strip() == cells[k].strip()
-            for k in ("estado", "procesada")
-        ):
+        same = cells.get("estado") and (shown.get("estado") or "").strip() == cells["estado"]
+        date = (shown.get("procesada") or "").strip()  # emptied, or its column re-created
+        if same and date in ("", cells.get("procesada", "").strip()):
             found.add(step.row.key)
     return found
 

@@ -597,3 +597,25 @@ def test_upgrading_mails_none_of_the_decisions_staff_handled_by_hand_before(tmp_
     ws.set_status(REJECTED, "Concluido")  # a decision changed after the upgrade is told
     settled(ws, pool)
     assert len(to(ws, REJECTED, new_emails(ws, before))) == 1
+
+
+def test_a_note_typed_after_a_kill_stays_when_the_date_column_is_gone_too(tmp_path, pool):
+    """Found by the stateful test: the retry after a kill between writing and recording
+    took the row for unwritten because «procesada el» had been deleted, and wrote over
+    the note typed meanwhile."""
+    from tests.support.workspace import Crash, crash_at
+
+    ws = Workspace(tmp_path)
+    with pytest.raises(Crash):
+        ws.cycle(pool, checkpoint=crash_at("written"))
+    set_cell(ws, REVIEW, DETALLE, "Nota del personal")
+
+    def drop_date(sheet):
+        header = [c.value for c in sheet[1]]
+        sheet.delete_cols(header.index(PROCESADA) + 1, 1)
+
+    ws.edit(drop_date)
+    ws.cycle(pool)
+    ws.cycle(pool)
+    assert cell(ws, REVIEW, DETALLE) == "Nota del personal"
+    assert cell(ws, REVIEW, PROCESADA)  # the date comes back
