@@ -281,7 +281,11 @@ def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:
     if edited:
         ledger.rerun(name, edited, keep_block=True)
     note_staff(ledger, name, steps, ledger.notices(name), rt.hooks.clock())
-    anew = [s.row.key for s in steps if "answers" in s.row.changed and s.entry is not None]
+    anew = [  # decided again, or under staff's decision: not a block put back
+        s.row.key
+        for s in steps
+        if "answers" in s.row.changed and s.entry is not None and s.action in _ANEW
+    ]
     if anew and not rt.settings.mail.shadow:  # a modo sombra response answered again: live
         ledger.answered_anew(name, anew)
     under_staff = [s.row.key for s in steps if s.action in _STAFFS and "answers" in s.row.changed]
@@ -294,6 +298,7 @@ def _note_staff_and_reruns(rt: Runtime, steps: list[Step]) -> None:
 
 _MAILED = (Action.DONE, Action.STAFF, Action.APLICADA, Action.WRITE_PENDING)
 _STAFFS = (Action.STAFF, Action.APLICADA)
+_ANEW = (Action.RERUN, Action.VALIDATE, *_STAFFS)
 
 
 def _was_mailed(rt: Runtime, keys: list[str]) -> list[str]:

@@ -317,6 +317,8 @@ class SharedSheet(RuleBasedStateMachine):
             return
         i = data.draw(st.sampled_from(ready))
         self.ws.set_status(i + 2, "ALTA APLICADA")
+        for known in (self.decided, self.deciding):  # staff's newer word on that row
+            known.pop(str(rows[i].get(ID)), None)
         self.typed.add((str(rows[i][STAMP]), rows[i][EMAIL]))
 
     @rule(data=st.data())
