@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from facultativo.validators import Estado
+from facultativo.validators.text import fold
 
 from .decisions import History, staff_notice
 from .ledger import Ledger
@@ -68,6 +69,8 @@ def owed(
             ):
                 continue
         elif step.action in (Action.DONE, Action.WRITE_PENDING) and entry is not None:
+            if _shows_staff_label(entry, pending.get(row.key, row.status)):
+                continue  # a block put back under staff's decision: our result is moot
             kind, estado, motivos = NoticeKind.RESULTADO, entry.estado or "", entry.motivos or ""
             detalle = pending.get(row.key, row.status).get("detalle", "")
             if (  # a re-run that kept its verdict, recorded just before a crash
@@ -116,3 +119,8 @@ def _same_verdict(
 ) -> bool:
     """What the student was told: the estado and the main motivo."""
     return estado == other and (motivos or "").split(",")[0] == (others or "").split(",")[0]
+
+
+def _shows_staff_label(entry: Entry, cells: Mapping[str, str]) -> bool:
+    label = entry.staff_label
+    return bool(label) and fold(cells.get("estado", "")) == fold(label or "")

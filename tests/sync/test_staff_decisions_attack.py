@@ -220,3 +220,34 @@ def test_a_duplicate_of_a_request_staff_accepted_in_words_is_concluded(tmp_path,
 
 
 _ = shutil
+
+
+def test_a_block_put_back_under_a_staff_decision_sends_no_old_result(tmp_path, pool):
+    """Found by the stateful test: our result was waiting to be tried again when staff
+    decided; the block was then wiped and put back, and the cycle writing it sent our old
+    RECHAZADA, which made staff's ACEPTADA (waiting too) moot: the student was told the
+    opposite of the decision standing."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    key = cell(ws, REJECTED, "Validación: id")
+    db = sqlite3.connect(ws.config.ledger)
+    db.execute("UPDATE notifications SET status = 'retry' WHERE key = ?", (key,))
+    db.commit()
+    db.close()
+    ws.set_status(REJECTED, "Aceptado")
+    ws.cycle(pool)  # seen; within the grace period
+
+    def wipe(sheet):
+        header = [c.value for c in sheet[1]]
+        first = header.index(ESTADO) + 1
+        for r in range(2, sheet.max_row + 1):
+            for c in range(first, first + 8):
+                sheet.cell(r, c).value = None
+
+    ws.edit(wipe)
+    before = ws.emails()
+    settled(ws, pool)
+    settled(ws, pool)
+    mails = to(ws, REJECTED, new_emails(ws, before))
+    assert len(mails) == 1 and "Procede tu alta" in text_of(mails[0])
+    assert cell(ws, REJECTED, ESTADO) == "Aceptado"
