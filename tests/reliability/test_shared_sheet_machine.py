@@ -141,6 +141,17 @@ class SharedSheet(RuleBasedStateMachine):
     def _edit(self, change) -> None:
         self.ws.edit(change)
 
+    def _set_by_id(self, ident: str, column: str, value: str) -> None:
+        """Staff type `value` in `column` of the row that carries this id, wherever it is."""
+
+        def change(sheet):
+            head = _header(sheet)
+            for r in range(2, sheet.max_row + 1):
+                if str(sheet.cell(r, head.index(ID) + 1).value) == ident:
+                    sheet.cell(r, head.index(column) + 1).value = value
+
+        self._edit(change)
+
     def _lose_unseen(self) -> None:
         """Staff's own wipe or re-export takes a label no cycle has read yet (theirs to type
         again, not ours to keep), and the notes they typed."""
@@ -186,13 +197,7 @@ class SharedSheet(RuleBasedStateMachine):
         i = data.draw(st.integers(0, len(rows) - 1))
         ident, note = str(rows[i][ID]), f"Nota del personal {len(self.notes) + 1}"
 
-        def change(sheet):
-            head = _header(sheet)
-            for r in range(2, sheet.max_row + 1):
-                if str(sheet.cell(r, head.index(ID) + 1).value) == ident:
-                    sheet.cell(r, head.index(column) + 1).value = note
-
-        self._edit(change)
+        self._set_by_id(ident, column, note)
         self.notes[(ident, column)] = note
 
     @precondition(lambda self: {ESTADO, ID} <= set(self.ws.rows()[0]))
@@ -211,13 +216,7 @@ class SharedSheet(RuleBasedStateMachine):
         row = data.draw(st.sampled_from(rows))
         ident = str(row[ID])
 
-        def change(sheet):
-            head = _header(sheet)
-            for r in range(2, sheet.max_row + 1):
-                if str(sheet.cell(r, head.index(ID) + 1).value) == ident:
-                    sheet.cell(r, head.index(ESTADO) + 1).value = word
-
-        self._edit(change)
+        self._set_by_id(ident, ESTADO, word)
         self.decided.pop(ident, None)
         self.deciding[ident] = word
 

@@ -74,6 +74,31 @@ def to(ws: _Workspace, row: int, paths: list[Path]) -> list[Path]:
     return [p for p in paths if parse(p)["To"] == address(ws, row)]
 
 
+def add_column(ws: _Workspace, title: str) -> None:
+    """Staff add one of the optional block columns (a note, a decision) at the right."""
+
+    def change(sheet):
+        sheet.cell(1, sheet.max_column + 1).value = title
+
+    ws.edit(change)
+
+
+def check_problems(ws: _Workspace) -> list[str]:
+    """What `check` lists as problems for the workspace's campus."""
+    from facultativo.commands.check import check_campus
+
+    return [m for ok, m in check_campus(ws.campus, ws.config.ledger) if not ok]
+
+
+def typed_and_settled(ws: _Workspace, pool, row: int, typed: str) -> list[Path]:
+    """A decided sheet; staff type `typed` over `row`'s estado; the emails that follow."""
+    ws.cycle(pool)
+    before = ws.emails()
+    ws.set_status(row, typed)
+    settled(ws, pool)
+    return new_emails(ws, before)
+
+
 def settled(ws: _Workspace, pool) -> None:
     """A cycle that sees what staff typed, then one once the grace period has passed."""
     ws.cycle(pool)
@@ -141,11 +166,7 @@ def test_a_decision_with_a_note_in_the_motivo_cell_stands_and_the_note_reaches_t
 
 def test_a_note_in_the_staff_column_reaches_the_student_with_the_decision(tmp_path, pool):
     ws = Workspace(tmp_path)
-
-    def add_note_column(sheet):
-        sheet.cell(1, sheet.max_column + 1).value = "Validación: nota del personal"
-
-    ws.edit(add_note_column)
+    add_column(ws, "Validación: nota del personal")
     ws.cycle(pool)
     before = ws.emails()
     ws.set_status(REVIEW, "No procede")
@@ -262,16 +283,11 @@ def test_staff_override_of_our_rejection_is_told(tmp_path, pool):
 
 @pytest.mark.parametrize("typed", ["Aceptda", "listo", "ok?"])
 def test_words_not_understood_are_flagged_everywhere_and_stay_pending(tmp_path, pool, typed):
-    from facultativo.commands.check import check_campus
     from facultativo.commands.status import campus_status, render
 
     ws = Workspace(tmp_path)
-    ws.cycle(pool)
-    before = ws.emails()
-    ws.set_status(REVIEW, typed)
-    settled(ws, pool)
-    assert new_emails(ws, before) == []
-    lines = [m for ok, m in check_campus(ws.campus, ws.config.ledger) if not ok]
+    assert typed_and_settled(ws, pool, REVIEW, typed) == []
+    lines = check_problems(ws)
     assert any(f"fila {REVIEW}: «{typed}»" in m for m in lines), lines
     shown = render([campus_status(ws.config, ws.campus)])
     assert f"fila {REVIEW}: «{typed}»" in shown, shown
@@ -283,12 +299,10 @@ def test_words_not_understood_are_flagged_everywhere_and_stay_pending(tmp_path, 
 
 
 def test_a_typo_gets_the_label_meant(tmp_path, pool):
-    from facultativo.commands.check import check_campus
-
     ws = Workspace(tmp_path)
     ws.cycle(pool)
     ws.set_status(REVIEW, "Aceptda")
-    lines = [m for ok, m in check_campus(ws.campus, ws.config.ledger) if not ok]
+    lines = check_problems(ws)
     assert any("¿quisiste decir ACEPTADA?" in m for m in lines), lines
 
 
@@ -433,47 +447,29 @@ def test_a_sent_decision_undone_back_to_our_verdict_is_corrected(tmp_path, pool,
 @pytest.mark.parametrize("typed", ["¿Procede?", "Procede?", "¿No procede?"])
 def test_a_question_is_not_a_decision(tmp_path, pool, typed):
     """Found by attack: «¿Procede?» lost its question mark and was mailed as ACEPTADA."""
-    from facultativo.commands.check import check_campus
-
     ws = Workspace(tmp_path)
-    ws.cycle(pool)
-    before = ws.emails()
-    ws.set_status(REVIEW, typed)
-    settled(ws, pool)
-    assert new_emails(ws, before) == []
-    lines = [m for ok, m in check_campus(ws.campus, ws.config.ledger) if not ok]
+    assert typed_and_settled(ws, pool, REVIEW, typed) == []
+    lines = check_problems(ws)
     assert any(f"fila {REVIEW}: «{typed}»" in m for m in lines), lines
 
 
 def test_the_aplicada_of_the_other_tipo_is_flagged_not_mailed(tmp_path, pool):
     """Found by attack: «Baja aplicada» on an alta mailed «tu alta ya fue aplicada»."""
-    from facultativo.commands.check import check_campus
-
     ws = Workspace(tmp_path)
-    ws.cycle(pool)
-    before = ws.emails()
-    ws.set_status(ACCEPTED_ALTA, "Baja aplicada")
-    settled(ws, pool)
-    assert new_emails(ws, before) == []
-    lines = [m for ok, m in check_campus(ws.campus, ws.config.ledger) if not ok]
+    assert typed_and_settled(ws, pool, ACCEPTED_ALTA, "Baja aplicada") == []
+    lines = check_problems(ws)
     assert any("«Baja aplicada» (¿quisiste decir ALTA APLICADA?)" in m for m in lines), lines
 
 
 def test_a_typo_in_the_decision_column_is_flagged(tmp_path, pool):
     """Found by attack: only estado-cell typos were flagged; «Aceptda» in «decisión del
     personal» left `check` saying «Todo en orden»."""
-    from facultativo.commands.check import check_campus
-
     ws = Workspace(tmp_path)
-
-    def add_decision_column(sheet):
-        sheet.cell(1, sheet.max_column + 1).value = "Validación: decisión del personal"
-
-    ws.edit(add_decision_column)
+    add_column(ws, "Validación: decisión del personal")
     ws.cycle(pool)
     set_cell(ws, REVIEW, "Validación: decisión del personal", "Aceptda")
     settled(ws, pool)
-    lines = [m for ok, m in check_campus(ws.campus, ws.config.ledger) if not ok]
+    lines = check_problems(ws)
     expected = f"fila {REVIEW} (decisión del personal): «Aceptda» (¿quisiste decir ACEPTADA?)"
     assert any(expected in m for m in lines), lines
 
@@ -542,7 +538,6 @@ def test_an_answer_changed_under_a_staff_decision_is_flagged_for_staff(tmp_path,
     """Found by attack: the student sent a new file after staff's «No procede»; nothing
     was validated, mailed or flagged. Staff's estado is theirs (never overwritten), so
     staff are told in `check`, `status` and the digest until they decide again."""
-    from facultativo.commands.check import check_campus
     from facultativo.commands.status import campus_status, render
 
     ws = Workspace(tmp_path)
@@ -556,7 +551,7 @@ def test_an_answer_changed_under_a_staff_decision_is_flagged_for_staff(tmp_path,
     settled(ws, pool)
     assert new_emails(ws, before) == [] and cell(ws, REVIEW, ESTADO) == "No procede"
     flag = f"fila {REVIEW}: el estudiante cambió su respuesta después de la decisión"
-    lines = [m for ok, m in check_campus(ws.campus, ws.config.ledger) if not ok]
+    lines = check_problems(ws)
     assert any(flag in m for m in lines), lines
     assert flag in render([campus_status(ws.config, ws.campus)])
     with open_runtime(ws.config, ws.campus, pool) as rt:
@@ -565,7 +560,7 @@ def test_an_answer_changed_under_a_staff_decision_is_flagged_for_staff(tmp_path,
     assert "cambió su respuesta después de tu decisión" in sent.text
     ws.set_status(REVIEW, "Aceptado")  # staff look again and decide: the flag goes
     settled(ws, pool)
-    lines = [m for ok, m in check_campus(ws.campus, ws.config.ledger) if not ok]
+    lines = check_problems(ws)
     assert not any(flag in m for m in lines)
     assert len(to(ws, REVIEW, new_emails(ws, before))) == 1
 

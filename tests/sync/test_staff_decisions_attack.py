@@ -4,7 +4,6 @@ test is named after what went wrong."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from dataclasses import replace
 
@@ -20,6 +19,7 @@ from tests.sync.test_staff_decisions import (
     REJECTED,
     REVIEW,
     Workspace,
+    add_column,
     address,
     cell,
     new_emails,
@@ -43,11 +43,7 @@ def _adopted(ws, pool) -> None:
 
 def test_after_adoptar_a_new_decision_is_mailed_and_an_old_one_is_not_resent(tmp_path, pool):
     ws = Workspace(tmp_path)
-
-    def add_decision_column(sheet):
-        sheet.cell(1, sheet.max_column + 1).value = DECISION_COLUMN
-
-    ws.edit(add_decision_column)
+    add_column(ws, DECISION_COLUMN)
     ws.cycle(pool)
     set_cell(ws, REVIEW, DECISION_COLUMN, "Aceptado")  # mailed before the ledger is lost
     settled(ws, pool)
@@ -89,11 +85,7 @@ def test_a_corrected_address_gets_the_staff_decision(tmp_path, pool):
 
 def test_unreadable_text_in_the_decision_column_sends_no_correction(tmp_path, pool):
     ws = Workspace(tmp_path)
-
-    def add_decision_column(sheet):
-        sheet.cell(1, sheet.max_column + 1).value = DECISION_COLUMN
-
-    ws.edit(add_decision_column)
+    add_column(ws, DECISION_COLUMN)
     ws.cycle(pool)
     set_cell(ws, REVIEW, DECISION_COLUMN, "No procede")
     settled(ws, pool)
@@ -217,9 +209,6 @@ def test_a_duplicate_of_a_request_staff_accepted_in_words_is_concluded(tmp_path,
     settled(ws, pool)
     last = ws.rows()[-1]
     assert last[ESTADO] == "CONCLUIDA", last
-
-
-_ = shutil
 
 
 def test_a_block_put_back_under_a_staff_decision_sends_no_old_result(tmp_path, pool):
