@@ -13,11 +13,17 @@ from .fields import read_constancia
 from .integrity import signals
 from .kinds import constancia_title, describe_other
 from .labels import fold_pages
+from .legibility import measure
 from .model import Extraction, Limits, Problem, Reading
 from .motivos import Motivo
 from .screen import screen
 
 MIN_TEXT_CHARS = 30
+UNDECODABLE = (
+    "El texto del PDF no se puede descifrar: sus letras se ven en pantalla, pero el archivo "
+    "no dice cuáles son (fuentes sin mapa de caracteres). Revisar a mano o pedir la "
+    "constancia descargada de nuevo del IMSS."
+)
 
 
 def extract(
@@ -40,7 +46,10 @@ def read_text(data: bytes, text: PdfText, filename: str | None = None) -> Extrac
     """Document kind and fields from a PDF's text."""
     if text.chars < MIN_TEXT_CHARS:
         return _without_text(text)
-    full = "\n".join(" ".join(c.text for c in line) for line in text.lines)
+    full = text.text
+    legibility = measure(full)
+    if not legibility.legible:
+        return Problem(Motivo.DATOS_ILEGIBLES, UNDECODABLE)
     titulo = constancia_title(full)
     if titulo is None:
         return Problem(Motivo.DOCUMENTO_INCORRECTO, f"Se recibió {describe_other(full)}.")

@@ -32,6 +32,11 @@ class PdfText:
     def chars(self) -> int:
         return sum(p.chars for p in self.pages)
 
+    @property
+    def text(self) -> str:
+        """Every line's cells joined, page after page: what kind and legibility read."""
+        return "\n".join(" ".join(c.text for c in line) for line in self.lines)
+
 
 class LimitExceeded(Problem):
     """The file is over a configured limit (pages): no other backend should try it."""

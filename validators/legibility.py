@@ -1,0 +1,78 @@
+"""Does a PDF's text layer decode into words, or only into glyph numbers?
+
+A font without a usable ToUnicode map draws the right letters on screen while its
+text layer says «(cid:38)(cid:50)…», private-use code points, control characters or
+letters shifted by a fixed amount. Such a file is not «another document»: it is a
+document nobody can read automatically (docs/CONSTANCIA.md, "Unreadable text").
+
+Two measures, both cheap: the share of glyphs that cannot be letters at all, and the
+share of words that are Spanish words any document of this kind prints (short
+function words, the constancia's own vocabulary, month names). Real Spanish text
+keeps well above the floors below; shifted letters («Opncsf», «ef») fall to zero.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .dates import MESES
+from .text import fold
+from .vocabulary import LABELS, SITUACIONES, TITULOS
+
+_CID = re.compile(r"\(cid:\d+\)")
+_WORD = re.compile(r"[A-Z]{2,}")
+# Function words of any Spanish text, then every word the constancia's labels use.
+_COMMON = {
+    *"DE LA EL EN Y A LOS LAS DEL AL CON POR PARA QUE SE SU SUS O UN UNA ES NO SI".split(),
+    *"LO LE COMO MAS SIN SOBRE ENTRE ESTE ESTA SUS FECHA NOMBRE DATOS".split(),
+}
+_KNOWN = frozenset(
+    _COMMON
+    | {w for phrases in LABELS.values() for p in phrases for w in _WORD.findall(p)}
+    | {w for t in TITULOS for w in _WORD.findall(t)}
+    | {w for s, _ in SITUACIONES for w in _WORD.findall(s)}
+    | set(MESES)
+)
+MAX_BAD_SHARE = 0.25  # of glyphs: (cid:N), private use, controls, U+FFFD
+MIN_KNOWN_SHARE = 0.04  # of words, once there are enough words to judge
+MIN_WORDS = 12
+
+
+@dataclass(frozen=True)
+class Legibility:
+    glyphs: int
+    bad: int  # glyphs that stand for no letter
+    words: int
+    known: int  # words any Spanish document of this kind prints
+
+    @property
+    def legible(self) -> bool:
+        if self.glyphs and self.bad / self.glyphs > MAX_BAD_SHARE:
+            return False
+        return self.words < MIN_WORDS or self.known / self.words >= MIN_KNOWN_SHARE
+
+    def __str__(self) -> str:
+        return f"{self.bad}/{self.glyphs} glifos sin letra, {self.known}/{self.words} palabras"
+
+
+def measure(text: str) -> Legibility:
+    """How much of `text` decodes: see the module's docstring."""
+    cids = len(_CID.findall(text))
+    rest = _CID.sub("", text)
+    visible = [c for c in rest if not c.isspace()]
+    bad = cids + sum(1 for c in visible if _no_letter(c))
+    words = _WORD.findall(fold(rest))
+    known = sum(1 for w in words if w in _KNOWN)
+    return Legibility(cids + len(visible), bad, len(words), known)
+
+
+def _no_letter(c: str) -> bool:
+    code = ord(c)
+    return (
+        code < 0x20
+        or 0x7F <= code < 0xA0
+        or 0xE000 <= code <= 0xF8FF
+        or code >= 0xF0000
+        or code == 0xFFFD
+    )
