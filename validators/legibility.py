@@ -24,8 +24,46 @@ _CID = re.compile(r"\(cid:\d+\)")
 _WORD = re.compile(r"[A-Z]{2,}")
 # Function words of any Spanish text, then every word the constancia's labels use.
 _COMMON = {
-    *"DE LA EL EN Y A LOS LAS DEL AL CON POR PARA QUE SE SU SUS O UN UNA ES NO SI".split(),
-    *"LO LE COMO MAS SIN SOBRE ENTRE ESTE ESTA SUS FECHA NOMBRE DATOS".split(),
+    *[
+        "DE",
+        "LA",
+        "EL",
+        "EN",
+        "Y",
+        "A",
+        "LOS",
+        "LAS",
+        "DEL",
+        "AL",
+        "CON",
+        "POR",
+        "PARA",
+        "QUE",
+        "SE",
+        "SU",
+        "SUS",
+        "O",
+        "UN",
+        "UNA",
+        "ES",
+        "NO",
+        "SI",
+    ],
+    *[
+        "LO",
+        "LE",
+        "COMO",
+        "MAS",
+        "SIN",
+        "SOBRE",
+        "ENTRE",
+        "ESTE",
+        "ESTA",
+        "SUS",
+        "FECHA",
+        "NOMBRE",
+        "DATOS",
+    ],
 }
 _KNOWN = frozenset(
     _COMMON
