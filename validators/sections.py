@@ -7,8 +7,11 @@ Reading each field only from its own block is what keeps a child's CURP from
 passing for the student's (docs/CONSTANCIA.md, "How facultativo reads it").
 
 Tables run onto the next page: a page change keeps the block that was open,
-except the signature block, which belongs to its page. Page markers
-(«Página 1 de 2») are dropped before anything reads the lines.
+except the signature block, which belongs to its page. A beneficiarios table is
+also known by its captions (a «Parentesco» column beside a name or a CURP), so its
+continuation on a later page, under a repeated page header and without its heading,
+is still other people's. Page markers («Página 1 de 2») are dropped before anything
+reads the lines.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from enum import StrEnum
 
 from .afiliaciones import REGISTRO
 from .labels import FCell, FLine, refold
+from .vocabulary import PARENTESCOS
 
 _PAGE_MARKER = re.compile(
     r"(?<![A-Z0-9])(?:PAGINA|PAG\.?|HOJA)\s*\d{1,3}(?:\s*(?:DE|/)\s*\d{1,3})?(?![0-9])"
@@ -78,6 +82,8 @@ def _next_block(block: Block, line: FLine, seen_patrones: bool, in_cadena: bool)
     starts = [h for c in line for h in c.hits if h.start == 0]
     if any(h.phrase in _FIRMA_OPENERS for h in starts) or line[0].text.startswith("||"):
         return Block.FIRMA
+    if _people_captions(line) or _kinship_row(line):
+        return Block.BENEFICIARIOS
     opened = next((_OPENS[h.field] for h in starts if h.field in _OPENS), None)
     if opened:
         return Block(opened)
@@ -90,6 +96,22 @@ def _next_block(block: Block, line: FLine, seen_patrones: bool, in_cadena: bool)
     if block is Block.PERSONAL and seen_patrones and _has_registro(line):
         return Block.PATRONES  # rows continued after a repeated page header
     return block
+
+
+_PEOPLE_COLUMNS = {"nombre", "curp", "nss", "apellido1", "apellido2"}
+
+
+def _people_captions(line: FLine) -> bool:
+    """Column captions of a table of other people: «Parentesco» with a name or CURP
+    column. The insured's own block never prints a kinship."""
+    fields = {h.field for c in line for h in c.hits}
+    phrases = {h.phrase for c in line for h in c.hits}
+    return "PARENTESCO" in phrases and bool(fields & _PEOPLE_COLUMNS)
+
+
+def _kinship_row(line: FLine) -> bool:
+    """A row of the beneficiarios table: one of its cells is only a kinship («HIJA»)."""
+    return len(line) > 1 and any(c.text in PARENTESCOS for c in line)
 
 
 def _closes_table(starts: list, fields: set[str]) -> bool:

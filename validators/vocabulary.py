@@ -242,6 +242,13 @@ MOVIMIENTOS: tuple[tuple[str, Situacion], ...] = (
     ("ALTA", Situacion.VIGENTE),
 )
 
+# What a beneficiarios row prints under «Parentesco»: a cell reading only one of these is
+# another person's row, even where the table's captions did not repeat.
+PARENTESCOS = frozenset(
+    {"HIJO", "HIJA", "ESPOSO", "ESPOSA", "CONYUGE", "CONCUBINO", "CONCUBINA", "PADRE", "MADRE"}
+    | {"ASCENDIENTE", "DESCENDIENTE"}
+)
+
 DASHES = "---"  # printed on purpose: no vigencia
 MISSING = "-"  # printed for a value the document does not have: unknown, never "no"
 # What a cell says when it has no value (a name, a clinic, a razón social).
