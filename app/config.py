@@ -20,7 +20,7 @@ from .errors import ConfigError
 from .google_api.account import Account
 from .settings import Backend, Table, shown
 from .validators import Limits, Policy
-from .validators.model import DEFAULT_TIMEZONE
+from .validators.model import DEFAULT_TIMEZONE, Reimpresion
 from .validators.text import fold, os_error
 
 LEDGER = "facultativo.db"  # beside the configuration file unless [ledger] path says otherwise
@@ -169,6 +169,7 @@ CAMPUS_KEYS = frozenset(
         "columns",
         "mail",
         "web",
+        "policy",
     }
 )
 MAIL_KEYS = frozenset(
@@ -214,6 +215,7 @@ def known() -> dict[str, frozenset[str]]:
         "campus.mail": MAIL_KEYS | backends("mail"),
         "campus.digest": frozenset({"recipients", "time", "days"}),
         "campus.web": frozenset({"form_url"}),
+        "campus.policy": frozenset({"reimpresion"}),
     }
 
 
@@ -237,7 +239,7 @@ def unknown_keys(raw: dict[str, Any]) -> list[str]:
             continue
         name = campus.get("name", i)
         problems += _unknown(campus, "campus", f"[[campus]] «{name}»")
-        for sub in ("contact", "source", "google", "mail", "digest", "web"):
+        for sub in ("contact", "source", "google", "mail", "digest", "web", "policy"):
             if isinstance(campus.get(sub), dict):
                 problems += _unknown(campus[sub], f"campus.{sub}", f"[campus.{sub}] de «{name}»")
         columns = campus.get("columns")
@@ -496,7 +498,26 @@ def _policy(raw: dict, where: str, problems: list[str]) -> Policy:
         )
         tz = DEFAULT_TIMEZONE
     tolerance = int(_number(raw, "date_tolerance_days", 0, 0, 30, where, problems, whole=True))
-    return Policy(tuple(institutions), tuple(registros), tolerance, str(tz))
+    reimpresion = _reimpresion(raw.get("policy", {}), where, problems)
+    return Policy(tuple(institutions), tuple(registros), tolerance, str(tz), reimpresion)
+
+
+def _reimpresion(raw: Any, where: str, problems: list[str]) -> Reimpresion:
+    """[campus.policy] reimpresion: what a constancia re-printed through a browser, a phone
+    or a PDF printer gets (docs/CONSTANCIA.md §8)."""
+    if not isinstance(raw, dict):
+        problems.append(f"{where}.policy debe ser una tabla [campus.policy].")
+        return Reimpresion.REVISION
+    value = raw.get("reimpresion", Reimpresion.REVISION.value)
+    folded = fold(value).lower() if isinstance(value, str) else None
+    if folded in {r.value for r in Reimpresion}:
+        return Reimpresion(folded)
+    problems.append(
+        f'{where}.policy.reimpresion = {_shown(value)}: usa "revision" (una constancia '
+        'reimpresa va a REVISIÓN MANUAL, como una editada) o "aceptar" (la decide su '
+        "contenido y el motivo solo anota que es reimpresa)."
+    )
+    return Reimpresion.REVISION
 
 
 def _contact(raw: Any, where: str, problems: list[str]) -> Contact:

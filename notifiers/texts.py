@@ -105,6 +105,12 @@ STUDENT: dict[Motivo, str] = {
         "enviar siempre el PDF tal como lo descargas del IMSS, sin abrirlo en editores ni "
         "volver a imprimirlo."
     ),
+    # Informative (validators/motivos.py): listed after the motivo that decides, so a
+    # student is never told it; the text is for a preview, or a cell staff reordered.
+    Motivo.CONSTANCIA_REIMPRESA: (
+        "Tu constancia es una copia que se volvió a imprimir o guardar, no el PDF original del"
+        " IMSS; la próxima vez envía el PDF tal como lo descargas."
+    ),
 }
 
 assert set(STUDENT) == set(Motivo), "every motivo needs its text for the student"

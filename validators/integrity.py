@@ -2,62 +2,104 @@
 
 Each check looks for something a PDF straight from IMSS never has; none fires
 on a document a report generator wrote in one pass, which is what IMSS sends.
+A re-print (the pages drawn again by a browser, a phone or a PDF printer) is the
+one sign a campus may accept ([campus.policy] reimpresion, rules._integrity).
 """
 
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 from .backends.base import PdfText
 from .identifiers import birth_years_agree, curp_is_valid, nss_is_valid
 from .model import Constancia
-from .text import fold, words
+from .text import contains_phrase, words
 
-# Producer/Creator of PDF editors and of "print to PDF" re-prints, folded.
-EDITORES = (
-    "ILOVEPDF",
-    "SMALLPDF",
-    "SEJDA",
-    "PDFESCAPE",
-    "PDFFILLER",
-    "DOCHUB",
-    "PDF-XCHANGE",
-    "PDFXCHANGE",
-    "FOXIT",
-    "NITRO",
-    "ACROBAT PRO",
-    "ADOBE ACROBAT",
-    "PDFELEMENT",
-    "WONDERSHARE",
-    "SODA PDF",
-    "PDF CANDY",
-    "PDF24",
-    "CANVA",
-    "MICROSOFT WORD",
-    "MICROSOFT® WORD",
-    "LIBREOFFICE",
-    "OPENOFFICE",
-    "WPS",
-    "GOOGLE DOCS",
-    "PRINT TO PDF",
-    "MICROSOFT: PRINT",
-    "PDFCREATOR",
-    "CUTEPDF",
-    "BULLZIP",
-    "PRIMOPDF",
-    "QUARTZ PDFCONTEXT",
-    "SKIA/PDF",
-    "CAMSCANNER",
-    "ADOBE SCAN",
-    "PHOTOSHOP",
-    "ILLUSTRATOR",
-    "INKSCAPE",
-    "GIMP",
-    "PDFSAM",
-    "MASTER PDF",
-    "PDF EDITOR",
-    "PDFFORGE",
+
+class Rol(StrEnum):
+    """What a program named in the Producer or Creator did to the constancia."""
+
+    # drew the pages again (print to PDF, «guardar como PDF»): the same content, but not
+    # IMSS's file any more; [campus.policy] reimpresion decides what it gets
+    REIMPRESION = "reimpresión"
+    # can change what the page says: always CONSTANCIA_SOSPECHOSA
+    EDITOR = "editor"
+
+
+R, E = Rol.REIMPRESION, Rol.EDITOR
+
+# Every program whose name in the Producer or Creator says the file is not the one IMSS's
+# generator wrote, listed once with its role (docs/CONSTANCIA.md §8). A name matches as
+# whole words, ignoring case, accents and punctuation («Skia/PDF» is «SKIA PDF», so it
+# matches «Skia/PDF m150» but «Canva» does not match «Canvas»). Report libraries (iText,
+# OpenPDF, JasperReports, FPDF, ReportLab, TCPDF, wkhtmltopdf…) are not listed: IMSS's
+# generator is one of them. When both roles match, the editor wins.
+PRODUCTORES: tuple[tuple[str, Rol], ...] = (
+    # browsers, phones and operating systems printing to PDF
+    ("Skia/PDF", R),  # Chrome, Edge, Brave, Opera, Android printing, Google Drive's viewer
+    ("Quartz PDFContext", R),  # macOS and iOS printing: Safari, Vista Previa, Archivos
+    ("cairo", R),  # Firefox «Guardar en PDF», GNOME/GTK printing, Evince, pdftocairo
+    ("Ghostscript", R),  # GPL, AFPL, Artifex Ghostscript; ps2pdf; many PDF printers use it
+    ("Print To PDF", R),  # «Microsoft: Print To PDF», Windows' own printer
+    # PDF printers
+    ("PDFCreator", R),
+    ("pdfforge", R),  # PDFCreator's maker
+    ("CutePDF", R),
+    ("Bullzip", R),
+    ("PrimoPDF", R),
+    ("doPDF", R),
+    ("novaPDF", R),
+    ("Acrobat Distiller", R),  # Adobe's «Adobe PDF» printer
+    # online PDF tools
+    ("iLovePDF", E),
+    ("Smallpdf", E),
+    ("Sejda", E),
+    ("PDFescape", E),
+    ("pdfFiller", E),
+    ("DocHub", E),
+    ("PDF24", E),
+    ("Soda PDF", E),
+    ("SodaPDF", E),
+    ("PDF Candy", E),
+    ("PDFCandy", E),
+    ("PDF2Go", E),
+    ("Online2PDF", E),
+    ("CleverPDF", E),
+    ("Canva", E),
+    ("Google Docs", E),
+    # desktop and phone PDF editors
+    ("Adobe Acrobat", E),
+    ("Acrobat Pro", E),
+    ("PDFMaker", E),  # Acrobat's export from Word or Excel
+    ("Foxit", E),
+    ("PDF-XChange", E),
+    ("PDFXChange", E),
+    ("Nitro", E),
+    ("PDFelement", E),
+    ("Wondershare", E),
+    ("PDF Architect", E),
+    ("PDF Expert", E),
+    ("PDFgear", E),
+    ("Master PDF", E),
+    ("PDF Editor", E),
+    ("PDFsam", E),
+    ("ABBYY", E),  # FineReader: recognises the text again
+    # office suites (they re-flow the text into an editable document)
+    ("Microsoft Word", E),
+    ("LibreOffice", E),
+    ("OpenOffice", E),
+    ("WPS", E),  # WPS Office
+    # scanner apps (a photo with recognised text) and image editors
+    ("CamScanner", E),
+    ("Adobe Scan", E),
+    ("Photoshop", E),
+    ("Illustrator", E),
+    ("Inkscape", E),
+    ("GIMP", E),
 )
+# Where a re-print's sign starts: rules.py tells it from the other signs by it.
+REIMPRESA = "constancia reimpresa con "
 _FILENAME_NSS = re.compile(r"VIGENCIADERECHOS\D{0,3}(\d{11})", re.I)
 
 
@@ -65,7 +107,7 @@ def signals(
     data: bytes, text: PdfText, constancia: Constancia, filename: str | None = None
 ) -> tuple[str, ...]:
     """Short Spanish notes for staff, one per sign found; empty when clean."""
-    found = [*_editor(text), *_revisions(data), *_active_content(data)]
+    found = [*_producer(text), *_revisions(data), *_active_content(data)]
     if any(p.overlaps for p in text.pages):
         found.append("texto sobrepuesto a otro texto")
     found += _identifiers(constancia, filename)
@@ -73,13 +115,21 @@ def signals(
     return tuple(found)
 
 
-def _editor(text: PdfText) -> list[str]:
-    for field in (text.producer, text.creator):
-        folded = fold(field)
-        for editor in EDITORES:
-            if editor in folded:
-                return [f"PDF producido por un editor ({field.strip()[:60]})"]
+def _producer(text: PdfText) -> list[str]:
+    """The program the Producer or Creator names, an editor before a re-printer."""
+    fields = [f.strip() for f in (text.producer, text.creator) if f and f.strip()]
+    for rol in (Rol.EDITOR, Rol.REIMPRESION):
+        for field in fields:
+            if any(r is rol and contains_phrase(field, name) for name, r in PRODUCTORES):
+                if rol is Rol.EDITOR:
+                    return [f"PDF producido por un editor ({field[:60]})"]
+                return [f"{REIMPRESA}{field[:60]}"]
     return []
+
+
+def es_reimpresion(senal: str) -> bool:
+    """Whether a sign only says the file was re-printed (no sign of an edit by itself)."""
+    return senal.startswith(REIMPRESA)
 
 
 _ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|EmbeddedFiles|RichMedia)\b")

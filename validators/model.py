@@ -164,6 +164,13 @@ class Request:
     nombre: str | None = None
 
 
+class Reimpresion(StrEnum):
+    """[campus.policy] reimpresion: what a re-printed constancia gets (docs/CONSTANCIA.md §8)."""
+
+    REVISION = "revision"  # REVISIÓN MANUAL, CONSTANCIA_SOSPECHOSA, like an edited one
+    ACEPTAR = "aceptar"  # the content decides; CONSTANCIA_REIMPRESA is only noted
+
+
 @dataclass(frozen=True)
 class Policy:
     """The campus rules the verdict depends on."""
@@ -172,6 +179,7 @@ class Policy:
     registros_patronales: tuple[str, ...] = ()
     tolerance_days: int = 0
     timezone: str = DEFAULT_TIMEZONE
+    reimpresion: Reimpresion = Reimpresion.REVISION
 
     def local_date(self, moment: date | datetime) -> date:
         """The calendar day of a request in the campus time zone."""

@@ -4,6 +4,10 @@ The codes are a contract: the JSON output, the ledger, the email templates and o
 tools key on them, so they never change spelling. Staff see the short text in the
 sheet's motivo column (`motivo_cell`, read back by `motivos_in_cell`); what students
 read is in notifiers/texts.py.
+
+An *informative* motivo (`MotivoInfo.informativo`) never decides: the verdict's estado
+and its first motivo come from the others, and it is listed last, for staff («Nota: …»).
+Students are told only the first motivo, so it never reaches them.
 """
 
 from __future__ import annotations
@@ -70,10 +74,15 @@ class Motivo(StrEnum):
     TIPO_NO_RECONOCIDO = "TIPO_NO_RECONOCIDO"
     SITUACION_NO_PREVISTA = "SITUACION_NO_PREVISTA"
     CONSTANCIA_SOSPECHOSA = "CONSTANCIA_SOSPECHOSA"
+    CONSTANCIA_REIMPRESA = "CONSTANCIA_REIMPRESA"  # informative: [campus.policy] reimpresion
 
     @property
     def estado(self) -> Estado:
         return MOTIVOS[self].estado
+
+    @property
+    def informativo(self) -> bool:
+        return MOTIVOS[self].informativo
 
     @property
     def texto_personal(self) -> str:
@@ -82,16 +91,20 @@ class Motivo(StrEnum):
 
 def motivo_cell(motivos: tuple[Motivo, ...] | list[Motivo]) -> str:
     """What the sheet's motivo column shows: staff's Spanish texts (the codes stay in the
-    ledger and in `--json`). The main motivo decides; a further problem is «Además», and
-    the outcome the row would have had otherwise is «Si no fuera por eso» (a duplicate
-    must not read «procede el alta» to staff)."""
+    ledger and in `--json`). The main motivo decides; a further problem is «Además», the
+    outcome the row would have had otherwise is «Si no fuera por eso» (a duplicate must
+    not read «procede el alta» to staff), and an informative motivo is a «Nota»."""
     if not motivos:
         return ""
     main, *rest = motivos
-    problems = [m for m in rest if m.estado in (Estado.RECHAZADA, Estado.REVISION_MANUAL)]
-    outcomes = [m for m in rest if m not in problems]
+    notes = [m for m in rest if m.informativo]
+    problems = [
+        m for m in rest if m.estado in (Estado.RECHAZADA, Estado.REVISION_MANUAL) and m not in notes
+    ]
+    outcomes = [m for m in rest if m not in problems and m not in notes]
     text = main.texto_personal
-    for lead, group in (("Además", problems), ("Si no fuera por eso", outcomes)):
+    groups = (("Además", problems), ("Si no fuera por eso", outcomes), ("Nota", notes))
+    for lead, group in groups:
         if group:
             first, *more = (m.texto_personal for m in group)
             text += f" {lead}: " + " ".join([_lower_first(first), *more])
@@ -120,6 +133,9 @@ def motivos_in_cell(text: str) -> tuple[Motivo, ...]:
 class MotivoInfo:
     estado: Estado
     personal: str  # short, for the sheet (the student's words: notifiers/texts.py)
+    # noted, never deciding: `estado` is then only what it would give alone (never, in
+    # practice: rules._verdict takes the estado and the first motivo from the others)
+    informativo: bool = False
 
 
 MOTIVOS: dict[Motivo, MotivoInfo] = {
@@ -206,6 +222,11 @@ MOTIVOS: dict[Motivo, MotivoInfo] = {
     Motivo.CONSTANCIA_SOSPECHOSA: MotivoInfo(
         Estado.REVISION_MANUAL,
         "La constancia muestra señales de edición.",
+    ),
+    Motivo.CONSTANCIA_REIMPRESA: MotivoInfo(
+        Estado.ACEPTADA,
+        "Constancia reimpresa (no es el PDF original del IMSS).",
+        informativo=True,
     ),
 }
 

@@ -3,7 +3,8 @@
 Checks run in the contract's order: file → document kind → identity → date →
 coverage. A rejection stops the chain; every other finding accumulates. The
 estado is the strongest finding's (RECHAZADA > REVISION_MANUAL > the coverage
-outcome) and the first motivo is the one that decided it.
+outcome) and the first motivo is the one that decided it; an informative finding
+(a re-print the campus accepts) never decides and is listed last.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from dataclasses import dataclass, field
 
 from .coverage import coverage, current_rows
 from .identifiers import clean_curp, clean_nss, nss_is_valid
+from .integrity import es_reimpresion
 from .model import (
     Afiliacion,
     Extraction,
     Policy,
     Problem,
     Reading,
+    Reimpresion,
     Request,
     Tipo,
     Verdict,
@@ -54,15 +57,18 @@ def decide(extraction: Extraction | None, request: Request, policy: Policy) -> V
 
 
 def _verdict(findings: list[Finding], reading: Reading | None) -> Verdict:
-    estados = [f.motivo.estado for f in findings]
+    notes = [f for f in findings if f.motivo.informativo]
+    deciding = [f for f in findings if f not in notes] or notes
+    estados = [f.motivo.estado for f in deciding]
     if Estado.RECHAZADA in estados:
         estado = Estado.RECHAZADA
     elif Estado.REVISION_MANUAL in estados:
         estado = Estado.REVISION_MANUAL
     else:
         estado = estados[-1]
-    main = next(f for f in findings if f.motivo.estado is estado)
-    ordered = [main] + [f for f in findings if f is not main]
+    main = next(f for f in deciding if f.motivo.estado is estado)
+    ordered = [main] + [f for f in deciding if f is not main]
+    ordered += [f for f in notes if f not in ordered]
     motivos = tuple(dict.fromkeys(f.motivo for f in ordered))
     datos = {k: v for f in reversed(ordered) for k, v in f.datos.items()}
     return Verdict(
@@ -75,9 +81,16 @@ def _verdict(findings: list[Finding], reading: Reading | None) -> Verdict:
 
 
 def _integrity(reading: Reading, request: Request, policy: Policy) -> list[Finding]:
-    if not reading.senales:
+    """Signs of editing send the file to staff. A re-print alone (the page drawn again
+    through a browser, a phone or a PDF printer) does too, unless the campus accepts
+    re-prints: then the content decides and the re-print is only noted."""
+    senales = reading.senales
+    if not senales:
         return []
-    return [Finding(Motivo.CONSTANCIA_SOSPECHOSA, "Posible edición: " + "; ".join(reading.senales))]
+    if policy.reimpresion == Reimpresion.ACEPTAR and all(es_reimpresion(s) for s in senales):
+        nota = "; ".join(senales)
+        return [Finding(Motivo.CONSTANCIA_REIMPRESA, nota[:1].upper() + nota[1:] + ".")]
+    return [Finding(Motivo.CONSTANCIA_SOSPECHOSA, "Posible edición: " + "; ".join(senales))]
 
 
 def _identity(reading: Reading, request: Request, policy: Policy) -> list[Finding]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from facultativo.validators import Policy, Request, Tipo
+from facultativo.validators.model import Reimpresion
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 
@@ -42,4 +43,5 @@ def policy_of(data: dict[str, Any]) -> Policy:
         registros_patronales=tuple(data.get("registros_patronales", ())),
         tolerance_days=int(data.get("tolerance_days", 0)),
         timezone=data.get("timezone", "America/Mexico_City"),
+        reimpresion=Reimpresion(data.get("reimpresion", Reimpresion.REVISION.value)),
     )
