@@ -30,7 +30,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})\b"), "dmy"),
     (
         re.compile(
-            rf"\b(\d{{1,2}})\s*(?:DE\s+|[-/.\s])\s*{_MONTH}"
+            rf"\b(\d{{1,2}})(?:°|O(?=\s))?\s*(?:DE\s+|[-/.\s])\s*{_MONTH}"
             rf"\s*(?:DEL?\s+|[-/.,\s])\s*(\d{{4}})\b"
         ),
         "dMy",

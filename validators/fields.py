@@ -8,6 +8,7 @@ is not found stays None: unknown, never "no" (docs/CONSTANCIA.md).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,9 +29,10 @@ def read_constancia(lines: list[FLine], titulo: str) -> Constancia:
     if isinstance(vigencia, _Word):  # older documents print a state word under «Vigencia»
         special = vigencia.situacion.especial  # conservación, beneficiario: never lost
         estado, vigencia = (vigencia if special or estado is None else estado), None
+    cadena = read_cadena(blocks)
     found: dict[str, tuple[object, Evidence] | None] = {
-        "nss": _nss(personal),
-        "curp": _curp(personal),
+        "nss": _nss(personal, cadena),
+        "curp": _curp(personal, cadena),
         "nombre": _nombre(personal),
         "fecha_expedicion": _fecha(personal, blocks),
         "servicio_medico": _servicio(personal),
@@ -46,7 +48,7 @@ def read_constancia(lines: list[FLine], titulo: str) -> Constancia:
         clinica=_clinica(personal),
         afiliaciones=rows,
         tabla_con_estados=prints_row_states(blocks.patrones, rows),
-        cadena=read_cadena(blocks),
+        cadena=cadena,
         evidencia={name: f[1] for name, f in found.items() if f is not None},
     )
 
@@ -60,7 +62,7 @@ class _Word:
     evidence: Evidence
 
 
-def _nss(personal: list[FLine]) -> tuple[str, Evidence] | None:
+def _nss(personal: list[FLine], cadena: Cadena | None) -> tuple[str, Evidence] | None:
     labelled = values(personal, "nss")
     for value in labelled:
         m = re.match(r"[\d\s.\-]{11,20}", value.text)
@@ -77,13 +79,37 @@ def _nss(personal: list[FLine]) -> tuple[str, Evidence] | None:
         for m in NSS_PATTERN.finditer(c.text)
         if nss_is_valid(m.group(0))
     }
+    return _one_or_confirmed(found, cadena.nss if cadena else None, personal, _spaced_nss)
+
+
+def _spaced_nss(nss: str) -> re.Pattern[str]:
+    """The NSS with spaces, dots or dashes between any of its digits («1222 04 5678 9»)."""
+    return re.compile(r"(?<!\d)" + r"[\s.\-]?".join(nss) + r"(?!\d)")
+
+
+def _one_or_confirmed(
+    found: dict[str, FLine],
+    confirmed: str | None,
+    personal: list[FLine],
+    spaced: Callable[[str], re.Pattern[str]] | None = None,
+) -> tuple[str, Evidence] | None:
+    """The one unlabelled candidate of the personal block; with several, or none in one
+    piece, the one the cadena original repeats. The cadena only ever confirms what the
+    personal block prints: its own value never stands in."""
     if len(found) == 1:
-        nss, line = found.popitem()
-        return nss, line_evidence(line)
+        value, line = found.popitem()
+        return value, line_evidence(line)
+    if confirmed and confirmed in found:
+        return confirmed, line_evidence(found[confirmed])
+    if confirmed and spaced and not found:
+        pattern = spaced(confirmed)
+        for line in personal:
+            if any(pattern.search(c.text) for c in line):
+                return confirmed, line_evidence(line)
     return None
 
 
-def _curp(personal: list[FLine]) -> tuple[str, Evidence] | None:
+def _curp(personal: list[FLine], cadena: Cadena | None) -> tuple[str, Evidence] | None:
     labelled = values(personal, "curp")
     for value in labelled:
         m = CURP_PATTERN.search(clean_curp(value.text[:30]))
@@ -94,10 +120,7 @@ def _curp(personal: list[FLine]) -> tuple[str, Evidence] | None:
     found = {
         m.group(0): line for line in personal for c in line for m in CURP_PATTERN.finditer(c.text)
     }
-    if len(found) == 1:
-        curp, line = found.popitem()
-        return curp, line_evidence(line)
-    return None
+    return _one_or_confirmed(found, cadena.curp if cadena else None, personal)
 
 
 def _nombre(personal: list[FLine]) -> tuple[str, Evidence] | None:

@@ -58,6 +58,7 @@ class FCell:
     hits: tuple[Hit, ...]
     page: int = 1
     raw: str = ""
+    top: float = 0.0
 
     def value_after(self, hit: Hit) -> str:
         """The text between a label and the next label in the same cell."""
@@ -89,24 +90,24 @@ class Value:
 def fold_pages(pages: list[list[Line]]) -> list[FLine]:
     """Fold every line of every page, keeping the page number (1-based) on each cell."""
     return [
-        tuple(_fcell(c.text, c.x0, c.x1, number) for c in line)
+        tuple(_fcell(c.text, c.x0, c.x1, number, c.top) for c in line)
         for number, lines in enumerate(pages, start=1)
         for line in lines
     ]
 
 
-def _fcell(raw: str, x0: float, x1: float, page: int = 1) -> FCell:
+def _fcell(raw: str, x0: float, x1: float, page: int = 1, top: float = 0.0) -> FCell:
     text = fold(raw)
     hits = []
     for m in _PATTERN.finditer(text):
         phrase = m.group(0).rstrip(": ").strip()
         hits.append(Hit(_FIELD_OF.get(phrase, "otro"), m.start(), m.end(), phrase))
-    return FCell(text, x0, x1, tuple(hits), page, raw.strip())
+    return FCell(text, x0, x1, tuple(hits), page, raw.strip(), top)
 
 
 def refold(cell: FCell, text: str) -> FCell:
     """The same cell with other text (e.g. a page marker taken out)."""
-    return _fcell(text, cell.x0, cell.x1, cell.page)
+    return _fcell(text, cell.x0, cell.x1, cell.page, cell.top)
 
 
 def line_evidence(*lines: FLine) -> Evidence:
@@ -137,8 +138,8 @@ def values(lines: list[FLine], field: str) -> list[Value]:
                 if not value and _is_last_hit(cell, hit):
                     value = _beside(line, j)
                     if not value:
-                        value, below = _below(lines, i, cell)
-                        source = (line, below)
+                        value, near = _nearest(lines, i, cell)
+                        source = (line, near)
                 if value:
                     found.append(Value(value, line_evidence(*source), hit.phrase))
     return found
@@ -154,13 +155,39 @@ def _beside(line: FLine, j: int) -> str:
     return ""
 
 
-def _below(lines: list[FLine], i: int, cell: FCell) -> tuple[str, FLine]:
-    for nxt in lines[i + 1 : i + 3]:
+def _nearest(lines: list[FLine], i: int, cell: FCell) -> tuple[str, FLine]:
+    """The value under the label, or over it when that one is nearer and no label above
+    it claims it (a grid's value row belongs to the captions over it): ties go below."""
+    below = _in_column(lines[i + 1 : i + 3], cell)
+    above = _in_column(lines[max(i - 2, 0) : i][::-1], cell)
+    if below and below[0].starts_with_label:
+        below = None
+    if above and not above[0].starts_with_label and not _claimed(lines, i, above[0], cell):
+        gap = cell.top - above[0].top
+        if not below or gap < below[0].top - cell.top:
+            return above[0].text, above[1]
+    return (below[0].text, below[1]) if below else ("", ())
+
+
+def _claimed(lines: list[FLine], i: int, value: FCell, label: FCell) -> bool:
+    """Whether a label over `value` sits at least as near to it as the label under it."""
+    j = next(k for k in range(i - 1, -1, -1) if value in lines[k])
+    owner = _in_column(lines[max(j - 2, 0) : j][::-1], value)
+    return bool(
+        owner
+        and owner[0].starts_with_label
+        and value.top - owner[0].top <= lines[i][0].top - value.top
+    )
+
+
+def _in_column(neighbours: list[FLine], cell: FCell) -> tuple[FCell, FLine] | None:
+    """The first non-empty neighbouring line's cell in the label's column, if any."""
+    for nxt in neighbours:
         if nxt and nxt[0].page != cell.page:
-            return "", ()
-        for below in nxt:
-            if below.x1 >= cell.x0 - 2 and below.x0 <= cell.x1 + 40:
-                return ("", ()) if below.starts_with_label else (below.text, nxt)
+            return None
+        for other in nxt:
+            if other.x1 >= cell.x0 - 2 and other.x0 <= cell.x1 + 40:
+                return other, nxt
         if nxt:
-            return "", ()
-    return "", ()
+            return None
+    return None

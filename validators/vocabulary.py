@@ -27,6 +27,13 @@ class Label:
     phrases: tuple[str, ...]
 
 
+# «Número de seguridad social» as offices abbreviate it, folded: «Nº» folds to «NO»,
+# «N°» keeps its degree sign, «Núm.» loses its accent.
+_NUMERO = ("NUMERO", "NUM.", "NUM", "NO.", "NO", "N°", "N°.", "N.", "NRO.", "NRO")
+_NUMBERED = tuple(
+    f"{n} {noun}" for n in _NUMERO for noun in ("DE SEGURIDAD SOCIAL", "DE SEGURO SOCIAL")
+) + ("NUMERO DE AFILIACION",)
+
 # One list of titles: what the document is called, by generation and by office.
 TITULOS = (
     "CONSTANCIA DE VIGENCIA DE DERECHOS",
@@ -44,20 +51,7 @@ VOCABULARY: tuple[Label, ...] = (
             "INSTITUTO MEXICANO DEL SEGURO SOCIAL",
         ),
     ),
-    Label(
-        "nss",
-        Role.FIELD,
-        (
-            "NUMERO DE SEGURIDAD SOCIAL",
-            "NUM. DE SEGURIDAD SOCIAL",
-            "NO. DE SEGURIDAD SOCIAL",
-            "NUMERO DE SEGURO SOCIAL",
-            "NUMERO DE AFILIACION",
-            "N.S.S.",
-            "N.S.S",
-            "NSS",
-        ),
-    ),
+    Label("nss", Role.FIELD, (*_NUMBERED, "N.S.S.", "N.S.S", "NSS")),
     Label("curp", Role.FIELD, ("CLAVE UNICA DE REGISTRO DE POBLACION", "C.U.R.P.", "CURP")),
     Label(
         "nombre",
