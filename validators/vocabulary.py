@@ -30,9 +30,10 @@ class Label:
 # «Número de seguridad social» as offices abbreviate it, folded: «Nº» folds to «NO»,
 # «N°» keeps its degree sign, «Núm.» loses its accent.
 _NUMERO = ("NUMERO", "NUM.", "NUM", "NO.", "NO", "N°", "N°.", "N.", "NRO.", "NRO")
-_NUMBERED = tuple(
-    f"{n} {noun}" for n in _NUMERO for noun in ("DE SEGURIDAD SOCIAL", "DE SEGURO SOCIAL")
-) + ("NUMERO DE AFILIACION",)
+_NUMBERED = (
+    *(f"{n} {noun}" for n in _NUMERO for noun in ("DE SEGURIDAD SOCIAL", "DE SEGURO SOCIAL")),
+    "NUMERO DE AFILIACION",
+)
 
 # One list of titles: what the document is called, by generation and by office.
 TITULOS = (
