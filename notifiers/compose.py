@@ -42,6 +42,7 @@ DATOS = (
     "fecha_solicitud",
     "original",  # a duplicate's original request: "aceptada" or "aplicada"
     "fecha_original",
+    "texto",  # "ilegible": the PDF's text layer does not decode (validators/legibility.py)
 )
 
 

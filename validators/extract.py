@@ -49,7 +49,7 @@ def read_text(data: bytes, text: PdfText, filename: str | None = None) -> Extrac
     full = text.text
     legibility = measure(full)
     if not legibility.legible:
-        return Problem(Motivo.DATOS_ILEGIBLES, UNDECODABLE)
+        return Problem(Motivo.DATOS_ILEGIBLES, UNDECODABLE, {"texto": "ilegible"})
     titulo = constancia_title(full)
     if titulo is None:
         return Problem(Motivo.DOCUMENTO_INCORRECTO, f"Se recibió {describe_other(full)}.")

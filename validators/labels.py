@@ -174,10 +174,12 @@ def _claimed(lines: list[FLine], i: int, value: FCell, label: FCell) -> bool:
     j = next(k for k in range(i - 1, -1, -1) if value in lines[k])
     owner = _in_column(lines[max(j - 2, 0) : j][::-1], value)
     return bool(
-        owner
-        and owner[0].starts_with_label
-        and value.top - owner[0].top <= lines[i][0].top - value.top
+        owner and owner[0].starts_with_label and _gap(owner[0], value) <= _gap(value, label)
     )
+
+
+def _gap(upper: FCell, lower: FCell) -> float:
+    return lower.top - upper.top
 
 
 def _in_column(neighbours: list[FLine], cell: FCell) -> tuple[FCell, FLine] | None:

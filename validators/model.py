@@ -206,6 +206,7 @@ class Problem:
 
     motivo: Motivo
     detalle: str
+    datos: dict[str, str] = field(default_factory=dict)  # for the student's email
 
 
 @dataclass(frozen=True)

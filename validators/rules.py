@@ -47,7 +47,7 @@ def decide(extraction: Extraction | None, request: Request, policy: Policy) -> V
     if extraction is None:
         return _verdict([Finding(Motivo.SIN_ADJUNTO)], None)
     if isinstance(extraction, Problem):
-        return _verdict([Finding(extraction.motivo, extraction.detalle)], None)
+        return _verdict([Finding(extraction.motivo, extraction.detalle, extraction.datos)], None)
     findings: list[Finding] = []
     for check in (_integrity, _identity, _date, _coverage):
         findings += check(extraction, request, policy)

@@ -1,0 +1,157 @@
+"""What the foreign families taught the reader (issue 23), pinned one behaviour per test.
+
+The PDFs here are written by hand (tests/fixtures/foreign/streams.py): no PDF library
+draws them, so a test fails only on what the reader does with what is printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from facultativo.notifiers.compose import compose, environment, student_context, template_for
+from facultativo.notifiers.texts import URL_VIGENCIA
+from facultativo.validators import Estado, Motivo, Reading, decide, extract
+from facultativo.validators.legibility import measure
+from tests.fixtures.foreign import streams
+from tests.fixtures.foreign.build import EN_OTRA, INSCRITA
+from tests.fixtures.people import ANA, HIJO, POLICY
+from tests.support.golden_pairs import GOLDEN, load, policy_of, request_of
+
+PAIR = load(GOLDEN / "chromium" / "titulo_en_imagen_ya_inscrita.pdf")
+REQUEST, POLICY_ = request_of(PAIR["request"]), policy_of(POLICY)
+
+
+def _read(pieces) -> Reading:
+    reading = extract(streams.pdf(pieces))
+    assert isinstance(reading, Reading), reading
+    return reading
+
+
+# --- unreadable text -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(cid:38)(cid:50)(cid:49)(cid:54)(cid:55)(cid:36)(cid:49)(cid:38)(cid:44)(cid:36) " * 8,
+        "Dpotubodjb ef Wjhfodjb ef Efsfdipt Opncsf: BOB TPGJB Ovnfsp ef Tfhvsjebe Tpdjbm "
+        "2333156789: DVSQ: NBHB151423 Gfdib ef fyqfejdjpo: 31/22/3137 Tfswjdjp nfejdp: TJ",
+        "\ue001\ue002\ue003 \ue004\ue005 " * 20,
+        "1RPEUH\x1d $1$ 62)\x8d$ 0$57\x8d1(= *0(= 1ºPHUR GH 6HJXULGDG 6RFLDO\x1d " * 3,
+    ],
+    ids=["cid", "shifted", "private_use", "pdfium_glyph_numbers"],
+)
+def test_text_that_does_not_decode_is_measured_unreadable(text):
+    assert not measure(text).legible
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Constancia de estudios. Se hace constar que la alumna cursa el quinto semestre de la "
+        "carrera de Ingeniería en Sistemas Computacionales en este instituto.",
+        "KARDEX  CALCULO DIFERENCIAL 95  QUIMICA 88  PROGRAMACION ORIENTADA A OBJETOS 90 "
+        "ALGEBRA LINEAL 84  FUNDAMENTOS DE INVESTIGACION 100  TALLER DE ETICA 97",
+        "Nombre: ANA SOFIA  NSS: 12220456789",  # too short to judge: never called unreadable
+    ],
+    ids=["prose", "kardex", "short"],
+)
+def test_readable_spanish_documents_are_legible(text):
+    assert measure(text).legible
+
+
+def test_undecodable_constancia_asks_the_student_for_the_original_download():
+    pdf = GOLDEN / "texto_ilegible" / "sin_mapa_alguno.pdf"
+    verdict = decide(extract(pdf.read_bytes()), REQUEST, POLICY_)
+    assert (verdict.estado, verdict.motivos) == (Estado.REVISION_MANUAL, (Motivo.DATOS_ILEGIBLES,))
+    assert "no se puede descifrar" in verdict.detalle
+    ctx = student_context(
+        nombre="Ana",
+        tipo="alta",
+        estado=verdict.estado,
+        motivo=verdict.motivo,
+        detalle=verdict.detalle,
+        datos=verdict.datos,
+        campus={"office": "Servicios Escolares"},
+    )
+    email = compose(
+        environment(), template_for("resultado", verdict.estado), "a@x.mx", "<1@x>", ctx
+    )
+    for body in (email.text, email.html):
+        assert "descarga de nuevo tu constancia" in body and URL_VIGENCIA in body
+        assert "No necesitas enviar nada más" not in body
+
+
+# --- beneficiarios -----------------------------------------------------------------------
+
+
+def _with_child_rows_under_a_page_header(captions: bool) -> list[streams.Piece]:
+    """The student's CURP beside the NSS with no label; further down, a repeated page
+    title and beneficiarios rows, with or without their captions."""
+    pieces = [p for p in streams.placed(INSCRITA) if p[4] not in ("CURP:", ANA.curp)]
+    pieces.append((streams.LEFT + 300, 106, 9, False, ANA.curp))  # on the NSS's line
+    top = 560.0
+    pieces.append((streams.LEFT, top, 11, True, "Constancia de Vigencia de Derechos"))
+    columns = (42, 250, 330, 470)
+    if captions:
+        head = ("Nombre", "Parentesco", "CURP", "Fecha de nacimiento")
+        pieces += [(x, top + 20, 7.5, True, c) for x, c in zip(columns, head, strict=True)]
+    row = (HIJO.nombre_completo, "HIJO", HIJO.curp, "10/05/2022")
+    pieces += [(x, top + 34, 8, False, c) for x, c in zip(columns, row, strict=True)]
+    return pieces
+
+
+@pytest.mark.parametrize("captions", [True, False], ids=["captions", "kinship_only"])
+def test_child_rows_after_a_repeated_page_header_never_give_the_students_curp(captions):
+    reading = _read(_with_child_rows_under_a_page_header(captions))
+    assert reading.constancia.curp == ANA.curp
+
+
+# --- labels and numbers ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "N° de Seguridad Social",
+        "Nº de Seguridad Social",
+        "No. de Seguridad Social",
+        "Núm. de Seguridad Social",
+        "Nro. de Seguro Social",
+        "N.S.S.",
+    ],
+)
+@pytest.mark.parametrize("spaced", [False, True], ids=["together", "in_groups"])
+def test_nss_label_variants_are_read(label, spaced):
+    reading = _read(streams.placed(replace(EN_OTRA, nss_label=label, nss_spaced=spaced)))
+    assert reading.constancia.nss == ANA.nss
+
+
+def test_an_unlabelled_nss_in_groups_is_read_only_when_the_cadena_repeats_it():
+    def pieces(cadena: bool):
+        doc = replace(EN_OTRA, nss_label="Afiliado", nss_spaced=True, cadena=cadena)
+        return streams.placed(doc)
+
+    assert _read(pieces(True)).constancia.nss == ANA.nss
+    assert _read(pieces(False)).constancia.nss is None  # unknown, never guessed
+
+
+def test_a_blank_value_in_a_grid_is_not_taken_from_the_row_above():
+    """Labels over values, in rows: «Vigencia» printed empty must stay unknown, not take
+    the birth date printed above it (it belongs to the caption over it)."""
+    pieces = [
+        (42, 40, 13, True, "Constancia de Vigencia de Derechos"),
+        (42, 80, 7, True, "Número de Seguridad Social"),
+        (240, 80, 7, True, "Fecha de nacimiento"),
+        (42, 90, 9, False, ANA.nss),
+        (240, 90, 9, False, "12/03/2004"),
+        (42, 108, 7, True, "Fecha de expedición"),
+        (240, 108, 7, True, "Vigencia"),
+        (42, 118, 9, False, "20/11/2026"),
+        (42, 140, 7, True, "Con derecho a servicio médico"),
+        (42, 150, 9, False, "NO"),
+    ]
+    c = _read(pieces).constancia
+    assert c.vigencia is None and c.servicio_medico is False
