@@ -59,6 +59,8 @@ GOLDEN = _decisive_goldens()
 def test_there_are_decisive_goldens_of_every_generation():
     layouts = {name.split("/")[0] for name, *_ in GOLDEN}
     assert {"grid", "v2_imagen", "v2_dos_paginas", "v2_beneficiarios", "v1_situacion"} <= layouts
+    # the families drawn by other programs (tests/fixtures/foreign), issue 23
+    assert {"chromium", "flujo_manual", "reimpresiones", "texto_ilegible"} <= layouts
     assert len(GOLDEN) > 60
 
 
