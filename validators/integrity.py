@@ -14,7 +14,7 @@ from enum import StrEnum
 from .backends.base import PdfText
 from .identifiers import birth_years_agree, curp_is_valid, nss_is_valid
 from .model import Constancia
-from .text import contains_phrase, words
+from .text import words
 
 
 class Rol(StrEnum):
@@ -98,6 +98,8 @@ PRODUCTORES: tuple[tuple[str, Rol], ...] = (
     ("Inkscape", E),
     ("GIMP", E),
 )
+# The names as whole folded words, folded once (matched as text.contains_phrase does).
+_FOLDED_NAMES = tuple((" ".join(words(name)), rol) for name, rol in PRODUCTORES)
 # Where a re-print's sign starts: rules.py tells it from the other signs by it.
 REIMPRESA = "constancia reimpresa con "
 _FILENAME_NSS = re.compile(r"VIGENCIADERECHOS\D{0,3}(\d{11})", re.I)
@@ -118,9 +120,10 @@ def signals(
 def _producer(text: PdfText) -> list[str]:
     """The program the Producer or Creator names, an editor before a re-printer."""
     fields = [f.strip() for f in (text.producer, text.creator) if f and f.strip()]
+    folded = [f" {' '.join(words(f))} " for f in fields]
     for rol in (Rol.EDITOR, Rol.REIMPRESION):
-        for field in fields:
-            if any(r is rol and contains_phrase(field, name) for name, r in PRODUCTORES):
+        for field, hay in zip(fields, folded, strict=True):
+            if any(r is rol and f" {name} " in hay for name, r in _FOLDED_NAMES):
                 if rol is Rol.EDITOR:
                     return [f"PDF producido por un editor ({field[:60]})"]
                 return [f"{REIMPRESA}{field[:60]}"]

@@ -52,9 +52,9 @@ def build_lines(glyphs: list[Glyph]) -> list[Line]:
 def _same_row(row: list[Glyph], g: Glyph) -> bool:
     first = row[0]
     mid = (g.top + g.bottom) / 2
-    return (
-        first.top - 0.5 <= mid <= first.bottom + 0.5 and abs(g.top - first.top) < 0.6 * first.size
-    )
+    if not first.top - 0.5 <= mid <= first.bottom + 0.5:
+        return False
+    return abs(g.top - first.top) < 0.6 * first.size
 
 
 def _cells(row: list[Glyph]) -> Line:

@@ -22,6 +22,9 @@ from .vocabulary import LABELS, SITUACIONES, TITULOS
 
 _CID = re.compile(r"\(cid:\d+\)")
 _WORD = re.compile(r"[A-Z]{2,}")
+_BLANK = re.compile(r"\s")
+# Controls, private use (BMP and planes 15-16), the replacement character: no letter.
+_NO_LETTER = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd\U000f0000-\U0010ffff]")
 # Function words of any Spanish text, then every word the constancia's labels use.
 _COMMON = {
     *[
@@ -97,20 +100,8 @@ class Legibility:
 def measure(text: str) -> Legibility:
     """How much of `text` decodes: see the module's docstring."""
     cids = len(_CID.findall(text))
-    rest = _CID.sub("", text)
-    visible = [c for c in rest if not c.isspace()]
-    bad = cids + sum(1 for c in visible if _no_letter(c))
+    rest = _CID.sub("", text) if cids else text
+    glyphs = len(rest) - len(_BLANK.findall(rest))
     words = _WORD.findall(fold(rest))
     known = sum(1 for w in words if w in _KNOWN)
-    return Legibility(cids + len(visible), bad, len(words), known)
-
-
-def _no_letter(c: str) -> bool:
-    code = ord(c)
-    return (
-        code < 0x20
-        or 0x7F <= code < 0xA0
-        or 0xE000 <= code <= 0xF8FF
-        or code >= 0xF0000
-        or code == 0xFFFD
-    )
+    return Legibility(cids + glyphs, cids + len(_NO_LETTER.findall(rest)), len(words), known)

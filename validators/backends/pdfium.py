@@ -7,6 +7,8 @@ ascent to descent) keep line heights steady for the gap rules in layout.py.
 
 from __future__ import annotations
 
+import ctypes
+
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
@@ -58,15 +60,21 @@ def _page_text(page: pdfium.PdfPage) -> PageText:
 
 
 def _glyphs(page: pdfium.PdfPage, height: float) -> list[Glyph]:
+    """Visible characters with their loose boxes; spaces are skipped (the layout measures
+    gaps), and one rectangle is reused for every call into pdfium."""
     textpage = page.get_textpage()
+    rect = raw.FS_RECTF()
+    box = ctypes.byref(rect)
     try:
         glyphs = []
         for i in range(textpage.count_chars()):
             code = raw.FPDFText_GetUnicode(textpage, i)
-            if code < 32 or code in (0xFFFE, 0xFFFF) or code > 0x10FFFF:
+            if code <= 32 or code in (0xA0, 0xFFFE, 0xFFFF) or code > 0x10FFFF:
                 continue
-            left, bottom, right, top = textpage.get_charbox(i, loose=True)
-            glyphs.append(Glyph(chr(code), left, right, height - top, height - bottom))
+            raw.FPDFText_GetLooseCharBox(textpage, i, box)
+            glyphs.append(
+                Glyph(chr(code), rect.left, rect.right, height - rect.top, height - rect.bottom)
+            )
         return glyphs
     finally:
         textpage.close()
@@ -74,8 +82,6 @@ def _glyphs(page: pdfium.PdfPage, height: float) -> list[Glyph]:
 
 def _white_fill(obj: pdfium.PdfObject) -> bool:
     """A filled path painted white: what editors put over text they replace."""
-    import ctypes
-
     mode, stroke = ctypes.c_int(), ctypes.c_int()
     if not raw.FPDFPath_GetDrawMode(obj, ctypes.byref(mode), ctypes.byref(stroke)):
         return False
