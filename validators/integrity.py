@@ -112,6 +112,8 @@ def signals(
     found = [*_producer(text), *_revisions(data), *_active_content(data)]
     if any(p.overlaps for p in text.pages):
         found.append("texto sobrepuesto a otro texto")
+    if any(p.hidden for p in text.pages):  # left out of the reading, but never normal
+        found.append("texto oculto (invisible, blanco sobre blanco o fuera de la página)")
     found += _identifiers(constancia, filename)
     found += _cadena(constancia)
     return tuple(found)

@@ -155,3 +155,46 @@ def test_a_blank_value_in_a_grid_is_not_taken_from_the_row_above():
     ]
     c = _read(pieces).constancia
     assert c.vigencia is None and c.servicio_medico is False
+
+
+# --- text nobody sees (attack on issue 23) ------------------------------------------------
+
+HIDDEN_COVERAGE = [
+    ("3 Tr", 75.0),  # invisible render mode
+    ("1 g", 75.0),  # white on the white page
+    ("", -200.0),  # above the page
+]
+
+
+@pytest.mark.parametrize(("style", "top"), HIDDEN_COVERAGE, ids=["invisible", "white", "off_page"])
+def test_text_nobody_sees_is_not_read_and_is_a_sign_of_editing(style, top):
+    """A forger's «Servicio médico: NO / Vigencia: ---» printed where nobody sees it, above
+    the real «SI»: the visible coverage decides, and staff are told of the hidden text."""
+    forged = [
+        (42, top, 9, False, "Con derecho a servicio médico: NO", style),
+        (300, top, 9, False, "Vigencia: ---", style),
+    ]
+    verdict = decide(extract(streams.pdf(forged + streams.placed(EN_OTRA))), REQUEST, POLICY_)
+    assert verdict.estado is Estado.RECHAZADA
+    assert verdict.motivos[0] is Motivo.VIGENTE_OTRA_INSTITUCION
+    assert Motivo.CONSTANCIA_SOSPECHOSA in verdict.motivos
+
+
+def test_white_letters_on_a_coloured_banner_are_seen():
+    banner = streams.placed(INSCRITA)
+    pieces = [(42, 58, 13, True, "Constancia de Vigencia de Derechos", "1 g"), *banner[2:]]
+    data = streams.pdf(pieces, banner_behind=(36, 52, 540, 22))
+    reading = _read_bytes(data)
+    assert reading.constancia.titulo != "(sin título en el texto)"
+    assert not reading.senales
+
+
+def test_a_line_running_over_the_page_edge_is_read_not_hidden():
+    pieces = [*streams.placed(INSCRITA), (420, 700, 9, False, "TEXTO LARGO QUE SE SALE DEL BORDE")]
+    assert not _read(pieces).senales
+
+
+def _read_bytes(data: bytes) -> Reading:
+    reading = extract(data)
+    assert isinstance(reading, Reading), reading
+    return reading

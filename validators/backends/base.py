@@ -16,6 +16,7 @@ class PageText:
     chars: int  # visible characters
     images: int
     overlaps: int  # glyphs drawn over a different glyph
+    hidden: int = 0  # glyphs nobody sees (invisible, white on white, off the page): not read
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import ctypes
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from ..layout import Glyph, build_lines, count_overlaps
+from ..layout import Glyph, build_lines, count_overlaps, off_page, on_white
 from ..model import Limits, Problem
 from ..motivos import Motivo
 from .base import Backend, PageText, PdfText, too_many_pages
@@ -41,53 +41,92 @@ class PdfiumBackend(Backend):
 
 
 def _page_text(page: pdfium.PdfPage) -> PageText:
-    height = page.get_height()
-    glyphs = _glyphs(page, height)
-    images, white = 0, []
+    width, height = page.get_width(), page.get_height()
+    images, white, backgrounds, texts = 0, [], [], []
     for obj in page.get_objects(max_depth=2):
+        if obj.type == raw.FPDF_PAGEOBJ_TEXT:
+            texts.append(obj)
+            continue
+        left, bottom, right, top = obj.get_bounds()
+        box = (left, height - top, right, height - bottom)
         if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
             images += 1
-        elif obj.type == raw.FPDF_PAGEOBJ_PATH and _white_fill(obj):
-            left, bottom, right, top = obj.get_bounds()
-            white.append((left, height - top, right, height - bottom))
+            backgrounds.append(box)
+        elif obj.type == raw.FPDF_PAGEOBJ_PATH:
+            fill = _fill(obj)
+            if fill is not None and min(fill) >= 250:
+                white.append(box)
+            elif fill is not None:
+                backgrounds.append(box)
+    hidden = {_address(t) for t in texts if _hidden(t, width, height, backgrounds)}
+    glyphs, dropped = _glyphs(page, height, hidden)
     page.close()
     return PageText(
         lines=tuple(build_lines(glyphs)),
-        chars=sum(1 for g in glyphs if g.text.strip()),
+        chars=len(glyphs),
         images=images,
         overlaps=count_overlaps(glyphs, white),
+        hidden=dropped,
     )
 
 
-def _glyphs(page: pdfium.PdfPage, height: float) -> list[Glyph]:
-    """Visible characters with their loose boxes; spaces are skipped (the layout measures
-    gaps), and one rectangle is reused for every call into pdfium."""
+def _glyphs(page: pdfium.PdfPage, height: float, hidden: set[int]) -> tuple[list[Glyph], int]:
+    """Visible characters with their loose boxes, and how many hidden ones were left out.
+    Spaces are skipped (the layout measures gaps); one rectangle is reused for every call
+    into pdfium, and the text object of each character is asked only when some is hidden."""
     textpage = page.get_textpage()
     rect = raw.FS_RECTF()
     box = ctypes.byref(rect)
+    glyphs, dropped = [], 0
     try:
-        glyphs = []
         for i in range(textpage.count_chars()):
             code = raw.FPDFText_GetUnicode(textpage, i)
             if code <= 32 or code in (0xA0, 0xFFFE, 0xFFFF) or code > 0x10FFFF:
+                continue
+            if hidden and _address_of(raw.FPDFText_GetTextObject(textpage, i)) in hidden:
+                dropped += 1
                 continue
             raw.FPDFText_GetLooseCharBox(textpage, i, box)
             glyphs.append(
                 Glyph(chr(code), rect.left, rect.right, height - rect.top, height - rect.bottom)
             )
-        return glyphs
+        return glyphs, dropped
     finally:
         textpage.close()
 
 
-def _white_fill(obj: pdfium.PdfObject) -> bool:
-    """A filled path painted white: what editors put over text they replace."""
-    mode, stroke = ctypes.c_int(), ctypes.c_int()
-    if not raw.FPDFPath_GetDrawMode(obj, ctypes.byref(mode), ctypes.byref(stroke)):
-        return False
-    if mode.value == raw.FPDF_FILLMODE_NONE:
-        return False
+_INVISIBLE = (3, 7)  # text render modes «neither fill nor stroke» and «clip only»
+
+
+def _hidden(obj: pdfium.PdfObject, width: float, height: float, backgrounds: list) -> bool:
+    """Text a person cannot see: invisible, off the page, or white on the white page."""
+    if raw.FPDFTextObj_GetTextRenderMode(obj.raw) in _INVISIBLE:
+        return True
+    left, bottom, right, top = obj.get_bounds()
+    box = (left, height - top, right, height - bottom)
+    if off_page(box, width, height):
+        return True
+    fill = _fill(obj)
+    return fill is not None and min(fill) >= 250 and on_white(box, backgrounds)
+
+
+def _address(obj: pdfium.PdfObject) -> int:
+    return _address_of(obj.raw)
+
+
+def _address_of(handle: object) -> int:
+    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+
+
+def _fill(obj: pdfium.PdfObject) -> tuple[int, int, int] | None:
+    """The fill colour of a filled, visible path or text object (None when it has none)."""
+    if obj.type == raw.FPDF_PAGEOBJ_PATH:
+        mode, stroke = ctypes.c_int(), ctypes.c_int()
+        if not raw.FPDFPath_GetDrawMode(obj.raw, ctypes.byref(mode), ctypes.byref(stroke)):
+            return None
+        if mode.value == raw.FPDF_FILLMODE_NONE:
+            return None
     r, g, b, a = (ctypes.c_uint() for _ in range(4))
-    if not raw.FPDFPageObj_GetFillColor(obj, *(ctypes.byref(c) for c in (r, g, b, a))):
-        return False
-    return min(r.value, g.value, b.value) >= 250 and a.value > 0
+    if not raw.FPDFPageObj_GetFillColor(obj.raw, *(ctypes.byref(c) for c in (r, g, b, a))):
+        return None
+    return (r.value, g.value, b.value) if a.value > 0 else None

@@ -8,7 +8,7 @@ import logging
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
-from ..layout import Glyph, build_lines, count_overlaps
+from ..layout import Box, Glyph, build_lines, count_overlaps, off_page, on_white
 from ..model import Limits, Problem
 from ..motivos import Motivo
 from .base import Backend, PageText, PdfText, too_many_pages
@@ -36,16 +36,56 @@ class PdfplumberBackend(Backend):
 
 
 def _page_text(page: pdfplumber.page.Page) -> PageText:
-    glyphs = [
-        Glyph(c["text"], float(c["x0"]), float(c["x1"]), float(c["top"]), float(c["bottom"]))
+    backgrounds = _coloured_boxes(page)
+    width, height = float(page.width), float(page.height)
+    chars = [
+        (c, Glyph(c["text"], float(c["x0"]), float(c["x1"]), float(c["top"]), float(c["bottom"])))
         for c in page.chars
     ]
+    # a line that runs over the page's edge is seen where it starts: only lines wholly
+    # off the page are hidden (pdfium judges the whole text object the same way)
+    seen_rows = {round(g.top) for _, g in chars if not off_page(_box(g), width, height)}
+    glyphs, hidden = [], 0
+    for c, g in chars:
+        if g.text.strip() and _hidden(g, c, (width, height), seen_rows, backgrounds):
+            hidden += 1
+        else:
+            glyphs.append(g)
     return PageText(
         lines=tuple(build_lines(glyphs)),
         chars=sum(1 for g in glyphs if g.text.strip()),
         images=len(page.images),
         overlaps=count_overlaps(glyphs, _white_boxes(page)),
+        hidden=hidden,
     )
+
+
+def _hidden(
+    g: Glyph, char: dict, size: tuple[float, float], seen_rows: set[int], backgrounds: list[Box]
+) -> bool:
+    """Off the page, or white on the white page. (pdfminer does not report the text
+    render mode, so invisible text is left to the pdfium backend.)"""
+    box = _box(g)
+    if off_page(box, *size) and not {round(g.top) - 1, round(g.top), round(g.top) + 1} & seen_rows:
+        return True
+    return is_white(char.get("non_stroking_color")) and on_white(box, backgrounds)
+
+
+def _box(g: Glyph) -> Box:
+    return (g.x0, g.top, g.x1, g.bottom)
+
+
+def _coloured_boxes(page: pdfplumber.page.Page) -> list[Box]:
+    """Filled shapes that are not white, and pictures: what white text may sit on."""
+    shapes = [
+        r
+        for r in (*page.rects, *page.curves)
+        if r.get("fill") and not is_white(r.get("non_stroking_color"))
+    ]
+    return [
+        (float(o["x0"]), float(o["top"]), float(o["x1"]), float(o["bottom"]))
+        for o in (*shapes, *page.images)
+    ]
 
 
 def _white_boxes(page: pdfplumber.page.Page) -> list[tuple[float, float, float, float]]:
