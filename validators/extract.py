@@ -11,7 +11,7 @@ from .backends import DEFAULT_BACKEND, Backend
 from .backends.base import PdfText
 from .fields import read_constancia
 from .integrity import signals
-from .kinds import constancia_title, describe_other
+from .kinds import SIN_TITULO, constancia_title, describe_other, has_structure
 from .labels import fold_pages
 from .legibility import measure
 from .model import Extraction, Limits, Problem, Reading
@@ -23,6 +23,12 @@ UNDECODABLE = (
     "El texto del PDF no se puede descifrar: sus letras se ven en pantalla, pero el archivo "
     "no dice cuáles son (fuentes sin mapa de caracteres). Revisar a mano o pedir la "
     "constancia descargada de nuevo del IMSS."
+)
+
+INCOMPLETE = (
+    "Trae los datos de una constancia (NSS, servicio médico, vigencia), pero no su título, "
+    "ni la tabla de patrones, ni la cadena original: puede ser otro formato, una parte o una "
+    "copia hecha a mano. Revisar a mano."
 )
 
 
@@ -53,6 +59,8 @@ def read_text(data: bytes, text: PdfText, filename: str | None = None) -> Extrac
     titulo = constancia_title(full)
     if titulo is None:
         return Problem(Motivo.DOCUMENTO_INCORRECTO, f"Se recibió {describe_other(full)}.")
+    if titulo == SIN_TITULO and not has_structure(full):
+        return Problem(Motivo.DATOS_ILEGIBLES, INCOMPLETE)
     constancia = read_constancia(fold_pages([list(p.lines) for p in text.pages]), titulo)
     return Reading(constancia, signals(data, text, constancia, filename))
 

@@ -15,7 +15,7 @@ from datetime import date
 from .afiliaciones import prints_row_states, read_afiliaciones
 from .dates import find_dates, first_date
 from .identifiers import CURP_PATTERN, NSS_PATTERN, clean_curp, nss_is_valid
-from .labels import FLine, Value, line_evidence, situacion, values
+from .labels import FLine, Value, has_label, line_evidence, situacion, values
 from .model import Cadena, Constancia, Evidence, Situacion, Vigencia, VigenciaTipo
 from .sections import Sections, split
 from .text import fold
@@ -79,7 +79,7 @@ def _nss(personal: list[FLine], cadena: Cadena | None) -> tuple[str, Evidence] |
         for m in NSS_PATTERN.finditer(c.text)
         if nss_is_valid(m.group(0))
     }
-    return _one_or_confirmed(found, cadena.nss if cadena else None, personal, _spaced_nss)
+    return _one_or_confirmed(found, cadena.nss if cadena else None, personal, "nss", _spaced_nss)
 
 
 def _spaced_nss(nss: str) -> re.Pattern[str]:
@@ -91,12 +91,16 @@ def _one_or_confirmed(
     found: dict[str, FLine],
     confirmed: str | None,
     personal: list[FLine],
+    field: str,
     spaced: Callable[[str], re.Pattern[str]] | None = None,
 ) -> tuple[str, Evidence] | None:
     """The one unlabelled candidate of the personal block; with several, or none in one
-    piece, the one the cadena original repeats. The cadena only ever confirms what the
-    personal block prints: its own value never stands in."""
-    if len(found) == 1:
+    piece, the one the cadena original repeats. Where the block prints the field's label
+    but no value could be read under it, a lone candidate elsewhere may be someone
+    else's (a child's row below a blank CURP cell): only the cadena can confirm it. The
+    cadena only ever confirms what the personal block prints: its own value never stands
+    in."""
+    if len(found) == 1 and not has_label(personal, field):
         value, line = found.popitem()
         return value, line_evidence(line)
     if confirmed and confirmed in found:
@@ -120,7 +124,7 @@ def _curp(personal: list[FLine], cadena: Cadena | None) -> tuple[str, Evidence] 
     found = {
         m.group(0): line for line in personal for c in line for m in CURP_PATTERN.finditer(c.text)
     }
-    return _one_or_confirmed(found, cadena.curp if cadena else None, personal)
+    return _one_or_confirmed(found, cadena.curp if cadena else None, personal, "curp")
 
 
 def _nombre(personal: list[FLine]) -> tuple[str, Evidence] | None:

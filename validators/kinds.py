@@ -10,11 +10,15 @@ import re
 
 from .identifiers import NSS_PATTERN, nss_is_valid
 from .text import fold
-from .vocabulary import TITULOS
+from .vocabulary import LABELS, TITULOS
 
 SIN_TITULO = "(sin título en el texto)"
-# The current generation draws its title in an image: its body still names these.
-_BODY_LABELS = ("SERVICIO MEDICO", "VIGENCIA")
+# The current generation draws its title in an image: its body still names these
+# (any way the vocabulary spells them: «Vigente hasta», «Fin de vigencia»).
+_BODY_LABELS = (LABELS["servicio"], LABELS["vigencia"])
+# What a constancia prints besides its fields: a form or a letter that names the same
+# fields has none of these, and is not read as a constancia without a person.
+_STRUCTURE = (*LABELS["registro"], *LABELS["seccion"], *LABELS["firma"], *LABELS["titulo"])
 _CADENA = "VIGENCIA DE DERECHOHABIENTES"  # the trámite its cadena original names
 _NSS_LABEL = re.compile(r"SEGURIDAD SOCIAL|(?<![A-Z])N\.?S\.?S\.?(?![A-Z])")
 
@@ -61,11 +65,19 @@ def constancia_title(text: str) -> str | None:
         return None
     # Both coverage labels, or the cadena's trámite: only the constancia prints them,
     # whatever else its footer mentions («consulta tus semanas cotizadas»).
-    if all(label in folded for label in _BODY_LABELS) or _CADENA in folded:
+    labels = [any(p in folded for p in phrases) for phrases in _BODY_LABELS]
+    if all(labels) or _CADENA in folded:
         return SIN_TITULO
     if other_kind(folded, _STRONG):
         return None
-    return SIN_TITULO if any(label in folded for label in _BODY_LABELS) else None
+    return SIN_TITULO if any(labels) else None
+
+
+def has_structure(text: str) -> bool:
+    """Whether an untitled document prints what only a constancia adds to its fields:
+    the patrones table, the signature block or the institute's name."""
+    folded = fold(text)
+    return _CADENA in folded or any(phrase in folded for phrase in _STRUCTURE)
 
 
 def other_kind(folded: str, count: int | None = None) -> str | None:

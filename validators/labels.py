@@ -68,7 +68,8 @@ class FCell:
         if value and not value.strip("- "):
             # "---" is printed on purpose (no vigencia); a lone "-" is a missing value
             return DASHES if value.count("-") >= 3 else MISSING
-        return value.strip(" :.-")
+        # «Número de Seguridad Social (NSS)»: the brackets around a label are not a value
+        return value.strip(" :.-()[]")
 
     @property
     def starts_with_label(self) -> bool:
@@ -143,6 +144,11 @@ def values(lines: list[FLine], field: str) -> list[Value]:
                 if value:
                     found.append(Value(value, line_evidence(*source), hit.phrase))
     return found
+
+
+def has_label(lines: list[FLine], field: str) -> bool:
+    """Whether any of `lines` prints a label of `field`."""
+    return any(h.field == field for line in lines for c in line for h in c.hits)
 
 
 def _is_last_hit(cell: FCell, hit: Hit) -> bool:

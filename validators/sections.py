@@ -89,7 +89,7 @@ def _next_block(block: Block, line: FLine, seen_patrones: bool, in_cadena: bool)
         return Block(opened)
     if block is Block.PATRONES and _closes_table(starts, _PERSONAL | _GLOBAL):
         return Block.PERSONAL
-    if block is Block.BENEFICIARIOS and _closes_table(starts, _GLOBAL):
+    if block is Block.BENEFICIARIOS and _closes_table(starts, _GLOBAL | {"titular"}):
         return Block.PERSONAL
     if block is Block.FIRMA and _closes_table(starts, _GLOBAL | {"estado"}):
         return Block.PERSONAL

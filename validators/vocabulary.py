@@ -154,6 +154,29 @@ VOCABULARY: tuple[Label, ...] = (
             "BENEFICIARIOS DERECHOHABIENTES",
             "DATOS DE LOS BENEFICIARIOS",
             "DATOS DE BENEFICIARIOS",
+            "DATOS DEL BENEFICIARIO",
+            "DEPENDIENTES ECONOMICOS",
+            "DEPENDIENTE ECONOMICO",
+            "DEPENDIENTES",
+            "DEPENDIENTE",
+            "DATOS DEL DEPENDIENTE",
+            "FAMILIARES REGISTRADOS",
+            "FAMILIARES DERECHOHABIENTES",
+            "FAMILIARES",
+            # a labelled kinship («Parentesco: HIJA») is another person's block; as a
+            # column caption it marks the beneficiarios table (sections._people_captions)
+            "PARENTESCO",
+        ),
+    ),
+    # Headings of the insured's own block: they end a beneficiarios block above it.
+    Label(
+        "titular",
+        Role.SECTION,
+        (
+            "DATOS DEL ASEGURADO",
+            "DATOS DEL TITULAR",
+            "DATOS DEL DERECHOHABIENTE",
+            "DATOS PERSONALES",
         ),
     ),
     # The signature block: the cadena original repeats the person's data and is
@@ -203,12 +226,9 @@ VOCABULARY: tuple[Label, ...] = (
             "ULTIMO MOVIMIENTO",
             "FECHA DEL ULTIMO MOVIMIENTO",
             "FECHA DE ULTIMO MOVIMIENTO",
-            "PARENTESCO",
             "MOVIMIENTO",
             "DESCRIPCION",
             "DOMICILIO",
-            "DATOS DEL ASEGURADO",
-            "DATOS PERSONALES",
             "TIPO DE ASEGURAMIENTO",
         ),
     ),

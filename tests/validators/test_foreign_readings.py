@@ -16,7 +16,7 @@ from facultativo.validators import Estado, Motivo, Reading, decide, extract
 from facultativo.validators.legibility import measure
 from tests.fixtures.foreign import streams
 from tests.fixtures.foreign.build import EN_OTRA, INSCRITA
-from tests.fixtures.people import ANA, HIJO, POLICY
+from tests.fixtures.people import ANA, HIJA, HIJO, LUIS, OTRA_ESCUELA, POLICY
 from tests.support.golden_pairs import GOLDEN, load, policy_of, request_of
 
 PAIR = load(GOLDEN / "chromium" / "titulo_en_imagen_ya_inscrita.pdf")
@@ -198,3 +198,96 @@ def _read_bytes(data: bytes) -> Reading:
     reading = extract(data)
     assert isinstance(reading, Reading), reading
     return reading
+
+
+# --- other people's data beside the insured's (attack on issue 23) -----------------------
+
+HEAD = [
+    (42, 40, 11, True, "INSTITUTO MEXICANO DEL SEGURO SOCIAL"),
+    (42, 58, 13, True, "Constancia de Vigencia de Derechos"),
+]
+PATRONES = [
+    (42, 200, 10, True, "Historial de instituciones que hicieron la afiliación"),
+    (42, 216, 7.5, True, "Registro patronal"),
+    (120, 216, 7.5, True, "Nombre o razón social"),
+    (400, 216, 7.5, True, "Modalidad"),
+    (42, 229, 8, False, OTRA_ESCUELA.registro),
+    (120, 229, 8, False, "UNIVERSIDAD AUTONOMA DE QUERETARO"),
+    (400, 229, 8, False, "32"),
+]
+
+
+def _labelled(x: float, top: float, rows: list[tuple[str, str]]) -> list[streams.Piece]:
+    out: list[streams.Piece] = []
+    for i, (label, value) in enumerate(rows):
+        out += [(x, top + 14 * i, 8, True, label), (x + 120, top + 14 * i, 8, False, value)]
+    return out
+
+
+def test_a_blank_curp_cell_never_takes_the_childs_curp_on_the_row_below():
+    grid = [
+        (42, 100, 7, True, "Nombre"),
+        (200, 100, 7, True, "Número de Seguridad Social"),
+        (330, 100, 7, True, "CURP"),
+        (440, 100, 7, True, "Fecha de expedición"),
+        (42, 110, 8, False, ANA.nombre_completo),
+        (200, 110, 8, False, ANA.nss),
+        (440, 110, 8, False, "20/11/2026"),
+        (42, 121, 8, False, HIJO.nombre_completo),  # no caption, no kinship
+        (330, 121, 8, False, HIJO.curp),
+        (42, 140, 7, True, "Con derecho a servicio médico"),
+        (250, 140, 7, True, "Vigencia"),
+        (42, 150, 8, False, "SI"),
+        (250, 150, 8, False, "28/02/2027"),
+    ]
+    assert _read(HEAD + grid + PATRONES).constancia.curp is None  # unknown, not the child's
+
+
+def test_a_labelled_beneficiary_block_above_the_insured_is_never_the_insured():
+    child = [
+        (42, 85, 10, True, "Datos del beneficiario"),
+        *_labelled(
+            42, 99, [("Nombre:", HIJA.nombre_completo), ("NSS:", HIJA.nss), ("CURP:", HIJA.curp)]
+        ),
+    ]
+    child.append((42, 141, 8, True, "Parentesco: HIJA"))
+    parent = [
+        (42, 160, 10, True, "Datos del asegurado"),
+        *_labelled(
+            42, 174, [("Nombre:", LUIS.nombre_completo), ("NSS:", LUIS.nss), ("CURP:", LUIS.curp)]
+        ),
+    ]
+    coverage = _labelled(
+        42,
+        230,
+        [("Fecha de expedición:", "20/11/2026"), ("Servicio médico:", "NO"), ("Vigencia:", "---")],
+    )
+    patrones = [(x, top + 80, size, bold, text) for x, top, size, bold, text in PATRONES]
+    c = _read(HEAD + child + parent + coverage + patrones).constancia
+    assert HIJA.nss != c.nss and HIJA.curp != c.curp
+
+
+def test_typed_lines_without_a_constancias_structure_go_to_staff():
+    lines = ["Nombre: ANA SOFIA MARTINEZ GOMEZ", f"NSS: {ANA.nss}", "Fecha: 20/11/2026"]
+    lines += ["Servicio medico: NO", "Vigencia: ---"]
+    pieces = [(42, 40 + 14 * i, 11, False, text) for i, text in enumerate(lines)]
+    verdict = decide(extract(streams.pdf(pieces)), REQUEST, POLICY_)
+    assert (verdict.estado, verdict.motivos) == (Estado.REVISION_MANUAL, (Motivo.DATOS_ILEGIBLES,))
+
+
+def test_an_untitled_constancia_whose_footer_names_semanas_cotizadas_is_still_read():
+    fields = _labelled(
+        42,
+        90,
+        [
+            ("Nombre:", ANA.nombre_completo),
+            ("Número de Seguridad Social:", ANA.nss),
+            ("CURP:", ANA.curp),
+            ("Fecha de expedición:", "20/11/2026"),
+            ("Con derecho a servicio médico:", "SI"),
+            ("Vigente hasta:", "28/02/2027"),
+        ],
+    )
+    footer = [(42, 300, 8, False, "Consulta tus semanas cotizadas en el portal IMSS Digital.")]
+    verdict = decide(extract(streams.pdf(fields + PATRONES + footer)), REQUEST, POLICY_)
+    assert verdict.motivos == (Motivo.VIGENTE_OTRA_INSTITUCION,)
