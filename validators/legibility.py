@@ -68,8 +68,13 @@ _COMMON = {
         "DATOS",
     ],
 }
+# English function words: an English document decodes too (it is another document,
+# not an unreadable one), and letters shifted by a fixed amount hit none of these.
+_ENGLISH = {"THE", "AND", "OF", "TO", "IN", "FOR", "IS", "ON", "WITH", "THIS", "THAT", "BY"}
+_ENGLISH |= {"FROM", "ARE", "BE", "AS", "AT", "OR", "YOUR", "WE", "IT", "NOT", "HAS", "HAVE"}
 _KNOWN = frozenset(
-    _COMMON
+    _ENGLISH
+    | _COMMON
     | {w for phrases in LABELS.values() for p in phrases for w in _WORD.findall(p)}
     | {w for t in TITULOS for w in _WORD.findall(t)}
     | {w for s, _ in SITUACIONES for w in _WORD.findall(s)}
@@ -78,6 +83,7 @@ _KNOWN = frozenset(
 MAX_BAD_SHARE = 0.25  # of glyphs: (cid:N), private use, controls, U+FFFD
 MIN_KNOWN_SHARE = 0.04  # of words, once there are enough words to judge
 MIN_WORDS = 12
+CLEAR_KNOWN_SHARE = 0.22
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,21 @@ class Legibility:
         if self.glyphs and self.bad / self.glyphs > MAX_BAD_SHARE:
             return False
         return self.words < MIN_WORDS or self.known / self.words >= MIN_KNOWN_SHARE
+
+    @property
+    def clear(self) -> bool:
+        """Legible with no doubt: every real constancia is well above this (the lowest
+        seen, a page of children's names, has 27 % known words), a file with one font
+        undecodable is below it, and another backend may read it better."""
+        if self.bad or not self.legible:
+            return False
+        return self.words < MIN_WORDS or self.known / self.words >= CLEAR_KNOWN_SHARE
+
+    @property
+    def score(self) -> float:
+        """For choosing between two readings of one file: more known words, fewer glyphs
+        without a letter."""
+        return self.known / max(self.words, 1) - self.bad / max(self.glyphs, 1)
 
     def __str__(self) -> str:
         return f"{self.bad}/{self.glyphs} glifos sin letra, {self.known}/{self.words} palabras"

@@ -101,6 +101,11 @@ def _identity(reading: Reading, request: Request, policy: Policy) -> list[Findin
         return [Finding(Motivo.NSS_INVALIDO, f"NSS escrito: «{(request.nss or '')[:20]}».")]
     if c.nss is None:
         found.append(Finding(Motivo.DATOS_ILEGIBLES, "No se pudo leer el NSS de la constancia."))
+    elif form_nss and form_nss != c.nss and not nss_is_valid(c.nss):
+        # an NSS that fails its own check digit was misread (a font without its map, a
+        # smudge): it cannot prove the file is someone else's
+        detalle = "El NSS leído de la constancia no tiene un dígito verificador válido."
+        found.append(Finding(Motivo.DATOS_ILEGIBLES, detalle))
     elif form_nss and form_nss != c.nss:
         return [Finding(Motivo.NSS_NO_COINCIDE, "El NSS de la constancia es otro.")]
     form_curp = clean_curp(request.curp or "")

@@ -291,3 +291,27 @@ def test_an_untitled_constancia_whose_footer_names_semanas_cotizadas_is_still_re
     footer = [(42, 300, 8, False, "Consulta tus semanas cotizadas en el portal IMSS Digital.")]
     verdict = decide(extract(streams.pdf(fields + PATRONES + footer)), REQUEST, POLICY_)
     assert verdict.motivos == (Motivo.VIGENTE_OTRA_INSTITUCION,)
+
+
+def test_a_misread_nss_that_fails_its_check_digit_never_rejects_as_someone_elses():
+    """Digits from a font whose map is off by one («2333156789:») or a smudge: an NSS
+    that fails its own check digit proves nothing about whose file it is."""
+    misread = ANA.nss[:-1] + str((int(ANA.nss[-1]) + 1) % 10)
+    pieces = [
+        (x, top, size, bold, misread if text == ANA.nss else text)
+        for x, top, size, bold, text in streams.placed(EN_OTRA)
+    ]
+    verdict = decide(extract(streams.pdf(pieces)), REQUEST, POLICY_)
+    assert Motivo.NSS_NO_COINCIDE not in verdict.motivos
+    assert Motivo.DATOS_ILEGIBLES in verdict.motivos
+
+
+def test_an_english_document_is_another_document_not_an_unreadable_one():
+    text = (
+        "CERTIFICATE OF ENROLLMENT. This is to certify that the student named below is "
+        "enrolled in the Fall term at the university and has paid the fees for the period."
+    )
+    assert measure(text).legible
+    pieces = [(42, 60 + 14 * i, 10, False, text[i * 80 : i * 80 + 80]) for i in range(3)]
+    verdict = decide(extract(streams.pdf(pieces)), REQUEST, POLICY_)
+    assert verdict.motivos == (Motivo.DOCUMENTO_INCORRECTO,)

@@ -2,7 +2,8 @@
 
 Libraries decode broken fonts differently: pdfium turns a font without a ToUnicode map
 into glyph numbers where pdfminer may still find the letters in the embedded font, so
-an undecodable reading is kept only when no other backend does better.
+a reading that does not decode clearly (one font without its map: labels garbled,
+values fine) is kept only when no other backend decodes better.
 """
 
 from __future__ import annotations
@@ -20,18 +21,19 @@ class FirstThatReads(Backend):
 
     def read(self, data: bytes, limits: Limits) -> PdfText | Problem:
         problem: Problem | None = None
-        garbled: PdfText | None = None
+        doubtful: list[tuple[float, PdfText]] = []
         for backend in self.backends:
             result = backend.read(data, limits)
             if isinstance(result, PdfText):
-                if measure(result.text).legible:
+                legibility = measure(result.text)
+                if legibility.clear:
                     return result
-                garbled = garbled or result
+                doubtful.append((legibility.score, result))
             elif isinstance(result, LimitExceeded):  # not a reading failure: stop here
                 return result
             else:
                 problem = problem or result
-        if garbled is not None:
-            return garbled
+        if doubtful:  # the reading whose text decodes best
+            return max(doubtful, key=lambda pair: pair[0])[1]
         assert problem is not None
         return problem
