@@ -15,6 +15,7 @@ import pypdfium2.raw as raw
 from ..layout import Glyph, build_lines, count_overlaps, off_page, on_white
 from ..model import Limits, Problem
 from ..motivos import Motivo
+from ..orientation import Upright, quadrant
 from .base import Backend, PageText, PdfText, too_many_pages
 
 
@@ -41,14 +42,13 @@ class PdfiumBackend(Backend):
 
 
 def _page_text(page: pdfium.PdfPage) -> PageText:
-    width, height = page.get_width(), page.get_height()
+    frame = _frame(page)
     images, white, backgrounds, texts = 0, [], [], []
     for obj in page.get_objects(max_depth=2):
         if obj.type == raw.FPDF_PAGEOBJ_TEXT:
             texts.append(obj)
             continue
-        left, bottom, right, top = obj.get_bounds()
-        box = (left, height - top, right, height - bottom)
+        box = frame.box(*obj.get_bounds())
         if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
             images += 1
             backgrounds.append(box)
@@ -58,8 +58,8 @@ def _page_text(page: pdfium.PdfPage) -> PageText:
                 white.append(box)
             elif fill is not None:
                 backgrounds.append(box)
-    hidden = {_address(t) for t in texts if _hidden(t, width, height, backgrounds)}
-    glyphs, dropped = _glyphs(page, height, hidden)
+    hidden = {_address(t) for t in texts if _hidden(t, frame, backgrounds)}
+    glyphs, dropped = _glyphs(page, frame, hidden)
     page.close()
     return PageText(
         lines=tuple(build_lines(glyphs)),
@@ -70,7 +70,19 @@ def _page_text(page: pdfium.PdfPage) -> PageText:
     )
 
 
-def _glyphs(page: pdfium.PdfPage, height: float, hidden: set[int]) -> tuple[list[Glyph], int]:
+def _frame(page: pdfium.PdfPage) -> Upright:
+    """The reading frame: the media box, turned as most of the page's glyphs are."""
+    textpage = page.get_textpage()
+    try:
+        count = textpage.count_chars()
+        step = max(count // 40, 1)
+        angles = [raw.FPDFText_GetCharAngle(textpage, i) for i in range(0, count, step)]
+    finally:
+        textpage.close()
+    return Upright(quadrant([a for a in angles if a >= 0]), *page.get_mediabox())
+
+
+def _glyphs(page: pdfium.PdfPage, frame: Upright, hidden: set[int]) -> tuple[list[Glyph], int]:
     """Visible characters with their loose boxes, and how many hidden ones were left out.
     Spaces are skipped (the layout measures gaps); one rectangle is reused for every call
     into pdfium, and the text object of each character is asked only when some is hidden."""
@@ -87,9 +99,8 @@ def _glyphs(page: pdfium.PdfPage, height: float, hidden: set[int]) -> tuple[list
                 dropped += 1
                 continue
             raw.FPDFText_GetLooseCharBox(textpage, i, box)
-            glyphs.append(
-                Glyph(chr(code), rect.left, rect.right, height - rect.top, height - rect.bottom)
-            )
+            x0, top, x1, bottom = frame.box(rect.left, rect.bottom, rect.right, rect.top)
+            glyphs.append(Glyph(chr(code), x0, x1, top, bottom))
         return glyphs, dropped
     finally:
         textpage.close()
@@ -98,13 +109,12 @@ def _glyphs(page: pdfium.PdfPage, height: float, hidden: set[int]) -> tuple[list
 _INVISIBLE = (3, 7)  # text render modes «neither fill nor stroke» and «clip only»
 
 
-def _hidden(obj: pdfium.PdfObject, width: float, height: float, backgrounds: list) -> bool:
+def _hidden(obj: pdfium.PdfObject, frame: Upright, backgrounds: list) -> bool:
     """Text a person cannot see: invisible, off the page, or white on the white page."""
     if raw.FPDFTextObj_GetTextRenderMode(obj.raw) in _INVISIBLE:
         return True
-    left, bottom, right, top = obj.get_bounds()
-    box = (left, height - top, right, height - bottom)
-    if off_page(box, width, height):
+    box = frame.box(*obj.get_bounds())
+    if off_page(box, *frame.size):
         return True
     fill = _fill(obj)
     return fill is not None and min(fill) >= 250 and on_white(box, backgrounds)
