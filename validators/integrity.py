@@ -51,6 +51,7 @@ PRODUCTORES: tuple[tuple[str, Rol], ...] = (
     ("doPDF", R),
     ("novaPDF", R),
     ("Acrobat Distiller", R),  # Adobe's «Adobe PDF» printer
+    ("MuPDF", R),  # SumatraPDF's and mutool's re-written copies
     # online PDF tools
     ("iLovePDF", E),
     ("Smallpdf", E),
@@ -85,14 +86,26 @@ PRODUCTORES: tuple[tuple[str, Rol], ...] = (
     ("PDF Editor", E),
     ("PDFsam", E),
     ("ABBYY", E),  # FineReader: recognises the text again
+    ("Stirling-PDF", E),
+    ("PSPDFKit", E),
+    ("Xodo", E),
+    ("Kofax", E),  # Power PDF
+    ("Nuance", E),  # PDF Create, Power PDF before Kofax
     # office suites (they re-flow the text into an editable document)
     ("Microsoft Word", E),
+    ("Microsoft Excel", E),
     ("LibreOffice", E),
     ("OpenOffice", E),
     ("WPS", E),  # WPS Office
     # scanner apps (a photo with recognised text) and image editors
     ("CamScanner", E),
     ("Adobe Scan", E),
+    ("Microsoft Lens", E),
+    ("Office Lens", E),
+    ("Genius Scan", E),
+    ("HP Scan", E),
+    ("OCRmyPDF", E),  # a text layer recognised by Tesseract over a picture
+    ("Tesseract", E),
     ("Photoshop", E),
     ("Illustrator", E),
     ("Inkscape", E),
