@@ -12,11 +12,14 @@ import unicodedata
 
 _SPACES = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^A-Z0-9]+")
+_SPANISH = str.maketrans("ÁÉÍÓÚÜÑáéíóúüñ", "AEIOUUNaeiouun")
 
 
 def fold(text: str) -> str:
     """Upper case, no accents (Ñ becomes N), single spaces, stripped."""
-    if text.isascii():  # most cells: nothing to decompose (a third of validation's time)
+    if not text.isascii():  # Spanish accents first, by table: most text is done then
+        text = text.translate(_SPANISH)
+    if text.isascii():  # nothing left to decompose (a third of validation's time)
         return _SPACES.sub(" ", text.upper()).strip()
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
