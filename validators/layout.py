@@ -9,13 +9,16 @@ grid and "label: value" in running text both come out as something parseable.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 WORD_GAP = 0.12  # of the font size: wider than this is a space between words
 CELL_GAP = 1.1  # of the font size: wider than this starts a new cell
 
 
-@dataclass(frozen=True)
-class Glyph:
+class Glyph(NamedTuple):
+    """One character (a tuple: a page makes thousands, and a frozen dataclass costs
+    several times as much to build)."""
+
     text: str
     x0: float
     x1: float

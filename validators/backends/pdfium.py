@@ -33,34 +33,38 @@ class PdfiumBackend(Backend):
             if len(pdf) > limits.max_pages:
                 return too_many_pages(len(pdf), limits)
             pages = tuple(_page_text(pdf[i]) for i in range(len(pdf)))
-            meta = pdf.get_metadata_dict()
+            producer, creator = (pdf.get_metadata_value(k) for k in ("Producer", "Creator"))
         except pdfium.PdfiumError:  # a page or object pdfium cannot load: let the next try
             return Problem(Motivo.ARCHIVO_ILEGIBLE, "El PDF está dañado (pdfium).")
         finally:
             pdf.close()
-        return PdfText(pages, meta.get("Producer", ""), meta.get("Creator", ""))
+        return PdfText(pages, producer or "", creator or "")
 
 
 def _page_text(page: pdfium.PdfPage) -> PageText:
-    frame = _frame(page)
-    images, white, backgrounds, texts = 0, [], [], []
-    for obj in page.get_objects(max_depth=2):
-        if obj.type == raw.FPDF_PAGEOBJ_TEXT:
-            texts.append(obj)
-            continue
-        box = frame.box(*obj.get_bounds())
-        if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
-            images += 1
-            backgrounds.append(box)
-        elif obj.type == raw.FPDF_PAGEOBJ_PATH:
-            fill = _fill(obj)
-            if fill is not None and min(fill) >= 250:
-                white.append(box)
-            elif fill is not None:
+    textpage = page.get_textpage()
+    try:
+        frame = _frame(page, textpage)
+        images, white, backgrounds, texts = 0, [], [], []
+        for obj in page.get_objects(max_depth=2):
+            if obj.type == raw.FPDF_PAGEOBJ_TEXT:
+                texts.append(obj)
+                continue
+            box = frame.box(*obj.get_bounds())
+            if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
+                images += 1
                 backgrounds.append(box)
-    hidden = {_address(t) for t in texts if _hidden(t, frame, backgrounds)}
-    glyphs, dropped = _glyphs(page, frame, hidden)
-    page.close()
+            elif obj.type == raw.FPDF_PAGEOBJ_PATH:
+                fill = _fill(obj)
+                if fill is not None and min(fill) >= 250:
+                    white.append(box)
+                elif fill is not None:
+                    backgrounds.append(box)
+        hidden = {_address(t) for t in texts if _hidden(t, frame, backgrounds)}
+        glyphs, dropped = _glyphs(textpage, frame, hidden)
+    finally:
+        textpage.close()
+        page.close()
     return PageText(
         lines=tuple(build_lines(glyphs)),
         chars=len(glyphs),
@@ -70,40 +74,49 @@ def _page_text(page: pdfium.PdfPage) -> PageText:
     )
 
 
-def _frame(page: pdfium.PdfPage) -> Upright:
+def _frame(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Upright:
     """The reading frame: the media box, turned as most of the page's glyphs are."""
-    textpage = page.get_textpage()
-    try:
-        count = textpage.count_chars()
-        step = max(count // 40, 1)
-        angles = [raw.FPDFText_GetCharAngle(textpage, i) for i in range(0, count, step)]
-    finally:
-        textpage.close()
+    count = textpage.count_chars()
+    step = max(count // 40, 1)
+    angles = [raw.FPDFText_GetCharAngle(textpage, i) for i in range(0, count, step)]
     return Upright(quadrant([a for a in angles if a >= 0]), *page.get_mediabox())
 
 
-def _glyphs(page: pdfium.PdfPage, frame: Upright, hidden: set[int]) -> tuple[list[Glyph], int]:
-    """Visible characters with their loose boxes, and how many hidden ones were left out.
-    Spaces are skipped (the layout measures gaps); one rectangle is reused for every call
-    into pdfium, and the text object of each character is asked only when some is hidden."""
-    textpage = page.get_textpage()
+def _glyphs(
+    textpage: pdfium.PdfTextPage, frame: Upright, hidden: set[int]
+) -> tuple[list[Glyph], int]:
+    """Visible characters with their loose boxes, and how many hidden ones were left out
+    (asked of each character's text object, only when the page has some). Spaces are
+    skipped: the layout measures gaps. The letters come from one call for the whole page
+    when they line up with pdfium's indices (none beyond the BMP), and one rectangle is
+    reused for every box: pdfium is asked once per letter, the least it can be."""
+    count = textpage.count_chars()
+    text = textpage.get_text_range(0, count)
+    if len(text) != count:
+        text = "".join(chr(raw.FPDFText_GetUnicode(textpage, i) or 0xFFFE) for i in range(count))
     rect = raw.FS_RECTF()
     box = ctypes.byref(rect)
+    charbox = raw.FPDFText_GetLooseCharBox
+    upright = frame.turn == 0
     glyphs, dropped = [], 0
-    try:
-        for i in range(textpage.count_chars()):
-            code = raw.FPDFText_GetUnicode(textpage, i)
-            if code <= 32 or code in (0xA0, 0xFFFE, 0xFFFF) or code > 0x10FFFF:
-                continue
-            if hidden and _address_of(raw.FPDFText_GetTextObject(textpage, i)) in hidden:
-                dropped += 1
-                continue
-            raw.FPDFText_GetLooseCharBox(textpage, i, box)
+    for i, ch in enumerate(text):
+        if ch <= " " or ch in _NOT_PRINTED:
+            continue
+        if hidden and _address_of(raw.FPDFText_GetTextObject(textpage, i)) in hidden:
+            dropped += 1
+            continue
+        charbox(textpage, i, box)
+        if upright:  # the usual page: no turn to apply
+            glyphs.append(
+                Glyph(ch, rect.left, rect.right, frame.top - rect.top, frame.top - rect.bottom)
+            )
+        else:
             x0, top, x1, bottom = frame.box(rect.left, rect.bottom, rect.right, rect.top)
-            glyphs.append(Glyph(chr(code), x0, x1, top, bottom))
-        return glyphs, dropped
-    finally:
-        textpage.close()
+            glyphs.append(Glyph(ch, x0, x1, top, bottom))
+    return glyphs, dropped
+
+
+_NOT_PRINTED = frozenset("\u00a0\ufffe\uffff")
 
 
 _INVISIBLE = (3, 7)  # text render modes «neither fill nor stroke» and «clip only»
