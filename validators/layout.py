@@ -42,37 +42,51 @@ Line = tuple[Cell, ...]
 
 
 def build_lines(glyphs: list[Glyph]) -> list[Line]:
-    """Group glyphs into visual lines (top to bottom) of cells (left to right)."""
+    """Group glyphs into visual lines (top to bottom) of cells (left to right).
+
+    A glyph joins the current row when its middle lies within the row's first glyph
+    (half a point of slack) and its top is within 0.6 of that glyph's height."""
     rows: list[list[Glyph]] = []
-    for g in sorted((g for g in glyphs if g.text.strip()), key=lambda g: (g.top, g.x0)):
-        if rows and _same_row(rows[-1], g):
-            rows[-1].append(g)
-        else:
-            rows.append([g])
-    return [_cells(sorted(row, key=lambda g: g.x0)) for row in rows]
+    row: list[Glyph] = []
+    low = high = top = limit = 0.0
+    for g in sorted((g for g in glyphs if g.text and not g.text.isspace()), key=_reading_order):
+        mid = (g.top + g.bottom) / 2
+        if row and low <= mid <= high and abs(g.top - top) < limit:
+            row.append(g)
+            continue
+        row = [g]
+        rows.append(row)
+        low, high, top = g.top - 0.5, g.bottom + 0.5, g.top
+        limit = 0.6 * max(g.bottom - g.top, 1.0)
+    return [_cells(sorted(row, key=_x0)) for row in rows]
 
 
-def _same_row(row: list[Glyph], g: Glyph) -> bool:
-    first = row[0]
-    mid = (g.top + g.bottom) / 2
-    if not first.top - 0.5 <= mid <= first.bottom + 0.5:
-        return False
-    return abs(g.top - first.top) < 0.6 * first.size
+def _reading_order(g: Glyph) -> tuple[float, float]:
+    return (g.top, g.x0)
+
+
+def _x0(g: Glyph) -> float:
+    return g.x0
 
 
 def _cells(row: list[Glyph]) -> Line:
     cells: list[Cell] = []
-    text, start, prev = "", row[0], row[0]
+    parts: list[str] = []
+    start = prev = row[0]
+    prev_size = max(prev.bottom - prev.top, 1.0)
     for g in row[1:]:
         gap = g.x0 - prev.x1
-        size = max(prev.size, g.size)
+        g_size = max(g.bottom - g.top, 1.0)
+        size = prev_size if prev_size > g_size else g_size
+        parts.append(prev.text)
         if gap > CELL_GAP * size:
-            cells.append(Cell(text + prev.text, start.x0, prev.x1, start.top))
-            text, start = "", g
-        else:
-            text += prev.text + (" " if gap > WORD_GAP * size else "")
-        prev = g
-    cells.append(Cell(text + prev.text, start.x0, prev.x1, start.top))
+            cells.append(Cell("".join(parts), start.x0, prev.x1, start.top))
+            parts, start = [], g
+        elif gap > WORD_GAP * size:
+            parts.append(" ")
+        prev, prev_size = g, g_size
+    parts.append(prev.text)
+    cells.append(Cell("".join(parts), start.x0, prev.x1, start.top))
     return tuple(cells)
 
 
@@ -101,10 +115,15 @@ def count_overlaps(glyphs: list[Glyph], white_boxes: list[Box]) -> int:
     cell overlaps too, but never under a white box."""
     if not white_boxes:
         return 0
+    # the white boxes' extent first: most glyphs are nowhere near one
+    x_lo, top_lo = min(b[0] for b in white_boxes), min(b[1] for b in white_boxes)
+    x_hi, top_hi = max(b[2] for b in white_boxes), max(b[3] for b in white_boxes)
     grid: dict[tuple[int, int], list[Glyph]] = {}
     hits = 0
     for g in glyphs:
-        if not g.text.strip() or not _inside_any(g, white_boxes):
+        if g.x1 < x_lo or g.x0 > x_hi or g.bottom < top_lo or g.top > top_hi:
+            continue
+        if not g.text or g.text.isspace() or not _inside_any(g, white_boxes):
             continue
         key = (int(g.x0 // 8), int(g.top // 8))
         for dx in (-1, 0, 1):
