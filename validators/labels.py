@@ -31,12 +31,32 @@ _ALL = sorted(
     ((phrase, field) for field, phrases in LABELS.items() for phrase in phrases),
     key=lambda item: -len(item[0]),
 )
-_PATTERN = re.compile(
-    "|".join(
-        rf"(?<![A-Z0-9]){re.escape(p)}(?![A-Z0-9])" + ("" if p.endswith(".") else r"(?:\s*:)?")
-        for p, _ in _ALL
-    )
-)
+
+
+def _trie_pattern(phrases: list[str]) -> str:
+    """One regular expression for every phrase, as a trie: the shared beginnings of ~250
+    labels are matched once, where a plain alternation tries each label in turn (the
+    label finder was a tenth of validation's time). Longer phrases are tried before a
+    shorter one that ends where they go on, as the plain alternation sorted by length
+    did."""
+    trie: dict = {}
+    for phrase in phrases:
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = phrase
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in node.items() if ch]
+        if "" in node:  # a phrase ends here: after every longer one
+            phrase = node[""]
+            branches.append(r"(?![A-Z0-9])" + ("" if phrase.endswith(".") else r"(?:\s*:)?"))
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return r"(?<![A-Z0-9])" + emit(trie)
+
+
+_PATTERN = re.compile(_trie_pattern([p for p, _ in _ALL]))
 _FIELD_OF = {phrase: field for phrase, field in _ALL}
 # A cell can only hold a label if one of its words starts a label: most cells are values,
 # and this test is ten times cheaper than the label pattern.
