@@ -20,7 +20,7 @@ from .dates import find_dates
 from .labels import FCell, FLine, line_evidence, situacion
 from .model import Afiliacion, Situacion
 from .text import words
-from .vocabulary import EMPTY_VALUES, MOVIMIENTOS, SITUACIONES
+from .vocabulary import EMPTY_VALUES, LABELS, MOVIMIENTOS, SITUACIONES
 
 REGISTRO = re.compile(r"(?<![A-Z0-9])([A-Z]\d{2})[\s-]?(\d{5})[\s-]?(\d{2})[\s-]?(\d)(?![A-Z0-9])")
 # What a modalidad-32 row says it is, and the usual names of other modalidades.
@@ -92,7 +92,7 @@ def _records(lines: list[FLine]) -> list[list[FLine]]:
     records: list[list[FLine]] = []
     current: list[FLine] = []
     for line in lines:
-        if _is_header(line):
+        if _is_header(line) or (not records and not current and _caption_pieces(line)):
             continue
         starts = _has_registro(line) or _starts_razon(line)
         if starts and _has(current, "registro" if _has_registro(line) else "razon"):
@@ -115,6 +115,20 @@ def _is_header(line: FLine) -> bool:
         c.hits and c.hits[0].start == 0 for c in line
     )
     return (only_labels and len(fields & _FIELD_LABELS) >= 2) or _is_heading(line)
+
+
+# Words of the table's captions: a caption that wraps in its cell («Registro» over
+# «patronal») leaves such pieces above the first row.
+_CAPTION_WORDS = {
+    w for field in ("registro", "razon", "modalidad") for p in LABELS[field] for w in words(p)
+} | {"DESCRIPCION", "ESTADO", "FECHA", "ALTA", "BAJA", "MOVIMIENTO", "TIPO"}
+_LITTLE = {"DE", "DEL", "O", "LA", "NO"}
+
+
+def _caption_pieces(line: FLine) -> bool:
+    """A line above the first row made only of caption words: a wrapped table header."""
+    found = {w for c in line for w in words(c.text)}
+    return bool(found - _LITTLE) and found <= _CAPTION_WORDS | _LITTLE
 
 
 def _is_heading(line: FLine) -> bool:

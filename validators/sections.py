@@ -87,6 +87,8 @@ def _next_block(block: Block, line: FLine, seen_patrones: bool, in_cadena: bool)
     opened = next((_OPENS[h.field] for h in starts if h.field in _OPENS), None)
     if opened:
         return Block(opened)
+    if block in (Block.PATRONES, Block.BENEFICIARIOS) and _prose(line):
+        return Block.PERSONAL  # a footer sentence after the table is not one of its rows
     if block is Block.PATRONES and _closes_table(starts, _PERSONAL | _GLOBAL):
         return Block.PERSONAL
     if block is Block.BENEFICIARIOS and _closes_table(starts, _GLOBAL | {"titular"}):
@@ -107,6 +109,16 @@ def _people_captions(line: FLine) -> bool:
     fields = {h.field for c in line for h in c.hits}
     phrases = {h.phrase for c in line for h in c.hits}
     return "PARENTESCO" in phrases and bool(fields & _PEOPLE_COLUMNS)
+
+
+def _prose(line: FLine) -> bool:
+    """A sentence printed across the page («Consulta tus semanas cotizadas en el portal
+    IMSS Digital.»): one cell, several words, mostly lower case, as no table cell is."""
+    if len(line) != 1 or line[0].starts_with_label:
+        return False  # «Nombre o razón social: Instituto Tecnologico…» is a row's field
+    raw = line[0].raw
+    letters = [c for c in raw if c.isalpha()]
+    return len(raw.split()) >= 5 and sum(c.islower() for c in letters) > 0.6 * len(letters)
 
 
 def _kinship_row(line: FLine) -> bool:

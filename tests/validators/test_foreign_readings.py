@@ -293,6 +293,21 @@ def test_an_untitled_constancia_whose_footer_names_semanas_cotizadas_is_still_re
     assert verdict.motivos == (Motivo.VIGENTE_OTRA_INSTITUCION,)
 
 
+def test_a_wrapped_caption_and_a_footer_sentence_stay_out_of_the_razon_social():
+    """What the student reads in the detalle: «patrón: UNIVERSIDAD…», not «REGISTRO PATRONAL
+    UNIVERSIDAD … CONSULTA TUS SEMANAS…»."""
+    wrapped = [
+        p if p[4] != "Registro patronal" else (42, 212, 7.5, True, "Registro") for p in PATRONES
+    ]
+    wrapped.append((42, 221, 7.5, True, "patronal"))
+    footer = [(42, 300, 8, False, "Consulta tus semanas cotizadas en el portal IMSS Digital.")]
+    doc = streams.placed(replace(EN_OTRA, patrones=()))[:-1]  # fields only, no table, no cadena
+    fields = [p for p in doc if p[1] < 190]
+    reading = _read(fields + wrapped + footer)
+    razones = [a.razon_social for a in reading.constancia.afiliaciones]
+    assert razones == ["UNIVERSIDAD AUTONOMA DE QUERETARO"]
+
+
 def test_a_misread_nss_that_fails_its_check_digit_never_rejects_as_someone_elses():
     """Digits from a font whose map is off by one («2333156789:») or a smudge: an NSS
     that fails its own check digit proves nothing about whose file it is."""
