@@ -24,6 +24,7 @@ from facultativo.sync.sheet import Sheet, view
 from facultativo.sync.sources.base import SourceError, Table
 from facultativo.sync.wording import unread_estados
 from facultativo.validators import Tipo
+from facultativo.validators.model import Reimpresion
 from facultativo.validators.text import os_error
 from facultativo.wiring import build_source, build_store
 
@@ -81,6 +82,7 @@ def check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
         )
         results.append((True, f"columnas: {found}"))
         results.append((True, _mail_line(campus)))
+        results.append((True, _policy_line(campus)))
         missing = cols.missing_status()
         problem = source.cannot_write()
         note = "se crearán: " + ", ".join(missing) if missing else "presentes"
@@ -113,6 +115,16 @@ def _mail_line(campus: Campus) -> str:
     if campus.mail.modo == "sombra":
         text += "; modo sombra: no se envía ninguno a los estudiantes"
     return text
+
+
+def _policy_line(campus: Campus) -> str:
+    """How the constancia is judged beyond its content: the IT person sees the choice."""
+    policy = campus.policy
+    days = policy.tolerance_days
+    text = f"constancias: del mismo día que la solicitud{f' (± {days} días)' if days else ''}"
+    if policy.reimpresion is Reimpresion.ACEPTAR:
+        return text + '; una reimpresa se decide por su contenido (reimpresion = "aceptar")'
+    return text + '; una reimpresa va a REVISIÓN MANUAL (reimpresion = "revision")'
 
 
 def _sample(table: Table, col: int, tz: str | None = None) -> str:

@@ -115,6 +115,17 @@ def test_check_reports_columns_and_problems(tmp_path):
     assert "ERROR campus demo: no existe el libro" in bad.stdout
 
 
+def test_check_shows_how_a_reprinted_constancia_is_judged(tmp_path):
+    config = _demo_config(tmp_path)
+    default = run("check", "--config", str(config))
+    assert 'una reimpresa va a REVISIÓN MANUAL (reimpresion = "revision")' in default.stdout
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + '\n[campus.policy]\nreimpresion = "aceptar"\n', encoding="utf-8")
+    accepting = run("check", "--config", str(config))
+    assert accepting.returncode == 0, accepting.stdout + accepting.stderr
+    assert "una reimpresa se decide por su contenido" in accepting.stdout
+
+
 def test_check_lists_every_config_problem_with_its_key(tmp_path):
     config = tmp_path / "facultativo.toml"
     config.write_text(
