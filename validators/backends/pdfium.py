@@ -8,6 +8,7 @@ ascent to descent) keep line heights steady for the gap rules in layout.py.
 from __future__ import annotations
 
 import ctypes
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -137,7 +138,7 @@ def _address(obj: pdfium.PdfObject) -> int:
     return _address_of(obj.raw)
 
 
-def _address_of(handle: object) -> int:
+def _address_of(handle: Any) -> int:
     return ctypes.cast(handle, ctypes.c_void_p).value or 0
 
 
