@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from .afiliaciones import REGISTRO
 from .identifiers import NSS_PATTERN, nss_is_valid
 from .text import fold
 from .vocabulary import LABELS, TITULOS
@@ -16,9 +17,14 @@ SIN_TITULO = "(sin título en el texto)"
 # The current generation draws its title in an image: its body still names these
 # (any way the vocabulary spells them: «Vigente hasta», «Fin de vigencia»).
 _BODY_LABELS = (LABELS["servicio"], LABELS["vigencia"])
-# What a constancia prints besides its fields: a form or a letter that names the same
-# fields has none of these, and is not read as a constancia without a person.
-_STRUCTURE = (*LABELS["registro"], *LABELS["seccion"], *LABELS["firma"], *LABELS["titulo"])
+# What a constancia prints besides its fields, as whole phrases: its signature block, or
+# a patrones table (its caption and a registro patronal). A form or a letter that names the
+# same fields has neither; «Folio: 1» or the institute's name typed under them is not
+# enough, and «PORTAFOLIO» is not a folio.
+_SIGNATURE = re.compile(r"(?<![A-Z])(?:CADENA ORIGINAL|SELLO DIGITAL)(?![A-Z])")
+_TABLE_CAPTION = re.compile(
+    "(?<![A-Z])(?:" + "|".join(re.escape(p) for p in LABELS["registro"]) + ")(?![A-Z])"
+)
 _CADENA = "VIGENCIA DE DERECHOHABIENTES"  # the trámite its cadena original names
 _NSS_LABEL = re.compile(r"SEGURIDAD SOCIAL|(?<![A-Z])N\.?S\.?S\.?(?![A-Z])")
 
@@ -75,9 +81,10 @@ def constancia_title(text: str) -> str | None:
 
 def has_structure(text: str) -> bool:
     """Whether an untitled document prints what only a constancia adds to its fields:
-    the patrones table, the signature block or the institute's name."""
+    the signature block, or a patrones table with a registro patronal in it."""
     folded = fold(text)
-    return _CADENA in folded or any(phrase in folded for phrase in _STRUCTURE)
+    table = bool(_TABLE_CAPTION.search(folded) and REGISTRO.search(folded))
+    return _CADENA in folded or bool(_SIGNATURE.search(folded)) or table
 
 
 def other_kind(folded: str, count: int | None = None) -> str | None:

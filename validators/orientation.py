@@ -16,17 +16,31 @@ Box = tuple[float, float, float, float]  # x0, top, x1, bottom in the reading fr
 
 
 def quadrant(angles: list[float]) -> int:
-    """The quarter turn (0, 90, 180, 270) most of the sampled glyph angles (radians,
-    as pdfium reports them) are drawn at."""
-    if not angles:
+    """The quarter turn (0, 90, 180, 270) the page is read at, from sampled glyph angles
+    (radians, as pdfium reports them). Upright text wins whenever there is a fair share of
+    it: a diagonal or sideways watermark with more letters than the body («DOCUMENTO
+    INFORMATIVO» repeated across the page) must not turn the body sideways."""
+    turns = Counter(t for t in (turn_of(a) for a in angles) if t is not None)
+    if not turns or turns[0] >= UPRIGHT_SHARE * len(angles):
         return 0
-    turns = Counter(round(math.degrees(a) / 90) % 4 * 90 for a in angles)
     return turns.most_common(1)[0][0]
+
+
+def turn_of(angle: float) -> int | None:
+    """The quarter turn a glyph is drawn at, None when it is drawn at a slant."""
+    degrees = math.degrees(angle) % 360
+    turn = round(degrees / 90) % 4 * 90
+    off = min(abs(degrees - turn), 360 - abs(degrees - turn))
+    return turn if off <= SLANT_DEGREES else None
+
+
+UPRIGHT_SHARE = 0.25
+SLANT_DEGREES = 10  # a scan a few degrees crooked is still upright
 
 
 @dataclass(frozen=True)
 class Upright:
-    """User space (x right, y up, inside the media box) → the reading frame."""
+    """User space (x right, y up, inside the crop box) → the reading frame."""
 
     turn: int
     left: float

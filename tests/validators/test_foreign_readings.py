@@ -162,11 +162,19 @@ def test_a_blank_value_in_a_grid_is_not_taken_from_the_row_above():
 HIDDEN_COVERAGE = [
     ("3 Tr", 75.0),  # invisible render mode
     ("1 g", 75.0),  # white on the white page
+    ("0.97 g", 75.0),  # as good as white (second attack)
+    ("/Clear gs", 75.0),  # transparent
+    ("0 0 1 1 re W n", 75.0),  # drawn through a clipping path that shows none of it
+    ("1 Tr 1 G", 75.0),  # outlined only, in white
     ("", -200.0),  # above the page
 ]
 
 
-@pytest.mark.parametrize(("style", "top"), HIDDEN_COVERAGE, ids=["invisible", "white", "off_page"])
+@pytest.mark.parametrize(
+    ("style", "top"),
+    HIDDEN_COVERAGE,
+    ids=["invisible", "white", "near_white", "transparent", "clipped", "white_outline", "off_page"],
+)
 def test_text_nobody_sees_is_not_read_and_is_a_sign_of_editing(style, top):
     """A forger's «Servicio médico: NO / Vigencia: ---» printed where nobody sees it, above
     the real «SI»: the visible coverage decides, and staff are told of the hidden text."""
@@ -330,3 +338,68 @@ def test_an_english_document_is_another_document_not_an_unreadable_one():
     pieces = [(42, 60 + 14 * i, 10, False, text[i * 80 : i * 80 + 80]) for i in range(3)]
     verdict = decide(extract(streams.pdf(pieces)), REQUEST, POLICY_)
     assert verdict.motivos == (Motivo.DOCUMENTO_INCORRECTO,)
+
+
+def test_text_outside_the_crop_box_is_not_read():
+    forged = [
+        (42, 20, 9, False, "Con derecho a servicio médico: NO"),
+        (300, 20, 9, False, "Vigencia: ---"),
+    ]
+    pieces = forged + [(x, top + 40, *rest) for x, top, *rest in streams.placed(EN_OTRA)]
+    data = streams.pdf(pieces, crop_box=(0, 0, 612, 742))  # the top 50 points cut off
+    verdict = decide(extract(data), REQUEST, POLICY_)
+    assert verdict.motivos[0] is Motivo.VIGENTE_OTRA_INSTITUCION
+    assert Motivo.CONSTANCIA_SOSPECHOSA in verdict.motivos
+
+
+def test_text_covered_by_an_opaque_box_painted_after_it_is_a_sign_of_editing():
+    pieces = streams.placed(INSCRITA)
+    verdict = decide(
+        extract(streams.pdf(pieces, after=("1 g 0 0 612 792 re f",))), REQUEST, POLICY_
+    )
+    assert verdict.estado is Estado.REVISION_MANUAL
+    assert Motivo.CONSTANCIA_SOSPECHOSA in verdict.motivos
+
+
+def test_a_white_title_on_a_thick_coloured_band_is_seen():
+    band = (36, 52, 540, 22)
+    title = (42, 58, 13, True, "Constancia de Vigencia de Derechos", "1 g")
+    pieces = [title, *streams.placed(INSCRITA)[2:]]
+    stroke = "0.07 0.2 0.17 RG 22 w 36 {y} m 576 {y} l S".format(y=792 - band[1] - 11)
+    data = streams.pdf([(0, 0, 1, False, " ", stroke), *pieces])
+    assert not _read_bytes(data).senales
+
+
+@pytest.mark.parametrize("turn", [55, 90, 270])
+def test_a_watermark_with_more_letters_than_the_body_does_not_turn_the_page(turn):
+    """«DOCUMENTO INFORMATIVO» repeated across the page, diagonal or sideways (second
+    attack): the upright body is read, the watermark left out."""
+    import math
+
+    a, b = math.cos(math.radians(turn)), math.sin(math.radians(turn))
+    mark = "DOCUMENTO INFORMATIVO SIN VALIDEZ OFICIAL - IMSS DIGITAL " * 3
+    marks = [
+        # placed at the origin of its own turned frame: (60 + 40 i, 60) on the page
+        (
+            0,
+            792 - 14,
+            14,
+            False,
+            mark,
+            f"0.85 g {a:.4f} {b:.4f} {-b:.4f} {a:.4f} {60 + 40 * i} 60 cm",
+        )
+        for i in range(12)
+    ]
+    verdict = decide(extract(streams.pdf(marks + streams.placed(INSCRITA))), REQUEST, POLICY_)
+    assert (verdict.estado, verdict.motivos) == (Estado.CONCLUIDA, (Motivo.YA_INSCRITO,))
+
+
+@pytest.mark.parametrize(
+    "extra", ["Folio: 1", "Instituto Mexicano del Seguro Social", "Portafolio"]
+)
+def test_a_typed_page_needs_more_than_one_word_of_structure(extra):
+    lines = ["Nombre: ANA SOFIA MARTINEZ GOMEZ", f"NSS: {ANA.nss}", "Fecha: 20/11/2026"]
+    lines += ["Servicio medico: NO", "Vigencia: ---", extra]
+    pieces = [(42, 40 + 14 * i, 11, False, text) for i, text in enumerate(lines)]
+    verdict = decide(extract(streams.pdf(pieces)), REQUEST, POLICY_)
+    assert (verdict.estado, verdict.motivos) == (Estado.REVISION_MANUAL, (Motivo.DATOS_ILEGIBLES,))
