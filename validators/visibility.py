@@ -13,7 +13,7 @@ picture under it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
 RGBA = tuple[int, int, int, int]
@@ -24,8 +24,7 @@ _INVISIBLE_MODES = (3, 7)  # neither fill nor stroke; clip only
 _STROKE_ONLY_MODES = (1, 5)
 
 
-@dataclass(frozen=True)
-class Paint:
+class Paint(NamedTuple):
     """One thing the page paints. `color` is what shows: a text object's fill (its stroke
     in stroke-only modes), a path's fill; None for pictures and shadings."""
 
@@ -45,12 +44,14 @@ def hidden_texts(paints: list[Paint], width: float, height: float) -> tuple[set[
       other backend cannot tell paint order, and an edit's covered old value is already
       caught as overlapping text), but a sign all the same."""
     unseen, covered = set(), set()
+    # what can cover text, with where it is in the painting order: few on a page
+    covers = [(i, p) for i, p in enumerate(paints) if _opaque(p)]
     for i, paint in enumerate(paints):
         if paint.kind != "text":
             continue
         if _unseen(paint, paints, i, width, height):
             unseen.add(paint.key)
-        elif any(_covers(p, paint.box) for p in paints[i + 1 :]):
+        elif any(j > i and _contains(p.box, paint.box) for j, p in covers):
             covered.add(paint.key)
     return unseen, covered
 
@@ -91,12 +92,16 @@ def _shows_under(paint: Paint, box: Box) -> bool:
     return False
 
 
-def _covers(paint: Paint, box: Box) -> bool:
-    """An opaque shape or a picture painted over the whole of the text, after it."""
-    if paint.kind == "image" or (paint.kind == "fill" and paint.color and paint.color[3] >= 250):
-        x0, top, x1, bottom = paint.box
-        return x0 <= box[0] + 1 and top <= box[1] + 1 and x1 >= box[2] - 1 and bottom >= box[3] - 1
-    return False
+def _opaque(paint: Paint) -> bool:
+    """A picture, or a shape filled without transparency: what hides text painted before."""
+    return paint.kind == "image" or (
+        paint.kind == "fill" and paint.color is not None and paint.color[3] >= 250
+    )
+
+
+def _contains(outer: Box, box: Box) -> bool:
+    x0, top, x1, bottom = outer
+    return x0 <= box[0] + 1 and top <= box[1] + 1 and x1 >= box[2] - 1 and bottom >= box[3] - 1
 
 
 def _center_inside(box: Box, outer: Box) -> bool:
