@@ -45,7 +45,7 @@ def table(r: dict) -> str:
     lines = [
         f"Machine: {r['machine']}",
         "",
-        f"Validation (every golden constancia, {v["files"]} files)",
+        f"Validation (every golden constancia, {v['files']} files)",
         "| path | median ms | p95 ms | per second |",
         "|---|---|---|---|",
     ]
