@@ -25,49 +25,10 @@ _WORD = re.compile(r"[A-Z]{2,}")
 _BLANK = re.compile(r"\s")
 # Controls, private use (BMP and planes 15-16), the replacement character: no letter.
 _NO_LETTER = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd\U000f0000-\U0010ffff]")
-# Function words of any Spanish text, then every word the constancia's labels use.
-_COMMON = {
-    *[
-        "DE",
-        "LA",
-        "EL",
-        "EN",
-        "Y",
-        "A",
-        "LOS",
-        "LAS",
-        "DEL",
-        "AL",
-        "CON",
-        "POR",
-        "PARA",
-        "QUE",
-        "SE",
-        "SU",
-        "SUS",
-        "O",
-        "UN",
-        "UNA",
-        "ES",
-        "NO",
-        "SI",
-    ],
-    *[
-        "LO",
-        "LE",
-        "COMO",
-        "MAS",
-        "SIN",
-        "SOBRE",
-        "ENTRE",
-        "ESTE",
-        "ESTA",
-        "SUS",
-        "FECHA",
-        "NOMBRE",
-        "DATOS",
-    ],
-}
+# Function words of any Spanish text (a one-letter word never counts: _WORD needs two).
+_COMMON = {"DE", "LA", "EL", "EN", "LOS", "LAS", "DEL", "AL", "CON", "POR", "PARA", "QUE"}
+_COMMON |= {"SE", "SU", "SUS", "UN", "UNA", "ES", "NO", "SI", "LO", "LE", "COMO", "MAS"}
+_COMMON |= {"SIN", "SOBRE", "ENTRE", "ESTE", "ESTA", "FECHA", "NOMBRE", "DATOS"}
 # English function words: an English document decodes too (it is another document,
 # not an unreadable one), and letters shifted by a fixed amount hit none of these.
 _ENGLISH = {"THE", "AND", "OF", "TO", "IN", "FOR", "IS", "ON", "WITH", "THIS", "THAT", "BY"}
