@@ -91,6 +91,8 @@ def _paint(obj: pdfium.PdfObject, frame: Upright) -> Paint | None:
         raw.FPDF_PAGEOBJ_SHADING,
     ):
         return None
+    if kind == raw.FPDF_PAGEOBJ_PATH:  # most are thin table rules: no box needed for those
+        return _path_paint(obj, frame)
     box = frame.box(*obj.get_bounds())
     if kind == raw.FPDF_PAGEOBJ_TEXT:
         mode = raw.FPDFTextObj_GetTextRenderMode(obj.raw)
@@ -98,9 +100,7 @@ def _paint(obj: pdfium.PdfObject, frame: Upright) -> Paint | None:
         return Paint("text", box, color, mode, _address_of(obj.raw), _clip_box(obj, frame))
     if kind == raw.FPDF_PAGEOBJ_IMAGE:
         return Paint("image", box)
-    if kind == raw.FPDF_PAGEOBJ_SHADING:
-        return Paint("shading", box)
-    return _path_paint(obj, box)
+    return Paint("shading", box)
 
 
 def _clip_box(obj: pdfium.PdfObject, frame: Upright) -> tuple[float, float, float, float] | None:
@@ -119,16 +119,18 @@ def _clip_box(obj: pdfium.PdfObject, frame: Upright) -> tuple[float, float, floa
     return frame.box(min(xs), min(ys), max(xs), max(ys)) if xs else None
 
 
-def _path_paint(obj: pdfium.PdfObject, box: tuple[float, float, float, float]) -> Paint | None:
+def _path_paint(obj: pdfium.PdfObject, frame: Upright) -> Paint | None:
     """A filled path, or a stroke thick enough to be a band of colour."""
     mode, stroke = ctypes.c_int(), ctypes.c_int()
     if not raw.FPDFPath_GetDrawMode(obj.raw, ctypes.byref(mode), ctypes.byref(stroke)):
         return None
     if mode.value != raw.FPDF_FILLMODE_NONE:
-        return Paint("fill", box, _rgba(obj))
+        return Paint("fill", frame.box(*obj.get_bounds()), _rgba(obj))
     width = ctypes.c_float()
     thick = raw.FPDFPageObj_GetStrokeWidth(obj.raw, ctypes.byref(width)) and width.value >= 4
-    return Paint("fill", box, _rgba(obj, stroke=True)) if stroke.value and thick else None
+    if not (stroke.value and thick):
+        return None
+    return Paint("fill", frame.box(*obj.get_bounds()), _rgba(obj, stroke=True))
 
 
 def _rgba(obj: pdfium.PdfObject, stroke: bool = False) -> tuple[int, int, int, int] | None:
