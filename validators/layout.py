@@ -9,6 +9,7 @@ grid and "label: value" in running text both come out as something parseable.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple
 
 WORD_GAP = 0.12  # of the font size: wider than this is a space between words
@@ -39,6 +40,8 @@ class Cell:
 
 
 Line = tuple[Cell, ...]
+_TOP_X0 = itemgetter(3, 1)  # a Glyph's (top, x0): reading order, sorted in C
+_X0 = itemgetter(1)
 
 
 def build_lines(glyphs: list[Glyph]) -> list[Line]:
@@ -49,7 +52,7 @@ def build_lines(glyphs: list[Glyph]) -> list[Line]:
     rows: list[list[Glyph]] = []
     row: list[Glyph] = []
     low = high = top = limit = 0.0
-    for g in sorted((g for g in glyphs if g.text and not g.text.isspace()), key=_reading_order):
+    for g in sorted((g for g in glyphs if g.text and not g.text.isspace()), key=_TOP_X0):
         mid = (g.top + g.bottom) / 2
         if row and low <= mid <= high and abs(g.top - top) < limit:
             row.append(g)
@@ -58,15 +61,7 @@ def build_lines(glyphs: list[Glyph]) -> list[Line]:
         rows.append(row)
         low, high, top = g.top - 0.5, g.bottom + 0.5, g.top
         limit = 0.6 * max(g.bottom - g.top, 1.0)
-    return [_cells(sorted(row, key=_x0)) for row in rows]
-
-
-def _reading_order(g: Glyph) -> tuple[float, float]:
-    return (g.top, g.x0)
-
-
-def _x0(g: Glyph) -> float:
-    return g.x0
+    return [_cells(sorted(row, key=_X0)) for row in rows]
 
 
 def _cells(row: list[Glyph]) -> Line:
