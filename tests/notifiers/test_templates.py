@@ -97,3 +97,14 @@ def test_preview_emails_command_writes_every_email(tmp_path):
     assert result.returncode == 0, result.stderr
     assert len(list(tmp_path.glob("*.html"))) == len(EMAILS) + 1  # and index.html
     assert len(list(tmp_path.glob("*.txt"))) == len(EMAILS)
+
+
+def test_every_email_says_its_closing_line_once():
+    """«Si tienes dudas, responde…» is the layout's closing line; a template that says it
+    again makes the email read twice the same (issue 24: the REVISIÓN MANUAL email)."""
+    from facultativo.notifiers.compose import environment
+    from facultativo.notifiers.preview import samples
+
+    for stem, email in samples(environment()):
+        for body in (email.text, email.html):
+            assert body.lower().count("si tienes dudas") == 1, stem
