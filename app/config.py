@@ -560,12 +560,41 @@ def _backends(raw: dict, base: Path, where: str, problems: list[str]) -> dict[st
     if source.TABLE == "google" and not has_google:
         problems.append(f'{where}: source.kind = "google" necesita una tabla [campus.google].')
         return {"google": None}
+    problems += _second_source(raw, kind, where)
     store = STORES[source.STORE]
     return {
         "source": Backend(kind, source.Settings.from_table(table(source.TABLE))),
         "store": Backend(source.STORE, store.Settings.from_table(table(store.TABLE))),
         "google": Account.from_table(table("google")) if has_google else None,
     }
+
+
+def _second_source(raw: dict, kind: str, where: str) -> list[str]:
+    """Settings of another source beside the chosen one: the README's [campus.google] added
+    while the example's [campus.source] kind = "xlsx" stays would otherwise be ignored,
+    and `check` would complain about a workbook nobody meant."""
+    from facultativo.sync.sources import SOURCES
+
+    chosen = SOURCES[kind].Settings.KEYS
+    found = []
+    for other_kind in SOURCES.kinds():
+        other = SOURCES[other_kind]
+        table = raw.get(other.TABLE)
+        if other_kind == kind or not isinstance(table, dict):
+            continue
+        theirs = sorted((set(table) & other.Settings.KEYS) - Account.KEYS - chosen)
+        if theirs:
+            keys = ", ".join(f"{other.TABLE}.{k}" for k in theirs)
+            hint = (
+                'para leer de Google, quita [campus.source] o pon kind = "google"'
+                if other_kind == "google"
+                else f"quita {keys}"
+            )
+            found.append(
+                f'{where}: hay dos fuentes de respuestas, source.kind = "{kind}" y {keys} '
+                f'(de kind = "{other_kind}"); se leería solo la primera. Deja una: {hint}.'
+            )
+    return found
 
 
 def _columns(raw: Any, where: str, problems: list[str]) -> dict[str, tuple[str, ...]]:

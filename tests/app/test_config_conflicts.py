@@ -116,3 +116,23 @@ def test_check_sync_and_run_refuse_with_one_line(tmp_path, command):
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
     assert "«norte» y campus «sur» usan el mismo libro" in lines[0]
     assert "source.path" in lines[0]
+
+
+def test_a_campus_with_two_sources_is_an_error_naming_both(tmp_path):
+    """The README's [campus.google] added while the example's [campus.source] kind = "xlsx"
+    stays: Google was silently ignored and `check` complained about a workbook (issue 24)."""
+    campus = CAMPUS.format(name="qro") + XLSX.format(path="r.xlsx") + GOOGLE.format(sheet=ID)
+    with pytest.raises(ConfigError) as err:
+        load(write(tmp_path, campus))
+    (line,) = [p for p in err.value.problems if "dos fuentes" in p]
+    assert 'source.kind = "xlsx"' in line and "google.spreadsheet" in line
+    assert "quita [campus.source]" in line
+
+
+def test_google_beside_a_workbook_only_for_sending_is_fine(tmp_path):
+    """[campus.google] with only the key (for sender = "gmail") is not a second source."""
+    key_only = '[campus.google]\ncredentials = "credentials.json"\n'
+    config = load(
+        write(tmp_path, CAMPUS.format(name="qro") + XLSX.format(path="r.xlsx") + key_only)
+    )
+    assert config.campuses[0].source.kind == "xlsx"
