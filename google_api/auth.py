@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import stat
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +18,8 @@ from google.auth.credentials import Credentials
 from google.auth.exceptions import GoogleAuthError
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
+
+from facultativo.settings.secrets import warn_if_readable_by_others
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 SCOPES = [
@@ -113,18 +114,6 @@ def _read_json(path: Path) -> dict:
     if not isinstance(data, dict):
         raise AuthError(f"{path}: no es un JSON de credenciales.")
     return data
-
-
-def warn_if_readable_by_others(path: Path) -> bool:
-    """Private keys must not be readable by other users of the machine."""
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return False
-    if mode & (stat.S_IRGRP | stat.S_IROTH):
-        log.warning("%s lo pueden leer otros usuarios; ejecuta: chmod 600 %s", path, path)
-        return True
-    return False
 
 
 def run_installed_flow(

@@ -15,7 +15,6 @@ import os
 import smtplib
 import socket
 import ssl
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -23,13 +22,13 @@ from pathlib import Path
 from typing import ClassVar
 
 from facultativo.settings import Deps, Table
+from facultativo.settings.secrets import warn_if_readable_by_others
 from facultativo.validators.text import os_error
 
 from .base import Sender, SendError, google_credentials
 
 SECURITY = ("starttls", "ssl", "none")
 log = logging.getLogger("facultativo.mail")
-_WARNED: set[Path] = set()
 
 
 def read_password_file(path: Path) -> str:
@@ -38,15 +37,12 @@ def read_password_file(path: Path) -> str:
     A file other users can read still works, with a warning (once per process),
     the same one a Google key file gets."""
     try:
-        mode = path.stat().st_mode
         secret = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         raise SendError(f"no existe password_file {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SendError(f"no se pudo leer password_file {path} ({type(exc).__name__})") from None
-    if mode & (stat.S_IRGRP | stat.S_IROTH) and path not in _WARNED:
-        _WARNED.add(path)
-        log.warning("%s lo pueden leer otros usuarios; ejecuta: chmod 600 %s", path, path)
+    warn_if_readable_by_others(path)
     return secret
 
 

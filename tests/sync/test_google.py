@@ -159,6 +159,18 @@ def test_credentials_readable_by_others_are_warned_about(tmp_path, fake, caplog)
 
     key = g.service_account(tmp_path / "k.json", fake)
     key.chmod(0o644)
-    with caplog.at_level(logging.WARNING, logger="facultativo.google"):
+    with caplog.at_level(logging.WARNING, logger="facultativo"):
         load_credentials(key)
-    assert "chmod 600" in caplog.text
+    assert f"{key} lo puede leer cualquier usuario; ejecuta: chmod 640 {key}" in caplog.text
+
+
+def test_a_key_installed_as_the_readme_says_is_not_warned_about(tmp_path, fake, caplog):
+    """`install -m 640 -o root -g facultativo`: the service's own group reads the key
+    (issue 24: `check` demanded chmod 600, which locks the service out of a root-owned key)."""
+    from facultativo.google_api.auth import load_credentials
+
+    key = g.service_account(tmp_path / "k640.json", fake)
+    key.chmod(0o640)  # the file's group is this process's group, as the service's would be
+    with caplog.at_level(logging.WARNING, logger="facultativo"):
+        load_credentials(key)
+    assert "k640.json" not in caplog.text
