@@ -88,22 +88,6 @@ def _cells(row: list[Glyph]) -> Line:
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
 
 
-def on_white(box: Box, backgrounds: list[Box]) -> bool:
-    """Whether white text at `box` sits on the page's white, not over a coloured shape or
-    a picture (white letters on a green banner are seen; on white paper they are not)."""
-    return not _inside_any_box(box, backgrounds)
-
-
-def off_page(box: Box, width: float, height: float) -> bool:
-    x0, top, x1, bottom = box
-    return x1 <= 0 or x0 >= width or bottom <= 0 or top >= height
-
-
-def _inside_any_box(box: Box, boxes: list[Box]) -> bool:
-    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
-
-
 def count_overlaps(glyphs: list[Glyph], white_boxes: list[Box]) -> int:
     """Glyphs drawn over a different glyph inside a white box: the trace of a value
     painted out and typed again. Text that merely spills into the next table

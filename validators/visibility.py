@@ -79,6 +79,12 @@ def off_page(box: Box, width: float, height: float) -> bool:
     return x1 <= 0 or x0 >= width or bottom <= 0 or top >= height
 
 
+def on_bare_page(box: Box, backgrounds: list[Box]) -> bool:
+    """Whether white text at `box` sits on the page's white: no coloured shape or picture
+    under it (for a backend that only knows where those are, not their paint order)."""
+    return not any(_center_inside(box, outer) for outer in backgrounds)
+
+
 def _pale(color: RGBA) -> bool:
     return min(color[:3]) >= PALE
 

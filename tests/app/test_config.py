@@ -3,29 +3,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from facultativo.config import ConfigError, load
 from facultativo.google_api.account import Account
 from facultativo.notifiers import gmail, outbox, smtp
 from facultativo.sync.attachments import folder, google_drive
 from facultativo.sync.sources import google_sheets, xlsx
-
-CAMPUS = '[[campus]]\nname = "qro"\ninstitution_names = ["ITQ"]\n'
-
-
-def config(tmp_path: Path, text: str):
-    path = tmp_path / "facultativo.toml"
-    path.write_text(CAMPUS + text, encoding="utf-8")
-    return load(path)
-
-
-def problems(tmp_path: Path, text: str) -> list[str]:
-    with pytest.raises(ConfigError) as err:
-        config(tmp_path, text)
-    return err.value.problems
+from tests.support.config_files import config, problems
 
 
 def test_a_workbook_source_and_its_folder_store_with_paths_beside_the_file(tmp_path):

@@ -8,23 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from facultativo.config import ConfigError, load
+from facultativo.config import load
 from facultativo.validators.model import Reimpresion
+from tests.support.config_files import config, problems
 
-CAMPUS = '[[campus]]\nname = "qro"\ninstitution_names = ["ITQ"]\n'
 EXAMPLE = Path(__file__).resolve().parents[2] / "facultativo.example.toml"
-
-
-def config(tmp_path: Path, text: str):
-    path = tmp_path / "facultativo.toml"
-    path.write_text(CAMPUS + text, encoding="utf-8")
-    return load(path)
-
-
-def problems(tmp_path: Path, text: str) -> list[str]:
-    with pytest.raises(ConfigError) as err:
-        config(tmp_path, text)
-    return err.value.problems
 
 
 def test_by_default_a_reprint_goes_to_staff(tmp_path):

@@ -10,13 +10,13 @@ from dataclasses import replace
 
 import pytest
 
-from facultativo.notifiers.compose import compose, environment, student_context, template_for
 from facultativo.notifiers.texts import URL_VIGENCIA
 from facultativo.validators import Estado, Motivo, Reading, decide, extract
 from facultativo.validators.legibility import measure
 from tests.fixtures.foreign import streams
 from tests.fixtures.foreign.build import EN_OTRA, INSCRITA
 from tests.fixtures.people import ANA, HIJA, HIJO, LUIS, OTRA_ESCUELA, POLICY
+from tests.support.emails import student_email
 from tests.support.golden_pairs import GOLDEN, load, policy_of, request_of
 
 PAIR = load(GOLDEN / "chromium" / "titulo_en_imagen_ya_inscrita.pdf")
@@ -67,18 +67,7 @@ def test_undecodable_constancia_asks_the_student_for_the_original_download():
     verdict = decide(extract(pdf.read_bytes()), REQUEST, POLICY_)
     assert (verdict.estado, verdict.motivos) == (Estado.REVISION_MANUAL, (Motivo.DATOS_ILEGIBLES,))
     assert "no se puede descifrar" in verdict.detalle
-    ctx = student_context(
-        nombre="Ana",
-        tipo="alta",
-        estado=verdict.estado,
-        motivo=verdict.motivo,
-        detalle=verdict.detalle,
-        datos=verdict.datos,
-        campus={"office": "Servicios Escolares"},
-    )
-    email = compose(
-        environment(), template_for("resultado", verdict.estado), "a@x.mx", "<1@x>", ctx
-    )
+    email = student_email(verdict)
     for body in (email.text, email.html):
         assert "descarga de nuevo tu constancia" in body and URL_VIGENCIA in body
         assert "No necesitas enviar nada más" not in body

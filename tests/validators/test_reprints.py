@@ -15,7 +15,6 @@ from datetime import date
 
 import pytest
 
-from facultativo.notifiers.compose import compose, environment, student_context, template_for
 from facultativo.validators import Estado, Motivo, Verdict, decide, extract
 from facultativo.validators.integrity import PRODUCTORES, REIMPRESA, Rol
 from facultativo.validators.model import Reimpresion
@@ -24,6 +23,7 @@ from facultativo.validators.text import words
 from tests.fixtures import render as r
 from tests.fixtures.cases import CASES, spec
 from tests.fixtures.people import ANA_CONTRADICTORIA, POLICY, PROPIA
+from tests.support.emails import student_email
 from tests.support.golden_pairs import policy_of, request_of
 
 REQUEST = request_of(next(c for c in CASES if c.name == "alta_sin_vigencia").request_for())
@@ -138,16 +138,7 @@ def test_under_aceptar_the_student_is_told_exactly_what_the_original_would_get()
 
 
 def _email(v: Verdict):
-    ctx = student_context(
-        nombre="Ana",
-        tipo="alta",
-        estado=v.estado,
-        motivo=v.motivo,
-        detalle=v.detalle,
-        datos=v.datos,
-        campus={"office": "Servicios Escolares"},
-    )
-    email = compose(environment(), template_for("resultado", v.estado), "a@x.mx", "<1@x>", ctx)
+    email = student_email(v)
     return email.subject, email.text, email.html
 
 

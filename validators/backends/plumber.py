@@ -8,9 +8,10 @@ import logging
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
-from ..layout import Box, Glyph, build_lines, count_overlaps, off_page, on_white
+from ..layout import Box, Glyph, build_lines, count_overlaps
 from ..model import Limits, Problem
 from ..motivos import Motivo
+from ..visibility import off_page, on_bare_page
 from .base import Backend, PageText, PdfText, too_many_pages
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -68,7 +69,7 @@ def _hidden(
     box = _box(g)
     if off_page(box, *size) and not {round(g.top) - 1, round(g.top), round(g.top) + 1} & seen_rows:
         return True
-    return is_white(char.get("non_stroking_color")) and on_white(box, backgrounds)
+    return is_white(char.get("non_stroking_color")) and on_bare_page(box, backgrounds)
 
 
 def _box(g: Glyph) -> Box:
