@@ -22,6 +22,7 @@ from .rules import decide
 DEFAULT_EXTRACTOR = "facultativo.validators.extract:extract"
 STARTUP_SECONDS = 60.0
 READY = "ready"  # the worker's first message: it imported everything and is waiting
+HUNG, DIED = "hung", "died"  # why a worker gave no answer (_Worker.run)
 
 
 class WorkerUnavailable(RuntimeError):
@@ -55,15 +56,20 @@ class _Worker:
                 "(pip install .) y el mensaje anterior"
             )
 
-    def run(self, data: bytes, limits: Limits, filename: str | None) -> Extraction | None:
-        """The worker's answer, or None when it died or ran out of time."""
+    def run(self, data: bytes, limits: Limits, filename: str | None) -> Extraction | str:
+        """The worker's answer; HUNG when it was still at work when the time ran out, DIED
+        when its pipes broke first (it crashed, or something killed it).
+
+        Which one is told by the pipes, not by whether the process can be reaped yet: the
+        kernel closes a dying process's pipes before the parent can reap it, so a worker
+        that crashed a moment ago can still look alive."""
         try:
             self.send.send((data, limits, filename))
-            if self.recv.poll(limits.timeout_seconds):
-                return self.recv.recv()
+            if not self.recv.poll(limits.timeout_seconds):
+                return HUNG
+            return self.recv.recv()  # at the end of a dead worker's pipe: EOFError
         except (EOFError, OSError):
-            pass
-        return None
+            return DIED
 
     @property
     def alive(self) -> bool:
@@ -106,18 +112,18 @@ class ValidatorPool:
         self._closed = False
 
     def extract(self, data: bytes, filename: str | None = None) -> Extraction:
-        """Isolated extraction. A worker that dies is retried once in a fresh one
-        before the file is blamed; a file that runs out of time is not retried."""
+        """Isolated extraction. A worker that dies is retried once in a freshly started
+        one (it may have been killed for something else: the machine's memory, an
+        operator) before the file is blamed; a file that runs out of time is not retried."""
         for attempt in range(2):
-            worker = self._acquire()
+            worker = self._acquire(fresh=attempt > 0)
             result = worker.run(data, self.limits, filename)
-            if result is not None:
+            if not isinstance(result, str):
                 self._release(worker)
                 return result
-            timed_out = worker.alive
             self._discard(worker)
-            if timed_out or attempt == 1:
-                return _failure(timed_out, self.limits)
+            if result == HUNG or attempt == 1:
+                return _failure(result == HUNG, self.limits)
         raise AssertionError("unreachable")
 
     def warm(self) -> None:
@@ -134,14 +140,19 @@ class ValidatorPool:
         extraction = None if data is None else self.extract(data, filename)
         return decide(extraction, request, policy)
 
-    def _acquire(self) -> _Worker:
+    def _acquire(self, fresh: bool = False) -> _Worker:
+        """An idle worker, or a new one; `fresh`: always a new one (an idle one is stopped
+        to make room: never more than `workers` processes)."""
         self._slots.acquire()
         with self._lock:
             if self._closed:
                 self._slots.release()
                 raise RuntimeError("ValidatorPool is closed")
-            if self._idle:
-                return self._idle.pop()
+            idle = self._idle.pop() if self._idle else None
+        if idle is not None and not fresh:
+            return idle
+        if idle is not None:
+            idle.stop()
         try:
             return _Worker(self._extractor, self.limits.memory_mb)
         except BaseException:

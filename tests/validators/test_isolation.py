@@ -3,6 +3,7 @@ and the pool keeps serving the next files."""
 
 from __future__ import annotations
 
+import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 
@@ -35,6 +36,39 @@ def test_misbehaving_file_gets_a_verdict_and_pool_recovers(pool, bad):
 def test_timeout_message_names_the_limit(pool):
     result = pool.extract(b"hang")
     assert "2 s" in result.detalle
+
+
+CRASHED = "El lector de PDF falló con este archivo."
+
+
+def test_a_reader_that_crashes_twice_is_a_failed_read_not_a_timeout(pool, tmp_path):
+    """Its pipes closed while the process was not yet reaped: that is a crash (retried in a
+    fresh worker, then blamed on the file), never «tardó más de 2 s»."""
+    log = tmp_path / "intentos"
+    started = time.monotonic()
+    result = pool.extract(b"die-slowly:" + str(log).encode())
+    took = time.monotonic() - started
+    assert isinstance(result, Problem) and result.motivo is Motivo.ARCHIVO_ILEGIBLE
+    assert result.detalle == CRASHED
+    attempts = log.read_text().splitlines()
+    assert len(attempts) == 2 and len({line.split()[0] for line in attempts}) == 2
+    assert took < 2 * pool.limits.timeout_seconds, "it waited out a time limit"
+    assert isinstance(pool.extract(GOOD), Reading)
+
+
+def test_a_reader_that_crashes_once_is_retried_in_a_fresh_worker_that_reads_the_file(
+    pool, tmp_path
+):
+    log = tmp_path / "intentos"
+    with ThreadPoolExecutor(2) as threads:  # the warm workers have read files before this
+        assert all(isinstance(r, Reading) for r in threads.map(pool.extract, [GOOD] * 8))
+    result = pool.extract(b"die-once:" + str(log).encode() + b"\n" + GOOD)
+    assert isinstance(result, Reading)
+    (first_pid, _), (retry_pid, served_before) = (
+        line.split() for line in log.read_text().splitlines()
+    )
+    assert retry_pid != first_pid
+    assert served_before == "1", "the retry ran in a worker that had read other files"
 
 
 def test_concurrent_callers_all_get_answers(pool):
