@@ -88,6 +88,30 @@ def emails_text(counts: Mapping[str, int]) -> str:
     return ", ".join(shown)
 
 
+# What the ledger keeps of every email for good (a cycle's «pospuestos» and «en espera» are
+# moments of that cycle, not outcomes): how `status` totals them.
+EMAIL_TOTALS = ("sent", "retry", "failed", "sombra")
+
+
+def emails_total_text(counts: Mapping[str, int]) -> str:
+    """«enviados 21», then each other outcome that happened («fallidos 2»)."""
+    shown = [
+        f"{EMAIL_COUNTS[code]} {counts.get(code, 0)}"
+        for code in EMAIL_TOTALS
+        if code == "sent" or counts.get(code)
+    ]
+    return ", ".join(shown)
+
+
+def standing_estados(standing: Iterable[tuple[str | None, str | None, int]]) -> Counter[str]:
+    """Responses per estado as they stand, from the ledger's (verdict, estado staff typed,
+    how many): staff's estado where they typed one (ALTA APLICADA), else facultativo's."""
+    counts: Counter[str] = Counter()
+    for verdict, staff, n in standing:
+        counts[estado_code(staff) if staff else (verdict or EMPTY)] += n
+    return counts
+
+
 def _label(code: str) -> str:
     return Estado(code).etiqueta if code in Estado.__members__ else code
 

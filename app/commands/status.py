@@ -1,5 +1,9 @@
-"""`facultativo status`: last cycle, backlog and next run per campus, read from the ledger,
-never from the running service (for people, or `--json` for monitors)."""
+"""`facultativo status`: last cycle, totals, backlog and next run per campus, read from the
+ledger, never from the running service (for people, or `--json` for monitors).
+
+The last cycle's figures and the totals since the first cycle are told apart: right after
+a cycle that found nothing new, «0 procesadas, enviados 2» is that cycle's, while the
+totals say how many responses and emails there have been."""
 
 from __future__ import annotations
 
@@ -11,7 +15,12 @@ from typing import Any
 from facultativo.config import Campus, Config, load
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.lock import CampusBusy, campus_lock
-from facultativo.sync.wording import emails_text, estados_text
+from facultativo.sync.wording import (
+    emails_text,
+    emails_total_text,
+    estados_text,
+    standing_estados,
+)
 
 from . import campuses
 
@@ -31,6 +40,7 @@ def campus_status(config: Config, campus: Campus) -> dict[str, Any]:
             "timezone": campus.policy.timezone,
             "running": running,
             "last_cycle": None,
+            "totals": None,
             "backlog_error_temporal": 0,
             "next_run_at": None,
             "last_change_at": None,
@@ -45,6 +55,7 @@ def campus_status(config: Config, campus: Campus) -> dict[str, Any]:
             "running": running,
             "pid": service.get("pid") if running else None,
             "last_cycle": last,
+            "totals": _totals(ledger, campus.name) if last else None,
             "backlog_error_temporal": ledger.backlog(campus.name),
             "emails_waiting": _waiting(ledger.waiting(campus.name)),
             "next_run_at": service.get("next_run_at") if running else None,
@@ -52,6 +63,18 @@ def campus_status(config: Config, campus: Campus) -> dict[str, Any]:
         }
     finally:
         ledger.close()
+
+
+def _totals(ledger: Ledger, campus: str) -> dict[str, Any]:
+    """Everything since the first cycle, from the ledger: responses (per estado as they
+    stand) and emails (per outcome; `sent` is every message that went out)."""
+    estados = standing_estados(ledger.standing(campus))
+    return {
+        "since": ledger.first_cycle(campus),
+        "responses": sum(estados.values()),
+        "estados": dict(estados),
+        "emails": ledger.notice_totals(campus),
+    }
 
 
 def _waiting(found: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -89,38 +112,15 @@ def render(states: list[dict[str, Any]]) -> str:
         if last is None:
             lines.append("  Sin ciclos registrados.")
         else:
-            summary = last["summary"]
-            when = _local(last["started_at"], s.get("timezone"))
+            lines += _last_cycle(last, s.get("timezone"))
+        totals = s.get("totals")
+        if totals:
+            since = _local(totals["since"], s.get("timezone")) if totals["since"] else "—"
             lines.append(
-                f"  Último ciclo: {when} ({last['seconds']:.1f} s), "
-                f"{summary.get('processed', 0)} filas procesadas de {summary.get('rows', 0)}"
+                f"  En total (desde {since}): {totals['responses']} respuestas "
+                f"({estados_text(totals['estados'])}); "
+                f"correos {emails_total_text(totals['emails'])}"
             )
-            lines.append(f"  Filas por estado: {estados_text(summary.get('estados', {}))}")
-            lines.append(f"  Correos: {emails_text(summary.get('emails', {}))}")
-            if summary.get("error"):
-                lines.append(f"  Error: {summary['error']}")
-            if summary.get("restored"):
-                lines.append(
-                    f"  Bloque «Validación» restaurado desde la bitácora: {summary['restored']} "
-                    "filas (desapareció o se vació en la hoja; no se enviaron correos otra vez)"
-                )
-            if summary.get("waiting"):
-                lines.append(
-                    f"  Decisiones del personal en espera: {summary['waiting']} (el correo sale "
-                    "cuando pase la espera de [campus.mail] espera_decision_minutos)"
-                )
-            for line in summary.get("edited", []):
-                lines.append(f"  Atención, {line}")
-            if summary.get("unread"):
-                lines.append(
-                    "  Estados que facultativo no reconoce (no se envía nada por ellos): "
-                    + "; ".join(summary["unread"])
-                )
-            if summary.get("vanished"):
-                lines.append(
-                    f"  Filas que ya no estaban al escribir: {summary['vanished']} "
-                    "(se escriben en el siguiente ciclo)"
-                )
         lines.append(f"  En ERROR TEMPORAL esperando reintento: {s['backlog_error_temporal']}")
         waiting = s.get("emails_waiting") or {}
         if waiting.get("count"):
@@ -139,6 +139,43 @@ def render(states: list[dict[str, Any]]) -> str:
         if s.get("next_run_at"):
             lines.append(f"  Siguiente ciclo: {_local(s['next_run_at'], s.get('timezone'))}")
     return "\n".join(lines)
+
+
+def _last_cycle(last: dict[str, Any], tz: str | None) -> list[str]:
+    """The last cycle's figures, each under its heading: that cycle's, not the totals."""
+    summary = last["summary"]
+    lines = [
+        f"  Último ciclo ({_local(last['started_at'], tz)}, {last['seconds']:.1f} s): "
+        f"{summary.get('rows', 0)} filas en la hoja, {summary.get('processed', 0)} procesadas "
+        "en ese ciclo",
+        f"    Filas por estado: {estados_text(summary.get('estados', {}))}",
+        f"    Correos de ese ciclo: {emails_text(summary.get('emails', {}))}",
+    ]
+    if summary.get("error"):
+        lines.append(f"    Error: {summary['error']}")
+    if summary.get("restored"):
+        lines.append(
+            f"    Bloque «Validación» restaurado desde la bitácora: {summary['restored']} "
+            "filas (desapareció o se vació en la hoja; no se enviaron correos otra vez)"
+        )
+    if summary.get("waiting"):
+        lines.append(
+            f"    Decisiones del personal en espera: {summary['waiting']} (el correo sale "
+            "cuando pase la espera de [campus.mail] espera_decision_minutos)"
+        )
+    for line in summary.get("edited", []):
+        lines.append(f"    Atención, {line}")
+    if summary.get("unread"):
+        lines.append(
+            "    Estados que facultativo no reconoce (no se envía nada por ellos): "
+            + "; ".join(summary["unread"])
+        )
+    if summary.get("vanished"):
+        lines.append(
+            f"    Filas que ya no estaban al escribir: {summary['vanished']} "
+            "(se escriben en el siguiente ciclo)"
+        )
+    return lines
 
 
 def _local(iso: str, tz: str | None) -> str:

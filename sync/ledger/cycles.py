@@ -37,6 +37,13 @@ class Cycles(Store):
             return None
         return {**dict(row), "summary": json.loads(row["summary"] or "{}")}
 
+    def first_cycle(self, campus: str) -> str | None:
+        """When the campus's first recorded cycle started: where `status`'s totals count from."""
+        row = self.db.execute(
+            "SELECT MIN(started_at) FROM cycles WHERE campus = ?", (campus,)
+        ).fetchone()
+        return row[0] if row else None
+
     def restorations(self, campus: str, since: datetime | None) -> list[tuple[str, int]]:
         """(when, rows) of every cycle that wrote a lost status block back, since `since`."""
         rows = self.db.execute(

@@ -183,6 +183,17 @@ class Notices(Store):
         ).fetchone()
         return int(row[0])
 
+    def notice_totals(self, campus: str) -> dict[str, int]:
+        """Emails per status, ever: what `status` totals. A message counts once (a re-run
+        that reached the same verdict carries the sent one over under the same Message-ID),
+        and one `adoptar` read from a sheet counts not at all (another install sent it)."""
+        rows = self.db.execute(
+            "SELECT status, COUNT(DISTINCT message_id) AS n FROM notifications"
+            " WHERE campus = ? AND message_id != '' GROUP BY status",
+            (campus,),
+        )
+        return {r["status"]: r["n"] for r in rows}
+
     def carry_notice(self, campus: str, key: str, kind: str, generation: int) -> bool:
         """A re-run that reached the same verdict: the email already sent stands for it."""
         with self.transaction() as db:

@@ -222,6 +222,16 @@ class Responses(Store):
         )
         return {r["estado"]: r["n"] for r in rows}
 
+    def standing(self, campus: str) -> list[tuple[str | None, str | None, int]]:
+        """Every response the ledger knows, as (verdict, estado staff typed, how many): what
+        `status` totals. A response staff decided has both; one being re-run, neither."""
+        rows = self.db.execute(
+            "SELECT estado, staff_label, COUNT(*) AS n FROM responses WHERE campus = ?"
+            " GROUP BY estado, staff_label",
+            (campus,),
+        )
+        return [(r["estado"], r["staff_label"], r["n"]) for r in rows]
+
     def backlog(self, campus: str) -> int:
         """Responses waiting in ERROR TEMPORAL for their next attempt."""
         row = self.db.execute(

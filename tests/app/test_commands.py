@@ -46,6 +46,47 @@ def test_demo_runs_end_to_end_and_a_second_run_changes_nothing(tmp_path):
     assert sorted(p.name for p in (folder / "outbox").glob("*.eml")) == emails
 
 
+def test_status_after_the_demo_tells_the_last_cycle_from_the_totals(tmp_path):
+    """Right after `demo`, status read «0 filas procesadas de 20» and «Correos: enviados 2»
+    although 21 emails had gone out: the last cycle's figures, labelled as nothing."""
+    folder = tmp_path / "demo"
+    assert run("demo", "--dir", str(folder)).returncode == 0  # two cycles: results, follow-ups
+    _status_tells(folder, processed=0, sent=2)
+    assert run("demo", "--dir", str(folder)).returncode == 0  # one more that finds nothing
+    _status_tells(folder, processed=0, sent=0)
+
+
+def _status_tells(folder: Path, processed: int, sent: int) -> None:
+    """`status` labels the last cycle's figures and the totals, and both are what happened:
+    the rows and estados of the workbook, the emails in the outbox."""
+    from collections import Counter
+
+    from facultativo.validators import Estado
+
+    config = str(folder / "facultativo.toml")
+    mailed = len(list((folder / "outbox").glob("*.eml")))
+    sheet = Counter(estados(folder / "respuestas.xlsx"))
+    assert mailed > sent and sum(sheet.values()) == len(EXPECTED)
+
+    lines = [line.strip() for line in run("status", "--config", config).stdout.splitlines()]
+    last = next(line for line in lines if line.startswith("Último ciclo ("))
+    assert last.endswith(f": {len(EXPECTED)} filas en la hoja, {processed} procesadas en ese ciclo")
+    assert any(line.startswith(f"Correos de ese ciclo: enviados {sent},") for line in lines)
+    total = next(line for line in lines if line.startswith("En total (desde "))
+    assert f"): {len(EXPECTED)} respuestas (" in total
+    assert total.endswith(f"; correos enviados {mailed}")
+    for label, n in sheet.items():
+        assert f"{label} {n}" in total, (label, n, total)
+
+    state = json.loads(run("status", "--config", config, "--json").stdout)[0]
+    summary = state["last_cycle"]["summary"]  # the keys monitors read, as they were
+    assert summary["processed"] == processed and summary["emails"].get("sent", 0) == sent
+    totals = state["totals"]
+    assert totals["responses"] == len(EXPECTED) and totals["emails"]["sent"] == mailed
+    assert Counter({Estado(c).etiqueta: n for c, n in totals["estados"].items()}) == sheet
+    assert totals["since"] < state["last_cycle"]["started_at"]
+
+
 def _demo_config(tmp_path: Path) -> Path:
     from facultativo import demo
 
