@@ -24,6 +24,49 @@ from .wording import staff_word
 DECISIVE = (Estado.ACEPTADA, Estado.RECHAZADA, Estado.CONCLUIDA)
 _AS_ACCEPTED = {Estado.ALTA_APLICADA: Estado.ACEPTADA, Estado.BAJA_APLICADA: Estado.ACEPTADA}
 
+# What each count of the report counts, in one line, as `compare` counts it (the text, the
+# page and the JSON say the same; keys as the JSON names the counts). A response is
+# counted once: compared, a settled review, unreadable, sin decisión, sin veredicto or
+# anterior (copies of a row and responses before --desde are not counted at all).
+EXPLAINED = {
+    "comparadas": (
+        "veredictos ACEPTADA, RECHAZADA o CONCLUIDA de facultativo en los que el personal "
+        "también escribió una decisión que se entiende"
+    ),
+    "coinciden": (
+        "de los veredictos ACEPTADA, RECHAZADA o CONCLUIDA de facultativo en los que el "
+        "personal también escribió una decisión que se entiende, aquellos en los que decidió "
+        "lo mismo (ALTA o BAJA APLICADA cuenta como ACEPTADA)"
+    ),
+    "revision_resueltas": (
+        "respuestas que facultativo dejó en REVISIÓN MANUAL y en las que el personal ya "
+        "escribió su decisión; no cuentan en «Coinciden» (la tabla dice cuál fue)"
+    ),
+    "sin_decision": (
+        "respuestas que facultativo decidió y en las que el personal no escribió nada: "
+        "«Validación: decisión del personal» vacía y el estado como lo dejó facultativo "
+        "(o vacío); no hay con qué comparar"
+    ),
+    "sin_veredicto": (
+        "respuestas que facultativo no ha decidido: nuevas que aún no pasan por un ciclo, "
+        "en ERROR TEMPORAL (esperan reintento) o con un estado que el personal escribió "
+        "antes de que facultativo las viera; no hay con qué comparar"
+    ),
+    "anteriores": (
+        "respuestas de antes del primer día de facultativo (desde en [[campus]]) o marcadas "
+        "ANTERIOR: las atiende el personal a mano; con --anteriores salen en la tabla, "
+        "nunca en «Coinciden»"
+    ),
+    "desacuerdos": (
+        "veredictos ACEPTADA, RECHAZADA o CONCLUIDA de facultativo en los que el personal "
+        "decidió otra cosa, con el detalle que escribió facultativo"
+    ),
+    "no_reconocidas": (
+        "decisiones del personal que no son un estado (escribe p. ej. ACEPTADA); esas "
+        "respuestas no se comparan"
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Compared:

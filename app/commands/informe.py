@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from facultativo.config import Campus, load
-from facultativo.sync.agreement import Agreement, Compared, compare
+from facultativo.sync.agreement import EXPLAINED, Agreement, Compared, compare
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.sheet import read_sheet
 from facultativo.sync.sources import SourceError
@@ -49,6 +49,40 @@ def _columns(a: Agreement) -> list[Estado]:
     return [e for e in ORDER if e in used]
 
 
+def count_lines(a: Agreement) -> list[tuple[str, str, str]]:
+    """Each count of the report as (label, figure, what it counts): one line each, the same
+    in the text and the page."""
+    found = []
+    if a.rate is not None:
+        found.append(
+            (
+                "Coinciden",
+                f"{a.agreed} de {len(a.decisive)} ({a.rate:.0%})",
+                EXPLAINED["coinciden"],
+            )
+        )
+    found += [
+        (
+            "REVISIÓN MANUAL resueltas por el personal",
+            str(len(a.reviews_settled)),
+            EXPLAINED["revision_resueltas"],
+        ),
+        ("Sin decisión del personal", str(a.sin_decision), EXPLAINED["sin_decision"]),
+        ("Sin veredicto de facultativo", str(a.sin_veredicto), EXPLAINED["sin_veredicto"]),
+    ]
+    if a.anteriores:
+        found.append(("Anteriores a «desde»", str(a.anteriores), EXPLAINED["anteriores"]))
+    if a.unreadable:
+        found.append(
+            (
+                "Decisiones del personal que no se entienden",
+                str(len(a.unreadable)),
+                EXPLAINED["no_reconocidas"],
+            )
+        )
+    return found
+
+
 def text(campus: str, a: Agreement, desde: str | None) -> str:
     since = f" (respuestas desde el {desde})" if desde else ""
     lines = [f"Informe de concordancia, campus {campus}{since}", ""]
@@ -56,22 +90,12 @@ def text(campus: str, a: Agreement, desde: str | None) -> str:
         lines.append(
             "Todavía no hay veredictos de facultativo con decisión del personal para comparar."
         )
-    else:
-        lines.append(
-            f"Coinciden: {a.agreed} de {len(a.decisive)} veredictos de facultativo "
-            f"(ACEPTADA, RECHAZADA, CONCLUIDA) que el personal también decidió: {a.rate:.0%}"
-        )
-    lines.append(
-        f"REVISIÓN MANUAL resueltas por el personal: {len(a.reviews_settled)}; "
-        f"sin decisión del personal: {a.sin_decision}; sin veredicto de facultativo: "
-        f"{a.sin_veredicto}"
-        + (f"; anteriores a «desde»: {a.anteriores} (usa --anteriores)" if a.anteriores else "")
-    )
+    lines += [f"{label}: {figure} — {why}" for label, figure, why in count_lines(a)]
     columns = _columns(a)
     if columns:
         lines += ["", *_table(a, columns)]
     if a.disagreements:
-        lines += ["", "Filas en desacuerdo:"]
+        lines += ["", f"Filas en desacuerdo: {len(a.disagreements)} — {EXPLAINED['desacuerdos']}"]
         lines += [_line(c) for c in a.disagreements]
     if a.unreadable:
         lines += ["", "Decisiones del personal que no se entienden (escribe p. ej. ACEPTADA):"]
@@ -128,6 +152,7 @@ def as_json(campus: str, a: Agreement) -> dict[str, Any]:
             for c in a.disagreements
         ],
         "no_reconocidas": [{"fila": f, "texto": t} for f, t in a.unreadable],
+        "explicaciones": dict(EXPLAINED),  # what each count above counts
     }
 
 
@@ -141,6 +166,8 @@ def html(campus: str, a: Agreement, desde: str | None) -> str:
         campus=campus,
         desde=desde,
         a=a,
+        counts=count_lines(a),
+        explained=EXPLAINED,
         columns=columns,
         matrix=[(o, [counts.get((o, s), 0) for s in columns]) for o in columns],
         desacuerdos=[(c, _motivos(c.motivos)) for c in a.disagreements],

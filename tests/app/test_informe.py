@@ -166,4 +166,61 @@ def test_before_any_staff_decision_the_report_says_so(tmp_path, pool, capsys):
     code, out, _ = informe(ws, capsys)
     assert code == 0
     assert "Todavía no hay veredictos de facultativo con decisión del personal" in out
-    assert f"sin decisión del personal: {len(EXPECTED) - 1}" in out  # all but ERROR TEMPORAL
+    assert f"Sin decisión del personal: {len(EXPECTED) - 1} — " in out  # all but ERROR TEMPORAL
+
+
+def test_each_count_says_in_one_line_what_it_counts(tmp_path, pool, capsys):
+    """«sin decisión del personal: 17» said nothing of what it meant. Each count is its
+    own line with what it counts, and every response is in exactly one of them."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    override(ws)  # 3 compared (1 agrees), 1 REVISIÓN MANUAL settled
+    unreadable = rows_with(ws, "RECHAZADA")[-1]
+
+    def staff_and_a_new_answer(sheet):
+        col = sheet.max_column + 1
+        sheet.cell(1, col).value = DECISION
+        sheet.cell(unreadable, col).value = "ya le hablé"
+        new = [c.value for c in sheet[2]][:9]  # an answer after the cycle: no verdict yet
+        new[0], new[1] = new[0].replace(hour=13), "nueva.alumna@alumnos.example.mx"
+        sheet.append(new)
+
+    ws.edit(staff_and_a_new_answer)
+    rows = len(ws.rows())
+    decided = rows - 2  # the new answer and the one in ERROR TEMPORAL have no verdict
+    quiet = decided - 3 - 1 - 1
+
+    code, text, _ = informe(ws, capsys)
+    assert code == 0
+    for line in (
+        "Coinciden: 1 de 3 (33%) — de los veredictos ACEPTADA, RECHAZADA o CONCLUIDA de "
+        "facultativo en los que el personal también escribió una decisión que se entiende, "
+        "aquellos en los que decidió lo mismo (ALTA o BAJA APLICADA cuenta como ACEPTADA)",
+        "REVISIÓN MANUAL resueltas por el personal: 1 — respuestas que facultativo dejó en "
+        "REVISIÓN MANUAL y en las que el personal ya escribió su decisión",
+        f"Sin decisión del personal: {quiet} — respuestas que facultativo decidió y en las "
+        "que el personal no escribió nada: «Validación: decisión del personal» vacía y el "
+        "estado como lo dejó facultativo (o vacío)",
+        "Sin veredicto de facultativo: 2 — respuestas que facultativo no ha decidido: nuevas "
+        "que aún no pasan por un ciclo, en ERROR TEMPORAL",
+        "Decisiones del personal que no se entienden: 1 — decisiones del personal que no son "
+        "un estado",
+        "Filas en desacuerdo: 2 — veredictos ACEPTADA, RECHAZADA o CONCLUIDA de facultativo "
+        "en los que el personal decidió otra cosa",
+    ):
+        assert any(x.startswith(line) for x in text.splitlines()), (line, text)
+
+    report = json.loads(informe(ws, capsys, "--json")[1])[0]
+    explained = report["explicaciones"]
+    counted = {k for k, v in report.items() if isinstance(v, int | list) and k != "confusion"}
+    assert set(explained) == counted and all(explained.values())
+    assert explained["sin_decision"] in text and explained["sin_veredicto"] in text
+    assert report["sin_decision"] == quiet and report["sin_veredicto"] == 2
+    one_each = ("comparadas", "revision_resueltas", "sin_decision", "sin_veredicto", "anteriores")
+    assert sum(report[k] for k in one_each) + len(report["no_reconocidas"]) == rows
+
+    page = tmp_path / "informe.html"
+    assert informe(ws, capsys, "--html", str(page))[0] == 0
+    html = page.read_text(encoding="utf-8")
+    assert f"Sin decisión del personal: {quiet}</strong> — " in html
+    assert "«Validación: decisión del personal» vacía" in html
