@@ -4,7 +4,8 @@ Rows per estado are the sheet as it is now, by label (staff's APLICADA included)
 worded as `facultativo status` words them; what was decided since the last digest
 comes from the ledger. The rows waiting for REVISIÓN MANUAL come from the sheet
 (staff may have resolved some), plus every email that could not be delivered.
-Each row links to its place in the sheet.
+Each row links to its place in a Google sheet; in a workbook on disk, which has no
+address, it names the file and the row instead.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from facultativo.notifiers.compose import Email, compose, to_message
@@ -33,7 +35,8 @@ class Pending:
     numero_control: str
     motivo: str
     detalle: str
-    enlace: str
+    enlace: str | None  # an http(s) address that opens the row, or None (a workbook)
+    lugar: str  # the row in words, for a source without addresses: «respuestas.xlsx, fila 17»
 
 
 def due(now: datetime, tz: str, at: str, days: tuple[int, ...], last: datetime | None) -> bool:
@@ -112,8 +115,15 @@ def _pending(rt: Runtime, row: Row, detalle: str | None = None) -> Pending:
         row.extras.get("numero_control", ""),
         row.status.get("motivo", ""),
         detalle or row.status.get("detalle", ""),
-        rt.ports.source.row_link(row.number),
+        _web_address(rt.ports.source.row_link(row.number)),
+        rt.ports.source.row_label(row.number),
     )
+
+
+def _web_address(link: str | None) -> str | None:
+    """Only an http(s) address becomes a link: anything else would be a broken one."""
+    parts = urlsplit(link or "")
+    return link if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 def send(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:

@@ -74,8 +74,13 @@ class ResponseSource(ABC):
     def describe(self) -> str:
         """A short name for messages, e.g. the workbook's file name."""
 
-    def row_link(self, row: int) -> str:
-        """Where staff find a row: a URL when the sheet has one."""
+    def row_link(self, row: int) -> str | None:
+        """An http(s) address that opens the row (a Google sheet), or None when the source
+        has none (a workbook on disk: `row_label` names it)."""
+        return None
+
+    def row_label(self, row: int) -> str:
+        """Where staff find a row, in words: «respuestas.xlsx, fila 17»."""
         return f"{self.describe()}, fila {row}"
 
     def cannot_write(self) -> str | None:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import email
+import re
 from collections import Counter
 from datetime import UTC, datetime
 from email import policy
+from html.parser import HTMLParser
 
 import pytest
 
-from facultativo.config import Digest
+from facultativo.config import Digest, load
 from facultativo.sync import digest
 from facultativo.wiring import open_runtime
+from tests.support import google_env as g
 from tests.support.sheet import ESTADO
 from tests.support.workspace import Workspace
 
@@ -35,11 +38,11 @@ def test_digest_lists_manual_reviews_and_failed_emails_with_links(tmp_path, pool
     for text in (
         "REVISIÓN MANUAL",
         "ACEPTADA",
-        "Fila 20",
+        "respuestas.xlsx, fila 20",
         "respuestas.xlsx, fila 17",
         "Francisco Aguilar Campos",
         "dirección no válida",
-        "Fila 3",
+        "respuestas.xlsx, fila 3",
     ):
         assert text in sent.text, text
     assert "12200210084" not in sent.text  # no NSS in the digest
@@ -80,6 +83,62 @@ def test_digest_counts_the_sheet_by_label_as_status_words_it(tmp_path, pool):
         if "Filas por estado:" in x
     )
     assert status_line == line  # one wording, one count
+
+
+class _Links(HTMLParser):
+    """The <a href> of a page, and its text without tags."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.words: list[str] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.append(dict(attrs).get("href") or "")
+
+    def handle_data(self, data):
+        self.words.append(data)
+
+
+def _listed(sent) -> list[int]:
+    """The rows the digest lists (REVISIÓN MANUAL and undelivered), by number."""
+    return [int(n) for n in re.findall(r"^- .*?[Ff]ila (\d+):", sent.text, re.MULTILINE)]
+
+
+def test_the_digest_links_a_row_only_where_the_source_has_an_address(tmp_path, fake, pool):
+    """For a workbook the digest's links were href="respuestas.xlsx, fila 17": a link that
+    opens nothing. A workbook's rows are named by file and row, as text; a Google sheet's
+    open the row."""
+    ws = Workspace(tmp_path / "local")
+    ws.cycle(pool)
+    with open_runtime(ws.config, ws.campus, pool) as rt:
+        rt.hooks.clock = ws.clock
+        sent = digest.send(rt, ("jefa@demo.example.mx",), ws.clock())
+    rows = _listed(sent)
+    assert len(rows) == 4  # the demo's REVISIÓN MANUAL
+    page = _Links(sent.html)
+    assert page.hrefs == []
+    shown = " ".join(" ".join(page.words).split())
+    for row in rows:
+        assert f"respuestas.xlsx, fila {row}:" in shown
+        assert f"- respuestas.xlsx, fila {row}:" in sent.text
+    assert "http" not in sent.text
+
+    g.spreadsheet(fake, g.demo_rows(fake))
+    path = g.config(tmp_path, fake)
+    g.cycle(path, pool)
+    config = load(path)
+    with open_runtime(config, config.campuses[0], pool) as rt:
+        sent = digest.send(rt, ("jefa@demo.example.mx",), rt.hooks.clock())
+    assert _listed(sent) == rows  # the same responses, in the same rows
+    where = f"https://docs.google.com/spreadsheets/d/{g.SHEET_ID}/edit#gid=123&range=A"
+    page = _Links(sent.html)
+    assert page.hrefs == [f"{where}{row}" for row in rows]
+    for row in rows:
+        assert f"- Fila {row}:" in sent.text and f"\n  {where}{row}\n" in sent.text
+    assert "hoja de Google" not in " ".join(page.words) + sent.text
 
 
 @pytest.mark.parametrize(
