@@ -26,6 +26,19 @@ class Scrub(logging.Filter):
         return True
 
 
+class Ours(logging.Filter):
+    """Only facultativo's own lines: the libraries speak English («Retrying (Retry(total=2…
+    after connection broken by 'NameResolutionError…'») about failures that facultativo
+    already reports in one Spanish line. With level DEBUG everything passes."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.everything = level <= logging.DEBUG
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.everything or record.name.split(".")[0] == "facultativo"
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -41,6 +54,7 @@ class JsonFormatter(logging.Formatter):
 
 def setup(fmt: str = "text", level: int = logging.INFO) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(Ours(level))
     handler.addFilter(Scrub())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
@@ -54,4 +68,4 @@ def setup(fmt: str = "text", level: int = logging.INFO) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     for noisy in ("apscheduler", "googleapiclient", "urllib3", "pdfminer", "httplib2"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))  # not even formatted

@@ -6,6 +6,9 @@ staff digest when its time has come (app/jobs.py, shared with `sync --once`). Th
 campus locks are held for the whole life of the process, so a second `run` or `sync`
 is refused with a clear message.
 
+A campus that cannot reach its sheet (no network, a refused key) is logged once per
+outage and tried again after a growing wait, up to the interval (app/outages.py).
+
 SIGTERM/SIGINT: no new jobs start; the cycle in hand stops taking rows, writes
 what it decided (ledger, then one sheet batch) and leaves unsent emails pending;
 the process exits 0 once it is idle, or 1 if that takes longer than the grace.
@@ -32,6 +35,7 @@ from facultativo.validators import ValidatorPool
 from .config import Campus, Config
 from .errors import operational
 from .jobs import report_line, sync_campus
+from .outages import Outages
 from .wiring import build_source
 
 log = logging.getLogger("facultativo.service")
@@ -48,6 +52,7 @@ class Service:
         self._idle = threading.Condition()
         self.started = datetime.now(UTC)
         self.watchers: dict[str, Watcher] = {}
+        self.outages = Outages(longest=timedelta(minutes=config.interval_minutes))
 
     def run(self) -> int:
         # APScheduler speaks English, and "skipped: maximum number of running instances"
@@ -109,7 +114,7 @@ class Service:
         signal.signal(signal.SIGINT, handle)
 
     def _job(self, work, campus: Campus) -> None:
-        if self.stop.is_set():
+        if self.stop.is_set() or not self.outages.may_try(campus.name, datetime.now(UTC)):
             return
         with self._idle:
             self._running += 1
@@ -128,11 +133,12 @@ class Service:
 
         try:
             report = sync_campus(self.config, campus, self.pool, stop=self.stop, after=heartbeat)
-            log.info(report_line(report))
-            return report
         except operational() as exc:
-            log.error("campus %s: %s", campus.name, exc)
+            self.outages.failed(campus.name, str(exc), datetime.now(UTC))
             return None
+        self.outages.recovered(campus.name, datetime.now(UTC))
+        log.info(report_line(report))
+        return report
 
     def _watch(self, campus: Campus) -> None:
         """One tick: a cheap look at the sheet's version; the cycle only when it moved."""
@@ -142,7 +148,7 @@ class Service:
             try:
                 source = build_source(campus)  # the same object the cycles use
             except operational() as exc:
-                log.error("campus %s: %s", campus.name, exc)
+                self.outages.failed(campus.name, str(exc), now)
                 return
             interval = timedelta(minutes=self.config.interval_minutes)
             watcher = self.watchers[campus.name] = Watcher(source, interval)

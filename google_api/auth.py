@@ -53,9 +53,7 @@ def load_credentials(
                 info, scopes=scopes, subject=subject or None
             )
         except (ValueError, KeyError) as exc:
-            raise AuthError(
-                f"{path}: la llave de la cuenta de servicio está incompleta ({exc})."
-            ) from None
+            raise AuthError(f"{path}: {_key_problem(exc)}") from None
     if kind == "authorized_user":
         return _user(info, path, scopes)
     if kind == "installed":
@@ -104,13 +102,42 @@ def _user(info: dict, path: Path, scopes: list[str]) -> Credentials:
     )
 
 
+def _key_problem(exc: BaseException) -> str:
+    """google-auth's and cryptography's English, as what to do about the key."""
+    text = str(exc)
+    if "missing fields" in text:
+        fields = text.split("missing fields", 1)[1].strip(" .")
+        return (
+            f"a la llave de la cuenta de servicio le faltan campos ({fields}): descarga de nuevo "
+            "el JSON completo en Google Cloud (IAM → Cuentas de servicio → Claves)."
+        )
+    return (
+        "la llave privada (private_key) de la cuenta de servicio está dañada o recortada: "
+        "descarga una llave nueva en Google Cloud (IAM → Cuentas de servicio → Claves) y "
+        "copia el archivo sin editarlo."
+    )
+
+
 def _read_json(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise AuthError(f"no existe el archivo de credenciales {path}.") from None
-    except (OSError, ValueError) as exc:
-        raise AuthError(f"{path}: no es un JSON legible ({exc}).") from None
+    except json.JSONDecodeError as exc:
+        raise AuthError(
+            f"{path}: no es un JSON válido (línea {exc.lineno}, columna {exc.colno}): descárgalo "
+            "de nuevo de Google Cloud y cópialo sin editarlo."
+        ) from None
+    except UnicodeDecodeError:
+        raise AuthError(f"{path}: no es un archivo de texto JSON (¿es otro archivo?).") from None
+    except PermissionError:
+        raise AuthError(
+            f"{path}: sin permiso de lectura para este usuario; revisa dueño y grupo del archivo."
+        ) from None
+    except OSError:
+        raise AuthError(
+            f"{path}: no se puede leer (¿es una carpeta o un disco fallando?)."
+        ) from None
     if not isinstance(data, dict):
         raise AuthError(f"{path}: no es un JSON de credenciales.")
     return data

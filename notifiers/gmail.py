@@ -65,7 +65,10 @@ class GmailSender(Sender):
         )
 
     def send(self, message: EmailMessage) -> None:
+        from google.auth.exceptions import GoogleAuthError
         from googleapiclient.errors import HttpError
+
+        from facultativo.google_api.failures import explain
 
         raw = base64.urlsafe_b64encode(message.as_bytes()).decode()
         request = self.service.users().messages().send(userId="me", body={"raw": raw})
@@ -75,8 +78,11 @@ class GmailSender(Sender):
             status = int(exc.resp.status)
             transient = _classify(exc).retry or status in (401, 403)
             raise SendError(f"Gmail respondió {status}: {_message(exc)}", transient) from None
-        except _network() as exc:
-            raise SendError(f"sin conexión con Gmail ({type(exc).__name__})") from None
+        except (*_network(), GoogleAuthError) as exc:
+            known = explain(exc)
+            text = known.text if known else type(exc).__name__
+            refused = known is not None and not known.outage  # the key, not this address
+            raise SendError(f"Gmail: {text}", True, relay=refused) from None
 
 
 def _classify(exc: BaseException) -> Failure:

@@ -43,6 +43,18 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "Comprobante",
     ),
 }
+# How `check` names each field to staff (the keys above are [campus.columns]' own).
+FIELD_LABELS = {
+    "timestamp": "marca temporal",
+    "email": "correo",
+    "tipo": "tipo",
+    "nss": "NSS",
+    "curp": "CURP",
+    "nombre": "nombre",
+    "apellidos": "apellidos",
+    "numero_control": "número de control",
+    "archivo": "constancia",
+}
 REQUIRED = ("timestamp", "email", "tipo", "archivo")  # without them no request can be read
 # [campus.columns] alta/baja: the Form's own option texts for each tipo, when its wording
 # is one the reader cannot settle (sync/values.py `tipo`)

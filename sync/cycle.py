@@ -344,10 +344,16 @@ def _validate(rt: Runtime, work: list[Step], now: datetime) -> dict[str, Outcome
             outcomes[step.row.key] = outcome
             if rt.hooks.progress:
                 rt.hooks.progress(done, len(work))
-            log.info(
-                "fila %d: %s %s", step.row.number, outcome.decision.estado, outcome.decision.motivos
-            )
+            log.info("fila %d: %s", step.row.number, _outcome_text(outcome))
     return outcomes
+
+
+def _outcome_text(outcome: Outcome) -> str:
+    """The estado as the sheet shows it, and why: the motivo codes, or for an ERROR
+    TEMPORAL (which has none) its detail, so no log line ends in an empty code."""
+    d = outcome.decision
+    why = d.motivos or d.cells.get("detalle", "")
+    return f"{d.cells.get('estado') or d.estado}{f' ({why})' if why else ''}"
 
 
 def _write(

@@ -20,12 +20,14 @@ from typing import Any, ClassVar
 
 import httplib2
 from google.auth.credentials import Credentials
+from google.auth.exceptions import GoogleAuthError
 from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build as discovery_build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaIoBaseDownload
 
 from facultativo.google_api.account import Account
+from facultativo.google_api.failures import explain
 from facultativo.google_api.retry import Failure, RetryPolicy, classify_status, error_reason
 from facultativo.settings import Deps
 from facultativo.settings import Table as TomlTable
@@ -104,8 +106,8 @@ class DriveStore(AttachmentStore):
             )
         except HttpError as exc:
             return self._failure(exc, ref)
-        except NETWORK_ERRORS as exc:
-            return FetchFailure(f"sin conexión con Google Drive ({type(exc).__name__})")
+        except (*NETWORK_ERRORS, GoogleAuthError) as exc:
+            return _unreachable(exc, "no se pudo leer el archivo en Google Drive")
         return meta
 
     def _download(self, ref: str, meta: dict, max_bytes: int) -> Fetched | FetchFailure | Refused:
@@ -120,8 +122,8 @@ class DriveStore(AttachmentStore):
             return Refused(f"El archivo pesa más de {max_bytes / 2**20:g} MB, el límite.")
         except HttpError as exc:
             return self._failure(exc, ref)
-        except NETWORK_ERRORS as exc:
-            return FetchFailure(f"la descarga de Drive se interrumpió ({type(exc).__name__})")
+        except (*NETWORK_ERRORS, GoogleAuthError) as exc:
+            return _unreachable(exc, "la descarga de Google Drive se interrumpió")
         data = buffer.getvalue()
         self._remember(meta.get("md5Checksum") or "", data)
         return Fetched(data, meta.get("name", ref))
@@ -191,6 +193,12 @@ def _refuse(meta: dict, max_bytes: int) -> Refused | None:
     if size > max_bytes:
         return Refused(f"El archivo pesa más de {max_bytes / 2**20:g} MB, el límite.")
     return None
+
+
+def _unreachable(exc: BaseException, what: str) -> FetchFailure:
+    """Drive's network or credentials failure as one line; the row is tried again."""
+    known = explain(exc)
+    return FetchFailure(f"{what}: {known.text if known else type(exc).__name__}")
 
 
 def _classify(exc: BaseException) -> Failure:

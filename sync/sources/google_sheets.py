@@ -15,11 +15,13 @@ from typing import Any, ClassVar
 
 import gspread
 import requests
+from google.auth.exceptions import GoogleAuthError
 from gspread.exceptions import APIError
 from gspread.urls import DRIVE_FILES_API_V3_URL
 from gspread.utils import rowcol_to_a1
 
 from facultativo.google_api.account import Account
+from facultativo.google_api.failures import explain
 from facultativo.settings import Deps
 from facultativo.settings import Table as TomlTable
 from facultativo.validators.text import fold
@@ -185,11 +187,11 @@ class GoogleSheetSource(ResponseSource):
             return fn()
         except APIError as exc:
             raise self._explain(exc.response.status_code) from None
-        except requests.exceptions.RequestException as exc:
-            raise SourceError(
-                f"{self.describe()}: sin conexión con Google ({type(exc).__name__}).",
-                transient=True,
-            ) from None
+        except (requests.exceptions.RequestException, GoogleAuthError, OSError) as exc:
+            known = explain(exc)
+            if known is None:
+                raise
+            raise SourceError(f"{self.describe()}: {known.text}.", transient=known.outage) from None
 
     def _explain(self, status: int) -> SourceError:
         who = f" con {self.account}" if self.account else " con la cuenta de facultativo"

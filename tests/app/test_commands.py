@@ -149,7 +149,7 @@ def test_check_reports_columns_and_problems(tmp_path):
     config = _demo_config(tmp_path)
     good = run("check", "--config", str(config))
     assert good.returncode == 0, good.stdout + good.stderr
-    assert "Todo en orden." in good.stdout and "archivo→" in good.stdout
+    assert "Todo en orden." in good.stdout and "constancia: «" in good.stdout
     (tmp_path / "respuestas.xlsx").unlink()
     bad = run("check", "--config", str(config))
     assert bad.returncode == 1

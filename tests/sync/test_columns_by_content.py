@@ -29,10 +29,10 @@ def test_check_maps_tipo_and_nss_by_their_answers(tmp_path, fake, pool):
     config = load(g.config(tmp_path, fake))
     lines = [m for ok, m in _check_campus(config.campuses[0], config.ledger) if ok]
     columns = next(m for m in lines if m.startswith("columnas:"))
-    assert f"tipo→«{TIPO}» (p. ej. «Alta del seguro facultativo»)" in columns
-    assert f"nss→«{NSS}» (p. ej. «*******" in columns
+    assert f"tipo: «{TIPO}» (p. ej. «Alta del seguro facultativo»)" in columns
+    assert f"NSS: «{NSS}» (p. ej. «*******" in columns
     # Google gives the timestamp as a serial number: shown as the date, not masked like an NSS
-    assert "timestamp→«Marca temporal» (p. ej. «16/11/2026 " in columns
+    assert "marca temporal: «Marca temporal» (p. ej. «16/11/2026 " in columns
 
 
 def test_bajas_are_read_as_bajas_when_the_question_has_other_words(tmp_path, fake, pool):

@@ -97,6 +97,7 @@ class FakeGoogle:
         self.faults: list[Fault] = []
         self.latency = 0.0
         self.tokens: set[str] = set()
+        self.token_refusal: dict[str, str] | None = None  # the token endpoint's 400 body
         self.grants: list[dict[str, Any]] = []
         self.codes: dict[str, str] = {}
         self.sent: list[bytes] = []  # raw messages received by users.messages.send
@@ -298,6 +299,8 @@ def _err(status: int, reason: str, message: str) -> dict:
 
 
 def _token(fake: FakeGoogle, body: bytes) -> None:
+    if fake.token_refusal is not None:  # Google's own words for a revoked key, a bad clock…
+        raise _Reply(400, fake.token_refusal)
     form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
     grant = form.get("grant_type", "")
     if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":

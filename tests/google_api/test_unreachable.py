@@ -1,0 +1,217 @@
+"""Google out of reach, or refusing the key, as an office meets it: one Spanish line
+with what to do, from whichever door the failure came through, and never a traceback.
+
+Each case is the real failure, made on loopback: a name that does not resolve, a port
+nobody listens on, a server that never answers, a certificate nobody signed, a proxy
+that is down, and Google's token endpoint refusing with Google's own words."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import socket
+import ssl
+import threading
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from facultativo.config import load
+from facultativo.sync.sources import SourceError
+from facultativo.wiring import build_source, build_store
+from tests.support import google_env
+
+# Words of the libraries' English that must never reach the office.
+ENGLISH = re.compile(
+    r"\b(the|failed|unable|retrying|expecting|resolve|refused|timed out|traceback|exception|"
+    r"max retries|name or service|invalid_grant|invalid jwt|certificate verify)\b",
+    re.IGNORECASE,
+)
+NOWHERE = "https://oauth2.googleapis.invalid/token"  # .invalid never resolves (RFC 2606)
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def with_key(tmp_path: Path, fake, timeout: float = 5, **changes: str):
+    """The campus's source after the key's fields are changed (e.g. its token_uri)."""
+    config = google_env.config(tmp_path, fake, timeout_seconds=timeout)
+    key = tmp_path / "credentials.json"
+    key.write_text(json.dumps({**json.loads(key.read_text()), **changes}), encoding="utf-8")
+    return load(config).campuses[0]
+
+
+def refusal(tmp_path, fake, **changes: str) -> str:
+    with pytest.raises(SourceError) as caught:
+        build_source(with_key(tmp_path, fake, **changes)).read()
+    text = str(caught.value)
+    assert not ENGLISH.search(text), text
+    return text
+
+
+def test_a_name_that_does_not_resolve_says_dns_and_what_to_check(tmp_path, fake):
+    text = refusal(tmp_path, fake, token_uri=NOWHERE)
+    assert "no se encuentra el servidor de Google (DNS)" in text
+    assert "internet" in text and "proxy" in text
+
+
+def test_a_port_nobody_listens_on_says_no_connection(tmp_path, fake):
+    text = refusal(tmp_path, fake, token_uri=f"http://127.0.0.1:{closed_port()}/token")
+    assert "sin conexión con Google" in text
+
+
+def test_a_proxy_that_is_down_is_named(tmp_path, fake, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{closed_port()}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    text = refusal(tmp_path, fake, token_uri="https://oauth2.googleapis.com/token")
+    assert "el proxy no deja pasar la conexión con Google" in text and "HTTPS_PROXY" in text
+
+
+class _Silent:
+    """A server that accepts connections and never answers (a firewall that swallows)."""
+
+    def __enter__(self) -> int:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        return int(self.sock.getsockname()[1])
+
+    def __exit__(self, *exc: object) -> None:
+        self.sock.close()
+
+
+def test_a_server_that_never_answers_says_google_did_not_answer_in_time(tmp_path, fake):
+    with _Silent() as port:
+        campus = with_key(tmp_path, fake, timeout=1, token_uri=f"http://127.0.0.1:{port}/token")
+        with pytest.raises(SourceError) as caught:
+            build_source(campus).read()
+    assert "Google no respondió a tiempo" in str(caught.value)
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    crt, pem = folder / "proxy.crt", folder / "proxy.key"
+    crt.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return crt, pem
+
+
+def test_a_certificate_nobody_signed_says_install_the_schools_certificate(tmp_path, fake):
+    """What a school's HTTPS-inspecting proxy looks like from here."""
+    crt, pem = _self_signed(tmp_path)
+    server = HTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(crt, pem)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        text = refusal(tmp_path, fake, token_uri=f"https://127.0.0.1:{server.server_port}/token")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "certificado" in text and "REQUESTS_CA_BUNDLE" in text
+
+
+# Google's token endpoint, word for word, for each way a key stops working.
+CLOCK = (
+    "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable "
+    "timeframe. Check your iat and exp values in the JWT claim."
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({"error": "invalid_grant", "error_description": CLOCK}, "la hora de este equipo"),
+        (
+            {"error": "invalid_grant", "error_description": "Invalid JWT Signature."},
+            "crea una llave nueva",
+        ),
+        (
+            {"error": "invalid_grant", "error_description": "Invalid grant: account not found"},
+            "crea una llave nueva",
+        ),
+        (
+            {"error": "invalid_client", "error_description": "The OAuth client was deleted."},
+            "descarga de nuevo el JSON",
+        ),
+    ],
+    ids=["clock-skew", "revoked-key", "deleted-account", "deleted-client"],
+)
+def test_a_key_google_refuses_says_what_to_do(tmp_path, fake, body, says):
+    fake.token_refusal = body
+    text = refusal(tmp_path, fake)
+    assert says in text
+
+
+def test_a_revoked_oauth_authorization_says_run_auth_again(tmp_path, fake):
+    fake.token_refusal = {
+        "error": "invalid_grant",
+        "error_description": "Token has been expired or revoked.",
+    }
+    config = google_env.config(tmp_path, fake)
+    user = {
+        "type": "authorized_user",
+        "client_id": "c.apps.googleusercontent.com",
+        "client_secret": "s",
+        "refresh_token": "1//r",
+        "token_uri": f"{fake.url}/token",
+    }
+    (tmp_path / "credentials.json").write_text(json.dumps(user), encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        build_source(load(config).campuses[0]).read()
+    assert "vuelve a ejecutar `facultativo auth" in str(caught.value)
+    assert not ENGLISH.search(str(caught.value))
+
+
+def test_drive_out_of_reach_is_a_spanish_failure_of_that_file_not_a_crash(tmp_path, fake):
+    store = build_store(with_key(tmp_path, fake, token_uri=NOWHERE))
+    failure = store.fetch("1DrvAbcdefghijkXYZ", 10_000)
+    assert failure.transient and "no se encuentra el servidor de Google (DNS)" in failure.detail
+    assert not ENGLISH.search(failure.detail)
+
+
+def test_the_log_line_of_an_error_temporal_names_it_and_says_why(tmp_path, fake, pool, caplog):
+    """It read «fila 21: ERROR_TEMPORAL » with an empty code."""
+    from tests.support.fake_google.server import Fault
+
+    google_env.spreadsheet(fake, google_env.demo_rows(fake)[:3])
+    fake.faults.append(Fault(r"alt=media", 503, times=1000))
+    caplog.set_level(logging.INFO, logger="facultativo")
+    google_env.cycle(google_env.config(tmp_path, fake), pool)
+    rows = [r.getMessage() for r in caplog.records if r.getMessage().startswith("fila ")]
+    errors = [line for line in rows if "ERROR" in line]
+    assert errors, rows
+    for line in errors:
+        assert re.fullmatch(
+            r"fila \d+: ERROR TEMPORAL \(.*Google Drive.*\(intento 1 de 5.*\)", line
+        )
