@@ -109,3 +109,63 @@ def test_smtp_xoauth2_with_a_delegated_service_account(tmp_path, fake, pool):
     assert recorder.users == [MAILBOX]  # one connection, one login, for the whole cycle
     grant = next(x for x in fake.grants if x["grant"] == "jwt")
     assert grant["sub"] == MAILBOX and grant["scope"] == "https://mail.google.com/"
+
+
+UNAUTHORIZED = {
+    "error": "unauthorized_client",
+    "error_description": "Client is unauthorized to retrieve access tokens using this method, "
+    "or client not authorized for any of the scopes requested.",
+}
+
+
+def test_gmail_without_domain_wide_delegation_waits_for_it_with_a_spanish_line(
+    tmp_path, fake, pool, caplog
+):
+    """Google refusing the mailbox is the office's setup, not the student's address: no
+    traceback, no email marked failed, and the log says where to authorize it."""
+    caplog.set_level("INFO", logger="facultativo")
+    ws = Workspace(
+        tmp_path,
+        google=google_table(tmp_path, fake),
+        mail=Mail(sender=Backend("gmail", gmail.Settings(mailbox=MAILBOX))),
+    )
+    fake.token_refusal = UNAUTHORIZED
+    report = ws.cycle(pool)
+    assert not fake.sent and not report.emails.get("sent") and not report.emails.get("failed")
+    assert not any(str(n).startswith("ERROR") for n in ws.column("Validación: notificada el"))
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "delegación de todo el dominio" in logged and "unauthorized_client" not in logged
+    assert report.emails["retry"] == DUE  # each waits its turn, none is the student's ERROR
+
+
+def test_smtp_xoauth2_with_a_refused_key_waits_with_a_spanish_line(tmp_path, fake, pool, caplog):
+    caplog.set_level("INFO", logger="facultativo")
+    recorder = XOAuth2Recorder(fake.tokens)
+    cert, key = smtp.certificate(tmp_path)
+    controller = smtp.start(recorder, "starttls", cert, key)
+    fake.token_refusal = {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
+    try:
+        ws = Workspace(
+            tmp_path,
+            google=google_table(tmp_path, fake),
+            mail=Mail(
+                sender=Backend(
+                    "smtp",
+                    smtp_sender.Settings(
+                        host="127.0.0.1",
+                        port=controller.port,
+                        security="starttls",
+                        auth="xoauth2",
+                        username=MAILBOX,
+                        cafile=cert,
+                    ),
+                )
+            ),
+        )
+        report = ws.cycle(pool)
+    finally:
+        controller.stop()
+    assert not recorder.ids() and not report.emails.get("sent")
+    assert not any(str(n).startswith("ERROR") for n in ws.column("Validación: notificada el"))
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "crea una llave nueva" in logged and "Invalid JWT" not in logged
