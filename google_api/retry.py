@@ -96,4 +96,13 @@ def error_reason(payload: object) -> str | None:
 
 
 def _short(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {str(exc)[:120]}"
+    """The status Google answered, or what kept it from answering: never the library's
+    English message."""
+    from .failures import explain
+
+    for response in (getattr(exc, "response", None), getattr(exc, "resp", None)):
+        status = getattr(response, "status_code", None) or getattr(response, "status", None)
+        if status:
+            return f"HTTP {status}"  # a requests.Response of an error is falsy: no `or`
+    known = explain(exc)
+    return known.text if known else type(exc).__name__

@@ -215,3 +215,15 @@ def test_the_log_line_of_an_error_temporal_names_it_and_says_why(tmp_path, fake,
         assert re.fullmatch(
             r"fila \d+: ERROR TEMPORAL \(.*Google Drive.*\(intento 1 de 5.*\)", line
         )
+
+
+def test_a_retried_call_is_logged_by_its_status_not_the_librarys_english(tmp_path, fake, caplog):
+    from tests.support.fake_google.server import Fault
+
+    google_env.spreadsheet(fake, google_env.demo_rows(fake)[:1])
+    fake.faults.append(Fault(r"values:batchGet", 503, times=1))
+    caplog.set_level(logging.INFO, logger="facultativo")
+    build_source(load(google_env.config(tmp_path, fake)).campuses[0]).read()
+    retried = [r.getMessage() for r in caplog.records if "reintento" in r.getMessage()]
+    assert retried and retried[0].startswith("Google respondió HTTP 503; reintento 1 en ")
+    assert not ENGLISH.search(" ".join(retried)) and "APIError" not in retried[0]
