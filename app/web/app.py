@@ -32,7 +32,7 @@ from facultativo.validators.isolation import DEFAULT_EXTRACTOR
 from facultativo.wiring import contact
 
 from .check import Incomplete, Ready, outcome, prepare
-from .guard import REFUSED, RETRY_AFTER, STATIC_PREFIX, Guard, RateLimiter, Rules
+from .guard import BUSY_PATH, REFUSED, RETRY_AFTER, STATIC_PREFIX, Guard, RateLimiter, Rules
 from .upload import Answers, UploadProblem, read_upload
 
 log = logging.getLogger("facultativo.web")
@@ -99,6 +99,7 @@ def create_app(site: Site, on_ready: Callable[[], None] | None = None) -> Guard:
             Route("/verificar", pages.check, methods=["POST"]),
             Route("/verificar", pages.back_to_form, methods=["GET", "HEAD"]),
             Route("/muy-grande", pages.too_large, methods=["GET", "HEAD"]),
+            Route(BUSY_PATH, pages.busy, methods=["GET", "HEAD"]),
             Route("/salud", pages.health, methods=["GET", "HEAD"]),
             Mount(STATIC_PREFIX.rstrip("/"), StaticFiles(directory=static), name="estatico"),
         ],
@@ -151,6 +152,10 @@ class _Pages:
     async def too_large(self, request: Request) -> Response:
         """nginx's client_max_body_size sends its 413 here (see deploy/nginx-facultativo.conf)."""
         return self.render(413, aviso="grande")
+
+    async def busy(self, request: Request) -> Response:
+        """A connection past the server's limit, whatever it asked for (server.py)."""
+        return self._refusal("ocupado", 10)
 
     async def health(self, request: Request) -> Response:
         ok = self.pool is not None

@@ -48,6 +48,8 @@ HEADERS = (
 )
 NO_STORE = (b"cache-control", b"no-store")
 STATIC_PREFIX = "/estatico/"  # the page's own CSS and JS: the only responses a browser may keep
+# the page's «ocupada», for a connection past the server's limit (server.py)
+BUSY_PATH = "/ocupada"
 
 
 class RateLimiter:

@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -683,3 +684,151 @@ def test_attack_a_classroom_burst_gets_the_spanish_busy_page_not_uvicorn_s(tmp_p
         if response.status_code == 503:
             assert "La página está ocupada" in text_of(response)
     assert any(r.status_code == 200 for r in answers)
+
+
+# Connections without nginx in front (uvicorn serving directly).
+
+
+def _port(url: str) -> int:
+    return int(url.rstrip("/").rsplit(":", 1)[1])
+
+
+def _descriptors(needed: int) -> None:
+    """This test process may hold `needed` sockets (its soft limit raised if it must be)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        if hard != resource.RLIM_INFINITY and hard < needed:
+            pytest.skip(f"this machine allows {hard} open files; the test needs {needed}")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+
+
+def _seconds_until_closed(socks: list[socket.socket], started: float, limit: float) -> float:
+    """Seconds from `started` until the server had closed every one of `socks`; `limit`
+    (and the assertion fails) when some were still open then."""
+    import selectors
+
+    selector = selectors.DefaultSelector()
+    for sock in socks:
+        sock.setblocking(False)
+        selector.register(sock, selectors.EVENT_READ)
+    open_ = set(socks)
+    last = 0.0
+    while open_ and time.monotonic() - started < limit:
+        for key, _ in selector.select(0.2):
+            try:
+                data = key.fileobj.recv(65536)
+            except BlockingIOError:
+                continue
+            except OSError:
+                data = b""
+            assert not data.startswith(b"HTTP/1.1 503"), data  # no answer, least of all this
+            if not data:
+                open_.discard(key.fileobj)
+                selector.unregister(key.fileobj)
+                last = time.monotonic() - started
+    selector.close()
+    assert not open_, f"{len(open_)} connections still open after {limit} s"
+    return last
+
+
+def _drip(sock: socket.socket, stop: threading.Event) -> None:
+    """A request head sent one byte every 0.2 s (slowloris): it would take minutes."""
+    for byte in b"GET / HTTP/1.1\r\nHost: x\r\nX-Relleno: " + b"a" * 2000:
+        if stop.is_set():
+            return
+        try:
+            sock.send(bytes([byte]))
+        except OSError:
+            return
+        time.sleep(0.2)
+
+
+def test_idle_and_byte_at_a_time_connections_are_closed_and_students_still_served(tmp_path):
+    """1,100 connections that send nothing (past the 1,000 the page holds) and one that
+    sends its request head a byte at a time: a student still gets the Spanish page and can
+    check, and every one of those connections is closed within a few seconds."""
+    _descriptors(1500)
+    with running_page(tmp_path, WEB) as p:
+        started = time.monotonic()
+        idle = [socket.create_connection(("127.0.0.1", _port(p.url))) for _ in range(1100)]
+        slow = socket.create_connection(("127.0.0.1", _port(p.url)))
+        stop = threading.Event()
+        dripping = threading.Thread(target=_drip, args=(slow, stop), daemon=True)
+        dripping.start()
+        try:
+            time.sleep(0.5)
+            form = requests.get(p.url, timeout=10)
+            check = p.check(p.constancia("ana"))
+            took = _seconds_until_closed([*idle, slow], started, limit=12)
+        finally:
+            stop.set()
+            for sock in [*idle, slow]:
+                sock.close()
+    assert form.status_code == 200 and "Revisa tu constancia" in text_of(form)
+    assert check.status_code == 200 and "sería ACEPTADA" in text_of(check)
+    assert took <= 9, took  # a 5 s deadline for a request's head, and a loaded machine
+
+
+def test_with_few_file_descriptors_idle_connections_make_room_for_a_student(tmp_path):
+    """A system that allows the page 200 open files (fewer than its 1,000 connections):
+    past that uvicorn could not even accept a student's connection."""
+    import resource
+
+    def few_files() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (200, 200))
+
+    with running_page(tmp_path, WEB, preexec=few_files) as p:
+        idle = [socket.create_connection(("127.0.0.1", _port(p.url))) for _ in range(300)]
+        try:
+            time.sleep(0.5)
+            form = requests.get(p.url, timeout=10)
+        finally:
+            for sock in idle:
+                sock.close()
+        log = p.output()
+    assert form.status_code == 200 and "Revisa tu constancia" in text_of(form)
+    assert "el sistema permite 200 archivos abiertos: la página atenderá 136 conexiones" in log
+
+
+def test_when_every_connection_is_busy_a_new_one_gets_the_spanish_busy_page(tmp_path):
+    """Each connection is a check whose upload is still arriving (none waits for its head,
+    none can be closed to make room): one more gets «ocupada», never uvicorn's English."""
+    import resource
+
+    def few_files() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (100, 100))  # 36 connections
+
+    toml = "[web]\nchecks_per_address = 1000\nmax_concurrent = 100\nupload_seconds = 30\n"
+    with running_page(tmp_path, toml, preexec=few_files) as p:
+        uploads = [_started(p.url, 5000) for _ in range(36)]
+        try:
+            time.sleep(0.5)
+            busy = requests.get(p.url, timeout=10)
+        finally:
+            for sock in uploads:
+                sock.close()
+        time.sleep(0.5)
+        after = requests.get(p.url, timeout=10)
+    assert busy.status_code == 503 and "La página está ocupada" in text_of(busy)
+    assert "Service Unavailable" not in busy.text and "Retry-After" in busy.headers
+    assert after.status_code == 200
+
+
+def _started(url: str, length: int) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", _port(url)), timeout=10)
+    sock.sendall(
+        b"POST /verificar HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
+        b"boundary=b\r\nContent-Length: %d\r\n\r\n--b\r\n" % length
+    )
+    return sock
+
+
+def test_a_request_the_server_cannot_parse_is_answered_in_spanish(page):
+    with socket.create_connection(("127.0.0.1", _port(page.url)), timeout=10) as sock:
+        sock.sendall(b"ESTO NO ES HTTP\r\n\r\n")
+        answer = _read_response(sock)
+    assert answer.startswith(b"HTTP/1.1 400")
+    assert b"No pudimos leer tu solicitud" in answer
+    assert b"Invalid HTTP request" not in answer
