@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from facultativo.config import Campus, Web
@@ -109,6 +109,9 @@ def create_app(site: Site, on_ready: Callable[[], None] | None = None) -> Guard:
         },
         lifespan=lifespan,
     )
+    # Starlette's own redirect to the address with(out) a trailing slash names the host the
+    # request claimed (Host is the client's to write): http_error redirects without one
+    app.router.redirect_slashes = False
     window = site.web.window_minutes * 60
     limiter = RateLimiter(site.web.checks_per_address, window)
     return Guard(
@@ -215,6 +218,8 @@ class _Pages:
 
     async def http_error(self, request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
+        if status == 404 and (twin := _slash_twin(request)):
+            return RedirectResponse(twin, status_code=307)  # the same method, to a path
         aviso = {404: "no_existe", 405: "no_existe"}.get(status, "error")
         return self.render(status, aviso=aviso)
 
@@ -228,3 +233,17 @@ class _Pages:
             return self.render(500, aviso="error")
         except Exception:  # the page itself is what failed: a page that cannot
             return HTMLResponse(FALLBACK, status_code=500)
+
+
+def _slash_twin(request: Request) -> str | None:
+    """For «/verificar/» (or «/salud» without its slash, were it a route with one), the
+    route's own path, as a relative address: a redirect names no host, so a forged Host
+    header can send no one elsewhere. None when no route has that path."""
+    path = request.url.path
+    twin = path.rstrip("/") if path.endswith("/") else path + "/"
+    scope = {**request.scope, "path": twin}
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.matches(scope)[0] is Match.FULL:
+            query = request.url.query
+            return route.path + (f"?{query}" if query else "")
+    return None

@@ -264,6 +264,24 @@ def test_unknown_pages_and_methods_answer_in_spanish(page):
     assert requests.get(page.url + "salud", timeout=10).text == "ok"
 
 
+def test_a_redirect_never_names_the_host_the_request_claimed(page):
+    """Host (and X-Forwarded-Host) are the client's to write: a redirect is a path."""
+    forged = {"Host": "malo.example", "X-Forwarded-Host": "malo.example"}
+    for method, path, location in [
+        ("GET", "verificar/", "/verificar"),
+        ("POST", "verificar/", "/verificar"),  # 307: the browser posts again, to the page
+        ("GET", "salud/?x=1", "/salud?x=1"),
+        ("GET", "verificar", "/"),  # after a post, back to the form
+    ]:
+        moved = requests.request(
+            method, page.url + path, headers=forged, allow_redirects=False, timeout=10
+        )
+        assert moved.is_redirect and moved.headers["Location"] == location, (path, moved)
+    for path in ("malo.example/", "/malo.example", "/malo.example/"):  # never «//malo…»
+        response = requests.get(page.url + path, headers=forged, allow_redirects=False, timeout=10)
+        assert response.status_code == 404 and "Esta página no existe" in text_of(response)
+
+
 def test_nothing_about_the_student_reaches_the_log(page):
     page.check(
         page.constancia("ana"),

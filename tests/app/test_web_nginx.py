@@ -54,6 +54,15 @@ def test_the_page_is_served_over_tls_and_plain_http_is_redirected(proxied):
     assert moved.status_code == 301 and moved.headers["Location"].startswith("https://")
 
 
+def test_plain_http_is_redirected_to_the_configured_name_not_the_host_sent(proxied):
+    _, _, http, _ = proxied
+    moved = requests.get(
+        http + "verificar?x=1", headers={"Host": "malo.example"}, allow_redirects=False, timeout=10
+    )
+    assert moved.status_code == 301
+    assert moved.headers["Location"] == f"https://{HOST}/verificar?x=1"
+
+
 def test_checks_through_nginx_and_what_it_must_not_do(proxied):
     page, https, _, folder = proxied
     ok = _post(https, page.constancia("ana"))
