@@ -60,16 +60,26 @@ class Page:
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
+    def output_with(self, *lines: str, seconds: float = 10) -> str:
+        """The log once it holds every one of `lines` (the page writes a line before it
+        answers, but a thread copies it here: a loaded machine can lag)."""
+        deadline = time.monotonic() + seconds
+        text = self.output()
+        while not all(line in text for line in lines) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            text = self.output()
+        return text
+
 
 def write_workspace(folder: Path, extra_toml: str = "", form_url: bool = True) -> Path:
     """The demo's workspace (config and constancias), with `extra_toml` appended; without
-    `form_url`, its [campus.web] table is left out."""
+    `form_url`, the campus's form_url is left out."""
     demo.build(folder)
     config = folder / "facultativo.toml"
     text = config.read_text(encoding="utf-8")
     assert f'form_url = "{FORM_URL}"' in text
     if not form_url:
-        text = text.replace("[campus.web]", "").replace(f'form_url = "{FORM_URL}"', "")
+        text = text.replace(f'form_url = "{FORM_URL}"', "")
     config.write_text(text + "\n" + extra_toml, encoding="utf-8")
     return config
 
