@@ -109,7 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t = command("status", "último ciclo, pendientes y siguiente ejecución", deployed)
     t.add_argument("--json", action="store_true", help="para monitoreo")
-    command("check", "revisa la configuración, la hoja y los archivos", deployed)
+    c = command("check", "revisa la configuración, la hoja y los archivos", deployed)
+    c.add_argument(
+        "--probar-correo",
+        action="store_true",
+        help="inicia sesión en el servidor SMTP (sin enviar nada) y dice si funciona",
+    )
     command("digest", "envía ahora el resumen diario al personal", logs, deployed)
     i = command("informe", "compara los veredictos con las decisiones del personal", deployed)
     i.add_argument("--desde", type=_day, help="solo respuestas desde AAAA-MM-DD[THH:MM]")

@@ -10,6 +10,7 @@ reopened for the next message.
 from __future__ import annotations
 
 import base64
+import errno
 import logging
 import os
 import smtplib
@@ -59,41 +60,105 @@ class SmtpSender(Sender):
         xoauth2: Callable[[], str] | None = None,
         timeout: float = 30.0,
         context: ssl.SSLContext | None = None,
+        password_from: str = "",
+        cafile: Path | None = None,
     ) -> None:
         self.host, self.port, self.security = host, port, security
+        self.password_from = password_from  # where the password is kept, for the fix
         self.username, self.password, self.xoauth2 = username, password, xoauth2
         self.timeout = timeout
-        self.context = context or ssl.create_default_context()
+        self.context, self.cafile = context, cafile  # the context is made when first needed
         self.conn: smtplib.SMTP | None = None
 
     def open(self) -> None:
+        """Connect, STARTTLS or TLS as configured, and log in. Every failure is a SendError
+        with one Spanish line that says what to fix (`check --probar-correo` shows it as is)."""
         try:
             self.conn = self._connect()
         except smtplib.SMTPAuthenticationError as exc:
+            if self.xoauth2 is not None:
+                raise SendError(
+                    f"el servidor {self.host} rechazó el token XOAUTH2 de «{self.username}» "
+                    f"({exc.smtp_code}): revisa mailbox y la delegación de dominio de la cuenta "
+                    f"de servicio (alcance {SMTP_XOAUTH2})"
+                ) from None
             raise SendError(
-                f"el servidor {self.host} rechazó el usuario o la contraseña de aplicación "
-                f"({exc.smtp_code}); revisa [campus.mail]"
+                f"el servidor {self.host} rechazó el usuario «{self.username}» o la contraseña "
+                f"de aplicación ({exc.smtp_code}): revisa username en [campus.mail] y la "
+                f"contraseña{self.password_from}; con Gmail es una contraseña de aplicación "
+                "(16 letras), no la de la cuenta"
             ) from None
         except (smtplib.SMTPException, OSError) as exc:
-            raise SendError(f"no hay conexión con {self.host}:{self.port} ({_why(exc)})") from None
+            raise SendError(
+                f"no hay conexión con {self.host}:{self.port}: {self._why(exc)}"
+            ) from None
 
     def _connect(self) -> smtplib.SMTP:
         if self.security == "ssl":
             conn: smtplib.SMTP = smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout, context=self.context
+                self.host, self.port, timeout=self.timeout, context=self._tls()
             )
         else:
             conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         try:
             conn.ehlo()
             if self.security == "starttls":
-                conn.starttls(context=self.context)
+                if not conn.has_extn("starttls"):
+                    raise SendError(self._lacks("STARTTLS", _PORTS))
+                conn.starttls(context=self._tls())
                 conn.ehlo()
+            if (self.xoauth2 is not None or self.username) and not conn.has_extn("auth"):
+                raise SendError(self._lacks("AUTH (inicio de sesión)", _NO_AUTH))
             self._login(conn)
         except BaseException:
             conn.close()
             raise
         return conn
+
+    def _tls(self) -> ssl.SSLContext:
+        """The system's authorities, or [campus.mail] cafile's: read at the first connection,
+        so a wrong cafile is a line in the log and in `check`, not a crash."""
+        if self.context is None:
+            try:
+                self.context = ssl.create_default_context(cafile=self.cafile)
+            except ssl.SSLError:
+                raise SendError(
+                    f"cafile {self.cafile} no tiene un certificado PEM («-----BEGIN "
+                    "CERTIFICATE-----»): revisa cafile en [campus.mail]"
+                ) from None
+            except OSError as exc:
+                raise SendError(
+                    f"cafile {self.cafile}: {os_error(exc)}; revisa cafile en [campus.mail]"
+                ) from None
+        return self.context
+
+    def _lacks(self, what: str, fix: str) -> str:
+        return f"el servidor {self.host}:{self.port} no ofrece {what}: {fix}"
+
+    def _why(self, exc: BaseException) -> str:
+        """What went wrong talking to the server, in Spanish, with the fix: smtplib's and
+        OpenSSL's own words never reach the log or `check`."""
+        if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, OSError):
+            exc = exc.__context__  # smtplib's word for a read that timed out or failed
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return _CERTIFICATE.get(exc.verify_code, _CERTIFICATE[0]).format(host=self.host)
+        if isinstance(exc, ssl.SSLError):
+            return f"no se pudo establecer TLS; {_PORTS}"
+        if isinstance(exc, socket.timeout | TimeoutError):
+            return (
+                f"el servidor no respondió en {self.timeout:g} s: revisa host y port, que el "
+                f"firewall deje salir a ese puerto y que security corresponda al puerto {_PAIRS}"
+            )
+        if isinstance(exc, smtplib.SMTPServerDisconnected):
+            return f"el servidor cerró la conexión; {_PORTS}"
+        if isinstance(exc, smtplib.SMTPResponseException):
+            return f"el servidor respondió {_reply(exc.smtp_code, exc.smtp_error)}"
+        if isinstance(exc, smtplib.SMTPException):  # login: no mechanism smtplib speaks
+            return (
+                "el servidor no acepta usuario y contraseña (PLAIN, LOGIN ni CRAM-MD5); "
+                'con Gmail o Microsoft 365 sin contraseñas de aplicación usa auth = "xoauth2"'
+            )
+        return _why(exc)
 
     def _login(self, conn: smtplib.SMTP) -> None:
         if self.xoauth2 is not None:
@@ -149,12 +214,51 @@ def _why(exc: BaseException) -> str:
     if isinstance(exc, socket.timeout | TimeoutError):
         return "tiempo de espera agotado"
     if isinstance(exc, socket.gaierror):
-        return "no se encontró el servidor: revisa host"
+        return "no se encontró el servidor (DNS): revisa host"
     if isinstance(exc, ConnectionRefusedError):
         return "el servidor rechazó la conexión: revisa host y port"
+    if isinstance(exc, ConnectionResetError | BrokenPipeError):
+        return f"el servidor cortó la conexión; {_PORTS}"
+    if isinstance(exc, OSError) and exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return "no hay ruta hacia el servidor: revisa host y la red de esta máquina"
     if isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException):
         return os_error(exc)
-    return f"{type(exc).__name__}: {exc}"[:120]
+    return f"error inesperado ({type(exc).__name__})"
+
+
+_PAIRS = '(587 con "starttls", 465 con "ssl")'
+_PORTS = f"revisa security y port {_PAIRS}"
+_NO_AUTH = (
+    'si este servidor no pide contraseña, usa auth = "none"; si la pide, revisa security '
+    "y port (muchos solo ofrecen AUTH después de STARTTLS, en el 587)"
+)
+_CA = "si el servidor usa una autoridad propia, indica su certificado con cafile en [campus.mail]"
+_CERTIFICATE = {  # OpenSSL's verify codes (X509_V_ERR_*)
+    0: f"el certificado del servidor no es válido; {_CA}",
+    9: "el certificado del servidor aún no es válido: revisa la fecha y hora de esta máquina",
+    10: "el certificado del servidor venció: avisa a quien administra el servidor de correo",
+    18: f"el certificado del servidor es autofirmado; {_CA}",
+    19: f"el certificado del servidor es de una autoridad desconocida; {_CA}",
+    20: f"el certificado del servidor es de una autoridad desconocida; {_CA}",
+    21: f"el certificado del servidor es de una autoridad desconocida; {_CA}",
+    62: (
+        "el certificado del servidor no es para «{host}»: escribe en host el nombre que "
+        "dice su certificado (p. ej. smtp.gmail.com, no una dirección IP)"
+    ),
+}
+
+
+def missing_password(variable: str) -> str | None:
+    """The problem when the environment lacks the app password [campus.mail] names; the
+    same words for `check` and for a cycle that cannot log in."""
+    if os.environ.get(variable, ""):
+        return None
+    return (
+        f"la variable de entorno {variable} no existe o está vacía: escríbela en "
+        f"/etc/facultativo/env como {variable}='…' (legible por el usuario facultativo); "
+        "systemd la lee con EnvironmentFile=, y con cron hay que cargarla con "
+        "«set -a; . /etc/facultativo/env; set +a» (deploy/facultativo.cron)"
+    )
 
 
 KIND = "smtp"
@@ -238,7 +342,6 @@ AUTH = ("password", "xoauth2", "none")
 
 def build(settings: Settings, deps: Deps) -> SmtpSender:
     s = settings
-    cafile = str(s.cafile) if s.cafile else None
     xoauth2 = _xoauth2(s, deps) if s.auth == "xoauth2" else None
     return SmtpSender(
         s.host,
@@ -248,8 +351,17 @@ def build(settings: Settings, deps: Deps) -> SmtpSender:
         "" if s.auth == "none" else _password(s),
         xoauth2,
         s.timeout_seconds,
-        ssl.create_default_context(cafile=cafile),
+        password_from=_password_from(s),
+        cafile=s.cafile,
     )
+
+
+def _password_from(s: Settings) -> str:
+    if s.auth != "password":
+        return ""
+    if s.password_env:
+        return f" ({s.password_env} en /etc/facultativo/env)"
+    return f" (password_file {s.password_file})" if s.password_file else ""
 
 
 def _password(s: Settings) -> Callable[[], str]:
@@ -257,10 +369,10 @@ def _password(s: Settings) -> Callable[[], str]:
 
     def read() -> str:
         if s.password_env:
-            value = os.environ.get(s.password_env, "")
-            if not value:
-                raise SendError(f"la variable de entorno {s.password_env} está vacía")
-            return value
+            problem = missing_password(s.password_env)
+            if problem:
+                raise SendError(problem)
+            return os.environ[s.password_env]
         if s.password_file:
             return read_password_file(s.password_file)
         return ""
@@ -273,10 +385,20 @@ def _xoauth2(s: Settings, deps: Deps) -> Callable[[], str]:
     office mailbox."""
 
     def token() -> str:
+        from google.auth.exceptions import GoogleAuthError
         from google.auth.transport.requests import Request
 
+        from facultativo.google_api.failures import explain
+
         creds = google_credentials(deps, SMTP_XOAUTH2, s.mailbox or s.username)
-        creds.refresh(Request())
+        try:
+            creds.refresh(Request())
+        except GoogleAuthError as exc:
+            known = explain(exc)
+            text = known.text if known else type(exc).__name__
+            raise SendError(
+                f"token XOAUTH2: {text}", True, relay=bool(known and not known.outage)
+            ) from None
         return str(creds.token)
 
     return token

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from facultativo.config import Campus, load
+from facultativo.notifiers import smtp
+from facultativo.notifiers.base import SendError
 from facultativo.sync import values
 from facultativo.sync.attachments.base import AttachmentStore
 from facultativo.sync.attachments.folder import FolderStore, is_drive_link
@@ -26,7 +28,7 @@ from facultativo.sync.wording import unread_estados
 from facultativo.validators import Tipo
 from facultativo.validators.model import Reimpresion
 from facultativo.validators.text import os_error
-from facultativo.wiring import build_source, build_store
+from facultativo.wiring import build_sender, build_source, build_store
 
 from . import campuses
 
@@ -39,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
     problems += not ok
     print(f"{'ok   ' if ok else 'ERROR'} {message}")
     for campus in campuses(config, args.campus):
-        for ok, message in check_campus(campus, config.ledger):
+        lines = check_campus(campus, config.ledger) + check_mail(campus, args.probar_correo)
+        for ok, message in lines:
             problems += not ok
             print(f"{'ok   ' if ok else 'ERROR'} campus {campus.name}: {message}")
     print("Todo en orden." if not problems else f"{problems} problema(s) por corregir.")
@@ -115,6 +118,32 @@ def _mail_line(campus: Campus) -> str:
     if campus.mail.modo == "sombra":
         text += "; modo sombra: no se envía ninguno a los estudiantes"
     return text
+
+
+def check_mail(campus: Campus, probe: bool) -> list[tuple[bool, str]]:
+    """The SMTP password the environment must hold, and with `probe` a real login (connect,
+    STARTTLS or TLS, AUTH, QUIT: nothing is sent). Without `probe` nothing connects."""
+    sender = campus.mail.sender
+    if sender.kind != smtp.KIND:
+        if not probe:
+            return []
+        return [(True, f'correo: --probar-correo solo prueba SMTP (sender = "{sender.kind}")')]
+    settings: smtp.Settings = sender.settings
+    if settings.auth == "password" and settings.username and settings.password_env:
+        problem = smtp.missing_password(settings.password_env)
+        if problem:
+            return [(False, f"correo: {problem}")]
+    if not probe:
+        return []
+    where = f"{settings.host}:{settings.port} ({settings.security})"
+    who = f" como {settings.username}" if settings.username and settings.auth != "none" else ""
+    try:
+        with build_sender(campus):
+            pass
+    except SendError as exc:
+        return [(False, f"correo: {exc}")]
+    done = "inició sesión" if who else "se conectó"
+    return [(True, f"correo: {done} en {where}{who}; no se envió nada")]
 
 
 def _policy_line(campus: Campus) -> str:
