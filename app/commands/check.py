@@ -16,7 +16,7 @@ from facultativo.notifiers.base import SendError
 from facultativo.sync import values
 from facultativo.sync.attachments.base import AttachmentStore
 from facultativo.sync.attachments.folder import FolderStore, is_drive_link
-from facultativo.sync.columns import MissingColumns, map_columns, tipo_options
+from facultativo.sync.columns import FIELD_LABELS, MissingColumns, map_columns, tipo_options
 from facultativo.sync.decisions import after_staff_text, answered_after_staff
 from facultativo.sync.ledger import Ledger, LedgerError
 from facultativo.sync.ownership import claim
@@ -79,8 +79,9 @@ def check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
         results.append((True, f"{source.describe()}: {len(table.rows)} filas leídas"))
         cols = map_columns(table.header, campus.columns, table.rows)
         tz = table.timezone or campus.policy.timezone
-        found = ", ".join(
-            f"{k}→«{table.header[c]}»{_sample(table, c, tz if k == 'timestamp' else None)}"
+        found = "; ".join(
+            f"{FIELD_LABELS[k]}: «{table.header[c]}»"
+            f"{_sample(table, c, tz if k == 'timestamp' else None)}"
             for k, c in cols.fields.items()
         )
         results.append((True, f"columnas: {found}"))
