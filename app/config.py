@@ -103,7 +103,12 @@ class Campus:
     # Responses from before this moment (campus time) were handled by hand: never
     # validated nor mailed, marked ANTERIOR.
     desde: datetime | None = None
-    form_url: str = ""  # [campus.web]: the Form the pre-check page sends students to
+    # [campus] form_url: the Form students send. Emails that ask for it again link to it,
+    # and so does the pre-check page for a constancia in order.
+    form_url: str = ""
+    # [campus.web] url: the pre-check page's public address; those emails invite the
+    # student to check the new constancia there first.
+    web_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,7 @@ CAMPUS_KEYS = frozenset(
         "registros_patronales",
         "timezone",
         "desde",
+        "form_url",
         "date_tolerance_days",
         "max_attempts",
         "retry_minutes",
@@ -214,9 +220,13 @@ def known() -> dict[str, frozenset[str]]:
         "campus.google": Account.KEYS | backends("google"),
         "campus.mail": MAIL_KEYS | backends("mail"),
         "campus.digest": frozenset({"recipients", "time", "days"}),
-        "campus.web": frozenset({"form_url"}),
+        "campus.web": frozenset({"url"}),
         "campus.policy": frozenset({"reimpresion"}),
     }
+
+
+# A key's old place, still read (see _links) but never suggested for a misspelled key.
+OLD_KEYS = {"campus.web": frozenset({"form_url"})}
 
 
 def _table(raw: dict[str, Any], name: str, problems: list[str]) -> dict[str, Any]:
@@ -257,7 +267,8 @@ def unknown_keys(raw: dict[str, Any]) -> list[str]:
 
 
 def _unknown(table: dict[str, Any], kind: str, where: str = "el archivo") -> list[str]:
-    return [_unknown_line(k, known()[kind], where) for k in table if k not in known()[kind]]
+    valid = known()[kind] | OLD_KEYS.get(kind, frozenset())
+    return [_unknown_line(k, known()[kind], where) for k in table if k not in valid]
 
 
 def _unknown_line(key: str, valid: frozenset[str], where: str) -> str:
@@ -319,17 +330,38 @@ def _web(raw: dict[str, Any], problems: list[str]) -> Web:
     )
 
 
-def _form_url(raw: Any, where: str, problems: list[str]) -> str:
-    """[campus.web] form_url: where the pre-check page sends a student whose constancia
-    is in order. Only a web address: the page shows it as a link."""
-    if not isinstance(raw, dict):
+# An address a student opens: http(s), a host, nothing a link could break on.
+URL = re.compile(r"https?://[^\s/?#<>\"']+(?:[/?#][^\s<>\"']*)?", re.IGNORECASE)
+FORM_EXAMPLE = "https://forms.gle/AbCdEf123"
+PAGE_EXAMPLE = "https://facultativo.escuela.mx"
+
+
+def _links(raw: dict, where: str, problems: list[str]) -> dict[str, str]:
+    """[campus] form_url and [campus.web] url: the Form and the pre-check page, as the
+    emails and the page link to them. form_url's old place, [campus.web] form_url, is
+    still read; both places with different addresses is an error naming both."""
+    web = raw.get("web", {})
+    if not isinstance(web, dict):
         problems.append(f"{where}.web debe ser una tabla [campus.web].")
-        return ""
-    url = Table(raw, where + ".web", problems=problems).text("form_url")
-    if url and not re.fullmatch(r"https?://[^\s<>\"']+", url):
+        web = {}
+    form = _url(raw, "form_url", where, "del formulario", FORM_EXAMPLE, problems)
+    old = _url(web, "form_url", where + ".web", "del formulario", FORM_EXAMPLE, problems)
+    if form and old and form != old:
         problems.append(
-            f"{where}.web.form_url = {_shown(url)}: escribe la dirección completa del "
-            'formulario, p. ej. "https://forms.gle/AbCdEf123".'
+            f"{where}: form_url = {_shown(form)} y [campus.web] form_url = {_shown(old)} son "
+            "formularios distintos; deja solo form_url (en [[campus]]) y borra el de "
+            "[campus.web]."
+        )
+    page = _url(web, "url", where + ".web", "de la página", PAGE_EXAMPLE, problems)
+    return {"form_url": form or old, "web_url": page}
+
+
+def _url(raw: dict, key: str, where: str, what: str, example: str, problems: list[str]) -> str:
+    url = Table(raw, where, problems=problems).text(key)
+    if url and not URL.fullmatch(url):
+        problems.append(
+            f"{where}.{key} = {_shown(url)}: escribe la dirección completa {what}, "
+            f'p. ej. "{example}".'
         )
         return ""
     return url
@@ -459,7 +491,7 @@ def _campus(i: int, raw: Any, base: Path, problems: list[str]) -> Campus | None:
         max_attempts=int(_number(raw, "max_attempts", 5, 1, 50, where, problems, whole=True)),
         retry_minutes=_number(raw, "retry_minutes", 5.0, 0, 1440, where, problems),
         desde=_desde(raw, where, problems),
-        form_url=_form_url(raw.get("web", {}), where, problems),
+        **_links(raw, where, problems),
     )
     if getattr(campus.mail.sender.settings, "needs_google", False) and campus.google is None:
         problems.append(

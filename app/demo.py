@@ -50,6 +50,9 @@ timezone = "America/Mexico_City"
 # Primer día que atiende facultativo: las respuestas anteriores quedan como ANTERIOR
 # (no se validan ni reciben correo).
 desde = "2026-11-01T00:00"
+# El formulario que envían los estudiantes (aquí, uno de ejemplo): lo enlazan los correos que
+# piden enviarlo de nuevo y la página de verificación, a quien le saldría ACEPTADA.
+form_url = "https://docs.google.com/forms/d/e/1FAIpQLSdEjemplo/viewform"
 
 [campus.contact]
 office = "Departamento de Servicios Escolares (demostración)"
@@ -71,9 +74,10 @@ from = "Servicios Escolares <escolares@demo.example.mx>"
 espera_decision_minutos = 0
 
 # La página donde el estudiante revisa su constancia antes de enviar el formulario
-# (facultativo web): con ACEPTADA enlaza a este formulario (aquí, uno de ejemplo).
+# (facultativo web), en su dirección pública: los correos que piden enviar el formulario de
+# nuevo invitan a revisar ahí la constancia nueva (aquí, la página local de la demostración).
 [campus.web]
-form_url = "https://docs.google.com/forms/d/e/1FAIpQLSdEjemplo/viewform"
+url = "http://127.0.0.1:8080/"
 """
 
 

@@ -71,7 +71,8 @@ def build_sender(campus: Campus) -> Sender:
 
 
 def contact(campus: Campus) -> dict[str, str]:
-    """The office's contact block, as every email and the pre-check page show it."""
+    """The office's contact block and where a student goes next (the campus's Form, its
+    pre-check page), as every email and the pre-check page show them."""
     c = campus.contact
     escuela = campus.policy.institutions[0] if campus.policy.institutions else ""
     return {
@@ -80,6 +81,8 @@ def contact(campus: Campus) -> dict[str, str]:
         "address": c.address,
         "hours": c.hours,
         "escuela": escuela,
+        "form_url": campus.form_url,
+        "web_url": campus.web_url,
     }
 
 

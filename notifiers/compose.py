@@ -105,6 +105,10 @@ def student_context(
         "url_vigencia": texts.URL_VIGENCIA,
         "url_asignacion_nss": texts.URL_ASIGNACION_NSS,
         "url_clinica": texts.URL_CLINICA,
+        # where an email that asks for the Form again sends the student (formulario.*.j2):
+        # the campus's Form and its pre-check page, each "" when not configured
+        "form_url": campus.get("form_url", ""),
+        "web_url": campus.get("web_url", ""),
         "nota": " ".join(nota.split()),  # staff's own words, for a decision they took
         "corrige": corrige,  # the decision this one corrects (its label), "" when none
         # the steps' last one: an email answers a Form already sent; the pre-check page

@@ -20,7 +20,11 @@ SAMPLE_CAMPUS = {
     "address": "Av. Tecnológico s/n, Centro, Santiago de Querétaro, Qro.",
     "hours": "lunes a viernes de 9:00 a 14:00",
     "escuela": "INSTITUTO TECNOLÓGICO DE QUERÉTARO",
+    # the example's links (facultativo.example.toml): a campus without them passes ""
+    "form_url": "https://forms.gle/TuFormularioDeAltaYBaja",
+    "web_url": "https://facultativo.escuela.mx",
 }
+LINKS = ("form_url", "web_url")  # a campus's own, even unset: its emails read that way
 SAMPLE_DATOS = {
     "institucion": "UNIVERSIDAD AUTONOMA DE QUERETARO",
     "patron": "COMERCIALIZADORA DEL BAJIO SA DE CV",
@@ -39,7 +43,8 @@ SAMPLE_DETALLE = {
 def samples(
     env: Environment, campus: dict[str, str] | None = None, nombre: str = "Ana Sofía Martínez Gómez"
 ) -> list[tuple[str, Email]]:
-    """(file stem, email) for every motivo, both follow-ups, alta and baja where it matters."""
+    """(file stem, email) for every motivo, the unreadable PDF's review, both follow-ups,
+    both duplicates and staff's decisions; alta and baja where it matters."""
     campus = {**SAMPLE_CAMPUS, **(campus or {})}
     out = []
     for i, motivo in enumerate(Motivo, 1):
@@ -55,6 +60,16 @@ def samples(
         )
         template = template_for("resultado", motivo.estado)
         out.append((f"{i:02d}-{motivo.value.lower()}", _email(env, template, ctx)))
+    ctx = student_context(  # a PDF whose text does not decode: sent again as downloaded
+        nombre=nombre,
+        tipo="alta",
+        estado=Estado.REVISION_MANUAL,
+        motivo=Motivo.DATOS_ILEGIBLES,
+        detalle="",
+        datos={**SAMPLE_DATOS, "texto": "ilegible"},
+        campus=campus,
+    )
+    out.append(("revision-pdf-ilegible", _email(env, "revision", ctx)))
     for tipo, estado in (("alta", Estado.ALTA_APLICADA), ("baja", Estado.BAJA_APLICADA)):
         ctx = student_context(
             nombre=nombre,

@@ -21,7 +21,8 @@ def run(args: argparse.Namespace) -> int:
     if args.config:
         config = load(args.config)
         mail = mail_context(campuses(config, args.campus)[0])
-        campus_contact, env = {k: v for k, v in mail.contact.items() if v}, mail.env
+        campus_contact = {k: v for k, v in mail.contact.items() if v or k in preview.LINKS}
+        env = mail.env
     try:
         written = preview.write(args.dir, preview.samples(env, campus_contact))
     except OSError as exc:

@@ -55,8 +55,13 @@ def _warn(campus: Campus, host: str) -> None:
     log = logging.getLogger("facultativo.web")
     if not campus.form_url:
         log.warning(
-            "web: falta [campus.web] form_url: a quien le salga ACEPTADA la página no le "
+            "web: falta form_url en [[campus]]: a quien le salga ACEPTADA la página no le "
             "enlazará el formulario"
+        )
+    if not campus.web_url:
+        log.warning(
+            "web: falta [campus.web] url (la dirección pública de esta página): los correos "
+            "que piden enviar el formulario de nuevo no invitarán a revisar aquí la constancia"
         )
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning(

@@ -111,3 +111,88 @@ def test_the_web_page_settings_and_the_campus_form(tmp_path):
 def test_web_settings_mistakes_are_named(tmp_path, text, expected):
     found = problems(tmp_path, text)
     assert any(expected in p for p in found), found
+
+
+FORM = "https://forms.gle/AbC123"
+
+
+def test_form_url_is_a_campus_key_and_the_page_address_a_web_key(tmp_path):
+    campus = config(
+        tmp_path,
+        f'form_url = "{FORM}"\n[campus.web]\nurl = "https://facultativo.escuela.mx"\n',
+    ).campuses[0]
+    assert campus.form_url == FORM
+    assert campus.web_url == "https://facultativo.escuela.mx"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'form_url = "{FORM}"\n',  # its place
+        f'[campus.web]\nform_url = "{FORM}"\n',  # its old place, in installations that have it
+        f'form_url = "{FORM}"\n[campus.web]\nform_url = "{FORM}"\n',  # both, the same Form
+    ],
+    ids=["campus", "campus.web", "both"],
+)
+def test_either_place_of_form_url_reaches_the_emails(tmp_path, text):
+    from facultativo.notifiers.compose import compose, environment, student_context
+    from facultativo.validators import Motivo
+    from facultativo.wiring import contact
+
+    campus = config(tmp_path, text).campuses[0]
+    ctx = student_context(
+        nombre="Ana",
+        tipo="alta",
+        estado=Motivo.SIN_ADJUNTO.estado,
+        motivo=Motivo.SIN_ADJUNTO,
+        detalle="",
+        datos={},
+        campus=contact(campus),
+    )
+    mail = compose(environment(), "rechazada", "a@x.mx", "<1@x>", ctx)
+    assert campus.form_url == FORM
+    assert f"Formulario: {FORM}" in mail.text and f'href="{FORM}"' in mail.html
+
+
+def test_two_different_form_urls_are_an_error_naming_both(tmp_path):
+    found = problems(
+        tmp_path, f'form_url = "{FORM}"\n[campus.web]\nform_url = "https://forms.gle/Otro"\n'
+    )
+    assert found == [
+        f'{tmp_path / "facultativo.toml"}: campus «qro»: form_url = "{FORM}" y [campus.web] '
+        'form_url = "https://forms.gle/Otro" son formularios distintos; deja solo form_url (en '
+        "[[campus]]) y borra el de [campus.web]."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'form_url = "forms.gle/AbC123"\n',
+            'campus «qro».form_url = "forms.gle/AbC123": escribe la dirección completa del '
+            'formulario, p. ej. "https://forms.gle/AbCdEf123".',
+        ),
+        (
+            '[campus.web]\nform_url = "https:///AbC123"\n',
+            'campus «qro».web.form_url = "https:///AbC123": escribe la dirección completa del '
+            "formulario",
+        ),
+        (
+            '[campus.web]\nurl = "ftp://facultativo.escuela.mx"\n',
+            'campus «qro».web.url = "ftp://facultativo.escuela.mx": escribe la dirección '
+            'completa de la página, p. ej. "https://facultativo.escuela.mx".',
+        ),
+        ("[campus.web]\nurl = 8080\n", "campus «qro».web.url debe ser un texto entre comillas"),
+    ],
+    ids=["form_url", "old-form_url-without-host", "web-url", "web-url-number"],
+)
+def test_a_link_that_is_not_a_web_address_is_one_spanish_line(tmp_path, text, expected):
+    found = problems(tmp_path, text)
+    assert len(found) == 1 and "\n" not in found[0], found
+    assert expected in found[0]
+
+
+def test_a_form_url_written_in_another_table_points_to_the_campus_table(tmp_path):
+    found = problems(tmp_path, f'[campus.mail]\nform_url = "{FORM}"\n')
+    assert any("«form_url»? (va en [[campus]], antes de las tablas" in p for p in found), found

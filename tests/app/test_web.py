@@ -655,7 +655,7 @@ def test_attack_refusals_are_logged_by_their_reason(tmp_path):
 def test_attack_a_missing_form_url_is_warned_at_start(tmp_path):
     with running_page(tmp_path, form_url=False) as p:
         log = p.output()
-    assert "falta [campus.web] form_url" in log
+    assert "falta form_url en [[campus]]" in log
 
 
 def test_attack_without_python_multipart_the_command_says_how_to_install_it(tmp_path):
