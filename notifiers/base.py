@@ -48,6 +48,12 @@ class Sender(ABC):
     def send(self, message: EmailMessage) -> None:
         """Deliver one message or raise SendError."""
 
+    def deliver(self, message: EmailMessage, row: int | None = None, masked_to: str = "") -> None:
+        """`send`, told what the message is about: the sheet row (None: no row, the digest)
+        and the address as the logs mask it (never the whole address). A sender that keeps
+        files, the outbox, names them by these; the others just send."""
+        self.send(message)
+
 
 def google_credentials(deps: Deps, scope: str, subject: str) -> Credentials:
     """Credentials from [campus.google]'s key for one scope, acting as `subject` (the office

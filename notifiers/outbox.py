@@ -1,7 +1,13 @@
 """The outbox sender: one .eml file per message in a folder (demo and dry runs).
 
-A message sent twice is written twice (name.eml, name.2.eml), as a mail
-server would deliver it twice, so duplicates stay visible.
+Each file is named by when the message was sent (campus time, as its Date says), the
+sheet row it is about, the address as the logs mask it (the cycle hands it over masked:
+the whole address is never in a name) and what it is:
+`20261116-110305_fila17_an___@alumnos.example.mx_resultado.eml`; the digest, about no
+row, `20261116-080000_je___@demo.example.mx_resumen.eml`.
+
+A name already taken (the same row mailed twice in one second, or a message sent twice)
+gets .2, .3… before .eml, so nothing is overwritten and duplicates stay visible.
 """
 
 from __future__ import annotations
@@ -10,7 +16,9 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -18,6 +26,27 @@ from facultativo.settings import Deps, Table
 from facultativo.validators.text import os_error
 
 from .base import Sender, SendError
+
+# What every file system takes in a name (Windows forbids <>:"/\|?* and control
+# characters): anything else, the masking stars included, becomes "_".
+_UNSAFE = re.compile(r"[^A-Za-z0-9@.+-]")
+
+
+def file_name(message: EmailMessage, row: int | None = None, masked_to: str = "") -> str:
+    """The stem of a message's file: time, row, masked address and kind, safe anywhere."""
+    stamp = _sent_at(message).strftime("%Y%m%d-%H%M%S")
+    # The Message-ID says what the message is: <resultado.0.…@…>, <resumen.…@…>
+    kind = str(message.get("Message-ID", "")).strip().strip("<>").split(".", 1)[0]
+    parts = [stamp, f"fila{row}" if row is not None else "", masked_to, kind or "correo"]
+    safe = [_UNSAFE.sub("_", p)[:60].strip("._") for p in parts]
+    return "_".join(p for p in safe if p)
+
+
+def _sent_at(message: EmailMessage) -> datetime:
+    try:
+        return parsedate_to_datetime(str(message["Date"]))
+    except (TypeError, ValueError):  # no Date header, or one nobody can read
+        return datetime.now()
 
 
 class OutboxSender(Sender):
@@ -33,19 +62,38 @@ class OutboxSender(Sender):
             raise SendError(f"no se pudo crear la carpeta {self.folder}: {os_error(exc)}") from None
 
     def send(self, message: EmailMessage) -> None:
-        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", str(message["Message-ID"]).strip("<>"))[:120]
-        target = self.folder / f"{stem}.eml"
-        n = 1
-        while target.exists():
-            n += 1
-            target = self.folder / f"{stem}.{n}.eml"
+        self.deliver(message)
+
+    def deliver(self, message: EmailMessage, row: int | None = None, masked_to: str = "") -> None:
+        stem = file_name(message, row, masked_to)
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".sending-")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(message.as_bytes())
-            os.replace(tmp, target)
+            _claim(Path(tmp), self.folder, stem)
         except OSError as exc:
             raise SendError(f"no se pudo escribir en {self.folder}: {os_error(exc)}") from None
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _claim(tmp: Path, folder: Path, stem: str) -> Path:
+    """Give the written file the first free name: stem.eml, stem.2.eml… Linking fails when
+    the name is taken, so two campuses writing to one folder at once never share a name;
+    where hard links are not possible, the name is checked first."""
+    n = 1
+    while True:
+        target = folder / (f"{stem}.eml" if n == 1 else f"{stem}.{n}.eml")
+        try:
+            os.link(tmp, target)
+            return target
+        except FileExistsError:
+            n += 1
+        except OSError:  # a file system without hard links (FAT, some shares)
+            if not target.exists():
+                os.replace(tmp, target)
+                return target
+            n += 1
 
 
 KIND = "outbox"

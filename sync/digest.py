@@ -22,6 +22,7 @@ from facultativo.validators import Estado
 from .cycle import Runtime
 from .decisions import answered_after_staff
 from .model import NoticeStatus
+from .privacy import mask_email
 from .rows import Row
 from .sheet import read_sheet
 from .values import local_now_text
@@ -139,7 +140,7 @@ def send(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
     message["To"] = ", ".join(recipients)
     rt.ports.sender.open()
     try:
-        rt.ports.sender.send(message)
+        rt.ports.sender.deliver(message, None, mask_email(recipients[0]) if recipients else "")
     finally:
         rt.ports.sender.close()
     rt.ports.ledger.digest_sent(rt.settings.name, now)

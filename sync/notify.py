@@ -174,7 +174,7 @@ def _send_one(
         detail = f"no se pudo preparar el correo ({type(exc).__name__})"
         return _record(due, ledger, mail, now(), NoticeStatus.FAILED, detail)
     try:
-        sender.send(message)
+        sender.deliver(message, due.row.number, mask_email(due.row.email))
         checkpoint("delivered")  # the duplicate window: sent, not yet recorded
     except SendError as exc:
         gives_up = not exc.relay  # the relay refusing us is IT's to fix, never the student's

@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import random
-import re
 import tempfile
 import threading
 import time
@@ -31,7 +30,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from facultativo.sync.sources import SourceError
-from tests.support.workspace import Workspace
+from tests.support.workspace import Workspace, message_id
 
 ESTADO = "Validación: estado"
 EMAIL = "Dirección de correo electrónico"
@@ -253,7 +252,7 @@ def _check(result: ChaosResult, calm: Workspace, ws: Workspace, staff: Staff, po
             result.problems.append(
                 f"{key[1]}: {r.get(ESTADO)} ≠ {want.get(key)} ({r.get('Validación: detalle')})"
             )
-    sent = Counter(re.sub(r"\.\d+\.eml$|\.eml$", "", p.name) for p in ws.emails())
+    sent = Counter(message_id(p) for p in ws.emails())
     results = Counter()
     for name, n in sent.items():
         kind, _generation, key = name.split(".", 2)
@@ -283,7 +282,7 @@ def _recipients(ws: Workspace, kind: str) -> set[str]:
 
     found = set()
     for path in ws.emails():
-        if path.name.startswith(kind):
+        if message_id(path).startswith(kind):
             message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
             found.add(str(message["To"]))
     return found

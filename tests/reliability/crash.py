@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import signal
 import sqlite3
 import subprocess
@@ -27,6 +26,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from facultativo import demo
+from tests.support.workspace import message_id
 
 EXE = [sys.executable, "-m", "facultativo.cli"]
 
@@ -194,10 +194,7 @@ def _check(
         if est != "ERROR_TEMPORAL"
     }
     db.close()
-    sent = Counter(
-        re.sub(r"(\.\d+)?\.eml$", "", p.name).split("_")[0]
-        for p in (folder / "outbox").glob("*.eml")
-    )
+    sent = Counter(message_id(p) for p in (folder / "outbox").glob("*.eml"))
     sent_stems = {s.rsplit("@", 1)[0] for s in sent}
     missing = len(due - sent_stems)
     repeated = sum(n - 1 for n in sent.values())

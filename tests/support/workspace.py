@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,14 @@ EXPECTED = [
         (Path(demo.__file__).parent / "samples" / "demo" / "demo.json").read_text("utf-8")
     )["respuestas"]
 ]
+
+
+def message_id(path: Path) -> str:
+    """An outbox file's Message-ID without <>: «resultado.0.<response key>@<domain>», what
+    the message is (kind, generation) and for which response. Its file name says when and
+    to whom, so a message sent twice is two names and one Message-ID."""
+    with path.open("rb") as fh:
+        return str(BytesHeaderParser().parse(fh)["Message-ID"]).strip().strip("<>")
 
 
 def code(cell: object) -> str:

@@ -3,13 +3,12 @@ decided twice, at most one repeated email."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 import pytest
 
 from tests.support.sheet import ESTADO, LABEL, main_motivos
-from tests.support.workspace import EXPECTED, Crash, Workspace, crash_at
+from tests.support.workspace import EXPECTED, Crash, Workspace, crash_at, message_id
 
 NEEDING_EMAIL = sum(1 for e, _ in EXPECTED if e != "ERROR_TEMPORAL")
 STEPS = [
@@ -46,7 +45,7 @@ def test_crash_and_restart_loses_nothing(tmp_path, pool, step, occurrence):
     assert len(entries) == len(EXPECTED)
     assert all(e.validations == 1 for e in entries.values()), "a row was decided twice"
 
-    sends = Counter(re.sub(r"\.\d+\.eml$|\.eml$", "", p.name) for p in ws.emails())
+    sends = Counter(message_id(p) for p in ws.emails())
     assert len(sends) == NEEDING_EMAIL, "an email was lost"
     repeated = sum(sends.values()) - len(sends)
     assert repeated <= 1, "more than one repeated email"

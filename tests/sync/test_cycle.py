@@ -9,7 +9,7 @@ import pytest
 from facultativo.sync.columns import STATUS_HEADERS
 from facultativo.sync.sources.base import SourceError
 from tests.support.sheet import ESTADO, LABEL, MOTIVO, NOTIFICADA, main_motivos
-from tests.support.workspace import EXPECTED, Workspace, code, codes
+from tests.support.workspace import EXPECTED, Workspace, code, codes, message_id
 
 
 def test_every_scenario_gets_its_estado_and_main_motivo(tmp_path, pool):
@@ -91,7 +91,7 @@ def test_staff_clearing_an_estado_reruns_it_without_repeating_the_same_email(tmp
     report = ws.cycle(pool)
     assert report.processed == 1
     assert ws.column(ESTADO)[row - 2] == "RECHAZADA"
-    assert not [p for p in ws.emails() if p.name.startswith("resultado.1.")]  # same verdict
+    assert not [p for p in ws.emails() if message_id(p).startswith("resultado.1.")]  # same
     assert ws.rows()[row - 2][NOTIFICADA] == notified  # the email that stands for it
 
 
@@ -108,7 +108,7 @@ def test_a_rerun_with_another_verdict_emails_the_student_again(tmp_path, pool):
     ws.edit(fix_curp_and_clear)
     assert ws.cycle(pool).processed == 1
     assert ws.column(ESTADO)[row - 2] != "RECHAZADA"
-    assert [p.name for p in ws.emails() if p.name.startswith("resultado.1.")]  # new verdict
+    assert [p for p in ws.emails() if message_id(p).startswith("resultado.1.")]  # new verdict
 
 
 def test_staff_override_of_a_decided_row_is_left_alone_and_told_once(tmp_path, pool):
@@ -123,7 +123,7 @@ def test_staff_override_of_a_decided_row_is_left_alone_and_told_once(tmp_path, p
     assert report.processed == 0
     assert ws.column(ESTADO)[row - 2] == "ACEPTADA"
     new = [p for p in ws.emails() if p not in emails]
-    assert [p.name.split(".")[0] for p in new] == ["decision"]
+    assert [message_id(p).split(".")[0] for p in new] == ["decision"]
     ws.cycle(pool)
     assert len(ws.emails()) == len(emails) + 1
 
@@ -145,7 +145,7 @@ def test_staff_deciding_a_review_writes_to_the_student_once_with_their_note(tmp_
     before = set(ws.emails())
     assert ws.cycle(pool).processed == 0
     new = [p for p in ws.emails() if p not in before]
-    assert len(new) == 1 and new[0].name.startswith("decision.")
+    assert len(new) == 1 and message_id(new[0]).startswith("decision.")
     text = new[0].read_bytes().decode("utf-8", "replace").replace("=\n", "")
     assert "Procede tu alta" in text and "Revisamos tu pensi" in text
     assert "decisión del personal" in ws.rows()[row - 2][NOTIFICADA]
@@ -160,7 +160,7 @@ def test_alta_aplicada_sends_one_follow_up(tmp_path, pool):
     ws.set_status(row, "ALTA APLICADA")
     ws.cycle(pool)
     ws.cycle(pool)
-    follow_ups = [p for p in ws.emails() if p.name.startswith("aplicada.")]
+    follow_ups = [p for p in ws.emails() if message_id(p).startswith("aplicada.")]
     assert len(follow_ups) == 1
     assert "(seguimiento)" in ws.rows()[row - 2]["Validación: notificada el"]
 
@@ -199,7 +199,7 @@ def test_error_temporal_backs_off_then_succeeds_when_the_file_arrives(tmp_path, 
     ws.clock.advance(11)
     assert ws.cycle(pool).processed == 1
     assert ws.rows()[row][ESTADO] == "ACEPTADA"
-    assert len([p for p in ws.emails() if "resultado" in p.name]) == len(EXPECTED)
+    assert len([p for p in ws.emails() if message_id(p).startswith("resultado.")]) == len(EXPECTED)
 
 
 def test_error_temporal_becomes_manual_review_after_max_attempts(tmp_path, pool):

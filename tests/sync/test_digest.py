@@ -16,7 +16,7 @@ from facultativo.sync import digest
 from facultativo.wiring import open_runtime
 from tests.support import google_env as g
 from tests.support.sheet import ESTADO
-from tests.support.workspace import Workspace
+from tests.support.workspace import Workspace, message_id
 
 
 def read(path):
@@ -46,7 +46,7 @@ def test_digest_lists_manual_reviews_and_failed_emails_with_links(tmp_path, pool
     ):
         assert text in sent.text, text
     assert "12200210084" not in sent.text  # no NSS in the digest
-    message = read(next(p for p in ws.emails() if p.name.startswith("resumen.")))
+    message = read(next(p for p in ws.emails() if message_id(p).startswith("resumen.")))
     assert message["To"] == "jefa@demo.example.mx, apoyo@demo.example.mx"
     # The next digest only counts what was decided after this one.
     with open_runtime(ws.config, ws.campus, pool) as rt:
