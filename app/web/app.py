@@ -31,7 +31,7 @@ from facultativo.validators import Limits, ValidatorPool, WorkerUnavailable
 from facultativo.validators.isolation import DEFAULT_EXTRACTOR
 from facultativo.wiring import contact
 
-from .check import Incomplete, Ready, outcome, prepare
+from .check import Incomplete, Judgement, Ready, judge, outcome, prepare
 from .guard import BUSY_PATH, REFUSED, RETRY_AFTER, STATIC_PREFIX, Guard, RateLimiter, Rules
 from .upload import Answers, UploadProblem, read_upload
 
@@ -186,22 +186,26 @@ class _Pages:
             await self.readers.acquire()
         if waited.cancelled_caught:  # no reader was free in [web] wait_seconds
             return self._refusal("ocupado", 10)
+        policy = self.site.campus.policy
+
+        def read_and_judge() -> Judgement:
+            return judge(pool.extract(ready.data, ready.filename), ready.request, policy)
+
         try:
-            verdict = await anyio.to_thread.run_sync(
-                pool.validate, ready.data, ready.request, self.site.campus.policy, ready.filename
-            )
+            judgement = await anyio.to_thread.run_sync(read_and_judge)
         except WorkerUnavailable as exc:
             log.error("web: %s", exc)
             return self._refusal("ocupado", 10)
         finally:
             self.readers.release()
+        verdict = judgement.office
         log.info(
             "web: verificación %s %s en %.0f ms",
             verdict.estado.value,
             verdict.motivo.value,
             (time.perf_counter() - started) * 1000,
         )
-        ctx = outcome(verdict, answers, contact(self.site.campus))
+        ctx = outcome(judgement, answers, contact(self.site.campus))
         return self.render(**ctx, respuestas=answers, resultado=ctx["familia"])
 
     def _refusal(self, reason: str, retry_after: int) -> Response:

@@ -3,17 +3,31 @@
 The fields are cleaned as the cycle cleans a sheet's cells (sync/values.py), and the
 verdict is told with the emails' own texts and steps (notifiers/compose.student_context):
 the page must say what the office will decide, in the words the office will use.
+
+One thing differs, because nothing has been sent yet: a problem with what the student
+typed (the NSS, the CURP, the name) is said beside that field, and the constancia is
+judged without it (`judge`): a typo must not send anyone to download a constancia they
+already have.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from facultativo.notifiers.compose import student_context
 from facultativo.sync import values
-from facultativo.validators import Estado, Request, Tipo, Verdict
+from facultativo.validators import (
+    Estado,
+    Extraction,
+    Motivo,
+    Policy,
+    Request,
+    Tipo,
+    Verdict,
+    decide,
+)
 
 from .upload import Answers, Upload
 
@@ -29,6 +43,34 @@ MISSING = {
     "tipo": "Elige si vas a pedir el alta o la baja.",
     "nss": "Escribe tu Número de Seguridad Social (11 dígitos, como aparece en tu constancia).",
     "constancia": "Elige el PDF de tu Constancia de Vigencia de Derechos.",
+}
+# A verdict about what was typed, not about the constancia: the field, and what the page
+# says beside it (an email says it about a Form already sent: notifiers/texts.py).
+TYPED: dict[Motivo, tuple[str, str]] = {
+    Motivo.NSS_INVALIDO: (
+        "nss",
+        "Este no es un NSS válido; cópialo tal como aparece en tu constancia.",
+    ),
+    Motivo.NSS_NO_COINCIDE: (
+        "nss",
+        "El NSS que escribiste no coincide con el de tu constancia; revisa el número.",
+    ),
+    Motivo.CURP_NO_COINCIDE: (
+        "curp",
+        "La CURP que escribiste no coincide con la de tu constancia; revísala.",
+    ),
+    Motivo.NOMBRE_NO_COINCIDE: (
+        "nombre",
+        "El nombre que escribiste no coincide con el de tu constancia; escríbelo tal como "
+        "aparece en ella.",
+    ),
+}
+FIELD_NAMES = {"nss": "el NSS", "curp": "la CURP", "nombre": "el nombre"}
+# The constancia says the other tipo may be what the student meant: beside the choice (the
+# result above says why).
+OTHER_TIPO = {
+    Motivo.YA_INSCRITO: "¿Querías pedir la baja? Elígela aquí.",
+    Motivo.NO_INSCRITO: "¿Querías pedir el alta? Elígela aquí.",
 }
 
 
@@ -69,8 +111,32 @@ def prepare(upload: Upload, today: date) -> Ready | Incomplete:
     return Ready(request, upload.data, upload.filename)
 
 
-def outcome(verdict: Verdict, answers: Answers, contact: dict[str, str]) -> dict[str, Any]:
-    """The template context for a verdict: the emails' context plus the page's family."""
+@dataclass(frozen=True)
+class Judgement:
+    """`office`: what the office would decide with what was typed; `constancia`: what it
+    would decide with the typed fields the constancia contradicts set aside (the same
+    verdict when none is); `typed`: field → what the page says beside it."""
+
+    office: Verdict
+    constancia: Verdict
+    typed: dict[str, str]
+
+
+def judge(extraction: Extraction, request: Request, policy: Policy) -> Judgement:
+    office = verdict = decide(extraction, request, policy)
+    typed: dict[str, str] = {}
+    while verdict.motivo in TYPED and TYPED[verdict.motivo][0] not in typed:
+        field, text = TYPED[verdict.motivo]
+        typed[field] = text
+        request = replace(request, **{field: None})  # not compared: as if left blank
+        verdict = decide(extraction, request, policy)
+    return Judgement(office, verdict, typed)
+
+
+def outcome(judgement: Judgement, answers: Answers, contact: dict[str, str]) -> dict[str, Any]:
+    """The template context: the emails' context for what the constancia decides, the
+    page's family, and the problems to show beside the fields."""
+    verdict, typed = judgement.constancia, judgement.typed
     ctx = student_context(
         nombre=answers.nombre or None,
         tipo=answers.tipo,
@@ -80,9 +146,20 @@ def outcome(verdict: Verdict, answers: Answers, contact: dict[str, str]) -> dict
         datos=verdict.datos,
         campus=contact,
     )
+    errores = dict(typed)
+    if verdict.motivo in OTHER_TIPO:
+        errores["tipo"] = OTHER_TIPO[verdict.motivo]
+    family = FAMILY.get(verdict.estado, "revision")
+    fields = [FIELD_NAMES[f] for f in typed]
     return {
         **ctx,
-        "familia": FAMILY.get(verdict.estado, "revision"),
+        "familia": "corregir" if typed and family == "aceptada" else family,
+        "errores": errores,
+        "corregir": " y ".join(fields),  # "el NSS", "el NSS y la CURP"
+        "corregir_uno": len(fields) == 1,
+        "corregir_campo": next(iter(typed), ""),  # the first field, for a link to it
+        "oficina": FAMILY.get(judgement.office.estado, "revision"),  # with what was typed
         "llena": LLENA,
         "sin_nombre": not answers.nombre,  # the office compares the Form's name too
     }
+

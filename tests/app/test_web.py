@@ -54,6 +54,14 @@ CASES = [
 ]
 
 
+# What the student typed, when the office rejects it: said beside its field (web/check.py)
+TYPED = {
+    "NSS_NO_COINCIDE": ("nss", "El NSS que escribiste no coincide con el de tu constancia"),
+    "NSS_INVALIDO": ("nss", "Este no es un NSS válido"),
+    "CURP_NO_COINCIDE": ("curp", "La CURP que escribiste no coincide con la de tu constancia"),
+}
+
+
 @pytest.mark.parametrize("student", CASES, ids=lambda r: r["esperado"][1])
 def test_the_page_says_what_the_office_decides_for_every_demo_student(page, student):
     estado, motivo = student["esperado"]
@@ -66,6 +74,13 @@ def test_the_page_says_what_the_office_decides_for_every_demo_student(page, stud
     )
     assert response.status_code == 200
     shown = text_of(response)
+    if motivo in TYPED:  # the constancia itself is in order: only what was typed is wrong
+        field, said = TYPED[motivo]
+        assert "Tu constancia está bien: corrige" in shown and "te la rechazarían" in shown
+        assert re.search(rf'<p class="error" id="error-{field}">{said}', response.text)
+        assert "No envíes el formulario con esta constancia" not in shown
+        assert f'value="{student["nss"]}"' in response.text
+        return
     assert HEADINGS[estado] in shown
     assert " ".join(STUDENT[Motivo(motivo)].split()) in shown
     if estado == "RECHAZADA":
@@ -155,12 +170,73 @@ def test_what_is_missing_comes_back_beside_its_field_with_the_rest_kept(page, fi
         assert 'value="baja" required checked' in response.text
 
 
-def test_a_malformed_nss_is_the_office_s_rejection_with_its_steps(page):
+def test_a_malformed_nss_is_marked_beside_the_field_as_the_office_s_rejection(page):
     response = page.check(page.constancia("ana"), nss="1222-045-678")
     shown = text_of(response)
     assert response.status_code == 200
-    assert "sería RECHAZADA" in shown
-    assert " ".join(STUDENT[Motivo.NSS_INVALIDO].split()) in shown
+    assert "Tu constancia está bien: corrige el NSS que escribiste" in shown
+    assert "te la rechazarían" in shown  # what the office would do with it
+    assert (
+        '<p class="error" id="error-nss">Este no es un NSS válido; cópialo tal como aparece en '
+        "tu constancia.</p>" in response.text
+    )
+
+
+@pytest.mark.parametrize("nss", ["12345", "12230510047"], ids=["incompleto", "de-otra-persona"])
+def test_a_mistyped_nss_is_said_beside_the_field_and_the_constancia_is_fine(page, nss):
+    """«12345», or a valid NSS that is not the constancia's: the page said «No envíes el
+    formulario con esta constancia… Cuando tengas la correcta…», sending the student to
+    download a constancia they already had."""
+    response = page.check(page.constancia("ana"), nss=nss)
+    shown = text_of(response)
+    assert response.status_code == 200
+    assert "Tu constancia está bien: corrige el NSS que escribiste" in shown
+    assert "no necesitas descargar otra constancia" in shown
+    assert "Cuando tengas la correcta" not in shown
+    assert "No envíes el formulario con esta constancia" not in shown
+    said = {
+        "12345": "Este no es un NSS válido; cópialo tal como aparece en tu constancia.",
+        "12230510047": "El NSS que escribiste no coincide con el de tu constancia; revisa el "
+        "número.",
+    }[nss]
+    field = re.search(
+        r'<input id="nss"[^>]*>\s*<p class="ayuda"[^>]*>[^<]*</p>\s*(<p[^>]*>[^<]*)', response.text
+    )
+    assert field and field.group(1) == f'<p class="error" id="error-nss">{said}'
+    nss_input = re.search(r'<input id="nss"[^>]*>', response.text).group(0)
+    assert 'aria-invalid="true"' in nss_input and "error-nss" in nss_input
+    assert f'value="{nss}"' in nss_input  # kept, to be corrected
+    assert 'href="#campo-nss"' in response.text  # «Corregir el NSS» goes to the field
+    assert f'href="{FORM_URL}"' not in response.text  # not to the Form, not yet
+
+
+def test_a_mistyped_curp_is_said_beside_its_field(page):
+    response = page.check(page.constancia("ana"), curp="MAGA040312MQTRMNA9")
+    shown = text_of(response)
+    assert "Tu constancia está bien: corrige la CURP que escribiste" in shown
+    assert (
+        '<p class="error" id="error-curp">La CURP que escribiste no coincide con la de tu '
+        "constancia; revísala.</p>" in response.text
+    )
+    assert re.search(r'<input id="curp"[^>]*aria-invalid="true"', response.text)
+
+
+def test_a_typo_and_a_constancia_from_another_day_are_both_said(page):
+    """elena.pdf is from another day: that is the verdict, with its steps, and the NSS
+    typed wrong is marked beside its field too."""
+    response = page.check(page.constancia("elena"), nss="12230510047")
+    shown = text_of(response)
+    assert "Tu solicitud de alta sería RECHAZADA" in shown
+    assert "No envíes el formulario con esta constancia" in shown
+    assert "Corrige también el NSS que escribiste" in shown
+    assert 'id="error-nss">El NSS que escribiste no coincide' in response.text
+
+
+def test_a_tipo_the_constancia_contradicts_is_pointed_out_beside_the_choice(page):
+    response = page.check(page.constancia("olga"), tipo="baja", nss="12210310152")
+    choice = re.search(r"<fieldset[^>]*>.*?</fieldset>", response.text, flags=re.S).group(0)
+    assert 'aria-describedby="error-tipo"' in choice
+    assert '<p class="error" id="error-tipo">¿Querías pedir el alta? Elígela aquí.</p>' in choice
 
 
 def test_an_nss_written_with_spaces_and_dashes_is_read_as_the_sheet_reads_it(page):
@@ -578,8 +654,12 @@ def test_attack_the_name_the_office_compares_is_asked_and_compared(page):
         timeout=60,
     )
     without = page.check(pdf, nss=paco["nss"])
-    assert "la revisaría una persona" in text_of(with_name)
-    assert " ".join(STUDENT[Motivo.NOMBRE_NO_COINCIDE].split()) in text_of(with_name)
+    assert "la revisaría una persona" in text_of(with_name)  # were it sent with that name
+    assert "Tu constancia está bien: corrige el nombre que escribiste" in text_of(with_name)
+    assert (
+        '<p class="error" id="error-nombre">El nombre que escribiste no coincide con el de tu '
+        "constancia; escríbelo tal como aparece en ella.</p>" in with_name.text
+    )
     assert f'value="{paco["nombre"]}"' in with_name.text
     shown = text_of(without)
     assert "sería ACEPTADA" in shown

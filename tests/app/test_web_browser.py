@@ -176,6 +176,51 @@ def test_a_student_on_a_desktop_reads_what_to_do_after_a_rejection(page, browser
     _screenshot(browser, shots, "escritorio-rechazada.png")
 
 
+@pytest.mark.parametrize(
+    ("metrics", "name"),
+    [(PHONE, "telefono-nss-mal-escrito.png"), (DESKTOP, "escritorio-nss-mal-escrito.png")],
+    ids=["telefono", "escritorio"],
+)
+def test_a_student_who_mistypes_the_nss_reads_beside_it_that_only_the_number_is_wrong(
+    page, browser, shots, metrics, name
+):
+    _viewport(browser, metrics)
+    browser.get(page.url)
+    ana = page.folder / "constancias" / "ana.pdf"
+    assert (
+        _submit(browser, "alta", "12230510047", ana)
+        == "Tu constancia está bien: corrige el NSS que escribiste"
+    )
+    result = browser.find_element(By.CSS_SELECTOR, ".resultado").text
+    assert "no necesitas descargar otra constancia" in result
+    assert "Cuando tengas la correcta" not in result
+    field = browser.find_element(By.ID, "nss")
+    error = browser.find_element(By.ID, "error-nss")
+    assert error.text == (
+        "El NSS que escribiste no coincide con el de tu constancia; revisa el número."
+    )
+    assert "error-nss" in field.get_attribute("aria-describedby")
+    assert field.get_attribute("value") == "12230510047"
+    # beside the field: below the NSS box, above the next field's label
+    curp = browser.find_element(By.CSS_SELECTOR, 'label[for="curp"]')
+    assert field.rect["y"] + field.rect["height"] <= error.rect["y"] < curp.rect["y"]
+    width = browser.execute_script(
+        "return [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert width[0] <= width[1], "the page scrolls sideways"
+    checked, problems = browser.execute_script(LABELS_AND_CONTRAST)
+    assert checked > 20 and problems == []
+    _screenshot(browser, shots, name)
+    # «Corregir el NSS» brings the field into view: its label, the box and the message
+    browser.find_element(By.LINK_TEXT, "Corregir el NSS").click()
+    assert browser.current_url.endswith("#campo-nss")
+    label, bottom = browser.execute_script(
+        "return [document.querySelector('label[for=nss]').getBoundingClientRect().top,"
+        " document.getElementById('error-nss').getBoundingClientRect().bottom]"
+    )
+    assert label >= 0 and bottom <= metrics["height"], (label, bottom)
+
+
 def test_the_page_works_with_javascript_turned_off(page, tmp_path, shots):
     driver = _browser(tmp_path / "sin-js", javascript=False)
     try:
