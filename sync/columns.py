@@ -54,6 +54,8 @@ FIELD_LABELS = {
     "apellidos": "apellidos",
     "numero_control": "número de control",
     "archivo": "constancia",
+    "nota": "nota del personal",
+    "decision": "decisión del personal",
 }
 REQUIRED = ("timestamp", "email", "tipo", "archivo")  # without them no request can be read
 # [campus.columns] alta/baja: the Form's own option texts for each tipo, when its wording

@@ -295,7 +295,7 @@ def test_words_not_understood_are_flagged_everywhere_and_stay_pending(tmp_path, 
         rt.hooks.clock = ws.clock
         sent = digest.build(rt, ("jefa@demo.example.mx",), ws.clock())
     assert f"fila {REVIEW}: «{typed}»" in sent.text
-    assert f"Fila {REVIEW}:" in sent.text  # still in the pending list
+    assert f"respuestas.xlsx, fila {REVIEW}:" in sent.text  # still in the pending list
 
 
 def test_a_typo_gets_the_label_meant(tmp_path, pool):
