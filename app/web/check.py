@@ -4,10 +4,10 @@ The fields are cleaned as the cycle cleans a sheet's cells (sync/values.py), and
 verdict is told with the emails' own texts and steps (notifiers/compose.student_context):
 the page must say what the office will decide, in the words the office will use.
 
-One thing differs, because nothing has been sent yet: a problem with what the student
+Two things differ, because nothing has been sent yet. A problem with what the student
 typed (the NSS, the CURP, the name) is said beside that field, and the constancia is
 judged without it (`judge`): a typo must not send anyone to download a constancia they
-already have.
+already have. And the request's date is today: the page says «hoy», never «tu solicitud».
 """
 
 from __future__ import annotations
@@ -150,6 +150,10 @@ def outcome(judgement: Judgement, answers: Answers, contact: dict[str, str]) -> 
     if verdict.motivo in OTHER_TIPO:
         errores["tipo"] = OTHER_TIPO[verdict.motivo]
     family = FAMILY.get(verdict.estado, "revision")
+    texto = _today(verdict)
+    if texto:  # the page's own sentence: the detalle would name «solicitud del …»
+        ctx["motivo"] = {**ctx["motivo"], "texto": texto}
+        ctx["detalle"] = ""
     fields = [FIELD_NAMES[f] for f in typed]
     return {
         **ctx,
@@ -163,3 +167,22 @@ def outcome(judgement: Judgement, answers: Answers, contact: dict[str, str]) -> 
         "sin_nombre": not answers.nombre,  # the office compares the Form's name too
     }
 
+
+def _today(verdict: Verdict) -> str:
+    """For a constancia from another day, the page's sentence: the request is today's
+    (rules.py dated it so, and says both dates in `datos`), not a request already sent."""
+    if verdict.motivo is not Motivo.FECHA_NO_COINCIDE:
+        return ""
+    try:
+        issued = date.fromisoformat(verdict.datos["fecha_constancia"])
+        today = date.fromisoformat(verdict.datos["fecha_solicitud"])
+    except (KeyError, ValueError):
+        return ""
+    days = (today - issued).days
+    if days > 0:
+        when = f"es de hace {days} día{'s' if days != 1 else ''}"
+    else:
+        when = f"tiene una fecha posterior a la de hoy ({today:%d/%m/%Y})"
+    return (
+        f"Tu constancia es del {issued:%d/%m/%Y}: {when}. Para solicitar hoy, descarga una nueva."
+    )

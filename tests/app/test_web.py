@@ -82,7 +82,10 @@ def test_the_page_says_what_the_office_decides_for_every_demo_student(page, stud
         assert f'value="{student["nss"]}"' in response.text
         return
     assert HEADINGS[estado] in shown
-    assert " ".join(STUDENT[Motivo(motivo)].split()) in shown
+    if motivo == "FECHA_NO_COINCIDE":  # the page's own words: nothing was sent yet
+        assert re.search(r"Tu constancia es del \d\d/\d\d/2026: es de hace \d+ días", shown)
+    else:
+        assert " ".join(STUDENT[Motivo(motivo)].split()) in shown
     if estado == "RECHAZADA":
         assert "Qué hacer:" in shown and "No envíes el formulario con esta constancia" in shown
         assert "Llena de nuevo" not in shown  # the student has not sent it yet
@@ -96,7 +99,22 @@ def test_a_constancia_from_another_day_is_rejected_for_the_date(tmp_path):
     with running_page(tmp_path, fecha=None) as p:  # today: the demo's constancias are older
         shown = text_of(p.check(p.constancia("ana")))
     assert "sería RECHAZADA" in shown
-    assert " ".join(STUDENT[Motivo.FECHA_NO_COINCIDE].split()) in shown
+    assert "Tu constancia es del 16/11/2026:" in shown and "Para solicitar hoy" in shown
+
+
+def test_an_old_constancia_is_measured_against_today_not_a_request_already_sent(tmp_path):
+    with running_page(tmp_path, fecha="2026-12-01") as p:
+        response = p.check(p.constancia("ana"))
+    shown = text_of(response)
+    assert "sería RECHAZADA" in shown
+    assert (
+        "Tu constancia es del 16/11/2026: es de hace 15 días. Para solicitar hoy, descarga "
+        "una nueva." in shown
+    )
+    assert "solicitud del" not in shown and "enviaste tu solicitud" not in shown
+    assert "con tu solicitud" not in shown  # nothing has been sent: there is no request yet
+    # the emails keep their words: the page's sentence is its own
+    assert "enviaste tu solicitud" in STUDENT[Motivo.FECHA_NO_COINCIDE]
 
 
 def test_the_form_is_a_plain_multipart_form_with_spanish_labels(page):
@@ -227,6 +245,7 @@ def test_a_typo_and_a_constancia_from_another_day_are_both_said(page):
     response = page.check(page.constancia("elena"), nss="12230510047")
     shown = text_of(response)
     assert "Tu solicitud de alta sería RECHAZADA" in shown
+    assert "Tu constancia es del 02/10/2026: es de hace 45 días" in shown
     assert "No envíes el formulario con esta constancia" in shown
     assert "Corrige también el NSS que escribiste" in shown
     assert 'id="error-nss">El NSS que escribiste no coincide' in response.text

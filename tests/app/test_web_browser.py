@@ -221,6 +221,19 @@ def test_a_student_who_mistypes_the_nss_reads_beside_it_that_only_the_number_is_
     assert label >= 0 and bottom <= metrics["height"], (label, bottom)
 
 
+def test_a_student_with_an_old_constancia_reads_how_old_it_is_today(page, browser):
+    _viewport(browser, PHONE)
+    browser.get(page.url)
+    elena = page.folder / "constancias" / "elena.pdf"
+    assert _submit(browser, "alta", "12220410059", elena) == "Tu solicitud de alta sería RECHAZADA"
+    result = browser.find_element(By.CSS_SELECTOR, ".resultado").text
+    assert (
+        "Tu constancia es del 02/10/2026: es de hace 45 días. Para solicitar hoy, descarga una "
+        "nueva." in result
+    )
+    assert "solicitud del" not in result and "enviaste" not in result
+
+
 def test_the_page_works_with_javascript_turned_off(page, tmp_path, shots):
     driver = _browser(tmp_path / "sin-js", javascript=False)
     try:
