@@ -31,6 +31,7 @@ def main() -> None:
         f"{platform.python_version()}, {platform.system()} {platform.release()}",
         "validation": validation.run(1 if args.quick else 3),
         "cycle": [cycle.facultativo_cycle(n, LATENCY) for n in sizes],
+        "ordinary": [cycle.ordinary_cycle(n, LATENCY) for n in sizes],
         "naive": [cycle.naive_cycle(n, LATENCY) for n in naive_sizes],
         "email": email.run(200 if args.quick else 1000),
         "web": web.run(300 if args.quick else 2000),
@@ -81,6 +82,17 @@ def table(r: dict) -> str:
         lines.append(
             f"| {c['rows']:,} naive row-by-row | {int(c['rows'] * 0.2):,} | "
             f"{c['sheets_calls']:,} | {c['drive_calls']:,} | {c['wall_s']} | |"
+        )
+    lines += [
+        "",
+        "Ordinary cycle (the block exists, 20 answers arrived since the last cycle)",
+        "| rows | new | Sheets calls (R+W) | wall s |",
+        "|---|---|---|---|",
+    ]
+    for c in r.get("ordinary", []):
+        lines.append(
+            f"| {c['rows']:,} | {c['new_rows']:,} | {c['sheets_calls']} "
+            f"({c['sheets_reads']}+{c['sheets_writes']}) | {c['wall_s']} |"
         )
     e = r["email"]
     lines += [

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import gspread
 
@@ -60,7 +61,22 @@ def _config(folder: Path, fake: FakeGoogle) -> Path:
     return path
 
 
+def _sync_once(config: Path) -> tuple[int, float, Any, str]:
+    """`facultativo sync --once` in its own process: exit status, wall s, rusage, stdout."""
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "facultativo.cli", "sync", "--config", str(config), "--once"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - started
+    out = proc.stdout.read().decode() if proc.stdout else ""
+    return status, wall, usage, out
+
+
 def facultativo_cycle(rows: int, latency: float, new_fraction: float = 0.2) -> dict:
+    """The first cycle on a sheet: it creates the status block (and marks the sheet)."""
     fake = FakeGoogle().start()
     try:
         _sheet(fake, rows, new_fraction)
@@ -68,23 +84,7 @@ def facultativo_cycle(rows: int, latency: float, new_fraction: float = 0.2) -> d
             config = _config(Path(tmp), fake)
             fake.latency = latency
             fake.reset_log()
-            started = time.monotonic()
-            proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "facultativo.cli",
-                    "sync",
-                    "--config",
-                    str(config),
-                    "--once",
-                ],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
-            _, status, usage = os.wait4(proc.pid, 0)
-            wall = time.monotonic() - started
-            out = proc.stdout.read().decode() if proc.stdout else ""
+            status, wall, usage, out = _sync_once(config)
         return {
             "rows": rows,
             "new_rows": int(rows * new_fraction),
@@ -96,6 +96,46 @@ def facultativo_cycle(rows: int, latency: float, new_fraction: float = 0.2) -> d
             "token_calls": fake.calls("token"),
             "wall_s": round(wall, 1),
             "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "summary": out.strip()[:200],
+        }
+    finally:
+        fake.stop()
+
+
+def ordinary_cycle(rows: int, latency: float, new: int = 20) -> dict:
+    """A cycle like every later one: the block exists and the sheet is marked, `new`
+    answers arrived since the last cycle (appended as the Form does)."""
+    fake = FakeGoogle().start()
+    try:
+        _sheet(fake, rows, 0.2)
+        book = fake.spreadsheets[g.SHEET_ID]
+        template = g.demo_rows(fake, two_links_in_first=False)[0]  # an acceptable alta
+        pdf = fake.files[template[8].split("id=")[1]].data
+        with tempfile.TemporaryDirectory() as tmp:
+            config = _config(Path(tmp), fake)
+            first, *_ = _sync_once(config)  # the first cycle, not counted
+            for i in range(new):
+                fid = f"1DrvOrdinary{i:06d}abc"
+                fake.add_file(fid, f"n{i}.pdf", pdf + b"\n%n" + str(i).encode())
+                book.append(
+                    [
+                        template[0] + (i + 1) / 86400,
+                        f"nuevo{i}@alumnos.example.mx",
+                        *template[2:8],
+                        f"https://drive.google.com/open?id={fid}",
+                    ]
+                )
+            fake.latency = latency
+            fake.reset_log()
+            status, wall, _, out = _sync_once(config)
+        return {
+            "rows": rows,
+            "new_rows": new,
+            "ok": first == 0 and status == 0,
+            "sheets_calls": fake.calls("sheets.read") + fake.calls("sheets.write"),
+            "sheets_reads": fake.calls("sheets.read"),
+            "sheets_writes": fake.calls("sheets.write"),
+            "wall_s": round(wall, 1),
             "summary": out.strip()[:200],
         }
     finally:
