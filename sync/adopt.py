@@ -53,7 +53,7 @@ def adopt(
             continue
         entries.append(_entry(row))
         notices += _notices(row)
-    ledger.adopt(campus, entries)
+    ledger.adopt(campus, entries, sheet.rows, now)
     ledger.adopt_notices(campus, notices, now)
     remember_answers(ledger, campus, sheet.rows)
     mark = Mark(ledger.ledger_id(), ledger.install(), now.isoformat(timespec="seconds"))

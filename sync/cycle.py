@@ -54,6 +54,7 @@ from .decisions import (
 from .dues import owed
 from .duplicates import mark_duplicates
 from .ledger import Ledger
+from .ledger.events import cells_by_response
 from .model import Action, Due, NoticeStatus, Outcome, Step
 from .notify import MailContext, notice_cells, send_due, shadow_due
 from .ownership import claim
@@ -162,6 +163,7 @@ def run_cycle(rt: Runtime, dry_run: bool = False) -> Report:
     """One cycle; a failure is recorded for `facultativo status`, then raised."""
     started, now = time.monotonic(), rt.hooks.clock()
     report = Report(rt.settings.name)
+    rt.ports.ledger.clock = rt.hooks.clock  # the history's events read in the cycle's time
     cycle_id = None if dry_run else rt.ports.ledger.cycle_started(rt.settings.name, now)
     try:
         return _cycle(rt, report, dry_run, now, started, cycle_id)
@@ -189,7 +191,7 @@ def _cycle(
     report.restored = restore_lost_block(ledger, s.name, sheet.table.header, steps)
     foreign = misplaced(steps)
     if foreign:  # our verdicts on other responses' rows: put each back where it belongs
-        ledger.restore(s.name, sorted(foreign))
+        ledger.restore(s.name, sorted(foreign), why="misplaced")
     if report.restored or foreign:
         steps = plan(rows, ledger.entries(s.name), now, foreign, s.desde, earlier)
     _note_staff_and_reruns(rt, steps)  # the restored rows are WRITE_PENDING by now
@@ -213,7 +215,7 @@ def _cycle(
             report.foreign,
         )
     decisions = [o.decision for o in outcomes.values()] + anterior_decisions(steps, pending)
-    ledger.record(s.name, decisions, rt.hooks.clock())
+    ledger.record(s.name, decisions, rt.hooks.clock(), rows)
     remember_answers(ledger, s.name, rows)
     rt.hooks.checkpoint("recorded")
     clock = rt.hooks.clock()
@@ -388,7 +390,8 @@ def _write(
     written = {
         k: for_ledger({**c, "id": k}, typed.get(k)) for k, c in pending.items() if k in where
     }
-    rt.ports.ledger.mark_written(rt.settings.name, written, rt.hooks.clock())
+    batch = cells_by_response(cells, cols.status)  # for the history: which cells, where
+    rt.ports.ledger.mark_written(rt.settings.name, written, rt.hooks.clock(), batch)
     rt.hooks.checkpoint("marked")
     if ids:
         rt.ports.ledger.mark_notice_cells(rt.settings.name, ids)

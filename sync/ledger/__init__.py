@@ -7,8 +7,8 @@ status block lost from the sheet is written back from it.
 
 One module per thing remembered: `responses` (verdicts and written cells),
 `notices` (emails), `cycles` (cycles, heartbeat, digests), `meta` (the ledger's own id
-and install); `migrations` holds the
-schema and its numbered steps, `store` the connection.
+and install), `events` (each response's history, for `facultativo historial`);
+`migrations` holds the schema and its numbered steps, `store` the connection.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from pathlib import Path
 
 from ..model import Entry
 from .cycles import Cycles
+from .events import Event, EventKind
 from .meta import Meta
 from .migrations import VERSION as SCHEMA_VERSION
 from .notices import Notices
 from .responses import Responses
 from .store import LedgerError, why
 
-__all__ = ["SCHEMA_VERSION", "Ledger", "LedgerError"]
+__all__ = ["SCHEMA_VERSION", "Event", "EventKind", "Ledger", "LedgerError"]
 
 
 class Ledger(Responses, Notices, Cycles, Meta):

@@ -3,7 +3,7 @@
 A fresh ledger gets `SCHEMA` at once; an older one runs each step from its
 `PRAGMA user_version` up, all in one transaction, so a crash leaves it as it was.
 `tests/sync/test_ledger_migrations.py` checks that migrating a version-1 ledger gives
-exactly the fresh schema.
+exactly the fresh schema (tables, columns and indexes).
 """
 
 from __future__ import annotations
@@ -34,6 +34,17 @@ CREATE TABLE IF NOT EXISTS service (
     updated_at TEXT
 );"""
 _SERVICE = _SERVICE_V3.replace("updated_at TEXT\n", "updated_at TEXT,\n    last_change_at TEXT\n")
+# Version 9: each response's history (`facultativo historial`), append-only, one short row
+# per event: `data` is compact JSON, masked where it names a person (sync/ledger/events.py).
+_EVENTS = """
+CREATE TABLE IF NOT EXISTS events (
+    campus TEXT NOT NULL,
+    key TEXT NOT NULL,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_response ON events (campus, key);"""
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS responses (
     campus TEXT NOT NULL,
@@ -60,6 +71,7 @@ CREATE TABLE IF NOT EXISTS responses (
     email_key TEXT,
     staff_seen_at TEXT,
     answers_after_staff TEXT,
+    nss_key TEXT,
     PRIMARY KEY (campus, key)
 );
 CREATE TABLE IF NOT EXISTS notifications (
@@ -82,6 +94,7 @@ CREATE TABLE IF NOT EXISTS notifications (
 {_DIGESTS}
 {_SERVICE}
 {_META}
+{_EVENTS}
 CREATE TABLE IF NOT EXISTS cycles (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     campus TEXT NOT NULL,
@@ -150,6 +163,20 @@ def _v7_to_v8(db: sqlite3.Connection) -> None:
         )
 
 
+def _v8_to_v9(db: sqlite3.Connection) -> None:
+    """Each response's history, from now on (what happened before is known only as the
+    state it left: `historial` says so), and a keyed print of the NSS typed, to find a
+    response by it without keeping it."""
+    db.execute("ALTER TABLE responses ADD COLUMN nss_key TEXT")
+    for statement in _EVENTS.split(";"):  # executescript would commit the migration
+        if statement.strip():
+            db.execute(statement)
+    db.execute(
+        "INSERT INTO meta (name, value) VALUES ('events_since',"
+        " strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')) ON CONFLICT DO NOTHING"
+    )
+
+
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
@@ -158,6 +185,7 @@ STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     5: _v5_to_v6,
     6: _v6_to_v7,
     7: _v7_to_v8,
+    8: _v8_to_v9,
 }
 VERSION = max(STEPS) + 1
 

@@ -1,15 +1,17 @@
 """Notices: every email owed to a student, recorded before and after each send, so a crash
-mid-send is seen and retried and nothing is ever sent twice."""
+mid-send is seen and retried and nothing is ever sent twice. Each intent and each result
+is also an event of the response's history (events.py), in the same transaction."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from ..model import Notice, NoticeStatus
-from .store import Store, dt, iso
+from .events import EventKind, Events, add, payload
+from .store import dt, iso
 
 
-class Notices(Store):
+class Notices(Events):
     def notices(self, campus: str) -> dict[tuple[str, str, int], Notice]:
         rows = self.db.execute(
             "SELECT key, kind, generation, message_id, status, attempts, detail, updated_at,"
@@ -50,12 +52,12 @@ class Notices(Store):
         """Recorded before a send, so a crash mid-send is seen and retried; `told` is the
         address (hashed) and the verdict the email carries, so neither goes twice."""
         with self.transaction() as db:
-            db.execute(
+            ((attempt, sending),) = db.execute(
                 "INSERT INTO notifications (campus, key, kind, generation, message_id, status,"
                 " attempts, updated_at, email_key, verdict) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)"
                 " ON CONFLICT DO UPDATE SET status = excluded.status, attempts = attempts + 1,"
                 " updated_at = excluded.updated_at, email_key = excluded.email_key,"
-                " verdict = excluded.verdict",
+                " verdict = excluded.verdict RETURNING attempts, message_id",
                 (
                     campus,
                     key,
@@ -66,7 +68,11 @@ class Notices(Store):
                     iso(now),
                     *told,
                 ),
+            ).fetchall()
+            event = payload(
+                notice=kind, gen=generation, message_id=sending, attempt=attempt, told=told[1]
             )
+            add(db, [(campus, key, now, EventKind.EMAIL_SENDING, event)])
 
     def sent(
         self,
@@ -83,11 +89,12 @@ class Notices(Store):
         after a day of them) and, to retry, when to try next."""
         failing = status in (NoticeStatus.RETRY, NoticeStatus.FAILED)
         with self.transaction() as db:
-            db.execute(
+            found = db.execute(
                 "UPDATE notifications SET status = ?, detail = ?, updated_at = ?,"
                 " cell_written = 0, next_try_at = ?,"
                 " failing_since = CASE WHEN ? THEN COALESCE(failing_since, ?) END"
-                " WHERE campus = ? AND key = ? AND kind = ? AND generation = ?",
+                " WHERE campus = ? AND key = ? AND kind = ? AND generation = ?"
+                " RETURNING attempts",
                 (
                     status,
                     detail,
@@ -100,7 +107,17 @@ class Notices(Store):
                     kind,
                     generation,
                 ),
-            )
+            ).fetchall()
+            for (attempts,) in found:
+                told = payload(
+                    notice=kind,
+                    gen=generation,
+                    status=status,
+                    detail=detail,
+                    attempts=attempts,
+                    next_try=iso(next_try),
+                )
+                add(db, [(campus, key, now, EventKind.EMAIL, told)])
 
     def waiting(self, campus: str) -> list[tuple[str, datetime | None]]:
         """Emails waiting to be tried again: (why, when next), the soonest first."""
@@ -116,17 +133,22 @@ class Notices(Store):
     ) -> None:
         """(key, kind, status, detail, verdict, email_key) read from a sheet's «notificada
         el» by `adoptar`: generation 0, already in the sheet, never sent again (and never
-        counted against today's cap: no Message-ID)."""
+        counted against today's cap: no Message-ID). What «notificada el» told (sent, an
+        error, modo sombra) goes into the history; a notice only taken as told does not."""
+        events = []
         with self.transaction() as db:
-            db.executemany(
-                "INSERT INTO notifications (campus, key, kind, generation, message_id, status,"
-                " attempts, detail, updated_at, cell_written, verdict, email_key)"
-                " VALUES (?, ?, ?, 0, '', ?, 0, ?, ?, 1, ?, ?) ON CONFLICT DO NOTHING",
-                [
-                    (campus, key, kind, status, detail, iso(now), verdict, email_key)
-                    for key, kind, status, detail, verdict, email_key in found
-                ],
-            )
+            for key, kind, status, detail, verdict, email_key in found:
+                if not db.execute(
+                    "INSERT INTO notifications (campus, key, kind, generation, message_id,"
+                    " status, attempts, detail, updated_at, cell_written, verdict, email_key)"
+                    " VALUES (?, ?, ?, 0, '', ?, 0, ?, ?, 1, ?, ?) ON CONFLICT DO NOTHING",
+                    (campus, key, kind, status, detail, iso(now), verdict, email_key),
+                ).rowcount:
+                    continue
+                if status != NoticeStatus.ADOPTED:
+                    told = payload(notice=kind, gen=0, status=status, detail=detail, adopted=True)
+                    events.append((campus, key, now, EventKind.EMAIL, told))
+            add(db, events)
 
     def answered_anew(self, campus: str, keys: list[str]) -> None:
         """The student answered again after modo sombra ended: the response is no longer a
@@ -159,12 +181,16 @@ class Notices(Store):
     def supersede(self, campus: str, key: str, kind: str, generation: int) -> None:
         """An email reached the student: older ones of the same response still waiting to
         be tried again are no longer owed (the student has newer news)."""
+        at = self._now()
         with self.transaction() as db:
-            db.execute(
+            older = db.execute(
                 "UPDATE notifications SET status = ?, next_try_at = NULL WHERE campus = ?"
-                " AND key = ? AND status = ? AND NOT (kind = ? AND generation = ?)",
+                " AND key = ? AND status = ? AND NOT (kind = ? AND generation = ?)"
+                " RETURNING kind, generation",
                 (NoticeStatus.SUPERSEDED, campus, key, NoticeStatus.RETRY, kind, generation),
-            )
+            ).fetchall()
+            gone = [payload(notice=r[0], gen=r[1], status=NoticeStatus.SUPERSEDED) for r in older]
+            add(db, [(campus, key, at, EventKind.EMAIL, event) for event in gone])
 
     def mark_notice_cells(self, campus: str, ids: list[tuple[str, str, int]]) -> None:
         with self.transaction() as db:
@@ -206,7 +232,7 @@ class Notices(Store):
             ).fetchone()
             if row is None:
                 return False
-            db.execute(
+            carried = db.execute(
                 "INSERT INTO notifications (campus, key, kind, generation, message_id, status,"
                 " attempts, detail, updated_at, email_key, verdict)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -223,5 +249,8 @@ class Notices(Store):
                     row["email_key"],
                     row["verdict"],
                 ),
-            )
+            ).rowcount
+            if carried:
+                told = payload(notice=kind, gen=generation, message_id=row["message_id"])
+                add(db, [(campus, key, self._now(), EventKind.EMAIL_CARRIED, told)])
         return True

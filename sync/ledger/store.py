@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from facultativo.validators.text import os_error
@@ -44,6 +44,9 @@ class Store:
 
     def __init__(self, path: Path, db: sqlite3.Connection | None = None) -> None:
         self.path = path
+        # What events are stamped with when a change comes without its time: the cycle
+        # sets its own clock (sync/cycle.py), so a history reads in one time.
+        self.clock: Callable[[], datetime] = utcnow
         with _OPENING:
             self._open(path, db)
 
@@ -87,6 +90,10 @@ class Store:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
             raise
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 def iso(moment: datetime | None) -> str | None:

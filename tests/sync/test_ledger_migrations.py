@@ -38,11 +38,17 @@ def shape(path) -> dict[str, list[tuple]]:
     db = sqlite3.connect(path)
     try:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        indexes = db.execute(  # ours; SQLite's own (primary keys) come with the tables
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL"
+        )
         return {
             t: [tuple(c[1:]) for c in db.execute(f"PRAGMA table_info({t})")]
             for t in sorted(tables)
             if t != "sqlite_sequence"
-        } | {"version": [(db.execute("PRAGMA user_version").fetchone()[0],)]}
+        } | {
+            "version": [(db.execute("PRAGMA user_version").fetchone()[0],)],
+            "indexes": sorted(indexes),
+        }
     finally:
         db.close()
 
