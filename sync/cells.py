@@ -13,7 +13,7 @@ from dataclasses import replace
 from facultativo.validators import Estado, Motivo
 from facultativo.validators.text import fold
 
-from .columns import STATUS_HEADERS, ColumnMap
+from .columns import DATE_FORMATS, STATUS_HEADERS, ColumnMap
 from .continuity import NSS_FROM_FORM
 from .model import Action, Decision, Entry, Outcome, Step
 from .privacy import scrub
@@ -183,7 +183,8 @@ def status_cells(
                 continue
             if value == NSS_FROM_FORM:  # restored from the ledger's copy
                 value = row.nss_typed or ""
-            cells.append(CellWrite(row.number, cols.status[key], value, row.key))
+            shown = DATE_FORMATS.get(key, "")  # «procesada el», «fecha de constancia»
+            cells.append(CellWrite(row.number, cols.status[key], value, row.key, shown))
     return cells + id_cells(rows, cols, known, pending)
 
 

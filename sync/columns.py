@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from facultativo.validators import Tipo
+from facultativo.validators import Estado, Tipo
 from facultativo.validators.identifiers import CURP_PATTERN, nss_is_valid
 from facultativo.validators.text import contains_phrase, fold
 
@@ -92,6 +92,49 @@ STAFF_NOTE = "Validación: nota del personal"
 # Optional: staff's own decision, kept apart from ours (shadow weeks); `informe` compares.
 STAFF_DECISION = "Validación: decisión del personal"
 WIDTHS = {"estado": 18, "motivo": 30, "detalle": 60, "id": 12}  # characters; the others 20
+
+# The decisions staff write in the estado (or in «decisión del personal»): sync/rows.py reads
+# them over our REVISIÓN MANUAL, sync/wording.py reads staff's own words for them too.
+STAFF_ESTADOS = (
+    Estado.ACEPTADA,
+    Estado.RECHAZADA,
+    Estado.CONCLUIDA,
+    Estado.ALTA_APLICADA,
+    Estado.BAJA_APLICADA,
+)
+
+
+@dataclass(frozen=True)
+class PickList:
+    """A drop-down that only warns: staff may still type their own words («No procede»),
+    which facultativo reads (sync/wording.py)."""
+
+    title: str  # the column's header
+    name: str  # how the workbook's prompt names it (Excel allows 32 characters)
+    labels: tuple[str, ...]
+
+
+PICK_LISTS = (
+    PickList(
+        STATUS_HEADERS["estado"],
+        "Estado",
+        tuple(e.etiqueta for e in (*STAFF_ESTADOS, Estado.REVISION_MANUAL)),
+    ),
+    PickList(STAFF_DECISION, "Decisión del personal", tuple(e.etiqueta for e in STAFF_ESTADOS)),
+)
+# What staff read when a cell with a pick-list is selected, and when they type something
+# else (Excel: 255 and 225 characters at most; the warning's title 32).
+PICK_PROMPT = "Elige de la lista o escribe la decisión con tus palabras."
+PICK_WARNING_TITLE = "Fuera de la lista"
+PICK_WARNING = (
+    "No está en la lista. Puedes dejarlo: facultativo también lee palabras como «Aceptado» "
+    "o «No procede», y avisa en el resumen de lo que no entiende."
+)
+
+# Status cells written as dates, so staff sort and filter by them. facultativo keeps the value
+# as text ("2026-11-16", "2026-11-16 10:15", the campus's local time: sync/values.py); the
+# sheet gets a date shown with this format (Excel and Google read the same patterns).
+DATE_FORMATS = {"procesada": "dd/mm/yyyy hh:mm", "fecha_constancia": "dd/mm/yyyy"}
 
 
 class MissingColumns(Exception):

@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from facultativo.validators import Estado, Motivo, Policy, Tipo, Verdict
+from facultativo.validators.text import day_text
 
 from .model import Decision, Entry, Outcome
 from .process import verdict_decision
@@ -137,7 +138,7 @@ def _duplicate(
     """The student is told the truth about the original: already applied in IMSS, or
     still waiting for staff (and then its follow-up email is still to come)."""
     assert outcome.verdict is not None
-    when = earlier.timestamp.strftime("%d/%m/%Y") if earlier.timestamp else ""
+    when = day_text(earlier.timestamp) if earlier.timestamp else ""
     applied = state in (Estado.ALTA_APLICADA, Estado.BAJA_APLICADA)
     verdict = Verdict(
         Estado.CONCLUIDA,

@@ -27,7 +27,7 @@ from facultativo.validators.rules import decide_files
 from .attachments import AttachmentStore, FetchFailure, Refused
 from .model import Decision, Entry, Outcome
 from .rows import Row
-from .values import local_now_text
+from .values import local_now_text, local_text
 
 log = logging.getLogger("facultativo.sync")
 MAX_BACKOFF = timedelta(hours=12)
@@ -129,7 +129,7 @@ def _temporary(
         "estado": Estado.ERROR_TEMPORAL.etiqueta,
         "motivo": "",
         "detalle": f"{detail[:200]} (intento {attempt} de {retry.max_attempts}; "
-        f"reintento después de {local_now_text(at, policy.timezone)})",
+        f"reintento después de {local_text(at, policy.timezone)})",
         "nss_leido": "",
         "fecha_constancia": "",
         "procesada": local_now_text(now, policy.timezone),

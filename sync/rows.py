@@ -13,17 +13,9 @@ from facultativo.validators import Estado, Request, Tipo
 from facultativo.validators.identifiers import clean_nss
 
 from . import values
-from .columns import ColumnMap
+from .columns import DATE_FORMATS, STAFF_ESTADOS, ColumnMap
 from .sources import Table
 from .wording import staff_word
-
-_DECISIONS = (
-    Estado.ACEPTADA,
-    Estado.RECHAZADA,
-    Estado.CONCLUIDA,
-    Estado.ALTA_APLICADA,
-    Estado.BAJA_APLICADA,
-)
 
 
 class Who(Enum):
@@ -81,7 +73,7 @@ class Row:
         the estado: the student hears it, the digest stops listing the row)."""
         cell = self.status.get("estado", "")
         decided = staff_word(self.extras.get("decision", ""), self.tipo)
-        if decided in _DECISIONS and Estado.from_label(cell) is Estado.REVISION_MANUAL:
+        if decided in STAFF_ESTADOS and Estado.from_label(cell) is Estado.REVISION_MANUAL:
             return decided.etiqueta
         return cell
 
@@ -123,7 +115,7 @@ def _row(
     tipos: Mapping[str, Tipo] | None = None,
 ) -> Row:
     get = {f: _cell(raw, c) for f, c in cols.fields.items()}
-    status = {k: values.text(_cell(raw, c), 5000) or "" for k, c in cols.status.items()}
+    status = {k: _status(k, _cell(raw, c)) for k, c in cols.status.items()}
     refs = refs_of(get.get("archivo"))
     email_cell = values.text(get.get("email")) or ""
     problem, final = None, False
@@ -174,6 +166,17 @@ def _row(
         input_key=input_key,
         email_key=_key("", email_cell.strip().lower(), []),
     )
+
+
+def _status(key: str, value: Any) -> str:
+    """A status cell as facultativo keeps it: a date («procesada el», «fecha de constancia»)
+    as the text it wrote before they were dates, whatever the sheet holds now (a serial
+    number, a datetime, the old text), so neither looks like a staff edit."""
+    if key in DATE_FORMATS:
+        found = values.date_text(value, with_time=key == "procesada")
+        if found is not None:
+            return found
+    return values.text(value, 5000) or ""
 
 
 def _name(get: dict[str, Any]) -> str | None:

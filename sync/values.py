@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from email_validator import EmailNotValidError, validate_email
 
 from facultativo.validators import Tipo
-from facultativo.validators.text import fold
+from facultativo.validators.text import fold, moment_text
 
 SHEETS_EPOCH = datetime(1899, 12, 30)
 MAX_ADDRESS = 320  # longer than any address SMTP can carry
@@ -130,5 +130,71 @@ def text(value: object, limit: int = 200) -> str | None:
 
 
 def local_now_text(moment: datetime, tz: str) -> str:
-    """How timestamps we write look in the sheet: local time, minutes."""
+    """How facultativo keeps the times it writes in the sheet: local time, minutes
+    («procesada el» goes in as a date: `date_value`; «notificada el» as this text)."""
     return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+def local_text(moment: datetime, tz: str) -> str:
+    """A moment as sentences staff and students read show it: «16/11/2026 10:15», local."""
+    return moment_text(moment.astimezone(ZoneInfo(tz)))
+
+
+_KEPT_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
+_DATE_TEXTS = ("%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
+SERIALS = (20000, 80000)  # 1954 to 2119: a number outside is no date facultativo wrote
+
+
+def date_value(text: str) -> date | datetime | None:
+    """A date status cell as facultativo keeps it («2026-11-16», or «2026-11-16 10:15»
+    in the campus's local time) as the date the sheet gets; None for any other text."""
+    text = text.strip()
+    if not _KEPT_DATE.fullmatch(text):
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if " " in text else moment.date()
+
+
+def serial(value: date | datetime) -> float:
+    """Days since 1899-12-30, how Sheets (and Excel) count dates: a date written RAW."""
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    delta = value.replace(tzinfo=None) - SHEETS_EPOCH
+    return delta.days + delta.seconds / 86400
+
+
+def date_text(value: object, with_time: bool) -> str | None:
+    """A date status cell read back, as facultativo keeps it: «2026-11-16», or with
+    `with_time` «2026-11-16 10:15». It may hold a serial number (Google, unformatted), a
+    datetime (a workbook) or text (written before these cells were dates, or typed:
+    «2026-11-16 10:15», «16/11/2026»). None when it holds no date: staff's words stay."""
+    moment: datetime | None = None
+    if isinstance(value, datetime):
+        moment = value.replace(tzinfo=None)
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        if SERIALS[0] < value < SERIALS[1]:
+            moment = SHEETS_EPOCH + timedelta(minutes=round(float(value) * 1440))
+    elif isinstance(value, str):
+        moment = _date_in_text(value.strip())
+    if moment is None:
+        return None
+    return moment.strftime("%Y-%m-%d %H:%M") if with_time else moment.date().isoformat()
+
+
+def _date_in_text(text: str) -> datetime | None:
+    if _KEPT_DATE.fullmatch(text):
+        found = date_value(text)
+        if isinstance(found, datetime):
+            return found
+        return datetime(found.year, found.month, found.day) if found else None
+    for fmt in _DATE_TEXTS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .motivos import Estado, Motivo
+from .text import day_text
 
 DEFAULT_TIMEZONE = "America/Mexico_City"
 
@@ -71,7 +72,7 @@ class Vigencia:
         return self.fecha.isoformat() if self.fecha else self.tipo.value
 
     def __str__(self) -> str:
-        return f"{self.fecha:%d/%m/%Y}" if self.fecha else self.tipo.value
+        return day_text(self.fecha) if self.fecha else self.tipo.value
 
 
 @dataclass(frozen=True)

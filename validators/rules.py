@@ -26,7 +26,7 @@ from .model import (
     Verdict,
 )
 from .motivos import Estado, Motivo
-from .text import contains_phrase, same_words, words
+from .text import contains_phrase, day_text, same_words, words
 
 MOD_32 = "32"  # seguro facultativo: schools, and a few programmes that are not schools
 # In a razón social only these names say "not a school" («ESCUELA DE ENFERMERÍA DEL IMSS»
@@ -125,7 +125,7 @@ def _date(reading: Reading, request: Request, policy: Policy) -> list[Finding]:
         return []
     solicitada = policy.local_date(request.fecha_solicitud)
     if abs((expedida - solicitada).days) > policy.tolerance_days:
-        detalle = f"Constancia del {expedida:%d/%m/%Y}; solicitud del {solicitada:%d/%m/%Y}."
+        detalle = f"Constancia del {day_text(expedida)}; solicitud del {day_text(solicitada)}."
         datos = {
             "fecha_constancia": expedida.isoformat(),
             "fecha_solicitud": solicitada.isoformat(),

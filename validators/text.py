@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import re
 import unicodedata
+from datetime import date, datetime
 
 _SPACES = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^A-Z0-9]+")
@@ -40,6 +41,16 @@ def contains_phrase(haystack: str, phrase: str) -> bool:
     """True when the words of `phrase` appear together, in order, inside `haystack`."""
     hay, needle = " ".join(words(haystack)), " ".join(words(phrase))
     return bool(needle) and f" {needle} " in f" {hay} "
+
+
+def day_text(day: date) -> str:
+    """A date as every text staff and students read writes it: «16/11/2026» (dd/mm/aaaa)."""
+    return f"{day:%d/%m/%Y}"
+
+
+def moment_text(moment: datetime) -> str:
+    """A day and its time, the same way: «16/11/2026 10:15»."""
+    return f"{day_text(moment)} {moment:%H:%M}"
 
 
 _OS_ERRORS = {

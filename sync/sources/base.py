@@ -49,12 +49,18 @@ class CellWrite:
     col: int  # 0-based column
     value: str
     key: str = ""  # the response it belongs to: where it is written is found again by it
+    # A date cell's number format («dd/mm/yyyy»): `value` is the date as facultativo keeps
+    # it («2026-11-16 10:15», local time: sync/values.py `date_value`) and the sheet gets a
+    # date shown this way. "" for text.
+    date_format: str = ""
 
 
 class ResponseSource(ABC):
     """Reads all responses in a constant number of calls and writes cells in one batch.
 
-    Values are written RAW: text that starts with "=" stays text.
+    Values are written RAW: text that starts with "=" stays text; a date cell
+    (`CellWrite.date_format`) gets a date. The status block carries pick-lists that only
+    warn on the estado and «decisión del personal» (sync/columns.py PICK_LISTS).
     """
 
     @abstractmethod

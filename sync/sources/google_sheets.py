@@ -3,12 +3,15 @@
 A cycle costs two reads (metadata with the time zone and the tab's size; all
 values, UNFORMATTED, timestamps as serial numbers) and one values:batchUpdate
 per write batch, RAW, whatever the number of rows. The first time the status
-block is written the tab also gets room for it, colours per estado and a
-frozen header row (one spreadsheets:batchUpdate, once).
+block is written the tab also gets room for it, colours per estado, a frozen
+header row, the pick-lists and the date formats (one spreadsheets:batchUpdate);
+the lists and formats again only when the responses reach past the rows they
+cover (`SPARE_ROWS` more each time), never in an ordinary cycle.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -26,11 +29,9 @@ from facultativo.settings import Deps
 from facultativo.settings import Table as TomlTable
 from facultativo.validators.text import fold
 
-from ..columns import COLOURS, STATUS_HEADERS
+from ..columns import COLOURS, DATE_FORMATS, PICK_LISTS, PICK_PROMPT, STATUS_HEADERS, PickList
+from ..values import date_value, serial
 from .base import CellWrite, ResponseSource, SourceError, Table, google_session
-
-# estado label → background colour (RGB 0-1) for the status column
-
 
 _URL_ID = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([a-zA-Z0-9_-]+)")
 
@@ -53,6 +54,8 @@ class GoogleSheetSource(ResponseSource):
         self._sheet: dict[str, Any] | None = None
         self._estado_col: int | None = None
         self._timezone: str | None = None
+        self._header: list[str] = []  # as last read
+        self._used = 0  # rows holding anything (the header included), as last read
 
     def describe(self) -> str:
         return f"hoja de Google {self.id}" + (f" («{self.tab}»)" if self.tab else "")
@@ -112,6 +115,7 @@ class GoogleSheetSource(ResponseSource):
         if not values:
             raise SourceError(f"{self.describe()}: la pestaña está vacía (falta el encabezado).")
         header = [str(v) for v in values[0]]
+        self._header, self._used = header, len(values)
         titles = [fold(h) for h in header]
         wanted = fold(STATUS_HEADERS["estado"])
         self._estado_col = titles.index(wanted) if wanted in titles else None
@@ -168,6 +172,63 @@ class GoogleSheetSource(ResponseSource):
                         }
                     }
                 )
+        return requests_ + self._dress(cells)
+
+    def _dress(self, cells: list[CellWrite]) -> list[dict[str, Any]]:
+        """Pick-lists that only warn on the estado and «decisión del personal», date
+        formats on «procesada el» and «fecha de constancia», from the second row to
+        `SPARE_ROWS` past the last response (the tab grows for them). Sent when one of
+        those columns is new (created in this batch, or not dressed before: a sheet from
+        before the lists, a decision column staff added) or the responses reach past the
+        rows dressed last time; how far that was is kept on the tab, where the metadata
+        read of every cycle sees it (developer metadata)."""
+        sheet = self._sheet
+        assert sheet is not None
+        props = sheet["properties"]
+        grid = props.setdefault("gridProperties", {})
+        titles = {fold(h): col for col, h in enumerate(self._header) if h}
+        created = {fold(c.value): c.col for c in cells if c.row == 1}
+        titles.update(created)
+        lists = [(p, titles[fold(p.title)]) for p in PICK_LISTS if fold(p.title) in titles]
+        dates = [
+            (pattern, titles[fold(STATUS_HEADERS[key])])
+            for key, pattern in DATE_FORMATS.items()
+            if fold(STATUS_HEADERS[key]) in titles
+        ]
+        wanted = sorted(
+            {p.title for p, _ in lists}
+            | {STATUS_HEADERS[k] for k in DATE_FORMATS if fold(STATUS_HEADERS[k]) in titles}
+        )
+        if not wanted:
+            return []
+        used = max(self._used, *(c.row for c in cells))
+        done = _dressed(sheet)
+        new = any(fold(t) in created for t in wanted)
+        if done is not None and not new and used <= done[0] and set(wanted) <= done[1]:
+            return []
+        sheet_id = props["sheetId"]
+        have = grid.get("rowCount", 1000)
+        rows = max(have, used + SPARE_ROWS)
+        requests_: list[dict[str, Any]] = []
+        if rows > have:
+            requests_.append(
+                {
+                    "appendDimension": {
+                        "sheetId": sheet_id,
+                        "dimension": "ROWS",
+                        "length": rows - have,
+                    }
+                }
+            )
+            grid["rowCount"] = rows
+        requests_ += [_pick_list(sheet_id, col, rows, pick) for pick, col in lists]
+        requests_ += [_date_format(sheet_id, col, rows, pattern) for pattern, col in dates]
+        value = json.dumps({"filas": rows, "columnas": wanted}, ensure_ascii=False)
+        requests_ += _metadata_requests(sheet_id, DRESSED_KEY, value)
+        kept = [
+            m for m in sheet.get("developerMetadata", []) if m.get("metadataKey") != DRESSED_KEY
+        ]
+        sheet["developerMetadata"] = [*kept, {"metadataKey": DRESSED_KEY, "metadataValue": value}]
         return requests_
 
     def _pick(self, meta: dict[str, Any]) -> dict[str, Any]:
@@ -223,20 +284,83 @@ def _mark(sheet: dict[str, Any]) -> str | None:
 
 def _mark_requests(sheet_id: int, mark: str) -> list[dict[str, Any]]:
     """Replace the tab's mark: delete ours (if any), then create it anew."""
-    lookup = {"metadataKey": MARK_KEY, "metadataLocation": {"sheetId": sheet_id}}
+    return _metadata_requests(sheet_id, MARK_KEY, mark)
+
+
+def _metadata_requests(sheet_id: int, key: str, value: str) -> list[dict[str, Any]]:
+    lookup = {"metadataKey": key, "metadataLocation": {"sheetId": sheet_id}}
     return [
         {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": lookup}}},
         {
             "createDeveloperMetadata": {
                 "developerMetadata": {
-                    "metadataKey": MARK_KEY,
-                    "metadataValue": mark,
+                    "metadataKey": key,
+                    "metadataValue": value,
                     "location": {"sheetId": sheet_id},
                     "visibility": "DOCUMENT",
                 }
             }
         },
     ]
+
+
+# How far down the pick-lists and date formats reach, and on which columns (JSON, e.g.
+# {"filas": 1500, "columnas": ["Validación: estado", …]}): developer metadata on the tab.
+DRESSED_KEY = "facultativo.formato"
+SPARE_ROWS = 500  # dressed past the last response: the next setup comes 500 answers later
+
+
+def _dressed(sheet: dict[str, Any]) -> tuple[int, set[str]] | None:
+    """(rows, column titles) the last setup dressed, or None (never, or unreadable)."""
+    for meta in sheet.get("developerMetadata", []):
+        if meta.get("metadataKey") != DRESSED_KEY:
+            continue
+        try:
+            got = json.loads(meta.get("metadataValue") or "")
+            return int(got["filas"]), {str(t) for t in got["columnas"]}
+        except (ValueError, KeyError, TypeError):
+            return None
+    return None
+
+
+def _column(sheet_id: int, col: int, rows: int) -> dict[str, int]:
+    """One column, from the second row to `rows`."""
+    return {
+        "sheetId": sheet_id,
+        "startRowIndex": 1,
+        "endRowIndex": rows,
+        "startColumnIndex": col,
+        "endColumnIndex": col + 1,
+    }
+
+
+def _pick_list(sheet_id: int, col: int, rows: int, pick: PickList) -> dict[str, Any]:
+    """A drop-down that warns (a red corner) but takes any text: `strict` false."""
+    return {
+        "setDataValidation": {
+            "range": _column(sheet_id, col, rows),
+            "rule": {
+                "condition": {
+                    "type": "ONE_OF_LIST",
+                    "values": [{"userEnteredValue": label} for label in pick.labels],
+                },
+                "inputMessage": PICK_PROMPT,
+                "strict": False,
+                "showCustomUi": True,
+            },
+        }
+    }
+
+
+def _date_format(sheet_id: int, col: int, rows: int, pattern: str) -> dict[str, Any]:
+    kind = "DATE_TIME" if "h" in pattern else "DATE"
+    return {
+        "repeatCell": {
+            "range": _column(sheet_id, col, rows),
+            "cell": {"userEnteredFormat": {"numberFormat": {"type": kind, "pattern": pattern}}},
+            "fields": "userEnteredFormat.numberFormat",
+        }
+    }
 
 
 def _coloured(sheet: dict[str, Any], col: int) -> bool:
@@ -252,20 +376,27 @@ def _quote(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-def _runs(cells: list[CellWrite]) -> list[tuple[str, list[str]]]:
+def _runs(cells: list[CellWrite]) -> list[tuple[str, list[str | float]]]:
     """Group cells into horizontal runs (one range per run) to keep the batch small."""
-    out: list[tuple[str, list[str]]] = []
+    out: list[tuple[str, list[str | float]]] = []
     ordered = sorted(cells, key=lambda c: (c.row, c.col))
-    start, values, prev = ordered[0], [ordered[0].value], ordered[0]
+    start, values, prev = ordered[0], [_raw(ordered[0])], ordered[0]
     for cell in ordered[1:]:
         if cell.row == prev.row and cell.col == prev.col + 1:
-            values.append(cell.value)
+            values.append(_raw(cell))
         else:
             out.append((_range(start, prev), values))
-            start, values = cell, [cell.value]
+            start, values = cell, [_raw(cell)]
         prev = cell
     out.append((_range(start, prev), values))
     return out
+
+
+def _raw(cell: CellWrite) -> str | float:
+    """What a cell gets, RAW: a date cell its serial number (days since 1899-12-30, in
+    the campus's local time), which its column's format shows as a date; else the text."""
+    day = date_value(cell.value) if cell.date_format else None
+    return cell.value if day is None else serial(day)
 
 
 def _range(first: CellWrite, last: CellWrite) -> str:

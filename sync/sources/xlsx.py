@@ -5,7 +5,9 @@ a half-written workbook; the file keeps its mode and owner, a symlink stays a
 link (its target is what gets replaced), and no temporary file outlives a
 failed save. An open workbook (Excel or LibreOffice lock file) is reported
 instead of overwritten. Merged cells in the status block are unmerged before
-writing: openpyxl cannot write into a merged cell.
+writing: openpyxl cannot write into a merged cell. Date status cells are `datetime`
+/ `date` cells with a Spanish number format; the estado and «decisión del personal»
+carry pick-lists that only warn.
 """
 
 from __future__ import annotations
@@ -26,12 +28,22 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from facultativo.settings import Deps
 from facultativo.settings import Table as TomlTable
-from facultativo.validators.text import os_error
+from facultativo.validators.text import fold, os_error
 
-from ..columns import COLOURS, STATUS_HEADERS, WIDTHS
+from ..columns import (
+    COLOURS,
+    PICK_LISTS,
+    PICK_PROMPT,
+    PICK_WARNING,
+    PICK_WARNING_TITLE,
+    STATUS_HEADERS,
+    WIDTHS,
+)
+from ..values import date_value
 from .base import CellWrite, ResponseSource, SourceError, Table
 
 log = logging.getLogger("facultativo.sync")
@@ -93,10 +105,16 @@ class XlsxSource(ResponseSource):
             _unmerge(ws, cells)
         for cell in cells:
             target = ws.cell(row=cell.row, column=cell.col + 1)
+            day = date_value(cell.value) if cell.date_format else None
+            if day is not None:  # a date cell staff can sort and filter by
+                target.value = day
+                target.number_format = cell.date_format
+                continue
             target.value = cell.value
             if isinstance(cell.value, str):
                 target.data_type = "s"  # RAW: "=…" stays text, never a formula
         _dress_new_block(ws, cells)
+        _pick_lists(ws)
         self._save(book)
         self._seen = _fingerprint(self.path)
 
@@ -233,6 +251,36 @@ def _dress_new_block(ws: Any, cells: list[CellWrite]) -> None:
 
 
 _TITLES = frozenset(STATUS_HEADERS.values())
+LIST_ROWS = 100_000  # the pick-lists reach as far down as the colours
+
+
+def _pick_lists(ws: Any) -> None:
+    """The estado's and «decisión del personal»'s pick-lists (sync/columns.py PICK_LISTS):
+    a warning, never a refusal, so staff's own words still go in. Added when a column has
+    none from its first row down (a new block, a workbook from before the lists, a
+    decision column staff just added); any list already there, ours or staff's, is left."""
+    header = {fold(str(c.value)): c.column for c in ws[1] if c.value is not None}
+    for pick in PICK_LISTS:
+        col = header.get(fold(pick.title))
+        if col is None:
+            continue
+        letter = get_column_letter(col)
+        if any(f"{letter}2" in dv.sqref for dv in ws.data_validations.dataValidation):
+            continue
+        rule = DataValidation(
+            type="list",
+            formula1='"' + ",".join(pick.labels) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="warning",
+            errorTitle=PICK_WARNING_TITLE,
+            error=PICK_WARNING,
+            showInputMessage=True,
+            promptTitle=pick.name,
+            prompt=PICK_PROMPT,
+        )
+        rule.add(f"{letter}2:{letter}{max(LIST_ROWS, ws.max_row)}")
+        ws.add_data_validation(rule)
 
 
 def _fingerprint(path: Path) -> tuple[int, int, int] | None:

@@ -2,7 +2,8 @@
 
 It serves what facultativo calls, under one base URL (the `endpoint` contract):
 Sheets v4 `spreadsheets.get`, `values.get`, `values.batchGet`, `values.batchUpdate`,
-`spreadsheets.batchUpdate`; Drive v3 `files.get` with and without `alt=media` (Range
+`spreadsheets.batchUpdate` (room, colours, frozen rows, developer metadata, data
+validation, number formats); Drive v3 `files.get` with and without `alt=media` (Range
 requests too); and an OAuth token endpoint (service-account JWT grant, refresh-token
 grant, authorization-code grant for the installed-app flow).
 
@@ -36,6 +37,32 @@ class Sheet:
     frozen_rows: int = 0
     conditional_formats: list[dict] = field(default_factory=list)
     developer_metadata: list[dict] = field(default_factory=list)  # located on this tab
+    row_count: int = 1000  # the grid's rows; the Form's answers past it grow it
+    # setDataValidation and repeatCell requests, in the order they came: {"range", "rule"}
+    # and {"range", "cell", "fields"} (GridRange as sent); the last one over a cell wins
+    data_validations: list[dict] = field(default_factory=list)
+    formats: list[dict] = field(default_factory=list)
+
+    @property
+    def grid_rows(self) -> int:
+        return max(self.row_count, len(self.rows) + 1)
+
+    def validation_at(self, row: int, col: int) -> dict | None:
+        """The data validation rule on a cell (0-based), as Sheets keeps it."""
+        found = None
+        for item in self.data_validations:
+            if _covers(item["range"], row, col):
+                found = item.get("rule")
+        return found
+
+    def number_format_at(self, row: int, col: int) -> dict | None:
+        """The cell's userEnteredFormat.numberFormat (0-based), or None."""
+        found = None
+        for item in self.formats:
+            fields = item["fields"]
+            if _covers(item["range"], row, col) and ("numberFormat" in fields or fields == "*"):
+                found = item["cell"].get("userEnteredFormat", {}).get("numberFormat")
+        return found
 
 
 @dataclass
@@ -101,6 +128,7 @@ class FakeGoogle:
         self.grants: list[dict[str, Any]] = []
         self.codes: dict[str, str] = {}
         self.sent: list[bytes] = []  # raw messages received by users.messages.send
+        self.batches: list[list[dict]] = []  # each spreadsheets.batchUpdate's requests
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
@@ -387,6 +415,7 @@ def _sheets(fake: FakeGoogle, method: str, sid: str, rest: str, query: dict, bod
     if method == "POST" and rest == "/values:batchUpdate":
         raise _Reply(200, _values_update(sid, book, payload))
     if method == "POST" and rest == ":batchUpdate":
+        fake.batches.append(payload.get("requests", []))
         raise _Reply(200, _batch_update(sid, book, payload))
     raise _Reply(404, _err(404, "notFound", f"no route {rest}"))
 
@@ -403,7 +432,7 @@ def _metadata(sid: str, book: Spreadsheet) -> dict:
                     "index": i,
                     "sheetType": "GRID",
                     "gridProperties": {
-                        "rowCount": max(1000, len(s.rows) + 1),
+                        "rowCount": s.grid_rows,
                         "columnCount": s.column_count,
                         "frozenRowCount": s.frozen_rows,
                     },
@@ -489,6 +518,23 @@ def _batch_update(sid: str, book: Spreadsheet, payload: dict) -> dict:
             sheet = next(s for s in book.sheets if s.sheet_id == a["sheetId"])
             if a["dimension"] == "COLUMNS":
                 sheet.column_count += a["length"]
+            elif a["dimension"] == "ROWS":
+                sheet.row_count = sheet.grid_rows + a["length"]
+        elif "setDataValidation" in request:
+            item = request["setDataValidation"]
+            sheet = _grid_sheet(book, item["range"])
+            rule = item.get("rule")
+            if rule is not None:
+                _check_validation_rule(rule)
+            sheet.data_validations.append({"range": item["range"], "rule": rule})
+        elif "repeatCell" in request:
+            item = request["repeatCell"]
+            if not item.get("fields"):
+                raise _Reply(400, _err(400, "badRequest", "repeatCell: fields is required"))
+            sheet = _grid_sheet(book, item["range"])
+            sheet.formats.append(
+                {"range": item["range"], "cell": item.get("cell", {}), "fields": item["fields"]}
+            )
         elif "addConditionalFormatRule" in request:
             rule = request["addConditionalFormatRule"]["rule"]
             sid_ = rule["ranges"][0]["sheetId"]
@@ -519,6 +565,49 @@ def _batch_update(sid: str, book: Spreadsheet, payload: dict) -> dict:
     if replies:
         book.touch()
     return {"spreadsheetId": sid, "replies": replies}
+
+
+def _covers(rng: dict, row: int, col: int) -> bool:
+    """Whether a GridRange (half-open, unbounded where an index is missing) holds a cell."""
+    inside = (
+        rng.get("startRowIndex", 0) <= row < rng.get("endRowIndex", row + 1),
+        rng.get("startColumnIndex", 0) <= col < rng.get("endColumnIndex", col + 1),
+    )
+    return all(inside)
+
+
+def _grid_sheet(book: Spreadsheet, rng: dict) -> Sheet:
+    """The tab a GridRange names; a range past the grid's last row or column is refused
+    as Sheets does (the tab must grow first: appendDimension)."""
+    sheet = next((s for s in book.sheets if s.sheet_id == rng.get("sheetId", 0)), None)
+    if sheet is None:
+        raise _Reply(400, _err(400, "badRequest", f"No grid with id: {rng.get('sheetId')}"))
+    if (
+        rng.get("endRowIndex", 0) > sheet.grid_rows
+        or rng.get("endColumnIndex", 0) > sheet.column_count
+    ):
+        raise _Reply(400, _err(400, "badRequest", f"Range ({rng}) exceeds grid limits."))
+    return sheet
+
+
+_CONDITIONS = {"ONE_OF_LIST", "ONE_OF_RANGE", "TEXT_EQ", "NUMBER_BETWEEN", "DATE_IS_VALID"}
+
+
+def _check_validation_rule(rule: dict) -> None:
+    """A DataValidationRule as Sheets v4 reads it: a condition of a known type (list items
+    as {"userEnteredValue": text}), booleans for strict and showCustomUi."""
+    condition = rule.get("condition") or {}
+    if condition.get("type") not in _CONDITIONS:
+        raise _Reply(400, _err(400, "badRequest", f"Invalid condition {condition.get('type')}"))
+    for value in condition.get("values", []):
+        if set(value) != {"userEnteredValue"} or not isinstance(value["userEnteredValue"], str):
+            raise _Reply(400, _err(400, "badRequest", f"Invalid ConditionValue {value}"))
+    for name in ("strict", "showCustomUi"):
+        if name in rule and not isinstance(rule[name], bool):
+            raise _Reply(400, _err(400, "badRequest", f"Invalid value for {name}"))
+    unknown = set(rule) - {"condition", "inputMessage", "strict", "showCustomUi"}
+    if unknown:
+        raise _Reply(400, _err(400, "badRequest", f"Unknown name {sorted(unknown)}"))
 
 
 def _file_json(file_id: str, f: DriveFile, fields: str) -> dict:
