@@ -20,6 +20,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 
 from facultativo.sync import values
+from facultativo.sync.columns import PICK_LISTS
 from facultativo.sync.cycle import Report, run_cycle
 from facultativo.validators import Tipo, ValidatorPool
 
@@ -203,6 +204,10 @@ def summary(result: DemoResult) -> str:
         "Qué ver:",
         f"  {workbook}: ábrelo con Excel o LibreOffice; a la derecha están las columnas",
         "    «Validación: …» con el estado, el motivo y el detalle de cada solicitud.",
+        "    Una celda de «Validación: estado» ofrece la lista de decisiones",
+        f"    ({', '.join(PICK_LISTS[0].labels)});",
+        "    también puedes escribir la tuya con tus palabras, p. ej. «No procede».",
+        "    «procesada el» y «fecha de constancia» son fechas: ordénalas o fíltralas.",
         f"  {result.folder / 'outbox'}: un correo .eml por estudiante (ábrelos con Thunderbird,",
         "    Outlook o cualquier editor de texto).",
         f"  {result.folder / 'constancias'}: los PDF que «enviaron» los estudiantes.",

@@ -46,6 +46,22 @@ def test_demo_runs_end_to_end_and_a_second_run_changes_nothing(tmp_path):
     assert sorted(p.name for p in (folder / "outbox").glob("*.eml")) == emails
 
 
+def test_demo_workbook_offers_the_estado_pick_list_and_the_summary_says_so(tmp_path):
+    folder = tmp_path / "demo"
+    done = run("demo", "--dir", str(folder))
+    assert done.returncode == 0, done.stderr
+    assert "ofrece la lista de decisiones" in done.stdout
+    assert "(ACEPTADA, RECHAZADA, CONCLUIDA, ALTA APLICADA, BAJA APLICADA, REVISIÓN MANUAL)" in (
+        done.stdout
+    )
+    ws = load_workbook(folder / "respuestas.xlsx").worksheets[0]
+    header = [c.value for c in ws[1]]
+    letter = ws.cell(1, header.index("Validación: estado") + 1).column_letter
+    (rule,) = [dv for dv in ws.data_validations.dataValidation if f"{letter}2" in dv.sqref]
+    assert rule.type == "list" and rule.errorStyle == "warning"
+    assert "ALTA APLICADA" in rule.formula1  # kept by the save that marks two rows applied
+
+
 def test_status_after_the_demo_tells_the_last_cycle_from_the_totals(tmp_path):
     """Right after `demo`, status read «0 filas procesadas de 20» and «Correos: enviados 2»
     although 21 emails had gone out: the last cycle's figures, labelled as nothing."""
