@@ -27,6 +27,8 @@ _ARGPARSE_ES = (
         r"\1: valor no válido \2 (usa uno de: \3)",
     ),
     (r"unrecognized arguments: (.*)", r"argumentos no reconocidos: \1"),
+    (r"one of the arguments (.*) is required", r"falta uno de: \1"),
+    (r"argument (\S+): not allowed with argument (\S+)", r"\1 no se puede usar junto con \2"),
     (r"argument (\S+): expected one argument", r"\1 necesita un valor"),
     (r"argument (\S+): (.*)", r"\1: \2"),
 )
@@ -124,6 +126,22 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         "adoptar", "esta instalación se queda con la hoja (bitácora perdida o copiada)", deployed
     )
+    h = command(
+        "historial",
+        "qué pasó con una respuesta: veredictos, lo escrito en la hoja, correos y decisiones",
+        deployed,
+    )
+    which = h.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--fila", type=_row, metavar="N", help="la respuesta que está hoy en esa fila de la hoja"
+    )
+    which.add_argument("--nss", help="las respuestas con ese NSS escrito por el estudiante")
+    which.add_argument(
+        "--correo", metavar="DIRECCIÓN", help="las respuestas con esa dirección de correo"
+    )
+    h.add_argument(
+        "--json", action="store_true", help="la historia como JSON, para otros programas"
+    )
     a = command("auth", "autoriza con una cuenta de Google (cliente OAuth)", deployed)
     a.add_argument("--no-browser", action="store_true", help="solo muestra la dirección")
     w = command("web", "página para que el estudiante revise su constancia antes de enviarla", logs)
@@ -159,6 +177,14 @@ def _date(text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"«{text}» no es una fecha; usa AAAA-MM-DD") from None
+
+
+def _row(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 2:
+        raise argparse.ArgumentTypeError(
+            f"«{text}» no es una fila de respuesta; usa su número en la hoja (2 o más)"
+        )
+    return int(text)
 
 
 def _port(text: str) -> int:

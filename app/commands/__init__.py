@@ -23,6 +23,7 @@ MODULES = {
     "informe": "informe",
     "web": "web",
     "adoptar": "adoptar",
+    "historial": "historial",
 }
 
 
