@@ -336,7 +336,7 @@ FORM_EXAMPLE = "https://forms.gle/AbCdEf123"
 PAGE_EXAMPLE = "https://facultativo.escuela.mx"
 
 
-def _links(raw: dict, where: str, problems: list[str]) -> dict[str, str]:
+def _links(raw: dict, where: str, problems: list[str]) -> tuple[str, str]:
     """[campus] form_url and [campus.web] url: the Form and the pre-check page, as the
     emails and the page link to them. form_url's old place, [campus.web] form_url, is
     still read; both places with different addresses is an error naming both."""
@@ -353,7 +353,7 @@ def _links(raw: dict, where: str, problems: list[str]) -> dict[str, str]:
             "[campus.web]."
         )
     page = _url(web, "url", where + ".web", "de la página", PAGE_EXAMPLE, problems)
-    return {"form_url": form or old, "web_url": page}
+    return form or old, page
 
 
 def _url(raw: dict, key: str, where: str, what: str, example: str, problems: list[str]) -> str:
@@ -480,6 +480,7 @@ def _campus(i: int, raw: Any, base: Path, problems: list[str]) -> Campus | None:
         problems.append(f'{where}.name falta: escribe un nombre corto, p. ej. name = "queretaro".')
         name = f"campus{i}"
     where = f"campus «{name}»"
+    form_url, web_url = _links(raw, where, problems)
     campus = Campus(
         name=name.strip(),
         policy=_policy(raw, where, problems),
@@ -491,7 +492,8 @@ def _campus(i: int, raw: Any, base: Path, problems: list[str]) -> Campus | None:
         max_attempts=int(_number(raw, "max_attempts", 5, 1, 50, where, problems, whole=True)),
         retry_minutes=_number(raw, "retry_minutes", 5.0, 0, 1440, where, problems),
         desde=_desde(raw, where, problems),
-        **_links(raw, where, problems),
+        form_url=form_url,
+        web_url=web_url,
     )
     if getattr(campus.mail.sender.settings, "needs_google", False) and campus.google is None:
         problems.append(

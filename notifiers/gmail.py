@@ -27,10 +27,10 @@ if TYPE_CHECKING:
 GMAIL_SEND = "https://www.googleapis.com/auth/gmail.send"
 
 
-def _network() -> tuple[type[BaseException], ...]:
+def _network(*more: type[BaseException]) -> tuple[type[BaseException], ...]:
     import httplib2
 
-    return (OSError, httplib2.HttpLib2Error, http.client.HTTPException)
+    return (OSError, httplib2.HttpLib2Error, http.client.HTTPException, *more)
 
 
 class GmailSender(Sender):
@@ -78,7 +78,7 @@ class GmailSender(Sender):
             status = int(exc.resp.status)
             transient = _classify(exc).retry or status in (401, 403)
             raise SendError(f"Gmail respondió {status}: {_message(exc)}", transient) from None
-        except (*_network(), GoogleAuthError) as exc:
+        except _network(GoogleAuthError) as exc:
             known = explain(exc)
             text = known.text if known else type(exc).__name__
             refused = known is not None and not known.outage  # the key, not this address

@@ -128,7 +128,8 @@ def judge(extraction: Extraction, request: Request, policy: Policy) -> Judgement
     while verdict.motivo in TYPED and TYPED[verdict.motivo][0] not in typed:
         field, text = TYPED[verdict.motivo]
         typed[field] = text
-        request = replace(request, **{field: None})  # not compared: as if left blank
+        blank: dict[str, Any] = {field: None}  # not compared: as if left blank
+        request = replace(request, **blank)
         verdict = decide(extraction, request, policy)
     return Judgement(office, verdict, typed)
 
