@@ -69,6 +69,7 @@ class SmtpSender(Sender):
         self.timeout = timeout
         self.context, self.cafile = context, cafile  # the context is made when first needed
         self.conn: smtplib.SMTP | None = None
+        self._non_ascii = False  # the last login sent characters beyond ASCII (UTF-8)
 
     def open(self) -> None:
         """Connect, STARTTLS or TLS as configured, and log in. Every failure is a SendError
@@ -86,7 +87,7 @@ class SmtpSender(Sender):
                 f"el servidor {self.host} rechazó el usuario «{self.username}» o la contraseña "
                 f"de aplicación ({exc.smtp_code}): revisa username en [campus.mail] y la "
                 f"contraseña{self.password_from}; con Gmail es una contraseña de aplicación "
-                "(16 letras), no la de la cuenta"
+                "(16 letras), no la de la cuenta" + (_NON_ASCII if self._non_ascii else "")
             ) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise SendError(
@@ -169,7 +170,36 @@ class SmtpSender(Sender):
                 raise smtplib.SMTPAuthenticationError(code, reply)
         elif self.username:
             password = self.password() if callable(self.password) else self.password
-            conn.login(self.username, password)
+            self._non_ascii = not (self.username + password).isascii()
+            if self._non_ascii:
+                self._login_utf8(conn, password)
+            else:
+                conn.login(self.username, password)
+
+    def _login_utf8(self, conn: smtplib.SMTP, password: str) -> None:
+        """smtplib encodes AUTH in ASCII; a username or password with ñ or accents goes as
+        UTF-8 (RFC 4616 for PLAIN, what servers that allow it expect for LOGIN too). A server
+        that refuses it answers 535, worded in `open` with what to check."""
+
+        def b64(text: str) -> str:
+            return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+        offered = conn.esmtp_features.get("auth", "").upper().split()
+        if "PLAIN" in offered:
+            code, reply = conn.docmd("AUTH", "PLAIN " + b64(f"\x00{self.username}\x00{password}"))
+        elif "LOGIN" in offered:
+            code, reply = conn.docmd("AUTH", "LOGIN " + b64(self.username))
+            if code == 334:
+                code, reply = conn.docmd(b64(password))
+        else:
+            raise SendError(
+                f"el servidor {self.host} solo acepta contraseñas en ASCII (CRAM-MD5) y el "
+                f"usuario o la contraseña{self.password_from} tienen ñ, acentos u otros "
+                "caracteres fuera de ASCII: usa una contraseña solo con letras sin acento, "
+                "números y signos"
+            )
+        if code != 235:
+            raise smtplib.SMTPAuthenticationError(code, reply)
 
     def send(self, message: EmailMessage) -> None:
         if self.conn is None:
@@ -226,6 +256,11 @@ def _why(exc: BaseException) -> str:
     return f"error inesperado ({type(exc).__name__})"
 
 
+_NON_ASCII = (
+    "; el usuario o la contraseña tienen ñ, acentos u otros caracteres fuera de ASCII, que "
+    "muchos servidores no aceptan (se enviaron en UTF-8): las contraseñas de aplicación de "
+    "Gmail solo usan letras a-z; cópiala de nuevo"
+)
 _PAIRS = '(587 con "starttls", 465 con "ssl")'
 _PORTS = f"revisa security y port {_PAIRS}"
 _NO_AUTH = (

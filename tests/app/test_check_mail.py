@@ -218,3 +218,35 @@ def test_probar_correo_says_each_failure_in_one_spanish_line_with_its_fix(tmp_pa
     assert not ENGLISH.search(line), line
     assert result.stderr == ""
     assert sessions.mails == 0 and not sessions.messages
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+def test_a_password_with_n_and_accents_logs_in_as_utf8(tmp_path, mechanism):
+    sessions = Sessions()
+    cert, key = smtp.certificate(tmp_path)
+    controller = smtp.start(
+        sessions, "starttls", cert, key, auth=True, password="contraseña", mechanisms=(mechanism,)
+    )
+    try:
+        result = check(config(tmp_path, controller.port), "--probar-correo", password="contraseña")
+    finally:
+        controller.stop()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "inició sesión en" in result.stdout and result.stderr == ""
+    assert sessions.quits == [True]
+
+
+def test_a_non_ascii_password_the_server_refuses_is_one_line_saying_why(tmp_path):
+    sessions = Sessions()
+    cert, key = smtp.certificate(tmp_path)
+    controller = smtp.start(sessions, "starttls", cert, key, auth=True)
+    try:
+        result = check(config(tmp_path, controller.port), "--probar-correo", password="contraseña")
+    finally:
+        controller.stop()
+    assert result.returncode == 1, result.stdout + result.stderr
+    [line] = errors(result)
+    assert "rechazó el usuario" in line and "fuera de ASCII" in line, line
+    assert "contraseñas de aplicación de Gmail solo usan letras a-z" in line
+    assert not ENGLISH.search(line) and "codec" not in line, line
+    assert result.stderr == ""

@@ -70,9 +70,10 @@ class Recorder:
         return [str(m["Message-ID"]) for _, m in self.messages]
 
 
-def authenticator(server, session, envelope, mechanism, auth_data):
+def authenticator(server, session, envelope, mechanism, auth_data, password=PASSWORD):
+    """USER with `password`, compared as the UTF-8 the client sent."""
     ok = isinstance(auth_data, LoginPassword) and (
-        auth_data.login.decode() == USER and auth_data.password.decode() == PASSWORD
+        auth_data.login.decode() == USER and auth_data.password.decode() == password
     )
     return AuthResult(success=ok, handled=False)
 
@@ -129,11 +130,22 @@ def start(
     cert: Path | None = None,
     key: Path | None = None,
     auth: bool = False,
+    password: str = PASSWORD,
+    mechanisms: tuple[str, ...] = (),
 ) -> Controller:
-    """mode: "plain", "starttls" or "ssl" (implicit TLS)."""
+    """mode: "plain", "starttls" or "ssl" (implicit TLS). With `auth`, USER logs in with
+    `password`; `mechanisms`: offer only these AUTH mechanisms (default: all)."""
     kwargs: dict = {}
     if auth:
-        kwargs.update(authenticator=authenticator, auth_require_tls=(mode == "starttls"))
+
+        def check(server, session, envelope, mechanism, auth_data):
+            return authenticator(server, session, envelope, mechanism, auth_data, password)
+
+        kwargs.update(authenticator=check, auth_require_tls=(mode == "starttls"))
+        if mechanisms:
+            kwargs["auth_exclude_mechanism"] = [
+                m for m in ("PLAIN", "LOGIN") if m not in mechanisms
+            ]
     if mode == "starttls":
         kwargs.update(tls_context=server_context(cert, key), require_starttls=True)
     if mode == "ssl":
