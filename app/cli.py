@@ -142,6 +142,31 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument(
         "--json", action="store_true", help="la historia como JSON, para otros programas"
     )
+    lo = command(
+        "lote",
+        "las solicitudes ACEPTADA para registrar en el IMSS, y marcarlas ALTA/BAJA APLICADA",
+        deployed,
+    )
+    what = lo.add_mutually_exclusive_group(required=True)
+    what.add_argument(
+        "--salida",
+        type=Path,
+        metavar="ARCHIVO",
+        help="escribe el lote en ARCHIVO (.xlsx o .csv; con NSS y CURP completos, permisos 600)",
+    )
+    what.add_argument(
+        "--aplicar",
+        type=Path,
+        metavar="ARCHIVO",
+        help="marca ALTA o BAJA APLICADA las filas de ese lote, ya registradas en el IMSS",
+    )
+    lo.add_argument("--tipo", choices=["alta", "baja"], help="solo altas o solo bajas")
+    lo.add_argument(
+        "--desde", type=_date, metavar="AAAA-MM-DD", help="solo solicitudes desde ese día"
+    )
+    lo.add_argument(
+        "--si", action="store_true", help="con --aplicar: marca sin preguntar (para scripts)"
+    )
     a = command("auth", "autoriza con una cuenta de Google (cliente OAuth)", deployed)
     a.add_argument("--no-browser", action="store_true", help="solo muestra la dirección")
     w = command("web", "página para que el estudiante revise su constancia antes de enviarla", logs)

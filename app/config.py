@@ -73,6 +73,18 @@ class Digest:
 
 
 @dataclass(frozen=True)
+class Lote:
+    """[campus.lote]: the file `facultativo lote` makes for registering accepted students
+    in IMSS's system (sync/lote/)."""
+
+    # its columns, in order (sync/lote/batch.py COLUMNS); () is DEFAULT_COLUMNS there.
+    # «id» always follows them, last.
+    columnas: tuple[str, ...] = ()
+    # the school's registro patronal in the file ("": the first of registros_patronales)
+    registro_patronal: str = ""
+
+
+@dataclass(frozen=True)
 class Web:
     """[web]: the students' pre-check page (`facultativo web`). A campus's Wi-Fi shows
     many students as one address, so the office may need to raise the per-address limit."""
@@ -109,6 +121,14 @@ class Campus:
     # [campus.web] url: the pre-check page's public address; those emails invite the
     # student to check the new constancia there first.
     web_url: str = ""
+    lote: Lote = field(default_factory=Lote)
+
+    @property
+    def registro(self) -> str:
+        """The registro patronal the batch for IMSS carries."""
+        chosen = self.lote.registro_patronal
+        registros = self.policy.registros_patronales
+        return chosen or (registros[0] if registros else "")
 
 
 @dataclass(frozen=True)
@@ -176,8 +196,10 @@ CAMPUS_KEYS = frozenset(
         "mail",
         "web",
         "policy",
+        "lote",
     }
 )
+LOTE_KEYS = frozenset({"columnas", "registro_patronal"})
 MAIL_KEYS = frozenset(
     {
         "sender",
@@ -222,6 +244,7 @@ def known() -> dict[str, frozenset[str]]:
         "campus.digest": frozenset({"recipients", "time", "days"}),
         "campus.web": frozenset({"url"}),
         "campus.policy": frozenset({"reimpresion"}),
+        "campus.lote": LOTE_KEYS,
     }
 
 
@@ -249,7 +272,7 @@ def unknown_keys(raw: dict[str, Any]) -> list[str]:
             continue
         name = campus.get("name", i)
         problems += _unknown(campus, "campus", f"[[campus]] «{name}»")
-        for sub in ("contact", "source", "google", "mail", "digest", "web", "policy"):
+        for sub in ("contact", "source", "google", "mail", "digest", "web", "policy", "lote"):
             if isinstance(campus.get(sub), dict):
                 problems += _unknown(campus[sub], f"campus.{sub}", f"[campus.{sub}] de «{name}»")
         columns = campus.get("columns")
@@ -494,6 +517,7 @@ def _campus(i: int, raw: Any, base: Path, problems: list[str]) -> Campus | None:
         desde=_desde(raw, where, problems),
         form_url=form_url,
         web_url=web_url,
+        lote=_lote(raw.get("lote", {}), where, problems),
     )
     if getattr(campus.mail.sender.settings, "needs_google", False) and campus.google is None:
         problems.append(
@@ -552,6 +576,65 @@ def _reimpresion(raw: Any, where: str, problems: list[str]) -> Reimpresion:
         "contenido y el motivo solo anota que es reimpresa)."
     )
     return Reimpresion.REVISION
+
+
+def _lote(raw: Any, where: str, problems: list[str]) -> Lote:
+    """[campus.lote]: the batch's columns (each known, once, with those --aplicar checks)
+    and which registro patronal it carries."""
+    from facultativo.sync.lote.batch import COLUMNS, DEFAULT_COLUMNS, ID, REQUIRED
+
+    here = where + ".lote"
+    if not isinstance(raw, dict):
+        problems.append(f"{where}.lote debe ser una tabla [campus.lote].")
+        return Lote()
+    t = Table(raw, here, problems=problems)
+    registro = t.text("registro_patronal")
+    if registro and not registro_valido(registro):
+        problems.append(
+            f"{here}.registro_patronal = {_shown(registro)}: no parece un registro patronal "
+            "(11 caracteres, p. ej. Y6012345321)."
+        )
+        registro = ""
+    if not t.has("columnas"):
+        return Lote(DEFAULT_COLUMNS, registro)
+    before = len(problems)
+    columnas = t.strings("columnas")
+    if len(problems) > before:
+        return Lote(DEFAULT_COLUMNS, registro)
+    valid = ", ".join(COLUMNS)
+    if not columnas:
+        problems.append(
+            f"{here}.columnas está vacía: escribe las columnas del lote en orden (válidas: "
+            f"{valid}) o quita columnas para usar el orden de omisión."
+        )
+        return Lote(DEFAULT_COLUMNS, registro)
+    wrong = False
+    for name in dict.fromkeys(columnas):
+        if name.lower() == ID:
+            problems.append(
+                f"{here}.columnas: «{name}» no se escribe aquí: el lote la lleva siempre como "
+                "última columna, para que --aplicar sepa qué respuesta es cada fila."
+            )
+            wrong = True
+        elif name not in COLUMNS:
+            close = difflib.get_close_matches(name.lower(), list(COLUMNS), n=1, cutoff=0.6)
+            hint = f"¿quisiste decir «{close[0]}»? " if close else ""
+            problems.append(
+                f"{here}.columnas: «{name}» no es una columna del lote; {hint}(válidas: {valid})."
+            )
+            wrong = True
+        elif columnas.count(name) > 1:
+            problems.append(f"{here}.columnas: «{name}» está dos veces; déjala una sola vez.")
+            wrong = True
+    missing = [c for c in REQUIRED if c not in columnas]
+    if missing:
+        names = ", ".join(f"«{c}»" for c in missing)
+        problems.append(
+            f"{here}.columnas: falta {names}: --aplicar compara NSS, CURP y tipo con la hoja "
+            "antes de marcar cada fila."
+        )
+        wrong = True
+    return Lote(DEFAULT_COLUMNS if wrong else tuple(columnas), registro)
 
 
 def _contact(raw: Any, where: str, problems: list[str]) -> Contact:

@@ -41,10 +41,11 @@ def operational() -> tuple[type[BaseException], ...]:
     from facultativo.sync.columns import MissingColumns
     from facultativo.sync.ledger import LedgerError
     from facultativo.sync.lock import CampusBusy
+    from facultativo.sync.lote.files import LoteError
     from facultativo.sync.sources import SourceError
     from facultativo.validators import WorkerUnavailable
 
-    return (SourceError, MissingColumns, LedgerError, CampusBusy, WorkerUnavailable)
+    return (SourceError, MissingColumns, LedgerError, CampusBusy, WorkerUnavailable, LoteError)
 
 
 def explain(exc: BaseException) -> tuple[int, list[str]] | None:

@@ -146,6 +146,10 @@ def _row(
         "numero_control": values.text(get.get("numero_control"), 40) or "",
         "nota": values.text(get.get("nota"), 3000) or "",  # mailed whole
         "decision": values.text(get.get("decision"), 100) or "",
+        # the name as the Form asked it (one cell, or given names and apellidos apart), for
+        # the batch that goes to IMSS (sync/lote/)
+        "nombre": values.text(get.get("nombre"), 120) or "",
+        "apellidos": values.text(get.get("apellidos"), 120) or "",
     }
     return Row(
         i,

@@ -24,6 +24,7 @@ MODULES = {
     "web": "web",
     "adoptar": "adoptar",
     "historial": "historial",
+    "lote": "lote",
 }
 
 

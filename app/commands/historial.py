@@ -395,6 +395,12 @@ def _said(event: Event, later: list[Event] | None, tz: str, intent: Event | None
         )
     if kind == EventKind.ADOPTED:
         return _adopted(d)
+    if kind == EventKind.LOTE:
+        archivo = f" (archivo {d['archivo']})" if d.get("archivo") else ""
+        return (
+            f"Marcada «{d.get('estado', '')}» con facultativo lote --aplicar{archivo}, tras "
+            "registrarla en el IMSS."
+        )
     return f"{kind}: {json.dumps(d, ensure_ascii=False)}"
 
 

@@ -59,6 +59,7 @@ class EventKind(StrEnum):
     EMAIL = "email"  # a send's result (sent, retry, failed, modo sombra, superseded...)
     EMAIL_CARRIED = "email_carried"  # a re-run with the same verdict: the email sent stands
     ADOPTED = "adopted"  # rebuilt from the sheet by `facultativo adoptar`
+    LOTE = "lote"  # ALTA/BAJA APLICADA written in the sheet by `facultativo lote --aplicar`
 
 
 # Kinds that begin a response's record: a response whose events start otherwise was
@@ -215,6 +216,23 @@ class Events(Store):
             )
             found += [r["key"] for r in rows if r["key"] not in found]
         return found
+
+    def note_batch(
+        self, campus: str, marked: Mapping[str, str], now: datetime, archivo: str
+    ) -> None:
+        """The estados `facultativo lote --aplicar` wrote in the sheet (key → label), told
+        once the write is done (the sheet is where that change lives: a kill between the
+        write and this leaves the mark without its line, and the cycle still tells staff's
+        estado when it sees it)."""
+        name = scrub(archivo)[:80]
+        with self.transaction() as db:
+            add_if_known(
+                db,
+                [
+                    (campus, key, now, EventKind.LOTE, payload(estado=label, archivo=name))
+                    for key, label in marked.items()
+                ],
+            )
 
     def moments(self, campus: str, key: str) -> dict[str, datetime | None]:
         """When the response's current verdict was decided and written, and staff's estado

@@ -1,0 +1,282 @@
+"""`facultativo lote`: the accepted students staff register in IMSS's system, in one file,
+and once they did, ALTA/BAJA APLICADA on exactly those rows (sync/lote/).
+
+`--salida lote.xlsx|lote.csv` writes the responses the sheet reads as ACEPTADA that are
+not ALTA/BAJA APLICADA yet ([campus.lote] columnas, then «id»), readable by its owner
+only: it holds NSS and CURP in full, for IMSS. It reads the sheet and a snapshot of the
+ledger and changes neither.
+
+`--aplicar lote.xlsx` writes ALTA APLICADA or BAJA APLICADA (each row's own tipo) in the
+estado of the file's rows, as staff would type it; the next cycle mails each student
+the follow-up after `espera_decision_minutos`. It first says what it will mark and what
+it refuses (rows that changed since the file was made: their estado, NSS, CURP or tipo,
+or gone from the sheet), asks once (`--si` answers for scripts; with no terminal and no
+`--si` it refuses), then takes the campus lock, reads the sheet again and writes only if
+it still says the same. Refused rows are never marked; the others are, because IMSS has
+them now: each refused row is for a person to settle. The exit code is 1 when any row
+was refused or nothing was marked, 0 otherwise.
+
+Undo, before the next cycle: clear the estado of the marked rows (facultativo validates
+them again and, with the same verdict, writes to nobody) or type back what it said.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from facultativo.config import Campus, Config, load
+from facultativo.errors import UsageError
+from facultativo.sync.ledger import Ledger
+from facultativo.sync.lock import campus_lock
+from facultativo.sync.lote import apply as marking
+from facultativo.sync.lote import files
+from facultativo.sync.lote.batch import DEFAULT_COLUMNS, Record, SetAside, collect
+from facultativo.sync.sheet import Sheet, read_sheet
+from facultativo.sync.sources import SourceError
+from facultativo.validators import Estado, Tipo
+from facultativo.validators.text import fold
+from facultativo.wiring import build_source, build_store
+
+from . import campuses
+
+YES = {"S", "SI", "Y", "YES"}
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load(args.config)
+    chosen = campuses(config, args.campus)
+    if args.aplicar is not None:
+        if args.tipo or args.desde:
+            raise UsageError(
+                "--tipo y --desde son para hacer el lote (--salida); --aplicar marca las filas "
+                "que tenga el archivo."
+            )
+        if len(chosen) > 1:
+            names = ", ".join(c.name for c in chosen)
+            raise UsageError(f"di de qué campus es el lote con --campus (hay: {names}).")
+        return apply(config, chosen[0], args.aplicar, args.si, args.config)
+    if args.si:
+        raise UsageError("--si responde la pregunta de --aplicar; para hacer el lote no se usa.")
+    tipo = Tipo(args.tipo) if args.tipo else None
+    code = 0
+    for campus in chosen:
+        path = args.salida
+        if len(chosen) > 1:
+            path = path.with_name(f"{path.stem}-{campus.name}{path.suffix}")
+        code = max(code, make(config, campus, path, tipo, args.desde, args.config))
+    return code
+
+
+# --- the file -------------------------------------------------------------------------
+
+
+def make(
+    config: Config,
+    campus: Campus,
+    path: Path,
+    tipo: Tipo | None,
+    desde: date | None,
+    config_path: Path,
+) -> int:
+    files.format_of(path)  # a wrong extension is said before the sheet is read
+    records, aside = waiting(config, campus, tipo, desde)
+    what = _filtered(tipo, desde)
+    if not records:
+        print(
+            f"Campus {campus.name}: ninguna solicitud ACEPTADA{what} espera registrarse en el "
+            f"IMSS; no se escribió {path}."
+        )
+        _set_aside(aside)
+        return 0
+    files.write(path, campus.lote.columnas or DEFAULT_COLUMNS, records)
+    print(
+        f"Campus {campus.name}: lote de {_count(records)}{what} por registrar en el IMSS "
+        f"({_tipos(records)}) en {path}."
+    )
+    print(
+        "  Tiene NSS y CURP completos, para el IMSS: se escribió con permisos 600 (solo tu "
+        "usuario puede leerlo); bórralo cuando ya no lo necesites."
+    )
+    notes = [r for r in records if r.notes]
+    if notes:
+        print("  Revisa antes de registrarlas (también en la columna «Observaciones»):")
+        for r in notes:
+            print(f"    fila {r.fila}: {'; '.join(r.notes)}")
+    _set_aside(aside)
+    print(
+        "  Cuando las hayas registrado en el IMSS, márcalas ALTA o BAJA APLICADA (el siguiente "
+        "ciclo le escribe a cada estudiante):"
+    )
+    print(f"    facultativo lote --config {config_path} --campus {campus.name} --aplicar {path}")
+    return 0
+
+
+def waiting(
+    config: Config, campus: Campus, tipo: Tipo | None = None, desde: date | None = None
+) -> tuple[list[Record], list[SetAside]]:
+    """The campus's accepted responses waiting for the batch, from the sheet as it is and
+    a snapshot of the ledger (nothing is written)."""
+    ledger = Ledger.snapshot(config.ledger)
+    try:
+        sheet = _sheet(ledger, campus)
+        entries = ledger.entries(campus.name)
+    finally:
+        ledger.close()
+    tz = campus.policy.timezone
+    return collect(sheet.rows, entries, tz, campus.registro, tipo, desde)
+
+
+def _filtered(tipo: Tipo | None, desde: date | None) -> str:
+    what = f" de {tipo.value}" if tipo else ""
+    return what + (f" desde el {desde:%d/%m/%Y}" if desde else "")
+
+
+def _count(records: list[Record]) -> str:
+    n = len(records)
+    return "1 solicitud ACEPTADA" if n == 1 else f"{n} solicitudes ACEPTADA"
+
+
+def _tipos(records: list[Record]) -> str:
+    counts = Counter(r.tipo for r in records)
+    altas, bajas = counts[Tipo.ALTA], counts[Tipo.BAJA]
+    return f"{altas} alta{'s' if altas != 1 else ''}, {bajas} baja{'s' if bajas != 1 else ''}"
+
+
+def _set_aside(aside: list[SetAside]) -> None:
+    if aside:
+        print("  ACEPTADA que no van en el lote todavía:")
+        for a in aside:
+            print(f"    fila {a.fila}: {a.why}")
+
+
+def _sheet(ledger: Ledger, campus: Campus) -> Sheet:
+    store, source = build_store(campus), build_source(campus)
+    entries = ledger.entries(campus.name)
+    prefix = ledger.id_prefix()
+    return read_sheet(
+        source, campus.columns, campus.policy.timezone, store.refs, entries, prefix=prefix
+    )
+
+
+# --- applying it ----------------------------------------------------------------------
+
+
+def apply(config: Config, campus: Campus, path: Path, yes: bool, config_path: Path) -> int:
+    listed = files.read(path)
+    if not config.ledger.exists():
+        raise SourceError(
+            f"la bitácora {config.ledger} no existe: ningún ciclo ha corrido, así que ninguna "
+            "fila del lote es una respuesta que facultativo conozca."
+        )
+    ledger = Ledger.snapshot(config.ledger)
+    try:
+        sheet = _sheet(ledger, campus)
+        first = marking.plan(
+            listed, sheet.rows, ledger.entries(campus.name), campus.policy.timezone
+        )
+    finally:
+        ledger.close()
+    n = len(listed)
+    print(f"Campus {campus.name}, {path.name}: {n} fila{'s' if n != 1 else ''} en el archivo.")
+    _tell(first)
+    if not first.mark:
+        print("Nada que marcar.")
+        return 1 if first.refused else 0
+    question = _question(first)
+    if not yes:
+        if not sys.stdin.isatty():
+            print(
+                "facultativo: no hay una terminal para confirmar; para marcar "
+                f"{_marked_count(first)} sin preguntar, agrega --si.",
+                file=sys.stderr,
+            )
+            return 1
+        answer = input(question)
+        if fold(answer).strip(".") not in YES:
+            print("No se marcó nada.")
+            return 1
+    marked = _mark(config, campus, path, listed, first)
+    if marked is None:
+        return 1
+    print(f"Marcadas {_marked(marked)}.")
+    wait = campus.mail.espera_decision_minutos
+    after = f" después de {wait:g} minutos" if wait else ""
+    print(
+        f"  El siguiente ciclo le envía a cada estudiante el correo de seguimiento{after}. Para "
+        "deshacerlo antes, borra el estado de esas filas (facultativo las valida de nuevo y, "
+        "con el mismo resultado, no le escribe a nadie) o escribe de nuevo lo que decía."
+    )
+    return 1 if first.refused else 0
+
+
+def _tell(marks: marking.Marks) -> None:
+    if marks.already:
+        rows = ", ".join(str(r.number) for r in marks.already)
+        print(f"  Ya estaban marcadas ALTA o BAJA APLICADA (se dejan igual): filas {rows}.")
+    if marks.refused:
+        print(
+            f"  No se marcan {len(marks.refused)} filas: cambiaron desde que se hizo el "
+            "archivo; revísalas en la hoja y márcalas a mano si ya las registraste en el IMSS."
+        )
+        for r in marks.refused:
+            where = f"fila {r.fila} de la hoja" if r.fila else "ya no está en la hoja"
+            print(f"    renglón {r.listed.line} del archivo ({where}): {r.why}")
+
+
+def _question(marks: marking.Marks) -> str:
+    rest = " (las demás del archivo no)" if marks.refused else ""
+    return (
+        f"¿Marcar {_marked_count(marks)}{rest}? El siguiente ciclo le envía a cada estudiante "
+        "el correo de seguimiento. [s/N] "
+    )
+
+
+def _marked_count(marks: marking.Marks) -> str:
+    return _marked({row.key: estado for row, estado in marks.mark})
+
+
+def _marked(marked: dict[str, Estado]) -> str:
+    counts = Counter(marked.values())
+    n = len(marked)
+    parts = [
+        f"{counts[e]} {e.etiqueta}"
+        for e in (Estado.ALTA_APLICADA, Estado.BAJA_APLICADA)
+        if counts[e]
+    ]
+    return f"{n} fila{'s' if n != 1 else ''} ({', '.join(parts)})"
+
+
+def _mark(
+    config: Config,
+    campus: Campus,
+    path: Path,
+    listed: list[files.Listed],
+    confirmed: marking.Marks,
+) -> dict[str, Estado] | None:
+    """Under the campus lock: the sheet read again, and written only if it still says
+    what was confirmed; the ledger's history tells each mark."""
+    with campus_lock(config.ledger, campus.name):
+        ledger = Ledger(config.ledger)
+        try:
+            sheet = _sheet(ledger, campus)
+            again = marking.plan(
+                listed, sheet.rows, ledger.entries(campus.name), campus.policy.timezone
+            )
+            if sorted(again.keys()) != sorted(confirmed.keys()):
+                print(
+                    "facultativo: la hoja cambió mientras confirmabas (otras filas se pueden "
+                    "marcar o ya no); no se marcó nada: vuelve a ejecutar el comando.",
+                    file=sys.stderr,
+                )
+                return None
+            build_source(campus).write(marking.cells(again, sheet.cols))
+            marked = {row.key: estado for row, estado in again.mark}
+            labels = {key: estado.etiqueta for key, estado in marked.items()}
+            ledger.note_batch(campus.name, labels, datetime.now(UTC), path.name)
+            return marked
+        finally:
+            ledger.close()

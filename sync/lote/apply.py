@@ -1,0 +1,112 @@
+"""A batch file against the sheet as it is now: which of its rows to mark ALTA or BAJA
+APLICADA, which already are, and which changed since the file was made (pure).
+
+A row is marked when its response is still in the sheet, still reads ACEPTADA, and
+its NSS, CURP and tipo are still the file's (read as the batch reads them). Anything
+else is refused with the reason, for a person to look at: the file was typed into
+IMSS as it was, so a row that changed under it is not the student staff registered.
+A row already showing its APLICADA is left as it is (running `--aplicar` twice marks
+nothing twice). The mark is the estado cell, written as staff would type it: the next
+cycle reads it as staff's ALTA/BAJA APLICADA and mails the follow-up once it has stood
+`espera_decision_minutos`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from facultativo.validators import Estado
+from facultativo.validators.identifiers import clean_curp, clean_nss
+from facultativo.validators.text import fold
+
+from ..columns import ColumnMap
+from ..model import Entry
+from ..privacy import scrub
+from ..rows import Row, Who
+from ..sources import CellWrite
+from .batch import APPLIED, TIPOS, accepted, record_of
+from .files import Listed
+
+
+@dataclass(frozen=True)
+class Refused:
+    listed: Listed
+    fila: int | None  # where the response is in the sheet now (None: not there)
+    why: str
+
+
+@dataclass
+class Marks:
+    mark: list[tuple[Row, Estado]] = field(default_factory=list)
+    already: list[Row] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
+
+    def keys(self) -> list[str]:
+        return [row.key for row, _ in self.mark]
+
+
+def plan(
+    listed: list[Listed], rows: list[Row], entries: Mapping[str, Entry], timezone: str
+) -> Marks:
+    where = {r.key: r for r in rows if r.who not in (Who.COPY, Who.FOREIGN)}
+    marks = Marks()
+    seen: set[str] = set()
+    for item in listed:
+        if item.key in seen:
+            continue  # the same row twice in the file: one mark
+        seen.add(item.key)
+        row = where.get(item.key)
+        if not item.key:
+            marks.refused.append(Refused(item, None, "no tiene id"))
+        elif row is None:
+            marks.refused.append(Refused(item, None, "ya no está en la hoja"))
+        elif row.tipo in APPLIED and row.decision is APPLIED[row.tipo]:
+            marks.already.append(row)
+        elif not accepted(row):
+            shown = scrub(row.estado_cell.strip())[:40] or "(vacío)"
+            marks.refused.append(
+                Refused(item, row.number, f"su estado ya no es ACEPTADA: «{shown}»")
+            )
+        else:
+            why = _changed(item, row, entries.get(row.key), timezone)
+            if why:
+                marks.refused.append(Refused(item, row.number, why))
+            else:
+                assert row.tipo in APPLIED
+                marks.mark.append((row, APPLIED[row.tipo]))
+    return marks
+
+
+def _changed(item: Listed, row: Row, entry: Entry | None, timezone: str) -> str:
+    now = record_of(row, entry, timezone, "")
+    if isinstance(now, str):
+        return now
+    differ = []
+    if _nss(item.nss) != now.values["nss"]:
+        differ.append("el NSS")
+    if clean_curp(item.curp) != now.values["curp"]:
+        differ.append("la CURP")
+    if fold(item.tipo) != fold(TIPOS[now.tipo]):
+        differ.append("el tipo")
+    if not differ:
+        return ""
+    return f"cambió {_joined(differ)} desde que se hizo el archivo"
+
+
+def _nss(text: str) -> str:
+    """An NSS as a spreadsheet may have kept it: a number that lost its leading zero."""
+    nss = clean_nss(text.lstrip("'"))
+    return nss.zfill(11) if nss.isdigit() and len(nss) < 11 else nss
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " y " + items[-1]
+
+
+def cells(marks: Marks, cols: ColumnMap) -> list[CellWrite]:
+    """The estado cell of each row to mark, as staff would type it."""
+    return [
+        CellWrite(row.number, cols.status["estado"], estado.etiqueta, row.key)
+        for row, estado in marks.mark
+    ]
