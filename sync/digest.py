@@ -21,6 +21,7 @@ from facultativo.validators import Estado
 
 from .cycle import Runtime
 from .decisions import answered_after_staff
+from .lote.batch import collect
 from .model import NoticeStatus
 from .privacy import mask_email
 from .rows import Row
@@ -91,6 +92,8 @@ def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
         "revision": revision,
         "fallidos": fallidos,
         "desconocidos": unread_estados(rows),
+        # accepted, not yet ALTA/BAJA APLICADA: the batch staff register in IMSS
+        "lote": len(collect(rows, entries, tz, "")[0]),
         "restaurados": [
             (local_now_text(datetime.fromisoformat(when), tz), n)
             for when, n in rt.ports.ledger.restorations(rt.settings.name, since)

@@ -19,6 +19,9 @@ import pytest
 from openpyxl import load_workbook
 
 from facultativo.cli import main
+from facultativo.config import Digest
+from facultativo.sync import digest
+from facultativo.wiring import open_runtime
 from tests.support import google_env as g
 from tests.support.sheet import ESTADO
 from tests.support.workspace import Crash, Workspace, crash_at, message_id
@@ -436,6 +439,32 @@ def test_clearing_the_estado_before_the_next_cycle_undoes_the_mark_and_mails_nob
     assert [cell(ws, r, ESTADO) for r in (ALBERTO, CARLA)] == ["ACEPTADA", "ACEPTADA"]
     assert lote(ws, "--salida", str(path), capsys=capsys)[0] == 0
     assert len(read_csv(path)) == 1 + 4  # all four wait for the batch again
+
+
+def test_the_digest_says_how_many_accepted_rows_wait_for_the_batch_only_when_some_do(
+    tmp_path, pool, capsys
+):
+    ws = decided_workspace(tmp_path, pool)
+    ws.campus = replace(ws.campus, digest=Digest(("jefa@demo.example.mx",)))
+
+    def build():
+        with open_runtime(ws.config, ws.campus, pool) as rt:
+            rt.hooks.clock = ws.clock
+            return digest.build(rt, ws.campus.digest.recipients, ws.clock())
+
+    first = build()
+    lines = [x for x in first.text.splitlines() if "registrarse en el IMSS" in x]
+    assert lines == [
+        "ACEPTADA que esperan registrarse en el IMSS: 4 (el archivo para hacerlo: facultativo "
+        "lote --salida lote.xlsx)"
+    ]
+    assert "registrarse en el IMSS:</strong> 4" in first.html
+
+    path = tmp_path / "lote.csv"
+    assert lote(ws, "--salida", str(path), capsys=capsys)[0] == 0
+    assert lote(ws, "--aplicar", str(path), "--si", capsys=capsys)[0] == 0
+    after = build()
+    assert "registrarse en el IMSS" not in after.text + after.html
 
 
 @pytest.mark.parametrize(
