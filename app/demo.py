@@ -24,7 +24,7 @@ from facultativo.sync.columns import PICK_LISTS
 from facultativo.sync.cycle import Report, run_cycle
 from facultativo.validators import Tipo, ValidatorPool
 
-from .config import load
+from .config import Config, load
 from .wiring import open_runtime
 
 HEADERS = [
@@ -88,6 +88,7 @@ class DemoResult:
     created: bool
     cycles: list[Report] = field(default_factory=list)
     applied: int = 0
+    lote: int = 0  # accepted responses in lote.csv, waiting to be registered in IMSS
     seconds: float = 0.0
 
     def estados(self, workbook: Path) -> Counter[str]:
@@ -152,6 +153,7 @@ def run(folder: Path) -> DemoResult:
         if result.applied:
             with open_runtime(config, campus, pool) as rt:
                 result.cycles.append(run_cycle(rt))
+    result.lote = make_lote(folder, config)
     result.seconds = (datetime.now() - started).total_seconds()
     return result
 
@@ -177,6 +179,21 @@ def mark_applied(workbook: Path) -> int:
                 done += 1
     book.save(workbook)
     return done
+
+
+def make_lote(folder: Path, config: Config) -> int:
+    """The batch staff type into IMSS's system: the ACEPTADA rows not yet applied (the
+    demo's staff applied two of its three), as `facultativo lote --salida lote.csv`
+    writes it."""
+    from facultativo.commands.lote import waiting
+    from facultativo.sync.lote import files
+    from facultativo.sync.lote.batch import DEFAULT_COLUMNS
+
+    campus = config.campuses[0]
+    records, _ = waiting(config, campus)
+    if records:
+        files.write(folder / "lote.csv", campus.lote.columnas or DEFAULT_COLUMNS, records)
+    return len(records)
 
 
 def summary(result: DemoResult) -> str:
@@ -211,11 +228,39 @@ def summary(result: DemoResult) -> str:
         f"  {result.folder / 'outbox'}: un correo .eml por estudiante (ábrelos con Thunderbird,",
         "    Outlook o cualquier editor de texto).",
         f"  {result.folder / 'constancias'}: los PDF que «enviaron» los estudiantes.",
+        *lote_hint(result),
         f"  Vuelve a ejecutarlo: `facultativo demo --dir {result.folder}` no repite nada.",
+        "",
+        *historial_hint(result.folder),
         "",
         *web_hint(result.folder),
     ]
     return "\n".join(lines)
+
+
+def lote_hint(result: DemoResult) -> list[str]:
+    if not result.lote:
+        return []
+    toml, lote = result.folder / "facultativo.toml", result.folder / "lote.csv"
+    return [
+        f"  {lote}: el lote de las ACEPTADA que faltan por registrar en el IMSS ({result.lote}),",
+        "    con NSS, CURP, primer y segundo apellido, nombre(s), número de control, fecha y",
+        "    registro patronal; la última columna, «id», dice qué respuesta es cada fila. Tiene",
+        "    NSS y CURP completos: solo tu usuario lo puede leer (permisos 600). Cuando las",
+        "    registres en el IMSS, márcalas así; el siguiente ciclo le envía a cada estudiante",
+        "    su seguimiento:",
+        f"    facultativo lote --config {toml} --aplicar {lote}",
+        f"    facultativo sync --config {toml} --once",
+    ]
+
+
+def historial_hint(folder: Path) -> list[str]:
+    """How to tell one response's story (the demo's row 2: accepted, then ALTA APLICADA
+    and its follow-up)."""
+    return [
+        "Cuenta qué pasó con una respuesta (veredicto, lo escrito en la hoja, cada correo):",
+        f"  facultativo historial --config {folder / 'facultativo.toml'} --fila 2",
+    ]
 
 
 def web_hint(folder: Path) -> list[str]:

@@ -560,6 +560,29 @@ def test_on_google_sheets_the_batch_marks_its_rows_and_the_cycle_mails_each_stud
     assert {k: v for k, v in sent.items() if k.startswith("aplicada.")} == dict.fromkeys(applied, 1)
 
 
+def test_the_demo_writes_the_batch_of_its_accepted_rows_and_says_how_to_apply_it(tmp_path):
+    folder = tmp_path / "demo"
+    done = subprocess.run(
+        [sys.executable, "-m", "facultativo.cli", "demo", "--dir", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+
+    lote_path = folder / "lote.csv"
+    assert stat.S_IMODE(lote_path.stat().st_mode) == 0o600
+    header, *rows = read_csv(lote_path)
+    assert header == HEADER
+    assert [r[:5] for r in rows] == [
+        ["12210310020", "RALA030504HQTMNLA0", "Ramírez", "Luna", "Alberto"]
+    ]
+    assert f"{lote_path}: el lote de las ACEPTADA que faltan por registrar en el IMSS (1)" in out
+    assert f"facultativo lote --config {folder / 'facultativo.toml'} --aplicar {lote_path}" in out
+    assert f"facultativo historial --config {folder / 'facultativo.toml'} --fila 2" in out
+
+
 def test_the_help_is_spanish(capsys):
     with pytest.raises(SystemExit):
         main(["lote", "--help"])
