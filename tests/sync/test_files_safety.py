@@ -279,6 +279,36 @@ def test_a_password_file_others_can_read_is_warned_about_and_still_used(
         assert lines == []
 
 
+def test_a_secret_in_the_service_group_is_not_warned_about_when_root_runs_the_command(
+    tmp_path, monkeypatch, caplog
+):
+    """README installs keys 640 root:facultativo; IT runs `check` as root, whose group is
+    root's: the service's group still counts, and no line says `chmod 600` (which would
+    lock the service out of its own key)."""
+    import grp
+
+    from facultativo.settings import secrets
+
+    own = {os.getgid(), os.getegid(), *os.getgroups()}
+    service = next(g for g in grp.getgrall() if g.gr_gid not in own)  # a group we are not in
+    monkeypatch.setattr(secrets, "SERVICE_GROUP", service.gr_name)
+    key = tmp_path / "credentials.json"
+    assert service.gr_gid in secrets.service_groups()
+    assert secrets.readers_problem(key, 0o640, service.gr_gid, {0}, service.gr_gid) is None
+    foreign = secrets.readers_problem(key, 0o640, 4242, {0}, service.gr_gid)
+    assert foreign == (
+        f"{key} lo puede leer un grupo que no es el de este servicio; ejecuta: "
+        f"chgrp {service.gr_name} {key}"
+    )
+    if os.geteuid() == 0:  # the real file, as root sees it
+        key.write_text("{}", encoding="utf-8")
+        os.chown(key, 0, service.gr_gid)
+        key.chmod(0o640)
+        with caplog.at_level(logging.WARNING):
+            assert not secrets.warn_if_readable_by_others(key)
+        assert "chmod" not in caplog.text
+
+
 # 7. Drive links in workbook mode -----------------------------------------------------------
 
 DRIVE = "https://drive.google.com/open?id=1AbCdEfGhIjKlMnOpQrStUvWxYz"
