@@ -3,7 +3,8 @@
 It writes a campus configuration, a responses workbook shaped like a Google
 Form's (one row per estado and main motivo), the constancias the students
 "attached", then runs a cycle; staff then mark two accepted rows as applied
-in IMSS and a second cycle sends the follow-ups. Running it again on the same
+in IMSS and a second cycle sends the follow-ups; the accepted row left goes in
+lote.csv, the batch for IMSS (`facultativo lote`). Running it again on the same
 folder finds nothing new.
 """
 

@@ -441,6 +441,27 @@ def test_clearing_the_estado_before_the_next_cycle_undoes_the_mark_and_mails_nob
     assert len(read_csv(path)) == 1 + 4  # all four wait for the batch again
 
 
+def test_typing_back_the_decision_while_the_follow_up_waits_stops_it(tmp_path, pool, capsys):
+    """The cycle saw the marks and the follow-ups wait `espera_decision_minutos`: typing
+    back what the estado said (facultativo's ACEPTADA, staff's «Procede») stops them."""
+    ws = decided_workspace(tmp_path, pool, grace=10)
+    path = tmp_path / "lote.csv"
+    assert lote(ws, "--salida", str(path), capsys=capsys)[0] == 0
+    assert lote(ws, "--aplicar", str(path), "--si", capsys=capsys)[0] == 0
+    ws.clock.advance(1)
+    assert ws.cycle(pool).waiting == 4 + 1  # seen; each follow-up waits (and Ana's, by hand)
+    ws.set_status(ALBERTO, "ACEPTADA")
+    ws.set_status(FRANCISCO, "Procede")
+
+    for _ in range(2):
+        ws.clock.advance(11)
+        ws.cycle(pool)
+
+    sent = aplicada_sent(ws)
+    assert cell(ws, ALBERTO, ID) not in sent and cell(ws, FRANCISCO, ID) not in sent
+    assert sent[cell(ws, CARLA, ID)] == 1 and sent[cell(ws, MARINA, ID)] == 1
+
+
 def test_the_digest_says_how_many_accepted_rows_wait_for_the_batch_only_when_some_do(
     tmp_path, pool, capsys
 ):
