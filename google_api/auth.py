@@ -8,6 +8,7 @@ with its email. OAuth user: for offices without a Cloud project of their own;
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -19,6 +20,7 @@ from google.auth.exceptions import GoogleAuthError
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
+from facultativo.google_api.failures import explain
 from facultativo.settings.secrets import warn_if_readable_by_others
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
@@ -143,6 +145,10 @@ def _read_json(path: Path) -> dict:
     return data
 
 
+class NotNeeded(AuthError):
+    """The credentials file needs no `facultativo auth` (a service-account key)."""
+
+
 def run_installed_flow(
     client_secret: Path,
     token: Path,
@@ -150,13 +156,29 @@ def run_installed_flow(
     browser: str | None = None,
     scopes: list[str] | None = None,
 ) -> Path:
-    """Ask the user to authorize once in a browser; store the token readable only by them."""
-    from google_auth_oauthlib.flow import InstalledAppFlow
+    """Ask the user to authorize once in a browser; store the token readable only by them.
+    Every failure is an AuthError with one Spanish line and its fix."""
+    import webbrowser
 
-    try:
-        flow = InstalledAppFlow.from_client_secrets_file(
-            str(client_secret), scopes=scopes or SCOPES
+    import requests
+    from google_auth_oauthlib.flow import InstalledAppFlow
+    from oauthlib.oauth2.rfc6749.errors import OAuth2Error  # type: ignore[import-untyped]
+
+    info = _read_json(client_secret)
+    if info.get("type") == "service_account":
+        raise NotNeeded(
+            f"{client_secret} es una llave de cuenta de servicio: no necesita `facultativo "
+            "auth`; comparte la hoja y la carpeta de archivos con su correo (client_email) y "
+            "ejecuta `facultativo check`."
         )
+    try:
+        flow = InstalledAppFlow.from_client_config(info, scopes=scopes or SCOPES)
+    except ValueError:  # google-auth-oauthlib's words are English
+        raise AuthError(
+            f"{client_secret}: no es un cliente OAuth de escritorio; en Google Cloud crea un "
+            "«ID de cliente de OAuth» de tipo «App de escritorio» y descarga su JSON."
+        ) from None
+    try:
         creds = flow.run_local_server(
             port=0,
             open_browser=open_browser,
@@ -164,15 +186,68 @@ def run_installed_flow(
             authorization_prompt_message="Abre esta dirección para autorizar facultativo: {url}",
             success_message="Listo: facultativo ya puede leer la hoja. Puedes cerrar esta ventana.",
         )
-    except ValueError:  # google-auth-oauthlib's words are English
+    except OAuth2Error as exc:
+        raise AuthError(_refused_flow(exc, client_secret)) from None
+    except webbrowser.Error:
         raise AuthError(
-            f"{client_secret}: no es un cliente OAuth de escritorio; en Google Cloud crea un "
-            "«ID de cliente de OAuth» de tipo «App de escritorio» y descarga su JSON."
+            "no hay un navegador en este equipo: ejecuta `facultativo auth --no-browser` y abre "
+            "la dirección que muestra en un navegador de este mismo equipo (o por un túnel "
+            "`ssh -L` al puerto que indica)."
         ) from None
-    except (GoogleAuthError, OSError) as exc:
-        raise AuthError(f"no se completó la autorización ({type(exc).__name__}).") from None
+    except (GoogleAuthError, requests.RequestException) as exc:
+        known = explain(exc)
+        why = known.text if known else f"error inesperado ({type(exc).__name__})"
+        raise AuthError(f"no se completó la autorización; {why}.") from None
+    except OSError as exc:
+        raise AuthError(
+            "no se pudo abrir el puerto local que recibe la respuesta de Google "
+            f"({errno.errorcode.get(exc.errno or 0, 'sin código')}): vuelve a ejecutar "
+            "`facultativo auth`."
+        ) from None
     fd = os.open(token, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(creds.to_json())
     os.chmod(token, 0o600)
     return token
+
+
+def _refused_flow(exc: BaseException, client_secret: Path) -> str:
+    """oauthlib's refusals (the person, Google's token endpoint, the client file), each as
+    what happened and what to do."""
+    again = "vuelve a ejecutar `facultativo auth`"
+    code = str(getattr(exc, "error", "") or "")
+    if code == "access_denied":
+        return (
+            "no se autorizó: en la página de Google se eligió «Cancelar» o la cuenta no tiene "
+            f"acceso a la app; {again} y elige «Permitir» con la cuenta de la oficina (si la "
+            "app está en modo de prueba, agrega esa cuenta como usuario de prueba en la "
+            "pantalla de consentimiento de OAuth)."
+        )
+    if code == "invalid_client":
+        return (
+            f"Google no reconoce el cliente OAuth de {client_secret} (borrado, deshabilitado o "
+            "con otro client_secret): en Google Cloud, «APIs y servicios» → «Credenciales», "
+            "descarga de nuevo el JSON del «ID de cliente de OAuth» de tipo «App de "
+            "escritorio» y reemplaza el archivo."
+        )
+    if code == "invalid_grant":
+        return (
+            "Google no aceptó el código de autorización (venció, ya se usó, o la hora de este "
+            f"equipo no es la correcta): revisa el reloj (`timedatectl`) y {again}."
+        )
+    if code == "insecure_transport":
+        return (
+            f"{client_secret}: auth_uri o token_uri usan http:// y la autorización solo viaja "
+            "por https: descarga de nuevo el JSON del cliente en Google Cloud y cópialo sin "
+            "editarlo."
+        )
+    if code == "mismatching_state":
+        return (
+            "la respuesta que llegó del navegador es de otra autorización (un enlace anterior): "
+            f"{again} y abre el enlace nuevo."
+        )
+    shown = f" ({code[:40]})" if code else ""
+    return (
+        f"Google rechazó la autorización{shown}: {again}; si se repite, descarga de nuevo el "
+        "JSON del cliente OAuth en Google Cloud."
+    )

@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 
 from facultativo.config import load
+from facultativo.errors import UsageError
 from facultativo.sync.sources import SourceError
 
 from . import campuses
 
 
 def run(args: argparse.Namespace) -> int:
-    from facultativo.google_api.auth import AuthError, run_installed_flow
+    from facultativo.google_api.auth import AuthError, NotNeeded, run_installed_flow
 
     config = load(args.config)
     campus = campuses(config, args.campus)[0]
@@ -21,6 +22,8 @@ def run(args: argparse.Namespace) -> int:
     token = campus.google.token or campus.google.credentials.with_name("token.json")
     try:
         saved = run_installed_flow(campus.google.credentials, token, not args.no_browser)
+    except NotNeeded as exc:  # nothing to do: the configuration is already complete
+        raise UsageError(str(exc)) from None
     except AuthError as exc:
         raise SourceError(str(exc)) from None
     print(f"Autorizado. Token guardado en {saved} (solo tu usuario puede leerlo).")

@@ -4,6 +4,7 @@ and the fake's answers checked against the discovery documents googleapiclient b
 from __future__ import annotations
 
 import json
+import re
 import stat
 import subprocess
 import sys
@@ -79,6 +80,98 @@ def test_installed_app_flow_caches_a_private_token_that_then_works(
     cycle(path, pool)
     assert any(x["grant"] == "refresh" for x in fake.grants)
     assert len([e for e in g.column(book, ESTADO) if e]) == len(EXPECTED)
+
+
+class CancellingBrowser(ClickingBrowser):
+    """A person who opens the link and clicks «Cancelar»: Google redirects with an error."""
+
+    def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+        redirect = re.sub(r"code=[^&]+", "error=access_denied", authorize_code(self.fake, url))
+        threading.Thread(
+            target=lambda: urllib.request.urlopen(redirect, timeout=10).read(), daemon=True
+        ).start()
+        return True
+
+
+def _client(tmp_path: Path, fake: FakeGoogle, **uris: str) -> Path:
+    client = tmp_path / "cliente_oauth.json"
+    installed = {
+        "client_id": "123.apps.googleusercontent.com",
+        "client_secret": "s3cr3t",
+        "auth_uri": f"{fake.url}/auth",
+        "token_uri": f"{fake.url}/token",
+        "redirect_uris": ["http://localhost"],
+        **uris,
+    }
+    client.write_text(json.dumps({"installed": installed}), encoding="utf-8")
+    client.chmod(0o600)
+    return client
+
+
+# case: (browser, the token endpoint's refusal, client overrides, insecure allowed, the line)
+AUTH_FAILURES = {
+    "Cancelar": (CancellingBrowser, None, {}, True, "en la página de Google se eligió «Cancelar»"),
+    "invalid_grant": (
+        ClickingBrowser,
+        {"error": "invalid_grant", "error_description": "Bad Request"},
+        {},
+        True,
+        "Google no aceptó el código de autorización (venció, ya se usó, o la hora",
+    ),
+    "invalid_client": (
+        ClickingBrowser,
+        {"error": "invalid_client", "error_description": "The OAuth client was not found."},
+        {},
+        True,
+        "Google no reconoce el cliente OAuth de",
+    ),
+    "http": (
+        ClickingBrowser,
+        None,
+        {},
+        False,
+        "auth_uri o token_uri usan http:// y la autorización solo viaja por https",
+    ),
+    "sin red": (
+        ClickingBrowser,
+        None,
+        {"token_uri": "http://127.0.0.1:1/token"},
+        True,
+        "no se completó la autorización; sin conexión con Google: revisa que este equipo "
+        "tenga internet",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(AUTH_FAILURES))
+def test_each_way_authorization_fails_is_one_spanish_line_with_its_fix(
+    tmp_path, fake, monkeypatch, case
+):
+    from facultativo.google_api.auth import AuthError
+
+    browser, refusal, uris, insecure, expected = AUTH_FAILURES[case]
+    if insecure:
+        monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    else:
+        monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
+    fake.token_refusal = refusal
+    webbrowser.register("facultativo-test", None, browser(fake))
+    with pytest.raises(AuthError) as raised:
+        run_installed_flow(
+            _client(tmp_path, fake, **uris), tmp_path / "t.json", browser="facultativo-test"
+        )
+    line = str(raised.value)
+    assert expected in line and "\n" not in line, line
+    assert not re.search(r"Error|not found|Bad Request|Connection", line), line
+    assert not (tmp_path / "t.json").exists()
+
+
+def test_auth_with_a_service_account_key_says_it_needs_no_auth_and_exits_2(tmp_path, fake):
+    g.spreadsheet(fake, g.demo_rows(fake))
+    result = run("auth", "--no-browser", "--config", str(g.config(tmp_path, fake)))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "es una llave de cuenta de servicio: no necesita `facultativo auth`" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
 def test_missing_oauth_token_says_to_run_auth(tmp_path):
