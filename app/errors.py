@@ -52,6 +52,10 @@ def explain(exc: BaseException) -> tuple[int, list[str]] | None:
     """(exit code, lines) for a failure a person can fix; None for a bug."""
     if isinstance(exc, Failure):
         return exc.exit_code, exc.lines()
+    from facultativo.sync.lock import LockUnavailable
+
+    if isinstance(exc, LockUnavailable):  # setup: exit 2, which systemd does not restart
+        return 2, [str(exc)]
     if isinstance(exc, operational()):
         return 1, [str(exc)]
     return None

@@ -143,16 +143,20 @@ class Service:
     def _watch(self, campus: Campus) -> None:
         """One tick: a cheap look at the sheet's version; the cycle only when it moved."""
         now = datetime.now(UTC)
+        try:
+            source = build_source(campus)  # the object the cycles use (new with a new key)
+        except operational() as exc:
+            self.outages.failed(campus.name, str(exc), now)
+            return
         watcher = self.watchers.get(campus.name)
         if watcher is None:
-            try:
-                source = build_source(campus)  # the same object the cycles use
-            except operational() as exc:
-                self.outages.failed(campus.name, str(exc), now)
-                return
             interval = timedelta(minutes=self.config.interval_minutes)
             watcher = self.watchers[campus.name] = Watcher(source, interval)
-        if not watcher.due(now):
+        watcher.source = source
+        failing = campus.name in self.outages.open  # its next try is now: a full cycle
+        if not watcher.due(now) and not failing:
+            if watcher.error is not None:  # the look itself failed: an outage begins
+                self.outages.failed(campus.name, str(watcher.error), now)
             return
         report = self._sync(campus)
         if report is None:

@@ -12,6 +12,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from typing import Any
 
+from facultativo.google_api.account import key_stamp
 from facultativo.notifiers import SENDERS
 from facultativo.notifiers.base import Sender
 from facultativo.notifiers.compose import environment
@@ -29,7 +30,7 @@ from .config import Campus, Config
 
 # Built once per process and campus: Google credentials (and their token) and the
 # Drive download cache live across cycles.
-_BUILT: dict[tuple[str, Backend], Any] = {}
+_BUILT: dict[tuple[str, Backend], tuple[object, Any]] = {}
 
 
 def forget_backends() -> None:
@@ -57,10 +58,13 @@ def build_store(campus: Campus) -> AttachmentStore:
 
 
 def _built(campus: Campus, backend: Backend, build: Callable[..., Any]) -> Any:
+    """The campus's backend, built again when its Google key file changed: IT replaces a
+    revoked key as the log says, and the running service reads with the new one."""
     key = (campus.name, backend)
-    if key not in _BUILT:
-        _BUILT[key] = build(backend.settings, _deps(campus))
-    return _BUILT[key]
+    stamp = key_stamp(campus.google.credentials) if campus.google else None
+    if key not in _BUILT or _BUILT[key][0] != stamp:
+        _BUILT[key] = (stamp, build(backend.settings, _deps(campus)))
+    return _BUILT[key][1]
 
 
 def build_sender(campus: Campus) -> Sender:

@@ -59,15 +59,28 @@ class Session:
     policy: RetryPolicy
 
 
-_SESSIONS: dict[Account, Session] = {}
+_SESSIONS: dict[Account, tuple[tuple[int, int] | None, Session]] = {}
 
 
 def session(account: Account) -> Session:
-    """The account's Sheets-and-Drive session, made once per process (raises AuthError)."""
-    if account not in _SESSIONS:
+    """The account's Sheets-and-Drive session, made once per process and made again when
+    the key file changes: IT replaces a revoked key as the log says, and the running
+    service uses the new one on its next attempt (raises AuthError)."""
+    seen = key_stamp(account.credentials)
+    cached = _SESSIONS.get(account)
+    if cached is None or cached[0] != seen:
         creds = account.load()
-        _SESSIONS[account] = Session(creds, service_account_email(creds), RetryPolicy())
-    return _SESSIONS[account]
+        _SESSIONS[account] = (seen, Session(creds, service_account_email(creds), RetryPolicy()))
+    return _SESSIONS[account][1]
+
+
+def key_stamp(path: Path) -> tuple[int, int] | None:
+    """When the key file last changed, to notice it was replaced."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None  # load() says what is wrong with it
+    return info.st_mtime_ns, info.st_size
 
 
 def forget() -> None:
@@ -75,4 +88,4 @@ def forget() -> None:
     _SESSIONS.clear()
 
 
-__all__ = ["Account", "AuthError", "Session", "forget", "session"]
+__all__ = ["Account", "AuthError", "Session", "forget", "key_stamp", "session"]

@@ -50,6 +50,13 @@ def explain(exc: BaseException) -> Explained | None:
             "REQUESTS_CA_BUNDLE; si no, revisa que la fecha y hora del equipo sean correctas",
             False,
         )
+    if "407" in words or "Proxy Authentication Required" in words:
+        return Explained(
+            "el proxy pide usuario y contraseña: ponlos en HTTPS_PROXY "
+            "(http://usuario:contraseña@proxy:puerto) en el entorno del servicio "
+            "(/etc/facultativo/env)",
+            False,
+        )
     if "ProxyError" in names or "Unable to connect to proxy" in words:
         return Explained(
             "el proxy no deja pasar la conexión con Google: revisa HTTPS_PROXY en el entorno del "
@@ -77,6 +84,32 @@ def explain(exc: BaseException) -> Explained | None:
     ):
         return Explained(f"sin conexión con Google: {NETWORK}", True)
     return None
+
+
+API_NAMES = {"sheets": "Google Sheets API", "drive": "Google Drive API", "gmail": "Gmail API"}
+
+
+def api_disabled(payload: object) -> str | None:
+    """The line for a 403 that means the API is not enabled in the key's Cloud project
+    (Sheets says SERVICE_DISABLED in `details`, Drive accessNotConfigured in `errors`),
+    which sharing the sheet would never fix; None for any other answer."""
+    try:
+        error = payload["error"]  # type: ignore[index]
+        reasons = [e.get("reason") for e in error.get("errors", [])]
+        details = error.get("details", [])
+        reasons += [d.get("reason") for d in details]
+        service = next((d.get("metadata", {}).get("service", "") for d in details), "")
+        text = f"{service} {error.get('message', '')}".lower()
+    except (KeyError, TypeError, AttributeError):
+        return None
+    if not {"accessNotConfigured", "SERVICE_DISABLED"} & set(reasons):
+        return None
+    api = next((name for key, name in API_NAMES.items() if key in text), "la API")
+    return (
+        f"{api} no está habilitada en el proyecto de Google Cloud de la llave: en la consola, "
+        f"«APIs y servicios» → «Biblioteca», habilita {api} (facultativo usa Google Sheets API "
+        "y Google Drive API) y espera unos minutos"
+    )
 
 
 def _refused(exc: BaseException) -> Explained | None:

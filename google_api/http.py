@@ -7,6 +7,7 @@ gspread talking HTTP.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import requests
@@ -17,6 +18,13 @@ from gspread.http_client import HTTPClient
 from .retry import Failure, RetryPolicy, classify_status, error_reason
 
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
+CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+
+
+def ca_bundle() -> str | None:
+    """The certificates requests trusts (Sheets, the token), for httplib2 too (Drive,
+    Gmail): a school proxy that inspects HTTPS is fixed by one variable, not two."""
+    return next((os.environ[v] for v in CA_VARIABLES if os.environ.get(v)), None)
 
 
 def rewrite(url: str, endpoint: str | None) -> str:

@@ -56,7 +56,7 @@ class RetryPolicy:
                     or (spent + wait > self.total_seconds)
                 ):
                     raise
-                log.info("Google respondió %s; reintento %d en %.1f s", _short(exc), attempt, wait)
+                _log_retry(exc, attempt, wait)
                 self.sleep(wait)
                 waited += wait
                 attempt += 1
@@ -95,14 +95,16 @@ def error_reason(payload: object) -> str | None:
         return None
 
 
-def _short(exc: BaseException) -> str:
-    """The status Google answered, or what kept it from answering: never the library's
-    English message."""
+def _log_retry(exc: BaseException, attempt: int, wait: float) -> None:
+    """An answer Google gave (429, 503) is worth a line; a network failure is not: if it
+    lasts, the caller says it once for the whole outage (app/outages.py)."""
     from .failures import explain
 
     for response in (getattr(exc, "response", None), getattr(exc, "resp", None)):
         status = getattr(response, "status_code", None) or getattr(response, "status", None)
-        if status:
-            return f"HTTP {status}"  # a requests.Response of an error is falsy: no `or`
+        if status:  # a requests.Response of an error is falsy: no `or` between them
+            log.info("Google respondió HTTP %s; reintento %d en %.1f s", status, attempt, wait)
+            return
     known = explain(exc)
-    return known.text if known else type(exc).__name__
+    why = known.text if known else type(exc).__name__
+    log.debug("sin respuesta de Google (%s); reintento %d en %.1f s", why, attempt, wait)

@@ -53,7 +53,11 @@ class GmailSender(Sender):
         from google_auth_httplib2 import AuthorizedHttp
         from googleapiclient.discovery import build as discovery_build
 
-        http = AuthorizedHttp(self.credentials(), http=httplib2.Http(timeout=self.timeout))
+        from facultativo.google_api.http import ca_bundle
+
+        http = AuthorizedHttp(
+            self.credentials(), http=httplib2.Http(timeout=self.timeout, ca_certs=ca_bundle())
+        )
         options = {"api_endpoint": self.endpoint.rstrip("/") + "/"} if self.endpoint else None
         self.service = discovery_build(
             "gmail",

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from facultativo.validators.text import os_error
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -21,11 +23,23 @@ class CampusBusy(Exception):
     """Another process holds the campus; the message says which."""
 
 
+class LockUnavailable(Exception):
+    """The lock file cannot be made where the ledger is: a setup mistake (the ledger's
+    folder is not the service's), which waiting will not fix."""
+
+
 @contextmanager
 def campus_lock(ledger: Path, campus: str) -> Iterator[None]:
     path = ledger.with_name(f"{ledger.name}.{_safe(campus)}.lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise LockUnavailable(
+            f"no se puede crear {path} ({os_error(exc)}): la carpeta de la bitácora debe ser "
+            f"de escritura para el usuario del servicio; pon [ledger] path en una carpeta suya, "
+            'p. ej. "/var/lib/facultativo/facultativo.db".'
+        ) from None
     try:
         if fcntl is not None:
             try:

@@ -44,6 +44,7 @@ class Decision:
     error: bool = False  # ERROR_TEMPORAL: counts an attempt
     next_attempt_at: datetime | None = None
     datos: dict[str, str] = field(default_factory=dict)  # for the email: school, dates
+    counts: bool = True  # False: an ERROR_TEMPORAL of an outage, not of this response
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,8 @@ def process_row(
         checksums: list[str] = []
         for ref in row.refs:
             got = store.fetch(ref, limits.max_bytes)
+            if isinstance(got, FetchFailure) and got.unreachable:
+                return _outage(row, got.detail, retry, policy, now)
             if isinstance(got, FetchFailure):
                 return _temporary(
                     row, got.detail, attempts, retry, policy, now, got.transient, fetching=True
@@ -94,6 +96,24 @@ def verdict_decision(
     }
     motivos = ",".join(m.value for m in verdict.motivos)
     return Decision(key, verdict.estado.value, motivos, cells, checksums, datos=dict(verdict.datos))
+
+
+def _outage(row: Row, detail: str, retry: Retry, policy: Policy, now: datetime) -> Outcome:
+    """ERROR TEMPORAL while the file store cannot be reached at all: the next cycle tries
+    again and the try does not count, so a night without Drive sends nobody to REVISIÓN
+    MANUAL; the campus's outage is in the log once."""
+    at = now + timedelta(minutes=retry.minutes)
+    cells = {
+        "estado": Estado.ERROR_TEMPORAL.etiqueta,
+        "motivo": "",
+        "detalle": f"{detail[:200]} (no cuenta como intento; reintento después de "
+        f"{local_text(at, policy.timezone)})",
+        "nss_leido": "",
+        "fecha_constancia": "",
+        "procesada": local_now_text(now, policy.timezone),
+    }
+    decision = Decision(row.key, Estado.ERROR_TEMPORAL.value, "", cells, "", True, at, counts=False)
+    return Outcome(decision, None)
 
 
 def _unavailable(row: Row, detail: str, policy: Policy, now: datetime) -> Outcome:

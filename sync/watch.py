@@ -31,15 +31,16 @@ class Watcher:
     last_cycle: datetime | None = None
     last_change: datetime | None = None  # when a version move was last seen
     again: bool = False  # the last cycle saw answers it did not decide
+    error: SourceError | None = None  # why the last look failed: the service's outage
     _seen: str | None = field(default=None, repr=False)  # read by the last tick
 
     def due(self, now: datetime) -> bool:
         """Whether a full cycle should run now (one cheap version read). A source that
         cannot tell (None) or cannot be reached waits for the safety net."""
         try:
-            self._seen = self.source.version()
-        except SourceError:
-            self._seen = None
+            self._seen, self.error = self.source.version(), None
+        except SourceError as exc:
+            self._seen, self.error = None, exc
         moved = self._seen is not None and self._seen != self.version
         if moved and self.last_cycle is not None:
             self.last_change = now

@@ -36,12 +36,12 @@ def setup_logging(level: int = logging.INFO, fmt: str = "text") -> None:
 
 def campuses(config: Config, name: str | None) -> list[Campus]:
     """Every campus, or the one named by --campus (a clear line when there is none)."""
-    from facultativo.sync.sources import SourceError
+    from facultativo.errors import UsageError
 
     if name is None:
         return list(config.campuses)
     campus = config.campus(name)
     if campus is None:
         names = ", ".join(c.name for c in config.campuses)
-        raise SourceError(f"no hay campus «{name}» en {config.path} (hay: {names}).")
+        raise UsageError(f"no hay campus «{name}» en {config.path} (hay: {names}).")
     return [campus]

@@ -14,7 +14,7 @@ from typing import Any
 
 from facultativo.config import Campus, Config, load
 from facultativo.sync.ledger import Ledger
-from facultativo.sync.lock import CampusBusy, campus_lock
+from facultativo.sync.lock import CampusBusy, LockUnavailable, campus_lock
 from facultativo.sync.wording import (
     emails_text,
     emails_total_text,
@@ -95,6 +95,8 @@ def _running(config: Config, campus: Campus) -> bool:
             return False
     except CampusBusy:
         return True
+    except LockUnavailable:  # no lock can exist there, so no service holds one
+        return False
 
 
 def render(states: list[dict[str, Any]]) -> str:

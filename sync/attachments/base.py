@@ -19,6 +19,9 @@ class FetchFailure:
 
     detail: str
     transient: bool = True
+    # The store itself could not be reached (network, proxy, the key refused): nothing is
+    # known about this file, so the try does not count towards giving up on it.
+    unreachable: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import json
 import re
 import threading
 from collections import OrderedDict
@@ -27,8 +28,15 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaIoBaseDownload
 
 from facultativo.google_api.account import Account
-from facultativo.google_api.failures import explain
-from facultativo.google_api.retry import Failure, RetryPolicy, classify_status, error_reason
+from facultativo.google_api.failures import api_disabled, explain
+from facultativo.google_api.http import ca_bundle
+from facultativo.google_api.retry import (
+    RETRY_STATUS,
+    Failure,
+    RetryPolicy,
+    classify_status,
+    error_reason,
+)
 from facultativo.settings import Deps
 from facultativo.settings import Table as TomlTable
 
@@ -131,13 +139,22 @@ class DriveStore(AttachmentStore):
     def _failure(self, exc: HttpError, ref: str) -> FetchFailure:
         status = int(exc.resp.status)
         who = self.account or "la cuenta de facultativo"
+        disabled = api_disabled(_payload(exc))
+        if disabled:  # not this file's fault: the row waits without counting a try
+            return FetchFailure(disabled, unreachable=True)
         if status in (403, 404) and not _classify(exc).retry:
             # Drive answers 404 for files it will not show you: deleted, or not shared.
             return FetchFailure(
                 f"Drive no deja leer el archivo {ref[:12]}… (HTTP {status}): comparte la carpeta "
                 f"de respuestas del formulario con {who}, o el estudiante lo borró"
             )
-        return FetchFailure(f"Google Drive respondió {status}; se reintentará")
+        if status == 401:  # the credentials, not this file: the row waits without a try
+            return FetchFailure(
+                "Google Drive rechazó las credenciales (HTTP 401)", unreachable=True
+            )
+        if status in RETRY_STATUS:
+            return FetchFailure(f"Google Drive respondió {status}; se reintentará")
+        return FetchFailure(f"Google Drive rechazó la petición del archivo (HTTP {status})", False)
 
     def _call(self, build_request: Callable[[Any], Any]) -> dict:
         return self.policy.call(lambda: build_request(self._service()).execute(), _classify)
@@ -145,7 +162,9 @@ class DriveStore(AttachmentStore):
     def _service(self) -> Any:
         service = getattr(self._local, "service", None)
         if service is None:
-            http = AuthorizedHttp(self.credentials, http=httplib2.Http(timeout=self.timeout))
+            http = AuthorizedHttp(
+                self.credentials, http=httplib2.Http(timeout=self.timeout, ca_certs=ca_bundle())
+            )
             options = (
                 {"api_endpoint": self.endpoint.rstrip("/") + "/drive/v3/"}
                 if (self.endpoint)
@@ -198,17 +217,21 @@ def _refuse(meta: dict, max_bytes: int) -> Refused | None:
 def _unreachable(exc: BaseException, what: str) -> FetchFailure:
     """Drive's network or credentials failure as one line; the row is tried again."""
     known = explain(exc)
-    return FetchFailure(f"{what}: {known.text if known else type(exc).__name__}")
+    if known is None:
+        return FetchFailure(f"{what} ({type(exc).__name__})")
+    return FetchFailure(f"{what}: {known.text}", unreachable=True)
+
+
+def _payload(exc: HttpError) -> object:
+    try:
+        return json.loads(exc.content)
+    except (ValueError, TypeError):
+        return None
 
 
 def _classify(exc: BaseException) -> Failure:
     if isinstance(exc, HttpError):
-        try:
-            import json
-
-            reason = error_reason(json.loads(exc.content))
-        except (ValueError, TypeError):
-            reason = None
+        reason = error_reason(_payload(exc))
         return classify_status(int(exc.resp.status), reason, exc.resp.get("retry-after"))
     if isinstance(exc, NETWORK_ERRORS):
         return Failure(True)

@@ -61,7 +61,7 @@ class Responses(Events):
                     events.append((campus, d.key, now, EventKind.SEEN, seen_payload(*where)))
                 (generation,) = db.execute(
                     "UPDATE responses SET estado = ?, motivos = ?, checksums = ?,"
-                    " attempts = CASE WHEN ? THEN attempts + 1 ELSE 0 END,"
+                    " attempts = CASE WHEN ? THEN attempts + ? ELSE 0 END,"
                     " next_attempt_at = ?, pending_cells = ?, decided_at = ?, datos = ?,"
                     " validations = validations + 1, nss_key = COALESCE(?, nss_key)"
                     " WHERE campus = ? AND key = ? RETURNING generation",
@@ -70,6 +70,7 @@ class Responses(Events):
                         d.motivos,
                         d.checksums,
                         d.error,
+                        int(d.counts),
                         iso(d.next_attempt_at),
                         json.dumps(d.cells, ensure_ascii=False) if d.cells else None,
                         iso(now),

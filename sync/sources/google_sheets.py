@@ -24,7 +24,8 @@ from gspread.urls import DRIVE_FILES_API_V3_URL
 from gspread.utils import rowcol_to_a1
 
 from facultativo.google_api.account import Account
-from facultativo.google_api.failures import explain
+from facultativo.google_api.failures import api_disabled, explain
+from facultativo.google_api.retry import RETRY_STATUS
 from facultativo.settings import Deps
 from facultativo.settings import Table as TomlTable
 from facultativo.validators.text import fold
@@ -247,6 +248,12 @@ class GoogleSheetSource(ResponseSource):
         try:
             return fn()
         except APIError as exc:
+            try:
+                disabled = api_disabled(exc.response.json())
+            except ValueError:
+                disabled = None
+            if disabled:
+                raise SourceError(f"{self.describe()}: {disabled}.") from None
             raise self._explain(exc.response.status_code) from None
         except (requests.exceptions.RequestException, GoogleAuthError, OSError) as exc:
             known = explain(exc)
@@ -266,7 +273,14 @@ class GoogleSheetSource(ResponseSource):
             )
         if status == 401:
             return SourceError(f"{self.describe()}: credenciales rechazadas; revisa la llave JSON.")
-        return SourceError(f"{self.describe()}: Google respondió {status}; se reintentará.", True)
+        if status in RETRY_STATUS:
+            return SourceError(
+                f"{self.describe()}: Google respondió {status}; se reintentará.", True
+            )
+        return SourceError(
+            f"{self.describe()}: Google rechazó la petición (HTTP {status}); revisa spreadsheet y "
+            "tab en [campus.google]."
+        )
 
 
 MARK_KEY = "facultativo"

@@ -85,3 +85,29 @@ def test_the_unit_starts_through_an_outage_and_never_loops_on_a_broken_config():
     )
     assert settings["ExecStartPre"].startswith("-/") and " check " in settings["ExecStartPre"]
     assert settings["RestartPreventExitStatus"].split() == ["2"]
+
+
+def test_a_campus_that_is_not_in_the_file_is_a_command_line_mistake(offline):
+    result = facultativo(
+        "check", "--config", str(offline), "--campus", "noexiste", cwd=offline.parent
+    )
+    assert result.returncode == 2, result.stderr
+    assert "no hay campus «noexiste»" in result.stderr and "queretaro" in result.stderr
+
+
+def test_a_ledger_folder_the_service_cannot_write_is_one_line_and_exit_2(tmp_path):
+    """The example's ledger path left relative puts it in /etc/facultativo, where the
+    service may not write: no traceback, and exit 2, which systemd does not restart."""
+    from facultativo import demo
+
+    demo.build(tmp_path)
+    config = tmp_path / "facultativo.toml"
+    (tmp_path / "no-es-carpeta").write_text("")
+    text = config.read_text().replace('path = "facultativo.db"', 'path = "no-es-carpeta/f.db"')
+    config.write_text(text)
+    for command in (["sync", "--once"], ["adoptar"], ["run"]):
+        result = facultativo(*command, "--config", str(config), cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr and "/var/lib/facultativo" in result.stderr
+    status = facultativo("status", "--config", str(config), cwd=tmp_path)
+    assert "Traceback" not in status.stderr, status.stderr

@@ -7,6 +7,7 @@ that is down, and Google's token endpoint refusing with Google's own words."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
@@ -24,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from facultativo.config import load
+from facultativo.google_api import account as google_account
 from facultativo.sync.sources import SourceError
 from facultativo.wiring import build_source, build_store
 from tests.support import google_env
@@ -111,6 +113,10 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
         .serial_number(1)
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
         .sign(key, hashes.SHA256())
     )
     crt, pem = folder / "proxy.crt", folder / "proxy.key"
@@ -227,3 +233,161 @@ def test_a_retried_call_is_logged_by_its_status_not_the_librarys_english(tmp_pat
     retried = [r.getMessage() for r in caplog.records if "reintento" in r.getMessage()]
     assert retried and retried[0].startswith("Google respondió HTTP 503; reintento 1 en ")
     assert not ENGLISH.search(" ".join(retried)) and "APIError" not in retried[0]
+
+
+def test_a_night_without_drive_sends_nobody_to_manual_review(tmp_path, fake, pool):
+    """Sheets answers, Drive does not: the rows wait as ERROR TEMPORAL however many cycles
+    it lasts (it is not the files' fault), and are decided once Drive is back."""
+    from tests.support.fake_google.server import Fault
+
+    google_env.spreadsheet(fake, google_env.demo_rows(fake, two_links_in_first=False)[1:3])
+    config = google_env.config(tmp_path, fake)
+    config.write_text(
+        config.read_text().replace("retry_minutes = 0", "max_attempts = 2\nretry_minutes = 0")
+    )
+    fake.faults.append(Fault(r"^GET /drive/v3/files/1Drv", drop=True, times=10_000))
+    for _ in range(4):
+        report = google_env.cycle(config, pool)
+        assert report.estados == {"ERROR_TEMPORAL": 2}, report.estados
+    estados = google_env.column(fake.spreadsheets[google_env.SHEET_ID], "Validación: detalle")
+    assert all("no cuenta como intento" in d for d in estados), estados
+    assert not list((tmp_path / "outbox").glob("*.eml"))
+    fake.faults.clear()
+    report = google_env.cycle(config, pool)
+    assert "ERROR_TEMPORAL" not in report.estados and "REVISION_MANUAL" not in report.estados
+
+
+def test_one_variable_makes_sheets_and_drive_trust_the_schools_inspecting_proxy(
+    tmp_path, fake, monkeypatch
+):
+    """The advice says REQUESTS_CA_BUNDLE; Drive (httplib2) must heed it as Sheets does."""
+    crt, pem = _self_signed(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(crt, pem)
+    fake.server.socket = context.wrap_socket(fake.server.socket, server_side=True)
+    google_env.spreadsheet(fake, google_env.demo_rows(fake, two_links_in_first=False)[:1])
+    with_key(tmp_path, fake)
+    tls = fake.url.replace("http://", "https://")
+    config = tmp_path / "facultativo.toml"
+    config.write_text(config.read_text().replace(fake.url, tls))
+    key = tmp_path / "credentials.json"
+    key.write_text(key.read_text().replace(fake.url, tls))
+    campus = load(config).campuses[0]
+    cell = next(
+        c for c in fake.spreadsheets[google_env.SHEET_ID].sheets[0].rows[1] if "drive" in str(c)
+    )
+    ref = build_store(campus).refs(cell)
+    with pytest.raises(SourceError, match="REQUESTS_CA_BUNDLE"):
+        build_source(campus).read()
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(crt))
+    google_account.forget()
+    assert len(build_source(campus).read().rows) == 1
+    got = build_store(campus).fetch(ref[0], 10_000_000)
+    assert got.data.startswith(b"%PDF"), got
+
+
+# Google's answers when an API is off in the key's project, as each API words it.
+SHEETS_OFF = {
+    "error": {
+        "code": 403,
+        "message": "Google Sheets API has not been used in project 1234 before or it is "
+        "disabled. Enable it by visiting https://console.developers.google.com/apis/api/"
+        "sheets.googleapis.com/overview?project=1234 then retry.",
+        "status": "PERMISSION_DENIED",
+        "details": [
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "SERVICE_DISABLED",
+                "domain": "googleapis.com",
+                "metadata": {"service": "sheets.googleapis.com", "consumer": "projects/1234"},
+            }
+        ],
+    }
+}
+DRIVE_OFF = {
+    "error": {
+        "code": 403,
+        "message": "Google Drive API has not been used in project 1234 before or it is disabled.",
+        "errors": [{"domain": "usageLimits", "reason": "accessNotConfigured", "message": "…"}],
+    }
+}
+
+
+def test_an_api_not_enabled_says_enable_it_not_share_the_sheet(tmp_path, fake, pool):
+    from tests.support.fake_google.server import Fault
+
+    google_env.spreadsheet(fake, google_env.demo_rows(fake, two_links_in_first=False)[:1])
+    campus = with_key(tmp_path, fake)
+    fake.faults.append(Fault(r"^GET /v4/spreadsheets/", 403, body=SHEETS_OFF))
+    with pytest.raises(SourceError) as caught:
+        build_source(campus).read()
+    assert "habilita Google Sheets API" in str(caught.value)
+    assert "comparte" not in str(caught.value)
+    fake.faults[:] = [Fault(r"^GET /drive/v3/files/1Drv", 403, body=DRIVE_OFF, times=100)]
+    cell = next(
+        c for c in fake.spreadsheets[google_env.SHEET_ID].sheets[0].rows[1] if "drive" in str(c)
+    )
+    failure = build_store(campus).fetch(build_store(campus).refs(cell)[0], 10_000_000)
+    assert "habilita Google Drive API" in failure.detail and failure.unreachable
+
+
+def test_a_replaced_key_is_used_on_the_next_try_without_a_restart(tmp_path, fake):
+    """The log said «crea una llave nueva y reemplaza el archivo»; IT did, and the
+    running process (which builds its Google backends once) reads with the new key."""
+    google_env.spreadsheet(fake, google_env.demo_rows(fake, two_links_in_first=False)[:1])
+    campus = with_key(tmp_path, fake)
+    fake.revoked_keys.add("k1")
+    with pytest.raises(SourceError, match="crea una llave nueva"):
+        build_source(campus).read()
+    key = tmp_path / "credentials.json"
+    key.write_text(json.dumps({**json.loads(key.read_text()), "private_key_id": "k2-nueva"}))
+    assert len(build_source(campus).read().rows) == 1
+    assert build_store(campus).probe(next(iter(fake.files))) is None
+
+
+class _ProxyWantingAPassword:
+    """A school proxy that answers every CONNECT with 407."""
+
+    def __enter__(self) -> int:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        threading.Thread(target=self._serve, daemon=True).start()
+        return int(self.sock.getsockname()[1])
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(
+                    b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                    b'Proxy-Authenticate: Basic realm="escuela"\r\nContent-Length: 0\r\n\r\n'
+                )
+
+    def __exit__(self, *exc: object) -> None:
+        self.sock.close()
+
+
+def test_a_proxy_that_wants_a_password_says_where_to_put_it(tmp_path, fake, monkeypatch):
+    with _ProxyWantingAPassword() as port:
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        text = refusal(tmp_path, fake, token_uri="https://oauth2.googleapis.com/token")
+    assert "el proxy pide usuario y contraseña" in text and "HTTPS_PROXY" in text
+
+
+def test_a_request_google_refuses_for_good_is_not_promised_a_retry(tmp_path, fake):
+    from tests.support.fake_google.server import Fault
+
+    google_env.spreadsheet(fake, google_env.demo_rows(fake, two_links_in_first=False)[:1])
+    campus = with_key(tmp_path, fake)
+    fake.faults.append(Fault(r"^GET /v4/spreadsheets/", 400, reason="badRequest"))
+    with pytest.raises(SourceError) as caught:
+        build_source(campus).read()
+    assert not caught.value.transient and "se reintentará" not in str(caught.value)
+    assert "Google rechazó la petición (HTTP 400)" in str(caught.value)

@@ -114,6 +114,7 @@ class Fault:
     delay: float = 0.0
     drop: bool = False  # close the connection without an answer
     drop_after: int | None = None  # media: send this many bytes, then drop
+    body: dict[str, Any] | None = None  # the exact error body Google sends, when it matters
 
 
 class FakeGoogle:
@@ -125,6 +126,7 @@ class FakeGoogle:
         self.latency = 0.0
         self.tokens: set[str] = set()
         self.token_refusal: dict[str, str] | None = None  # the token endpoint's 400 body
+        self.revoked_keys: set[str] = set()  # private_key_id of keys deleted in Cloud
         self.grants: list[dict[str, Any]] = []
         self.codes: dict[str, str] = {}
         self.sent: list[bytes] = []  # raw messages received by users.messages.send
@@ -211,6 +213,8 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
+            if fault and fault.body is not None:
+                return self._json(fault.status, fault.body, fault.headers)
             if fault and fault.drop_after is None and not fault.delay:
                 return self._error(fault.status, fault.reason, fault.headers)
             try:
@@ -332,6 +336,10 @@ def _token(fake: FakeGoogle, body: bytes) -> None:
     form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
     grant = form.get("grant_type", "")
     if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+        if _jwt_claims(form.get("assertion", ""), part=0).get("kid") in fake.revoked_keys:
+            raise _Reply(
+                400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
+            )
         claims = _jwt_claims(form.get("assertion", ""))
         fake.grants.append({"grant": "jwt", **claims})
     elif grant == "refresh_token":
@@ -361,9 +369,10 @@ def _issue(fake: FakeGoogle) -> str:
     return token
 
 
-def _jwt_claims(assertion: str) -> dict[str, Any]:
+def _jwt_claims(assertion: str, part: int = 1) -> dict[str, Any]:
+    """The JWT's claims (part 1), or its header (part 0: alg, kid)."""
     try:
-        payload = assertion.split(".")[1]
+        payload = assertion.split(".")[part]
         return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     except (IndexError, ValueError) as exc:
         raise _Reply(400, {"error": "invalid_grant"}) from exc
