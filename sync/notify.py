@@ -111,7 +111,7 @@ def send_due(
         )
         for due in dues:  # each waits its own clock: a relay down is not tried every cycle
             _intend(due, ledger, mail, now())  # the relay's (or its password's) fault, never
-            _record_unsent(due, ledger, mail, known, now, str(exc), True, gives_up=False)
+            _record_unsent(due, ledger, mail, known, now, str(exc), True, False, quiet=True)
         counts["retry"] += len(dues)
         return counts
     try:
@@ -219,15 +219,17 @@ def _record_unsent(
     detail: str,
     transient: bool,
     gives_up: bool = True,
+    quiet: bool = False,
 ) -> str:
     """A refusal that may pass waits its turn on the clock; one that will not (5xx, an
     invalid address), or a day of them, is the email's ERROR. `gives_up`: False when the
-    server could not be reached at all: no address is at fault, the email only waits."""
+    server could not be reached at all: no address is at fault, the email only waits.
+    `quiet`: the caller already logged the one reason for all of them."""
     at = now()
     notice = known.get((due.row.key, due.kind, due.generation))
     attempts = (notice.attempts if notice else 0) + 1
     since = notice.failing_since if notice and notice.failing_since else at
-    log.warning(
+    (log.debug if quiet else log.warning)(  # quiet: the server's line was said once
         "fila %d: correo a %s no enviado: %s",
         due.row.number,
         mask_email(due.row.email or ""),

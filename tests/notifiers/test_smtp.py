@@ -62,6 +62,8 @@ def test_wrong_app_password_defers_everything_and_loses_nothing(
         report = ws.cycle(pool=_pool())
         assert report.emails["retry"] == DUE and not recorder.messages
         assert "contraseña de aplicación" in caplog.text
+        warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        assert sum("contraseña de aplicación" in w for w in warnings) == 1  # once, not per row
         assert not any(r[NOTIFIED] for r in ws.rows())
         monkeypatch.setenv("FACULTATIVO_SMTP_PASSWORD", smtp.PASSWORD)
         ws.clock.advance(2)  # the first try again comes a minute later
