@@ -23,7 +23,7 @@ from .meta import Meta
 from .migrations import VERSION as SCHEMA_VERSION
 from .notices import Notices
 from .responses import Responses
-from .store import LedgerError, why
+from .store import LedgerError, problem
 
 __all__ = ["SCHEMA_VERSION", "Event", "EventKind", "Ledger", "LedgerError"]
 
@@ -41,10 +41,7 @@ class Ledger(Responses, Notices, Cycles, Meta):
                 finally:
                     source.close()
             except sqlite3.DatabaseError as exc:  # not a database, unreadable, locked
-                raise LedgerError(
-                    f"no se pudo leer la bitácora {path} ({why(exc)}); revisa que sea el "
-                    "archivo que escribe facultativo y sus permisos."
-                ) from None
+                raise LedgerError(problem("leer", path, exc)) from None
         return cls(path, memory)
 
     @classmethod

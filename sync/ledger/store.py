@@ -22,21 +22,65 @@ class LedgerError(Exception):
 # Campuses of one service open the same new ledger at once: switching it to WAL and
 # creating the schema are done by one thread at a time ("database is locked" otherwise).
 _OPENING = threading.Lock()
+_RESTORE = (
+    "con el servicio detenido, restaura la copia de respaldo más reciente de la bitácora, "
+    "o mueve este archivo a otro nombre y ejecuta `facultativo adoptar` para reconstruirla "
+    "desde la hoja"
+)
+# SQLite's messages (their start) -> (what happened, what to do), in Spanish.
 _SQLITE_ES = {
-    "database is locked": "la usa otro proceso en este momento",
-    "file is not a database": "el archivo no es una bitácora de facultativo",
-    "unable to open database file": "no se pudo abrir el archivo",
-    "disk I/O error": "error de lectura o escritura del disco",
-    "database or disk is full": "el disco está lleno",
-    "attempt to write a readonly database": "es de solo lectura",
+    "database disk image is malformed": ("el archivo está dañado", _RESTORE),
+    "file is not a database": (
+        "el archivo no es una bitácora de facultativo",
+        f"revisa [ledger] path en facultativo.toml; si es la bitácora y se dañó, {_RESTORE}",
+    ),
+    "database is locked": (
+        "la usa otro proceso en este momento",
+        "espera a que termine o detén el otro facultativo (p. ej. `systemctl stop facultativo` "
+        "antes de un `sync --once`)",
+    ),
+    "disk I/O error": (
+        "error de lectura o escritura del disco",
+        f"revisa el disco y su espacio libre (`df -h`, `dmesg`); si el archivo quedó dañado, "
+        f"{_RESTORE}",
+    ),
+    "unable to open database file": (
+        "no se pudo abrir el archivo",
+        "revisa que la carpeta exista y que el usuario del servicio pueda escribir en ella "
+        "(SQLite crea ahí los archivos -wal y -shm)",
+    ),
+    "attempt to write a readonly database": (
+        "es de solo lectura para este usuario",
+        "revisa dueño y permisos del archivo y de su carpeta (deben ser del usuario del "
+        "servicio, p. ej. `chown facultativo`)",
+    ),
+    "database or disk is full": (
+        "el disco está lleno",
+        "libera espacio en el disco de la bitácora (`df -h`)",
+    ),
 }
 
 
 def why(exc: BaseException) -> str:
-    """SQLite's and the system's words, in Spanish."""
+    """SQLite's and the system's words, in Spanish; SQLite's own English never shows."""
+    return _explained(exc)[0]
+
+
+def problem(action: str, path: Path, exc: BaseException) -> str:
+    """One line: what could not be done to the ledger at `path`, why, and what to do."""
+    reason, fix = _explained(exc)
+    return f"no se pudo {action} la bitácora {path} ({reason}); {fix}."
+
+
+def _explained(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, OSError):
-        return os_error(exc)
-    return _SQLITE_ES.get(str(exc), str(exc))
+        return os_error(exc), "revisa permisos y espacio en disco"
+    text = str(exc)
+    for start, known in _SQLITE_ES.items():
+        if text.startswith(start):
+            return known
+    code = getattr(exc, "sqlite_errorname", "")  # e.g. SQLITE_IOERR_SHORT_READ
+    return f"error de SQLite{f' {code}' if code else ''}", f"si se repite, {_RESTORE}"
 
 
 class Store:
@@ -66,10 +110,7 @@ class Store:
         except TooNew:
             raise LedgerError(f"{path} es de una versión más nueva de facultativo.") from None
         except (sqlite3.DatabaseError, OSError) as exc:
-            raise LedgerError(
-                f"no se pudo abrir la bitácora {path} ({why(exc)}); revisa permisos y espacio en "
-                "disco."
-            ) from None
+            raise LedgerError(problem("abrir", path, exc)) from None
 
     def close(self) -> None:
         self.db.close()
@@ -83,9 +124,7 @@ class Store:
         except sqlite3.OperationalError as exc:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
-            raise LedgerError(
-                f"no se pudo escribir en la bitácora {self.path}: {why(exc)}."
-            ) from None
+            raise LedgerError(problem("escribir en", self.path, exc)) from None
         except BaseException:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")

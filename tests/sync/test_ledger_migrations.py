@@ -98,3 +98,60 @@ def test_a_ledger_from_a_newer_release_is_refused_by_name(tmp_path):
     db.close()
     with pytest.raises(LedgerError, match="versión más nueva"):
         Ledger(path)
+
+
+def _damaged(path, how: str) -> None:
+    """A real ledger with enough pages, cut in half (a copy interrupted, a full disk), or
+    a file that is no database at all."""
+    Ledger(path).close()
+    if how == "no es una base":
+        path.write_bytes(b"hola, no soy una base de datos\n" * 100)
+        return
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE relleno (x TEXT)")
+    db.executemany("INSERT INTO relleno VALUES (?)", [("x" * 200,) for _ in range(2000)])
+    db.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+SQLITE_ENGLISH = ("malformed", "database", "locked", "disk I/O", "unable", "readonly", "no such")
+
+
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [("cortada", "el archivo está dañado"), ("no es una base", "el archivo no es una bitácora")],
+)
+def test_a_damaged_ledger_is_named_in_spanish_with_how_to_restore_it(tmp_path, how, reason):
+    path = tmp_path / "facultativo.db"
+    _damaged(path, how)
+    for open_it in (Ledger.snapshot, Ledger):
+        with pytest.raises(LedgerError) as raised:
+            open_it(path)
+        line = str(raised.value)
+        assert f"({reason}" in line and "`facultativo adoptar`" in line, line
+        assert "copia de respaldo" in line and "\n" not in line
+        assert not any(word in line for word in SQLITE_ENGLISH), line
+
+
+def test_an_sqlite_error_with_no_spanish_words_never_shows_sqlites_english(tmp_path):
+    from facultativo.sync.ledger.store import problem
+
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        sqlite3.connect(":memory:").execute("SELECT * FROM nada")
+    line = problem("leer", tmp_path / "facultativo.db", raised.value)
+    assert "(error de SQLite" in line and "`facultativo adoptar`" in line, line
+    assert not any(word in line for word in SQLITE_ENGLISH), line
+
+
+def test_a_read_only_ledger_says_whose_it_must_be(tmp_path):
+    from facultativo.sync.ledger.store import problem
+
+    path = tmp_path / "facultativo.db"
+    Ledger(path).close()
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        db.execute("CREATE TABLE x (y)")
+    line = problem("escribir en", path, raised.value)
+    assert "(es de solo lectura para este usuario); revisa dueño y permisos" in line, line
