@@ -19,10 +19,12 @@ def scrub(text: str) -> str:
 
 
 def mask_email(value: str | None) -> str:
+    """At most two characters of the local part, and always one fewer than it has: «ab@x.mx»
+    is «a***@x.mx», never the whole address."""
     if not value or "@" not in value:
         return "<sin correo>"
     user, domain = value.rsplit("@", 1)
-    return f"{user[:2]}***@{domain}"
+    return f"{user[: min(2, len(user) - 1)]}***@{domain}"
 
 
 def mask_nss(value: str | None) -> str:

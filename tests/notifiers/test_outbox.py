@@ -19,7 +19,7 @@ from tests.support.workspace import Workspace, message_id
 
 EMAIL = "Dirección de correo electrónico"
 NAME = re.compile(
-    r"(?P<when>\d{8}-\d{6})_(?:fila(?P<row>\d+)_)?(?P<to>[A-Za-z0-9.+-]{1,2}___@[A-Za-z0-9.-]+)"
+    r"(?P<when>\d{8}-\d{6})_(?:fila(?P<row>\d+)_)?(?P<to>[A-Za-z0-9.+-]{0,2}___@[A-Za-z0-9.-]+)"
     r"_(?P<kind>[a-z]+)(?:\.\d+)?\.eml"
 )
 # What Windows refuses in a name, besides path separators and control characters

@@ -124,3 +124,21 @@ def test_one_message_that_breaks_stays_on_its_row_and_the_others_go(tmp_path, po
     assert len(flaky.delivered) == mailed - 1 and victim not in flaky.delivered
     assert report.emails["retry"] == 1  # tried again next cycle, up to the limit
     assert ws.rows()[2][NOTIFIED]  # the rest of the sheet was written
+
+
+@pytest.mark.parametrize(
+    ("address", "masked"),
+    [
+        ("ana.lopez@alumnos.mx", "an***@alumnos.mx"),
+        ("abc@x.mx", "ab***@x.mx"),
+        ("ab@x.mx", "a***@x.mx"),
+        ("a@x.mx", "***@x.mx"),
+    ],
+)
+def test_a_masked_address_never_shows_its_whole_local_part(address, masked):
+    from facultativo.sync.privacy import mask_email, scrub
+
+    assert mask_email(address) == masked
+    assert scrub(f"correo para {address}: rebotó") == f"correo para {masked}: rebotó"
+    local = address.split("@")[0]
+    assert f"{local}*" not in masked and not masked.startswith(f"{local}@")
