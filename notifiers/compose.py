@@ -12,6 +12,7 @@ inject a header or markup.
 from __future__ import annotations
 
 import re
+import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -20,11 +21,22 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
+    select_autoescape,
+)
 
 import facultativo.templates as bundled
 from facultativo.validators import Estado, Motivo
-from facultativo.validators.text import fold
+from facultativo.validators.text import fold, os_error
 
 from . import texts
 from .texts import student_text
@@ -134,17 +146,121 @@ def _words(text: str) -> list[str]:
 
 
 def compose(env: Environment, template: str, to: str, message_id: str, ctx: dict) -> Email:
-    text_t = env.get_template(f"{template}.txt.j2")
-    html_t = env.get_template(f"{template}.html.j2")
-    subject = "".join(text_t.blocks["asunto"](text_t.new_context(ctx)))
-    return Email(
-        template,
-        to,
-        " ".join(subject.split()),
-        text_t.render(ctx),
-        html_t.render(ctx),
-        message_id,
-    )
+    """The email `template` makes of `ctx`; a template that cannot make it (a campus's own,
+    broken) raises TemplateProblem, one Spanish line naming its file and line."""
+    text_t, html_t = load(env, f"{template}.txt.j2"), load(env, f"{template}.html.j2")
+    if "asunto" not in text_t.blocks:
+        raise TemplateProblem(
+            f"plantilla {text_t.filename or text_t.name}: falta el bloque del asunto "
+            "({% block asunto %}…{% endblock %}), que da el asunto del correo"
+        )
+    try:
+        try:
+            subject = "".join(text_t.blocks["asunto"](text_t.new_context(ctx)))
+        except Exception:  # a block called directly: its traceback to the template's lines
+            env.handle_exception()
+        text, html = text_t.render(ctx), html_t.render(ctx)
+    except (TemplateError, UnicodeDecodeError, OSError) as exc:
+        raise TemplateProblem(template_problem(exc, template, ctx)) from None
+    return Email(template, to, " ".join(subject.split()), text, html, message_id)
+
+
+class TemplateProblem(TemplateError):
+    """A template cannot be used: the message is one Spanish line naming its file and line,
+    and what is wrong."""
+
+
+def load(env: Environment, name: str) -> Template:
+    """`env.get_template`, its failures as TemplateProblem."""
+    try:
+        return env.get_template(name)
+    except (TemplateError, UnicodeDecodeError, OSError) as exc:
+        raise TemplateProblem(template_problem(exc, name)) from None
+
+
+def template_problem(exc: BaseException, name: str, ctx: dict | None = None) -> str:
+    """Jinja's (and the file system's) failure as «plantilla FILE, línea N: what is wrong»,
+    in Spanish; Jinja's own words only as a quoted detail, for what has no paraphrase."""
+    where, line = _where(exc, name)
+    place = f"plantilla {where}" + (f", línea {line}" if line else "")
+    return f"{place}: {_why_template(exc, ctx)}"
+
+
+def _where(exc: BaseException, name: str) -> tuple[str, int | None]:
+    if isinstance(exc, TemplateSyntaxError) and (exc.filename or exc.name):
+        return str(exc.filename or exc.name), exc.lineno
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    if frames:  # Jinja rewrites a render's traceback to the template's own lines
+        return frames[-1].filename, frames[-1].lineno
+    return name, None
+
+
+_SYNTAX: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"unexpected end of template, expected 'end of print statement'"),
+        "falta cerrar «{{{{ … }}}}» con «}}}}»",
+    ),
+    (
+        re.compile(r"unexpected end of template, expected 'end of statement block'"),
+        "falta cerrar «{{% … %}}» con «%}}»",
+    ),
+    (
+        re.compile(
+            r"unexpected end of template.*innermost block that needs to be closed is '(\w+)'",
+            re.IGNORECASE | re.DOTALL,
+        ),
+        "falta «{{% end{0} %}}» para cerrar el «{{% {0} … %}}»",
+    ),
+    (
+        re.compile(r"unexpected end of template", re.IGNORECASE),
+        "la plantilla termina antes de cerrar una etiqueta «{{{{ }}}}» o «{{% %}}»",
+    ),
+    (
+        re.compile(r"Encountered unknown tag '(\w+)'"),
+        "«{{% {0} %}}» no es una etiqueta que se pueda usar ahí (¿está mal escrita, sobra, o falta "
+        "abrir su bloque?)",
+    ),
+    (
+        re.compile(r"expected token '[^']+', got '([^']+)'"),
+        "no se esperaba «{0}» (¿falta cerrar con «}}}}» o «%}}», o sobra una palabra?)",
+    ),
+    (re.compile(r"unexpected '([^']+)'"), "sobra «{0}»"),
+    (re.compile(r"unexpected char '([^']+)'"), "el carácter «{0}» no se puede usar ahí"),
+    (re.compile(r"No filter named '([^']+)'"), "el filtro «{0}» no existe"),
+    (re.compile(r"No test named '([^']+)'"), "la prueba «{0}» no existe"),
+    (re.compile(r"block '([^']+)' defined twice"), "el bloque «{0}» está dos veces"),
+]
+
+
+def _why_template(exc: BaseException, ctx: dict | None) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "no está guardada como texto UTF-8: guárdala de nuevo con esa codificación"
+    if isinstance(exc, OSError):
+        return f"no se puede leer ({os_error(exc)})"
+    if isinstance(exc, TemplateNotFound):
+        return (
+            f"incluye la plantilla «{exc.name}», que no existe en la carpeta ni entre las de "
+            "facultativo"
+        )
+    text = str(getattr(exc, "message", None) or exc)
+    if isinstance(exc, UndefinedError):
+        names = ", ".join(sorted(ctx)) if ctx else ""
+        known = f" (las que hay: {names})" if names else ""
+        found = re.search(r"'(\w+)' is undefined", text)
+        if found:
+            return f"la variable «{found[1]}» no existe{known}"
+        found = re.search(r"has no attribute '(\w+)'", text)
+        if found:
+            return (
+                f"«{found[1]}» no existe dentro de esa variable (p. ej. estudiante.nombre, "
+                "campus.office, datos.fecha_constancia)"
+            )
+        return f"usa una variable que no existe{known}"
+    for pattern, spanish in _SYNTAX:
+        found = pattern.search(text)
+        if found:
+            return spanish.format(*found.groups())
+    return f"error de plantilla (detalle de Jinja: «{' '.join(text.split())[:120]}»)"
 
 
 def to_message(email: Email, sender: str, reply_to: str, date: datetime) -> EmailMessage:

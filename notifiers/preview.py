@@ -12,7 +12,7 @@ from jinja2 import Environment
 
 from facultativo.validators import Estado, Motivo
 
-from .compose import Email, compose, student_context, template_for
+from .compose import Email, TemplateProblem, compose, load, student_context, template_for
 
 SAMPLE_CAMPUS = {
     "office": "Departamento de Servicios Escolares",
@@ -45,8 +45,39 @@ def samples(
 ) -> list[tuple[str, Email]]:
     """(file stem, email) for every motivo, the unreadable PDF's review, both follow-ups,
     both duplicates and staff's decisions; alta and baja where it matters."""
+    return [(stem, _email(env, template, ctx)) for stem, template, ctx in _specs(campus, nombre)]
+
+
+def broken(
+    env: Environment, folder: Path | None, campus: dict[str, str] | None = None
+) -> list[str]:
+    """Every problem of a campus's templates, one Spanish line each (file and line): each
+    .j2 file of its `folder` read and parsed, then every sample email rendered."""
+    problems: list[str] = []
+    names = (
+        sorted(str(f.relative_to(folder)) for f in folder.rglob("*.j2") if f.is_file())
+        if folder is not None
+        else []
+    )
+    for name in names:
+        try:
+            load(env, name)
+        except TemplateProblem as exc:
+            problems.append(str(exc))
+    for _, template, ctx in _specs(campus):
+        try:
+            _email(env, template, ctx)
+        except TemplateProblem as exc:
+            problems.append(str(exc))
+    return list(dict.fromkeys(problems))  # a file broken for every motivo is said once
+
+
+def _specs(
+    campus: dict[str, str] | None = None, nombre: str = "Ana Sofía Martínez Gómez"
+) -> list[tuple[str, str, dict]]:
+    """(file stem, template, context) of every sample email."""
     campus = {**SAMPLE_CAMPUS, **(campus or {})}
-    out = []
+    out: list[tuple[str, str, dict]] = []
     for i, motivo in enumerate(Motivo, 1):
         tipo = "baja" if motivo in (Motivo.BAJA_PROCEDENTE, Motivo.NO_INSCRITO) else "alta"
         ctx = student_context(
@@ -59,7 +90,7 @@ def samples(
             campus=campus,
         )
         template = template_for("resultado", motivo.estado)
-        out.append((f"{i:02d}-{motivo.value.lower()}", _email(env, template, ctx)))
+        out.append((f"{i:02d}-{motivo.value.lower()}", template, ctx))
     ctx = student_context(  # a PDF whose text does not decode: sent again as downloaded
         nombre=nombre,
         tipo="alta",
@@ -69,7 +100,7 @@ def samples(
         datos={**SAMPLE_DATOS, "texto": "ilegible"},
         campus=campus,
     )
-    out.append(("revision-pdf-ilegible", _email(env, "revision", ctx)))
+    out.append(("revision-pdf-ilegible", "revision", ctx))
     for tipo, estado in (("alta", Estado.ALTA_APLICADA), ("baja", Estado.BAJA_APLICADA)):
         ctx = student_context(
             nombre=nombre,
@@ -80,7 +111,7 @@ def samples(
             datos={},
             campus=campus,
         )
-        out.append((f"seguimiento-{tipo}", _email(env, "aplicada", ctx)))
+        out.append((f"seguimiento-{tipo}", "aplicada", ctx))
     for original in ("aceptada", "aplicada"):  # a repeat of an accepted / applied request
         ctx = student_context(
             nombre=nombre,
@@ -91,7 +122,7 @@ def samples(
             datos={**SAMPLE_DATOS, "original": original, "fecha_original": "10/11/2026"},
             campus=campus,
         )
-        out.append((f"duplicada-original-{original}", _email(env, "concluida", ctx)))
+        out.append((f"duplicada-original-{original}", "concluida", ctx))
     for estado in (Estado.ACEPTADA, Estado.RECHAZADA, Estado.CONCLUIDA):  # staff decided
         ctx = student_context(
             nombre=nombre,
@@ -103,7 +134,7 @@ def samples(
             campus=campus,
             nota="Revisamos tu constancia con el IMSS por teléfono.",
         )
-        out.append((f"decision-{estado.value.lower()}", _email(env, "decision", ctx)))
+        out.append((f"decision-{estado.value.lower()}", "decision", ctx))
     return out
 
 

@@ -16,7 +16,13 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, TemplateError
 
 from facultativo.notifiers import Sender, SendError, compose
-from facultativo.notifiers.compose import student_context, template_for, to_message
+from facultativo.notifiers.compose import (
+    TemplateProblem,
+    student_context,
+    template_for,
+    template_problem,
+    to_message,
+)
 from facultativo.validators import Estado, Motivo, Tipo
 
 from .columns import ColumnMap
@@ -166,8 +172,9 @@ def _send_one(
         date = now().astimezone(ZoneInfo(mail.timezone))
         message = to_message(email, mail.from_address, mail.contact.get("email", ""), date)
     except TemplateError as exc:  # a campus's own template is broken: fix it, then it goes out
-        log.error("plantilla de correo con error (%s); el correo queda pendiente", exc)
-        detail = f"plantilla con error: {exc}"[:200]
+        line = str(exc) if isinstance(exc, TemplateProblem) else template_problem(exc, "")
+        log.error("%s; el correo queda pendiente hasta que se corrija", line)
+        detail = line[:200]
         return _record(due, ledger, mail, now(), NoticeStatus.RETRY, detail)
     except Exception as exc:  # one row's message never stops the others
         log.error("fila %d: no se pudo preparar el correo (%s)", due.row.number, type(exc).__name__)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from facultativo.config import Campus, load
-from facultativo.notifiers import smtp
+from facultativo.notifiers import preview, smtp
 from facultativo.notifiers.base import SendError
 from facultativo.sync import values
 from facultativo.sync.attachments.base import AttachmentStore
@@ -28,7 +28,7 @@ from facultativo.sync.wording import unread_estados
 from facultativo.validators import Tipo
 from facultativo.validators.model import Reimpresion
 from facultativo.validators.text import os_error
-from facultativo.wiring import build_sender, build_source, build_store
+from facultativo.wiring import build_sender, build_source, build_store, mail_context
 
 from . import campuses
 
@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{'ok   ' if ok else 'ERROR'} {message}")
     for campus in campuses(config, args.campus):
         lines = check_campus(campus, config.ledger) + check_mail(campus, args.probar_correo)
+        lines += check_templates(campus)
         for ok, message in lines:
             problems += not ok
             print(f"{'ok   ' if ok else 'ERROR'} campus {campus.name}: {message}")
@@ -145,6 +146,20 @@ def check_mail(campus: Campus, probe: bool) -> list[tuple[bool, str]]:
         return [(False, f"correo: {exc}")]
     done = "inició sesión" if who else "se conectó"
     return [(True, f"correo: {done} en {where}{who}; no se envió nada")]
+
+
+def check_templates(campus: Campus) -> list[tuple[bool, str]]:
+    """A campus's own template folder ([campus.mail] templates): every file parsed and
+    every email rendered with sample data; each broken template its own line (file, line)."""
+    folder = campus.mail.templates
+    if folder is None:
+        return []
+    mail = mail_context(campus)
+    contact = {k: v for k, v in mail.contact.items() if v or k in preview.LINKS}
+    problems = preview.broken(mail.env, folder, contact)
+    if problems:
+        return [(False, f"correo: {problem}") for problem in problems]
+    return [(True, f"correo: las plantillas de {folder} dan todos los correos de muestra")]
 
 
 def _policy_line(campus: Campus) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from facultativo.config import load
-from facultativo.errors import Failure
+from facultativo.errors import ConfigError, Failure
 from facultativo.notifiers import preview
 from facultativo.notifiers.compose import environment
 from facultativo.validators.text import os_error
@@ -17,12 +17,16 @@ from . import campuses
 def run(args: argparse.Namespace) -> int:
     from facultativo.wiring import mail_context
 
-    campus_contact, env = None, environment()
+    campus_contact, env, folder = None, environment(), None
     if args.config:
         config = load(args.config)
-        mail = mail_context(campuses(config, args.campus)[0])
+        campus = campuses(config, args.campus)[0]
+        mail = mail_context(campus)
         campus_contact = {k: v for k, v in mail.contact.items() if v or k in preview.LINKS}
-        env = mail.env
+        env, folder = mail.env, campus.mail.templates
+    problems = preview.broken(env, folder, campus_contact)
+    if problems:  # the campus's own templates: each broken one, with its file and line
+        raise ConfigError(problems)
     try:
         written = preview.write(args.dir, preview.samples(env, campus_contact))
     except OSError as exc:

@@ -108,3 +108,91 @@ def test_every_email_says_its_closing_line_once():
     for stem, email in samples(environment()):
         for body in (email.text, email.html):
             assert body.lower().count("si tienes dudas") == 1, stem
+
+
+# A campus's own folder, broken four ways: file -> (its text, what the line says about it)
+BROKEN = {
+    "rechazada.txt.j2": (
+        "{% if x %}\nHola {{ nombre \n",
+        "línea 2: falta cerrar «{{ … }}» con «}}»",
+    ),
+    "aceptada.txt.j2": ("Hola\n", ": falta el bloque del asunto ({% block asunto %}"),
+    "revision.txt.j2": (
+        "{% block asunto %}Recibido{% endblock %}\n{% foo %}\n",
+        "línea 2: «{% foo %}» no es una etiqueta que se pueda usar ahí",
+    ),
+    "concluida.txt.j2": (
+        "{% block asunto %}Hola {{ nombre }}{% endblock %}\n",
+        "línea 1: la variable «nombre» no existe (las que hay: campus,",
+    ),
+}
+JINJA_ENGLISH = ("unexpected", "expected", "undefined", "Encountered", "Traceback", "KeyError")
+
+
+def _broken_campus(tmp_path):
+    from facultativo import demo
+
+    demo.build(tmp_path)
+    folder = tmp_path / "plantillas"
+    folder.mkdir()
+    for name, (text, _) in BROKEN.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    path = tmp_path / "facultativo.toml"
+    text = path.read_text(encoding="utf-8")
+    assert "[campus.mail]\n" in text, "the demo's [campus.mail] changed: update this test"
+    path.write_text(
+        text.replace("[campus.mail]\n", '[campus.mail]\ntemplates = "plantillas"\n'),
+        encoding="utf-8",
+    )
+    return path, folder
+
+
+def _each_broken_template_once(lines, folder):
+    for name, (_, said) in BROKEN.items():
+        mine = [line for line in lines if f"plantilla {folder / name}" in line]
+        assert len(mine) == 1 and said in mine[0], (name, lines)
+        assert not any(word in mine[0] for word in JINJA_ENGLISH), mine[0]
+
+
+def test_check_and_preview_emails_name_each_broken_template_by_file_and_line(tmp_path):
+    path, folder = _broken_campus(tmp_path)
+    cli = [sys.executable, "-m", "facultativo.cli"]
+    check = subprocess.run(
+        [*cli, "check", "--config", str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert check.returncode == 1, check.stdout + check.stderr
+    errors = [line for line in check.stdout.splitlines() if line.startswith("ERROR")]
+    _each_broken_template_once(errors, folder)
+    assert all(line.startswith("ERROR campus demo: correo: plantilla ") for line in errors)
+    assert "Todo en orden." not in check.stdout and check.stderr == ""
+    preview = subprocess.run(
+        [*cli, "preview-emails", "--dir", str(tmp_path / "muestras"), "--config", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert preview.returncode == 2, preview.stdout + preview.stderr
+    _each_broken_template_once(preview.stderr.splitlines(), folder)
+    assert len(preview.stderr.splitlines()) == len(BROKEN)
+
+
+def test_a_broken_template_in_a_cycle_is_logged_in_spanish_with_its_file_and_line(
+    tmp_path, pool, caplog
+):
+    from dataclasses import replace
+
+    from tests.support.workspace import Workspace
+
+    ws = Workspace(tmp_path)
+    folder = tmp_path / "plantillas"
+    folder.mkdir()
+    (folder / "rechazada.txt.j2").write_text(BROKEN["rechazada.txt.j2"][0], encoding="utf-8")
+    ws.campus = replace(ws.campus, mail=replace(ws.campus.mail, templates=folder))
+    report = ws.cycle(pool)
+    assert report.emails["retry"] > 0  # waits for the fix, never the student's error
+    said = (
+        f"plantilla {folder / 'rechazada.txt.j2'}, línea 2: falta cerrar «{{{{ … }}}}» con «}}}}»"
+    )
+    logged = [r.getMessage() for r in caplog.records if "plantilla" in r.getMessage()]
+    assert logged and all(m.startswith(said) for m in logged), logged
+    assert not any(word in m for m in logged for word in JINJA_ENGLISH)
