@@ -40,11 +40,37 @@ def read_password_file(path: Path) -> str:
     try:
         secret = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
-        raise SendError(f"no existe password_file {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SendError(f"no se pudo leer password_file {path} ({type(exc).__name__})") from None
+        raise SendError(
+            f"no existe password_file {path}: créalo con la contraseña de aplicación sola en "
+            f"una línea, legible por el usuario facultativo (install -m 640 -o root -g "
+            f"facultativo /dev/null {path}, y luego edítalo)"
+        ) from None
+    except UnicodeDecodeError:
+        raise SendError(
+            f"password_file {path} no es texto UTF-8: escribe de nuevo la contraseña con un editor"
+        ) from None
+    except OSError as exc:
+        raise SendError(
+            f"no se puede leer password_file {path} ({os_error(exc)}): debe poder leerlo el "
+            f"usuario facultativo (chgrp facultativo {path}; chmod 640 {path})"
+        ) from None
+    if not secret:
+        raise SendError(
+            f"password_file {path} está vacío: escribe en él la contraseña de aplicación, sola "
+            "en una línea"
+        )
     warn_if_readable_by_others(path)
     return secret
+
+
+def password_file_problem(path: Path) -> str | None:
+    """What is wrong with [campus.mail] password_file (missing, unreadable, empty), in the
+    words a cycle that cannot log in uses; None when it holds a password."""
+    try:
+        read_password_file(path)
+    except SendError as exc:
+        return str(exc)
+    return None
 
 
 class SmtpSender(Sender):

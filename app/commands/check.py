@@ -131,8 +131,14 @@ def check_mail(campus: Campus, probe: bool) -> list[tuple[bool, str]]:
             return []
         return [(True, f'correo: --probar-correo solo prueba SMTP (sender = "{sender.kind}")')]
     settings: smtp.Settings = sender.settings
-    if settings.auth == "password" and settings.username and settings.password_env:
-        problem = smtp.missing_password(settings.password_env)
+    if settings.auth == "password" and settings.username:
+        problem = (
+            smtp.missing_password(settings.password_env)
+            if settings.password_env
+            else smtp.password_file_problem(settings.password_file)
+            if settings.password_file
+            else None
+        )
         if problem:
             return [(False, f"correo: {problem}")]
     if not probe:

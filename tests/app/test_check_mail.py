@@ -250,3 +250,28 @@ def test_a_non_ascii_password_the_server_refuses_is_one_line_saying_why(tmp_path
     assert "contraseñas de aplicación de Gmail solo usan letras a-z" in line
     assert not ENGLISH.search(line) and "codec" not in line, line
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("state", "said"),
+    [
+        ("falta", "no existe password_file {path}: créalo con la contraseña de aplicación"),
+        ("vacío", "password_file {path} está vacío: escribe en él la contraseña de aplicación"),
+        ("carpeta", "no se puede leer password_file {path} ("),
+    ],
+)
+def test_check_names_a_missing_empty_or_unreadable_password_file_like_the_variable(
+    tmp_path, state, said
+):
+    path = config(tmp_path, smtp.free_port(), password_env=None, password_file="smtp-password")
+    secret = tmp_path / "smtp-password"
+    if state == "vacío":
+        secret.write_text("\n", encoding="utf-8")
+    if state == "carpeta":
+        secret.mkdir()  # unreadable as a file, even for root
+    result = check(path, password=None)
+    assert result.returncode == 1, result.stdout + result.stderr
+    [line] = errors(result)
+    assert line.startswith("ERROR campus demo: correo: " + said.format(path=secret)), line
+    assert "Todo en orden." not in result.stdout and result.stderr == ""
+    assert not ENGLISH.search(line), line
