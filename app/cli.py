@@ -167,6 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
     lo.add_argument(
         "--si", action="store_true", help="con --aplicar: marca sin preguntar (para scripts)"
     )
+    lo.add_argument(
+        "--reemplazar",
+        action="store_true",
+        help="con --salida: reemplaza ARCHIVO aunque no sea un lote anterior",
+    )
     a = command("auth", "autoriza con una cuenta de Google (cliente OAuth)", deployed)
     a.add_argument("--no-browser", action="store_true", help="solo muestra la dirección")
     w = command("web", "página para que el estudiante revise su constancia antes de enviarla", logs)

@@ -50,10 +50,10 @@ def run(args: argparse.Namespace) -> int:
     config = load(args.config)
     chosen = campuses(config, args.campus)
     if args.aplicar is not None:
-        if args.tipo or args.desde:
+        if args.tipo or args.desde or args.reemplazar:
             raise UsageError(
-                "--tipo y --desde son para hacer el lote (--salida); --aplicar marca las filas "
-                "que tenga el archivo."
+                "--tipo, --desde y --reemplazar son para hacer el lote (--salida); --aplicar "
+                "marca las filas que tenga el archivo."
             )
         if len(chosen) > 1:
             names = ", ".join(c.name for c in chosen)
@@ -67,8 +67,57 @@ def run(args: argparse.Namespace) -> int:
         path = args.salida
         if len(chosen) > 1:
             path = path.with_name(f"{path.stem}-{campus.name}{path.suffix}")
+        guard(config, path, args.reemplazar)
         code = max(code, make(config, campus, path, tipo, args.desde, args.config))
     return code
+
+
+def guard(config: Config, path: Path, replace: bool) -> None:
+    """`--salida` never lands on a file facultativo or the campus lives on: a campus's
+    responses workbook, the ledger (or its -wal, -shm, lock files), a file in a campus's
+    attachments folder that is not a previous batch. Nor on any other file that is not a
+    previous batch, unless `--reemplazar` says so. Paths are compared resolved (links,
+    `..`) and as files (hard links)."""
+    files.format_of(path)  # a wrong extension is said first
+    target = path.resolve()
+    for campus in config.campuses:
+        workbook = getattr(campus.source.settings, "path", None) if campus.source else None
+        if isinstance(workbook, Path) and _same_file(target, workbook):
+            raise UsageError(
+                f"{path} es el libro de respuestas del campus {campus.name}: el lote nunca se "
+                "escribe encima (se perderían las respuestas y el bloque «Validación»); usa otro "
+                "nombre, p. ej. --salida lote.xlsx."
+            )
+    ledger = config.ledger.resolve()
+    if _same_file(target, ledger) or (
+        target.parent == ledger.parent and target.name.startswith(ledger.name)
+    ):
+        raise UsageError(
+            f"{path} es la bitácora de facultativo (o uno de sus archivos): el lote nunca se "
+            "escribe encima; usa otro nombre, p. ej. --salida lote.xlsx."
+        )
+    if not path.exists() or path.is_dir() or path.stat().st_size == 0 or files.is_lote(path):
+        return  # new, a folder (writing says so), empty, or a batch made before
+    for campus in config.campuses:
+        folder = getattr(campus.store.settings, "folder", None) if campus.store else None
+        if isinstance(folder, Path) and target.is_relative_to(folder.resolve()):
+            raise UsageError(
+                f"{path} está en la carpeta de las constancias del campus {campus.name} y no es "
+                "un lote anterior: el lote no se escribe encima; usa otro nombre."
+            )
+    if not replace:
+        raise UsageError(
+            f"{path} ya existe y no es un lote de facultativo (no tiene la columna «id»): no se "
+            "escribe encima; usa otro nombre, o agrega --reemplazar para reemplazarlo."
+        )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same file however each is spelled (links, `..`, hard links)."""
+    try:
+        return a.samefile(b)
+    except OSError:
+        return a.resolve() == b.resolve()
 
 
 # --- the file -------------------------------------------------------------------------

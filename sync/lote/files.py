@@ -76,6 +76,19 @@ def write(path: Path, columns: Sequence[str], records: Sequence[Record]) -> None
 _NEEDED = {"nss": COLUMNS["nss"], "curp": COLUMNS["curp"], "tipo": COLUMNS["tipo"]}
 
 
+def is_lote(path: Path) -> bool:
+    """Whether the file at `path` is a batch facultativo wrote (its header has «id», NSS,
+    CURP and Tipo, in the format its extension says): what `--salida` may replace without
+    `--reemplazar`. Anything unreadable is not one."""
+    try:
+        module = format_of(path)
+        table = module.read(path)
+    except Exception:  # whatever cannot be read as a batch is not one: never replaced unasked
+        return False
+    header = {fold(h) for h in table[0]} if table else set()
+    return {fold(ID), *(fold(t) for t in _NEEDED.values())} <= header
+
+
 def read(path: Path) -> list[Listed]:
     """The rows of a batch file, by their headers (the columns may be in any order)."""
     module = format_of(path)

@@ -181,7 +181,7 @@ def test_the_csv_and_the_xlsx_keep_leading_zeros_accents_and_formulas_as_text_fo
         encoding="utf-8",
     )
     csv_path, xlsx_path = tmp_path / "lote.csv", tmp_path / "lote.xlsx"
-    csv_path.write_text("de otro día", encoding="utf-8")
+    csv_path.write_text(",".join(HEADER) + "\r\n", encoding="utf-8")  # another day's batch
     csv_path.chmod(0o644)  # a file that was there, readable by others, is replaced
 
     for path in (csv_path, xlsx_path):
@@ -207,6 +207,55 @@ def test_the_csv_and_the_xlsx_keep_leading_zeros_accents_and_formulas_as_text_fo
     assert alberto_row[5].value == "=1+1" and alberto_row[5].data_type == "s"
     assert [r[:5] for r in values[1:]] == [r[:5] for r in rows]  # the same rows as the CSV
     assert [r[-1] for r in values[1:]] == [r[-1] for r in rows]
+
+
+def test_the_batch_is_never_written_over_the_responses_workbook_nor_a_file_that_is_not_a_batch(
+    tmp_path, pool, capsys
+):
+    """`--salida respuestas.xlsx` once replaced the campus's workbook with the batch: every
+    answer, the «Validación» block and staff's notes gone. The workbook (however its path
+    is spelled), a file in the attachments folder and any file that is not a previous batch
+    are refused in one line; the latter is replaced with --reemplazar."""
+    ws = decided_workspace(tmp_path / "campus", pool)
+    workbook = ws.workbook.read_bytes()
+    (tmp_path / "enlace.xlsx").symlink_to(ws.workbook)
+    (ws.folder / "sub").mkdir()
+    spellings = [
+        ws.workbook,
+        ws.folder / "sub" / ".." / "respuestas.xlsx",
+        tmp_path / "enlace.xlsx",
+    ]
+
+    for path in spellings:
+        code, out, err = lote(ws, "--salida", str(path), "--reemplazar", capsys=capsys)
+        assert code == 2 and not out
+        assert err.strip() == (
+            f"facultativo: {path} es el libro de respuestas del campus demo: el lote nunca se "
+            "escribe encima (se perderían las respuestas y el bloque «Validación»); usa otro "
+            "nombre, p. ej. --salida lote.xlsx."
+        )
+    assert ws.workbook.read_bytes() == workbook
+    assert (tmp_path / "enlace.xlsx").is_symlink()
+
+    notes = ws.folder / "notas.csv"  # the demo's attachments folder is its own folder
+    notes.write_text("notas del personal", encoding="utf-8")
+    code, _, err = lote(ws, "--salida", str(notes), "--reemplazar", capsys=capsys)
+    assert code == 2 and "está en la carpeta de las constancias del campus demo" in err
+    assert notes.read_text(encoding="utf-8") == "notas del personal"
+
+    other = tmp_path / "otra.xlsx"
+    load_workbook(ws.workbook).save(other)  # any workbook that is not a batch
+    kept = other.read_bytes()
+    code, out, err = lote(ws, "--salida", str(other), capsys=capsys)
+    assert code == 2 and err.strip() == (
+        f"facultativo: {other} ya existe y no es un lote de facultativo (no tiene la columna "
+        "«id»): no se escribe encima; usa otro nombre, o agrega --reemplazar para reemplazarlo."
+    )
+    assert other.read_bytes() == kept
+
+    assert lote(ws, "--salida", str(other), "--reemplazar", capsys=capsys)[0] == 0
+    assert load_workbook(other).active.cell(1, len(HEADER)).value == "id"
+    assert lote(ws, "--salida", str(other), capsys=capsys)[0] == 0  # a batch: replaced again
 
 
 def test_applying_the_batch_marks_exactly_its_rows_and_each_student_hears_once(
