@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from facultativo.google_api.retry import Failure, RetryPolicy, classify_status, error_reason
 from facultativo.settings import Deps, Table
+from facultativo.validators.text import clip
 
 from .base import Sender, SendError, google_credentials
 
@@ -80,8 +81,9 @@ class GmailSender(Sender):
             self.policy.call(request.execute, _classify)
         except HttpError as exc:
             status = int(exc.resp.status)
-            transient = _classify(exc).retry or status in (401, 403)
-            raise SendError(f"Gmail respondió {status}: {_message(exc)}", transient) from None
+            retry = _classify(exc).retry
+            text, relay = explain_refusal(status, error_reason(_body(exc)), _message(exc), retry)
+            raise SendError(text, retry or status in (401, 403), relay=relay) from None
         except _network(GoogleAuthError) as exc:
             known = explain(exc)
             text = known.text if known else type(exc).__name__
@@ -108,9 +110,59 @@ def _body(exc: Any) -> Any:
 def _message(exc: Any) -> str:
     body = _body(exc)
     try:
-        return str(body["error"]["message"])[:150]
+        return str(body["error"]["message"])
     except (KeyError, TypeError):
-        return "error"
+        return ""
+
+
+_RATE = {"rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded", "quotaExceeded"}
+_GMAIL_DISABLED = {"accessNotConfigured", "SERVICE_DISABLED"}
+
+
+def explain_refusal(status: int, reason: str | None, message: str, retry: bool) -> tuple[str, bool]:
+    """Gmail's refusal as (line, relay): what it means in Spanish, then Gmail's status and a
+    short quote of its own (English) words as the detail. `relay`: the account or the key
+    is refused, not this address: IT's to fix, never the student's ERROR."""
+    lowered = message.lower()
+    relay = False
+    if reason in _RATE or status == 429:
+        spanish = "Gmail limita por ahora los envíos de esta cuenta; se intenta de nuevo más tarde"
+    elif reason in _GMAIL_DISABLED:
+        spanish, relay = (
+            "la Gmail API no está habilitada en el proyecto de Google Cloud de la llave: "
+            "habilítala en «APIs y servicios» → «Biblioteca» y espera unos minutos",
+            True,
+        )
+    elif status >= 500 or retry:
+        spanish = "Gmail no está disponible por ahora; se intenta de nuevo más tarde"
+    elif status == 401:
+        spanish, relay = (
+            "Google no aceptó las credenciales de [campus.google] para enviar: revisa la llave "
+            f"y, con una cuenta de servicio, la delegación de todo el dominio ({GMAIL_SEND})",
+            True,
+        )
+    elif status == 403 or "delegation" in lowered:
+        spanish, relay = (
+            "la cuenta no tiene permiso para enviar como el buzón: revisa mailbox en "
+            "[campus.mail] y, con una cuenta de servicio, la delegación de todo el dominio con "
+            f"el permiso {GMAIL_SEND}",
+            True,
+        )
+    elif reason == "failedPrecondition" or "not enabled" in lowered:
+        spanish, relay = (
+            "el buzón que envía no tiene Gmail activo en Google Workspace: revisa mailbox en "
+            "[campus.mail]",
+            True,
+        )
+    elif status == 400:
+        spanish = (
+            "Gmail no acepta este correo (casi siempre, la dirección del destinatario no es "
+            "válida): revisa que esté bien escrita"
+        )
+    else:
+        spanish = "Gmail rechazó el correo"
+    quote = f": «{clip(message, 80)}»" if message else ""
+    return f"{spanish} (Gmail respondió {status}{quote})", relay
 
 
 KIND = "gmail"

@@ -13,6 +13,7 @@ import base64
 import errno
 import logging
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -24,7 +25,7 @@ from typing import ClassVar
 
 from facultativo.settings import Deps, Table
 from facultativo.settings.secrets import warn_if_readable_by_others
-from facultativo.validators.text import os_error
+from facultativo.validators.text import clip, os_error
 
 from .base import Sender, SendError, google_credentials
 
@@ -179,7 +180,8 @@ class SmtpSender(Sender):
         if isinstance(exc, smtplib.SMTPServerDisconnected):
             return f"el servidor cerró la conexión; {_PORTS}"
         if isinstance(exc, smtplib.SMTPResponseException):
-            return f"el servidor respondió {_reply(exc.smtp_code, exc.smtp_error)}"
+            line, _ = explain_reply(exc.smtp_code, exc.smtp_error)
+            return line if not line[:1].isdigit() else f"el servidor respondió {line}"
         if isinstance(exc, smtplib.SMTPException):  # login: no mechanism smtplib speaks
             return (
                 "el servidor no acepta usuario y contraseña (PLAIN, LOGIN ni CRAM-MD5); "
@@ -235,17 +237,31 @@ class SmtpSender(Sender):
             self.conn.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = next(iter(exc.recipients.values()))
-            raise SendError(_reply(code, reply), transient=code < 500) from None
+            text, relay = explain_reply(code, reply, "RCPT")
+            raise SendError(text, transient=code < 500, relay=relay) from None
         except smtplib.SMTPSenderRefused as exc:  # MAIL FROM: the relay's setup, not the address
             self._drop_if_closing(exc.smtp_code)
-            raise SendError(_reply(exc.smtp_code, exc.smtp_error), relay=True) from None
+            text, _ = explain_reply(exc.smtp_code, exc.smtp_error, "MAIL")
+            raise SendError(text, relay=True) from None
         except smtplib.SMTPDataError as exc:
             self._drop_if_closing(exc.smtp_code)
-            raise SendError(
-                _reply(exc.smtp_code, exc.smtp_error), transient=exc.smtp_code < 500
-            ) from None
+            text, relay = explain_reply(exc.smtp_code, exc.smtp_error, "DATA")
+            raise SendError(text, transient=exc.smtp_code < 500, relay=relay) from None
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, OSError) as exc:
             self.conn = None
+            raise SendError(f"se cortó la conexión con {self.host} ({_why(exc)})") from None
+
+    def probe(self, sender: str) -> None:
+        """For `check --probar-correo`, after `open`: MAIL FROM the campus's address, then
+        RSET (no RCPT, no DATA: nothing is sent), so a server that will not take mail from
+        this account or address says so now, not at the first student's email."""
+        assert self.conn is not None
+        try:
+            code, reply = self.conn.mail(sender)
+            if code != 250:
+                raise SendError(explain_reply(code, reply, "MAIL")[0], relay=True)
+            self.conn.rset()
+        except (smtplib.SMTPException, OSError) as exc:
             raise SendError(f"se cortó la conexión con {self.host} ({_why(exc)})") from None
 
     def _drop_if_closing(self, code: int) -> None:
@@ -263,7 +279,68 @@ class SmtpSender(Sender):
 
 def _reply(code: int, reply: bytes | str) -> str:
     text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
-    return f"{code} {' '.join(text.split())}"[:200]
+    return clip(f"{code} {' '.join(text.split())}", 200)
+
+
+_ENHANCED = re.compile(r"^([245]\.\d{1,3}\.\d{1,3})\s*")
+_RELAY = (
+    "el servidor no deja enviar desde esta cuenta o dirección (relay): revisa username, from "
+    "y security en [campus.mail], o pide a quien administra el correo que lo permita"
+)
+_AUTH = (
+    "el servidor pide iniciar sesión antes de enviar: revisa auth, username y security en "
+    "[campus.mail] (muchos solo aceptan la contraseña después de STARTTLS, en el 587 con "
+    '"starttls")'
+)
+_POLICY = (
+    "el servidor rechazó el correo por sus políticas (remitente no autorizado, SPF/DKIM o "
+    "filtro de spam): revisa from en [campus.mail] con quien administra el servidor de correo"
+)
+_NO_MAILBOX = (
+    "la dirección no existe en el servidor de correo del destinatario: revisa que esté bien escrita"
+)
+_FULL = "el buzón del destinatario está lleno"
+_SIZE = "el correo es más grande de lo que acepta el servidor"
+_REFUSED = (
+    "el servidor rechazó el correo (554, transacción fallida): revisa con quien administra el "
+    "servidor de correo"
+)
+
+
+def explain_reply(code: int, reply: bytes | str, stage: str = "") -> tuple[str, bool]:
+    """A refusal the server answered, as (line, relay): the common 5xx explained in Spanish,
+    with the code and a short quote of the server's own text only as the detail after it
+    (the rest, and every 4xx, the code and the text as they came). `relay`: the refusal is
+    the server's about this account or machine (IT's to fix), not about one address.
+    `stage`: "MAIL", "RCPT" or "DATA"."""
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+    text = " ".join(text.split())
+    found = _ENHANCED.match(text)
+    enhanced = found[1] if found else ""
+    said = text[found.end() :] if found else text
+    lowered = said.lower()
+    spanish, relay = "", False
+    if code >= 500:
+        if "relay" in lowered:
+            spanish, relay = _RELAY, True
+        elif code == 530 or enhanced in ("5.7.0", "5.7.8") or "authentication required" in lowered:
+            spanish, relay = _AUTH, True
+        elif enhanced.startswith("5.7."):
+            spanish, relay = _POLICY, True
+        elif enhanced == "5.2.2" or "quota" in lowered or "mailbox full" in lowered:
+            spanish = _FULL
+        elif code == 552 or enhanced == "5.3.4" or "size" in lowered or "too large" in lowered:
+            spanish = _SIZE
+        elif stage == "RCPT" and (enhanced.startswith("5.1.") or code in (550, 551, 553)):
+            spanish = _NO_MAILBOX
+        elif code == 554:
+            spanish = _REFUSED
+    if not spanish:
+        return _reply(code, reply), relay
+    detail = f"{code}{f' {enhanced}' if enhanced else ''}" + (
+        f": «{clip(said, 80)}»" if said else ""
+    )
+    return f"{spanish} ({detail})", relay
 
 
 def _why(exc: BaseException) -> str:

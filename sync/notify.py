@@ -24,6 +24,7 @@ from facultativo.notifiers.compose import (
     to_message,
 )
 from facultativo.validators import Estado, Motivo, Tipo
+from facultativo.validators.text import clip
 
 from .columns import ColumnMap
 from .ledger import Ledger
@@ -174,7 +175,7 @@ def _send_one(
     except TemplateError as exc:  # a campus's own template is broken: fix it, then it goes out
         line = str(exc) if isinstance(exc, TemplateProblem) else template_problem(exc, "")
         log.error("%s; el correo queda pendiente hasta que se corrija", line)
-        detail = line[:200]
+        detail = clip(line, 200)
         return _record(due, ledger, mail, now(), NoticeStatus.RETRY, detail)
     except Exception as exc:  # one row's message never stops the others
         log.error("fila %d: no se pudo preparar el correo (%s)", due.row.number, type(exc).__name__)
@@ -244,10 +245,10 @@ def _record_unsent(
     )
     if transient and (not gives_up or at - since < GIVE_UP_AFTER):
         wait = at + retry_wait(attempts)
-        return _record(due, ledger, mail, at, NoticeStatus.RETRY, detail[:200], wait)
+        return _record(due, ledger, mail, at, NoticeStatus.RETRY, clip(detail, 200), wait)
     if transient:
         detail = f"sin éxito durante 24 horas: {detail}"
-    return _record(due, ledger, mail, at, NoticeStatus.FAILED, detail[:200])
+    return _record(due, ledger, mail, at, NoticeStatus.FAILED, clip(detail, 200))
 
 
 def _domain(mail: MailContext) -> str:

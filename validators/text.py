@@ -76,3 +76,16 @@ def os_error(exc: OSError) -> str:
     """An operating-system error in Spanish: the system's own words («No such file or
     directory») would reach staff in English."""
     return _OS_ERRORS.get(exc.errno or -1, f"error del sistema {exc.errno or ''}".strip())
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, cut at a word boundary and ended with «…»
+    when cut: «…revisa host» never «…revisa hos»."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:  # one long word (a path, a URL) is cut where it must be
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.") + "…"

@@ -8,6 +8,7 @@ import argparse
 import os
 from collections import Counter
 from datetime import UTC, datetime
+from email.utils import parseaddr
 from pathlib import Path
 
 from facultativo.config import Campus, load
@@ -124,7 +125,8 @@ def _mail_line(campus: Campus) -> str:
 
 def check_mail(campus: Campus, probe: bool) -> list[tuple[bool, str]]:
     """The SMTP password the environment must hold, and with `probe` a real login (connect,
-    STARTTLS or TLS, AUTH, QUIT: nothing is sent). Without `probe` nothing connects."""
+    STARTTLS or TLS, AUTH, MAIL FROM the campus's address, RSET, QUIT: no RCPT, no DATA,
+    nothing is sent). Without `probe` nothing connects."""
     sender = campus.mail.sender
     if sender.kind != smtp.KIND:
         if not probe:
@@ -145,13 +147,16 @@ def check_mail(campus: Campus, probe: bool) -> list[tuple[bool, str]]:
         return []
     where = f"{settings.host}:{settings.port} ({settings.security})"
     who = f" como {settings.username}" if settings.username and settings.auth != "none" else ""
+    sender_address = parseaddr(mail_context(campus).from_address)[1]
     try:
-        with build_sender(campus):
-            pass
+        with build_sender(campus) as opened:
+            if isinstance(opened, smtp.SmtpSender) and sender_address:
+                opened.probe(sender_address)  # MAIL FROM, then RSET: nothing is sent
     except SendError as exc:
         return [(False, f"correo: {exc}")]
     done = "inició sesión" if who else "se conectó"
-    return [(True, f"correo: {done} en {where}{who}; no se envió nada")]
+    accepts = f"; acepta enviar desde {sender_address}" if sender_address else ""
+    return [(True, f"correo: {done} en {where}{who}{accepts}; no se envió nada")]
 
 
 def check_templates(campus: Campus) -> list[tuple[bool, str]]:

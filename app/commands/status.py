@@ -21,6 +21,7 @@ from facultativo.sync.wording import (
     estados_text,
     standing_estados,
 )
+from facultativo.validators.text import clip
 
 from . import campuses
 
@@ -126,7 +127,9 @@ def render(states: list[dict[str, Any]]) -> str:
         lines.append(f"  En ERROR TEMPORAL esperando reintento: {s['backlog_error_temporal']}")
         waiting = s.get("emails_waiting") or {}
         if waiting.get("count"):
-            why = "; ".join(f"«{r['detail'][:80]}» ({r['count']})" for r in waiting["reasons"])
+            why = "; ".join(
+                f"«{clip(r['detail'], 160)}» ({r['count']})" for r in waiting["reasons"]
+            )
             when = (
                 _local(waiting["next_try_at"], s.get("timezone")) if waiting["next_try_at"] else "—"
             )

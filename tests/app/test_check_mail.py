@@ -126,10 +126,26 @@ def test_probar_correo_logs_in_and_sends_nothing_and_check_alone_never_connects(
     assert "Todo en orden." in probed.stdout
     assert (
         f"ok    campus demo: correo: inició sesión en 127.0.0.1:{controller.port} (starttls) "
-        f"como {smtp.USER}; no se envió nada"
+        f"como {smtp.USER}; acepta enviar desde escolares@demo.example.mx; no se envió nada"
     ) in probed.stdout
     assert sessions.quits == [True]  # logged in, then QUIT
-    assert sessions.mails == 0 and not sessions.messages
+    # MAIL FROM, then RSET: no RCPT, no DATA
+    assert sessions.mails == 1 and not sessions.rcpt_tries and not sessions.messages
+
+
+def test_probar_correo_catches_a_server_refusing_the_sender_in_spanish(tmp_path, server):
+    controller, sessions = server
+    sessions.mail_reply = "550 5.7.1 Relaying denied: sender not permitted"
+    result = check(config(tmp_path, controller.port), "--probar-correo")
+    assert result.returncode == 1, result.stdout + result.stderr
+    [line] = errors(result)
+    assert line.startswith(
+        "ERROR campus demo: correo: el servidor no deja enviar desde esta cuenta o dirección "
+        "(relay): revisa username, from y security en [campus.mail]"
+    ), line
+    assert line.endswith("(550 5.7.1: «Relaying denied: sender not permitted»)"), line
+    assert sessions.mails == 1 and not sessions.rcpt_tries and not sessions.messages
+    assert result.stderr == ""
 
 
 FAILURES = {

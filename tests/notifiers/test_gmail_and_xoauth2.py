@@ -59,7 +59,9 @@ def test_gmail_rejecting_a_message_shows_in_the_sheet(tmp_path, fake, pool):
     )
     ws.cycle(pool)
     notified = ws.column("Validación: notificada el")
-    assert sum(1 for n in notified if n and n.startswith("ERROR: Gmail respondió 400")) == 1
+    said = "ERROR: Gmail no acepta este correo (casi siempre, la dirección del destinatario"
+    [refused] = [n for n in notified if n and n.startswith("ERROR")]
+    assert refused.startswith(said) and "(Gmail respondió 400: «" in refused, refused
     assert len(fake.sent) == DUE - 1
 
 

@@ -101,7 +101,10 @@ def test_421_451_550_and_a_dropped_connection(tmp_path, recorder):
             continue
         if who == address[1]:
             assert received[who] == 0
-            assert row[NOTIFIED].startswith("ERROR: 550")
+            assert row[NOTIFIED] == (
+                "ERROR: la dirección no existe en el servidor de correo del destinatario: "
+                "revisa que esté bien escrita (550 5.1.1: «El buzón no existe»)"
+            )
         else:
             # exactly once per request, after the 451, the 421 and the cut
             assert received[who] == due[who], who
@@ -224,3 +227,82 @@ def test_a_relay_refusing_the_sender_makes_no_student_an_error(tmp_path, recorde
     finally:
         controller.stop()
     assert len(recorder.ids()) == len(set(recorder.ids())) >= DUE
+
+
+REPLIES = {
+    # the server's reply, the stage -> the line's start, whether it is IT's (relay)
+    ("550 5.7.1 Relaying denied", "RCPT"): ("el servidor no deja enviar desde esta cuenta", True),
+    ("554 5.7.1 <a@b.mx>: Relay access denied", "RCPT"): ("el servidor no deja enviar", True),
+    ("530 5.7.0 Authentication required", "MAIL"): ("el servidor pide iniciar sesión", True),
+    ("550 5.7.26 Unauthenticated email is not accepted", "DATA"): (
+        "el servidor rechazó el correo por sus políticas",
+        True,
+    ),
+    ("552 5.3.4 Message size exceeds fixed limit", "DATA"): ("el correo es más grande", False),
+    ("552 5.2.2 Mailbox full", "RCPT"): ("el buzón del destinatario está lleno", False),
+    ("550 5.1.1 User unknown", "RCPT"): ("la dirección no existe", False),
+    ("554 Transaction failed", "DATA"): ("el servidor rechazó el correo (554", False),
+}
+
+
+@pytest.mark.parametrize(("reply", "stage"), list(REPLIES))
+def test_a_servers_common_refusals_are_explained_in_spanish_with_its_words_as_detail(reply, stage):
+    from facultativo.notifiers.smtp import explain_reply
+
+    code, text = reply.split(" ", 1)
+    line, relay = explain_reply(int(code), text.encode(), stage)
+    start, its = REPLIES[(reply, stage)]
+    assert line.startswith(start) and relay is its, line
+    enhanced, _, said = text.partition(" ")
+    if not enhanced[0].isdigit():
+        enhanced, said = "", text
+    code_part = f"{code} {enhanced}" if enhanced else code
+    assert line.endswith(f"({code_part}: «{said}»)"), line  # its words: a quoted detail
+
+
+def test_a_4xx_stays_as_the_server_said_it():
+    from facultativo.notifiers.smtp import explain_reply
+
+    assert explain_reply(451, b"4.3.0 Intenta mas tarde", "RCPT") == (
+        "451 4.3.0 Intenta mas tarde",
+        False,
+    )
+
+
+def test_a_relay_refusing_every_recipient_waits_for_it_and_makes_no_student_an_error(
+    tmp_path, recorder
+):
+    """«550 5.7.1 Relaying denied» to RCPT was each student's permanent ERROR."""
+    controller = smtp.start(recorder, "plain")
+    try:
+        ws = workspace(tmp_path, controller)
+        recorder.refuse_all = "550 5.7.1 Relaying denied"
+        for _ in range(3):
+            ws.cycle(pool=_pool())
+            ws.clock.advance(60 * 13)
+        assert not any(str(r[NOTIFIED] or "").startswith("ERROR") for r in ws.rows())
+        recorder.refuse_all = None
+        ws.cycle(pool=_pool(), replay=True)
+    finally:
+        controller.stop()
+    assert len(recorder.ids()) == len(set(recorder.ids())) >= DUE
+
+
+def test_the_reason_emails_wait_is_cut_at_a_word_boundary(tmp_path, recorder):
+    """`status` cut «…revisa host» as «…revisa hos»."""
+    from facultativo.commands.status import campus_status, render
+
+    long = "450 4.7.1 " + " ".join(["Servidor ocupado, revisa host y puerto"] * 8)
+    controller = smtp.start(recorder, "plain")
+    try:
+        ws = workspace(tmp_path, controller)
+        recorder.refuse_all = long
+        ws.cycle(pool=_pool())
+    finally:
+        controller.stop()
+    [line] = [
+        x for x in render([campus_status(ws.config, ws.campus)]).splitlines() if "motivo:" in x
+    ]
+    reason = line.split("motivo: «", 1)[1].split("»", 1)[0]
+    assert reason.endswith("…") and long.startswith(reason[:-1]), reason
+    assert long[len(reason) - 1] == " ", reason  # the next character was a space: a whole word
