@@ -16,8 +16,11 @@ it still says the same. Refused rows are never marked; the others are, because I
 them now: each refused row is for a person to settle. The exit code is 1 when any row
 was refused or nothing was marked, 0 otherwise.
 
-Undo, before the next cycle: clear the estado of the marked rows (facultativo validates
-them again and, with the same verdict, writes to nobody) or type back what it said.
+Undo, before the next cycle: clear the estado of the rows facultativo accepted itself
+(validated again with the same verdict, nobody is written to); for an ACEPTADA that was
+staff's decision over another verdict, type back what the estado said (cleared, it would
+show facultativo's verdict and the student would never hear again). The output names
+each row and what to do with it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -248,18 +252,50 @@ def apply(config: Config, campus: Campus, path: Path, yes: bool, config_path: Pa
         if fold(answer).strip(".") not in YES:
             print("No se marcó nada.")
             return 1
-    marked = _mark(config, campus, path, listed, first)
-    if marked is None:
+    done = _mark(config, campus, path, listed, first)
+    if done is None:
         return 1
+    marked, undo = done
     print(f"Marcadas {_marked(marked)}.")
     wait = campus.mail.espera_decision_minutos
     after = f" después de {wait:g} minutos" if wait else ""
     print(
-        f"  El siguiente ciclo le envía a cada estudiante el correo de seguimiento{after}. Para "
-        "deshacerlo antes, borra el estado de esas filas (facultativo las valida de nuevo y, "
-        "con el mismo resultado, no le escribe a nadie) o escribe de nuevo lo que decía."
+        f"  El siguiente ciclo le envía a cada estudiante el correo de seguimiento{after}. "
+        "Para deshacerlo antes:"
     )
+    _tell_undo(undo)
     return 1 if first.refused else 0
+
+
+def _tell_undo(undo: marking.Undo) -> None:
+    """Which rows to clear, and which to type back: clearing an ACEPTADA that was staff's
+    own decision would leave facultativo's verdict there and the student, told their alta
+    proceeds, would never hear again."""
+    if undo.clear:
+        print(
+            f"    borra el estado de {_rows(r.number for r in undo.clear)} (facultativo "
+            f"{'las valida' if len(undo.clear) > 1 else 'la valida'} de nuevo y, con el mismo "
+            "resultado, no le escribe a nadie);"
+        )
+    if undo.type_back:
+        which = _rows(r.number for r, _, _ in undo.type_back)
+        said = ", ".join(
+            f"fila {r.number} «{text}»" + (f" (facultativo dijo {verdict})" if verdict else "")
+            for r, text, verdict in undo.type_back
+        )
+        print(
+            f"    en {which} la ACEPTADA fue decisión del personal: no borres su estado (se "
+            "quedaría con el resultado de facultativo y el estudiante no volvería a saber de su "
+            f"trámite); escribe de nuevo lo que decía: {said}."
+        )
+
+
+def _rows(numbers: Iterable[int]) -> str:
+    """«la fila 3», «las filas 3 y 4», «las filas 3, 4 y 13»."""
+    shown = [str(n) for n in numbers]
+    if len(shown) == 1:
+        return f"la fila {shown[0]}"
+    return f"las filas {', '.join(shown[:-1])} y {shown[-1]}"
 
 
 def _tell(marks: marking.Marks) -> None:
@@ -305,7 +341,7 @@ def _mark(
     path: Path,
     listed: list[files.Listed],
     confirmed: marking.Marks,
-) -> dict[str, Estado] | None:
+) -> tuple[dict[str, Estado], marking.Undo] | None:
     """Under the campus lock: the sheet read again, and written only if it still says
     what was confirmed; the ledger's history tells each mark."""
     with campus_lock(config.ledger, campus.name):
@@ -326,6 +362,6 @@ def _mark(
             marked = {row.key: estado for row, estado in again.mark}
             labels = {key: estado.etiqueta for key, estado in marked.items()}
             ledger.note_batch(campus.name, labels, datetime.now(UTC), path.name)
-            return marked
+            return marked, marking.undo(again, ledger.entries(campus.name))
         finally:
             ledger.close()

@@ -104,6 +104,34 @@ def _joined(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " y " + items[-1]
 
 
+@dataclass(frozen=True)
+class Undo:
+    """How each marked row is undone before the next cycle. `clear`: facultativo's own
+    ACEPTADA, validated again with the same verdict when its estado is cleared, and nobody
+    is written to. `type_back`: an ACEPTADA that was staff's decision over another verdict
+    (CONCLUIDA, RECHAZADA, REVISIÓN MANUAL): cleared, it would go back to facultativo's
+    verdict without a word to the student, who was told their alta proceeds; staff type
+    back what the estado said (row, that text, facultativo's verdict)."""
+
+    clear: list[Row]
+    type_back: list[tuple[Row, str, str]]
+
+
+def undo(marks: Marks, entries: Mapping[str, Entry]) -> Undo:
+    clear: list[Row] = []
+    type_back: list[tuple[Row, str, str]] = []
+    for row, _ in marks.mark:
+        entry = entries.get(row.key)
+        verdict = entry.last_verdict()[0] if entry else None
+        if verdict == Estado.ACEPTADA:
+            clear.append(row)
+        else:
+            said = scrub(row.status.get("estado", "").strip())[:40]
+            known = Estado.__members__.get(verdict or "")
+            type_back.append((row, said, known.etiqueta if known else ""))
+    return Undo(clear, type_back)
+
+
 def cells(marks: Marks, cols: ColumnMap) -> list[CellWrite]:
     """The estado cell of each row to mark, as staff would type it."""
     return [

@@ -471,7 +471,7 @@ def test_clearing_the_estado_before_the_next_cycle_undoes_the_mark_and_mails_nob
     path = tmp_path / "lote.csv"
     assert lote(ws, "--salida", str(path), capsys=capsys)[0] == 0
     code, out, _ = lote(ws, "--aplicar", str(path), "--si", capsys=capsys)
-    assert code == 0 and "borra el estado de esas filas" in out
+    assert code == 0 and f"borra el estado de las filas {ALBERTO} y {CARLA}" in out
     emails = sorted(message_id(p) for p in ws.emails())
     for row in (ALBERTO, CARLA):  # facultativo's ACEPTADA: cleared, it is validated again
         ws.set_status(row, None)
@@ -488,6 +488,43 @@ def test_clearing_the_estado_before_the_next_cycle_undoes_the_mark_and_mails_nob
     assert [cell(ws, r, ESTADO) for r in (ALBERTO, CARLA)] == ["ACEPTADA", "ACEPTADA"]
     assert lote(ws, "--salida", str(path), capsys=capsys)[0] == 0
     assert len(read_csv(path)) == 1 + 4  # all four wait for the batch again
+
+
+def test_following_the_undo_advice_keeps_the_rows_staff_accepted_themselves_accepted(
+    tmp_path, pool, capsys
+):
+    """The advice once said to clear every marked row: Marina's ACEPTADA was staff's
+    «Aceptado» over a RECHAZADA, Francisco's «Procede» over a REVISIÓN MANUAL; cleared,
+    each went back to facultativo's verdict with no email, and the students, told their
+    alta proceeds, never heard again. The output names those rows and what to type back."""
+    ws = decided_workspace(tmp_path, pool)
+    path = tmp_path / "lote.csv"
+    assert lote(ws, "--salida", str(path), capsys=capsys)[0] == 0
+    before = {r: cell(ws, r, ESTADO) for r in (ALBERTO, CARLA, MARINA, FRANCISCO)}
+    emails = sorted(message_id(p) for p in ws.emails())
+
+    code, out, _ = lote(ws, "--aplicar", str(path), "--si", capsys=capsys)
+
+    assert code == 0
+    assert (
+        f"    borra el estado de las filas {ALBERTO} y {CARLA} (facultativo las valida de nuevo "
+        "y, con el mismo resultado, no le escribe a nadie);\n"
+        f"    en las filas {MARINA} y {FRANCISCO} la ACEPTADA fue decisión del personal: no "
+        "borres su estado (se quedaría con el resultado de facultativo y el estudiante no "
+        "volvería a saber de su trámite); escribe de nuevo lo que decía: "
+        f"fila {MARINA} «Aceptado» (facultativo dijo RECHAZADA), "
+        f"fila {FRANCISCO} «Procede» (facultativo dijo REVISIÓN MANUAL).\n"
+    ) in out
+    for row in (ALBERTO, CARLA):  # as the output says
+        ws.set_status(row, None)
+    for row, typed in ((MARINA, "Aceptado"), (FRANCISCO, "Procede")):
+        ws.set_status(row, typed)
+    for _ in range(2):
+        ws.clock.advance(5)
+        ws.cycle(pool)
+
+    assert {r: cell(ws, r, ESTADO) for r in before} == before
+    assert sorted(message_id(p) for p in ws.emails()) == emails
 
 
 def test_typing_back_the_decision_while_the_follow_up_waits_stops_it(tmp_path, pool, capsys):
