@@ -56,6 +56,7 @@ from facultativo.sync.sources import SourceError
 from facultativo.sync.wording import staff_word
 from facultativo.validators import Estado
 from facultativo.validators.identifiers import clean_nss
+from facultativo.validators.text import fold
 from facultativo.wiring import build_source, build_store
 
 from . import campuses
@@ -330,6 +331,7 @@ def _lines(events: list[Event], tz: str) -> Iterable[tuple[datetime, str]]:
     """Each event as a line; an email's intent and its result are one line (an intent
     never followed by its result is a send the process did not live to record)."""
     open_: dict[tuple[str, int], Event] = {}
+    shown = ""  # the estado in the sheet, as the events so far tell
     for i, event in enumerate(events):
         if event.kind == EventKind.EMAIL_SENDING:
             ident = (event.data.get("notice", ""), event.data.get("gen", 0))
@@ -340,14 +342,22 @@ def _lines(events: list[Event], tz: str) -> Iterable[tuple[datetime, str]]:
         intent = None
         if event.kind == EventKind.EMAIL and not event.data.get("adopted"):
             intent = open_.pop((event.data.get("notice", ""), event.data.get("gen", 0)), None)
-        yield event.at, _said(event, events[i + 1 :], tz, intent)
+        yield event.at, _said(event, events[i + 1 :], tz, intent, shown)
+        shown = _shown_after(event, shown)
     for intent in open_.values():
         yield intent.at, _unfinished(intent)
 
 
-def _said(event: Event, later: list[Event] | None, tz: str, intent: Event | None = None) -> str:
+def _said(
+    event: Event,
+    later: list[Event] | None,
+    tz: str,
+    intent: Event | None = None,
+    shown: str = "",
+) -> str:
     """One event in the office's words; `later`: the events after it (None: rebuilt from
-    before events were kept, nothing known after it)."""
+    before events were kept, nothing known after it); `shown`: the estado the sheet showed
+    before it, as the events so far tell."""
     d, kind = event.data, event.kind
     if kind == EventKind.SEEN:
         if not d:
@@ -362,6 +372,12 @@ def _said(event: Event, later: list[Event] | None, tz: str, intent: Event | None
         return _written(d)
     if kind == EventKind.RERUN:
         before = f" (antes: {_estado(d['previous'])})" if d.get("previous") else ""
+        if shown and (not d.get("previous") or fold(shown) != fold(_estado(d["previous"]))):
+            # the sheet showed staff's estado or a lote mark, not facultativo's verdict
+            verdict = (
+                f"; facultativo había dicho {_estado(d['previous'])}" if d.get("previous") else ""
+            )
+            before = f" (antes: «{shown}»{verdict})"
         if d.get("why") == "answers":
             return f"El estudiante cambió su respuesta: se valida de nuevo{before}."
         return f"El personal borró el estado: se valida de nuevo{before}."
@@ -522,6 +538,19 @@ def _status(status: str | None, detail: str, tz: str, d: dict[str, Any]) -> str:
     if status == NoticeStatus.SENDING:
         return "se estaba enviando cuando se detuvo el proceso (pudo haber salido)"
     return str(status)
+
+
+def _shown_after(event: Event, shown: str) -> str:
+    """The estado the sheet shows after this event: what facultativo wrote, what staff
+    typed, what `lote --aplicar` marked; a re-run empties it."""
+    d = event.data
+    if event.kind in (EventKind.WRITTEN, EventKind.LOTE, EventKind.RESTORED) and d.get("estado"):
+        return _estado(str(d["estado"]))
+    if event.kind == EventKind.STAFF and d.get("typed"):
+        return str(d["typed"])
+    if event.kind == EventKind.RERUN:
+        return ""
+    return shown
 
 
 def _unfinished(intent: Event) -> str:

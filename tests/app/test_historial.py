@@ -141,6 +141,35 @@ def test_a_rows_story_after_a_decision_a_staff_override_and_a_follow_up(tmp_path
     assert address not in out and nss not in out  # nobody asked for them: masked
 
 
+def test_a_lote_mark_cleared_before_the_next_cycle_says_the_sheet_showed_the_mark(
+    tmp_path, pool, capsys
+):
+    """Staff accepted the REVISIÓN MANUAL, `lote --aplicar` marked it, staff cleared it
+    before the next cycle: the re-run said «antes: REVISIÓN MANUAL», not what the sheet
+    showed."""
+    ws = waiting_workspace(tmp_path)
+    ws.cycle(pool)
+    ws.set_status(REVIEW, "Aceptado")
+    ws.clock.advance(1)
+    ws.cycle(pool)
+    config, lote = str(ws.folder / "facultativo.toml"), str(tmp_path / "lote.csv")
+    assert main(["lote", "--config", config, "--salida", lote]) == 0
+    assert main(["lote", "--config", config, "--aplicar", lote, "--si"]) == 0
+    capsys.readouterr()
+    ws.set_status(REVIEW, None)
+    ws.clock.advance(1)
+    ws.cycle(pool)
+
+    code, out, err = historial(ws, "--fila", str(REVIEW), capsys=capsys)
+
+    assert code == 0, err
+    assert lines_with(
+        out,
+        "El personal borró el estado: se valida de nuevo (antes: «ALTA APLICADA»; facultativo "
+        "había dicho REVISIÓN MANUAL).",
+    ), out
+
+
 def test_the_json_history_lists_each_event_with_its_iso_time_kind_and_fields(
     tmp_path, pool, capsys
 ):
