@@ -198,6 +198,9 @@ def _cycle(
     outcomes = _validate(rt, [s for s in steps if s.action in (Action.VALIDATE, Action.RERUN)], now)
     anteriores = {s.row.key for s in steps if s.action is Action.ANTERIOR}
     outcomes = mark_duplicates(rows, outcomes, s.policy, now, ledger.entries(s.name), anteriores)
+    for row in rows:  # after the duplicates: the estado the sheet gets (a CONCLUIDA)
+        if row.key in outcomes:
+            log.info("fila %d: %s", row.number, _outcome_text(outcomes[row.key]))
     rt.hooks.checkpoint("validated")
     pending = pending_cells(steps, outcomes)
     fill = restores(steps, pending, foreign) | landed(steps, pending)
@@ -346,7 +349,6 @@ def _validate(rt: Runtime, work: list[Step], now: datetime) -> dict[str, Outcome
             outcomes[step.row.key] = outcome
             if rt.hooks.progress:
                 rt.hooks.progress(done, len(work))
-            log.info("fila %d: %s", step.row.number, _outcome_text(outcome))
     return outcomes
 
 

@@ -275,3 +275,19 @@ def test_dry_run_after_a_cycle_plans_nothing(tmp_path, pool):
     ws.cycle(pool)
     report = ws.cycle(pool, dry_run=True)
     assert report.planned_cells == [] and report.planned_emails == []
+
+
+def test_the_log_says_the_estado_the_sheet_gets_for_a_duplicate(tmp_path, pool, caplog):
+    """It logged «fila 16: ACEPTADA (SIN_VIGENCIA)» where CONCLUIDA was written: the line
+    came before the duplicate was marked."""
+    ws = Workspace(tmp_path)
+    duplicate = next(i + 2 for i, (_, m) in enumerate(EXPECTED) if m == "SOLICITUD_DUPLICADA")
+
+    with caplog.at_level("INFO", logger="facultativo.sync"):
+        ws.cycle(pool)
+
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("fila ")]
+    mine = [line for line in said if line.startswith(f"fila {duplicate}: ")]
+    assert len(mine) == 1 and mine[0].startswith(f"fila {duplicate}: CONCLUIDA (")
+    assert "SOLICITUD_DUPLICADA" in mine[0]
+    assert len(said) == len(EXPECTED)
