@@ -8,7 +8,8 @@ BAJA APLICADA yet. Pure: rows and the ledger's entries in, records out.
   the one the student typed otherwise. The two differing (staff accepted it anyway, or
   edited the cell) is said on the row.
 - CURP: the one typed. The constancia prints one too, but facultativo keeps none; an
-  ACEPTADA of facultativo's own means they were the same (else CURP_NO_COINCIDE).
+  ACEPTADA of facultativo's own means they were the same. Staff accepting a verdict that
+  said CURP_NO_COINCIDE is said on the row: the typed CURP is not the constancia's.
 - Name: as the constancia printed it when the sheet still shows that reading (the detalle
   of a NOMBRE_NO_COINCIDE that staff accepted), else as typed; cut into nombre(s), primer
   and segundo apellido by sync/lote/names.py, checked against the CURP.
@@ -29,6 +30,7 @@ from facultativo.validators.identifiers import (
     clean_nss,
     nss_is_valid,
 )
+from facultativo.validators.motivos import Motivo, motivos_in_cell
 from facultativo.validators.text import day_text, fold
 
 from ..model import Entry
@@ -137,6 +139,8 @@ def record_of(row: Row, entry: Entry | None, timezone: str, registro: str) -> Re
         notes.append("sin CURP: pídesela al estudiante")
     elif not CURP_PATTERN.fullmatch(curp):
         notes.append("la CURP escrita no tiene la forma de una CURP: revísala")
+    elif Motivo.CURP_NO_COINCIDE in verdict_motivos(row, entry):
+        notes.append("la CURP escrita no es la de la constancia: revísala antes de registrar")
     parts, printed = _name(row, entry, curp)
     if printed:
         notes.append("nombre como lo imprime la constancia (el escrito no coincidía)")
@@ -157,6 +161,14 @@ def record_of(row: Row, entry: Entry | None, timezone: str, registro: str) -> Re
         "observaciones": "; ".join(notes),
     }
     return Record(row.key, row.number, row.tipo, values, tuple(notes))
+
+
+def verdict_motivos(row: Row, entry: Entry | None) -> set[Motivo]:
+    """The motivos of facultativo's verdict on this response: the ledger's (also after a
+    re-run cleared it) and the sheet's motivo cell, which staff accepting it leave."""
+    codes = (entry.last_verdict()[1] if entry else None) or ""
+    found = {Motivo(c) for c in codes.split(",") if c in Motivo.__members__}
+    return found | set(motivos_in_cell(row.status.get("motivo", "")))
 
 
 def _not_yet(row: Row, entry: Entry | None) -> str:

@@ -24,7 +24,7 @@ from facultativo.sync import digest
 from facultativo.wiring import open_runtime
 from tests.support import google_env as g
 from tests.support.sheet import ESTADO
-from tests.support.workspace import Crash, Workspace, crash_at, message_id
+from tests.support.workspace import EXPECTED, Crash, Workspace, crash_at, message_id
 
 ID = "Validación: id"
 NSS = "Número de Seguridad Social (NSS)"
@@ -256,6 +256,29 @@ def test_the_batch_is_never_written_over_the_responses_workbook_nor_a_file_that_
     assert lote(ws, "--salida", str(other), "--reemplazar", capsys=capsys)[0] == 0
     assert load_workbook(other).active.cell(1, len(HEADER)).value == "id"
     assert lote(ws, "--salida", str(other), capsys=capsys)[0] == 0  # a batch: replaced again
+
+
+def test_a_row_accepted_over_a_curp_that_is_not_the_constancias_says_so_in_observaciones(
+    tmp_path, pool, capsys
+):
+    """Staff accepted the demo's CURP_NO_COINCIDE (row 9): the batch carried the typed CURP,
+    someone else's, with no word about it, and IMSS got it."""
+    ws = decided_workspace(tmp_path, pool)
+    row = next(i + 2 for i, (_, m) in enumerate(EXPECTED) if m == "CURP_NO_COINCIDE")
+    ws.set_status(row, "Aceptado")
+    ws.clock.advance(1)
+    ws.cycle(pool)
+    path = tmp_path / "lote.csv"
+
+    code, out, err = lote(ws, "--salida", str(path), capsys=capsys)
+
+    assert code == 0, err
+    header, *rows = read_csv(path)
+    by_id = {r[-1]: dict(zip(header, r, strict=True)) for r in rows}
+    note = "la CURP escrita no es la de la constancia: revísala antes de registrar"
+    assert note in by_id[cell(ws, row, ID)]["Observaciones"]
+    assert f"fila {row}: {note}" in out
+    assert all(note not in r["Observaciones"] for k, r in by_id.items() if k != cell(ws, row, ID))
 
 
 def test_applying_the_batch_marks_exactly_its_rows_and_each_student_hears_once(
