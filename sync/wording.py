@@ -153,3 +153,14 @@ def unread_estados(rows: Iterable[Any]) -> list[str]:
         if meant is not None:
             found.append(unknown_text(r.number, decision, meant, " (decisión del personal)"))
     return found
+
+
+def ago_text(minutes: float) -> str:
+    """How long ago, as staff say it: «hace 4 min», «hace 3 h», «hace 2 días»."""
+    if minutes < 1:
+        return "hace menos de un minuto"
+    if minutes < 120:
+        return f"hace {int(minutes)} min"
+    if minutes < 48 * 60:
+        return f"hace {int(minutes // 60)} h"
+    return f"hace {int(minutes // (24 * 60))} días"

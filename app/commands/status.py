@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 from facultativo.config import Campus, Config, load
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.lock import CampusBusy, LockUnavailable, campus_lock
 from facultativo.sync.wording import (
+    ago_text,
     emails_text,
     emails_total_text,
     estados_text,
@@ -33,8 +35,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def campus_status(config: Config, campus: Campus) -> dict[str, Any]:
+def campus_status(config: Config, campus: Campus, now: datetime | None = None) -> dict[str, Any]:
+    """The campus as the ledger tells it. `runner`: "service" when `run` is recorded,
+    "cron" when cycles ran with no service ever recorded (cron or `sync --once`)."""
     running = _running(config, campus)
+    now = now or datetime.now(UTC)
     if not config.ledger.exists():
         return {
             "campus": campus.name,
@@ -50,12 +55,20 @@ def campus_status(config: Config, campus: Campus) -> dict[str, Any]:
     try:
         last = ledger.last_cycle(campus.name)
         service = ledger.service_state(campus.name) or {}
+        failed = bool(last and last["summary"].get("error"))
+        started = datetime.fromisoformat(last["started_at"]) if last else None
         return {
             "campus": campus.name,
             "timezone": campus.policy.timezone,
             "running": running,
+            "runner": "service" if service else ("cron" if last else None),
             "pid": service.get("pid") if running else None,
             "last_cycle": last,
+            "last_cycle_failed": failed,
+            "last_cycle_minutes_ago": (
+                round((now - started).total_seconds() / 60, 1) if started else None
+            ),
+            "last_good_cycle": ledger.last_good_cycle(campus.name) if failed else None,
             "totals": _totals(ledger, campus.name) if last else None,
             "backlog_error_temporal": ledger.backlog(campus.name),
             "emails_waiting": _waiting(ledger.waiting(campus.name)),
@@ -103,19 +116,19 @@ def _running(config: Config, campus: Campus) -> bool:
 def render(states: list[dict[str, Any]]) -> str:
     lines = []
     for s in states:
-        lines.append(
-            f"Campus {s['campus']}: "
-            + (
-                "servicio en marcha" + (f" (pid {s['pid']})" if s.get("pid") else "")
-                if s["running"]
-                else "servicio detenido"
-            )
-        )
+        lines.append(f"Campus {s['campus']}: {_runner(s)}")
         last = s["last_cycle"]
         if last is None:
             lines.append("  Sin ciclos registrados.")
         else:
             lines += _last_cycle(last, s.get("timezone"))
+        if s.get("last_cycle_failed"):
+            good = s.get("last_good_cycle")
+            lines.append(
+                f"  Último ciclo correcto: {_local(good['started_at'], s.get('timezone'))}"
+                if good
+                else "  Ningún ciclo ha terminado bien todavía."
+            )
         totals = s.get("totals")
         if totals:
             since = _local(totals["since"], s.get("timezone")) if totals["since"] else "—"
@@ -146,18 +159,41 @@ def render(states: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _runner(s: dict[str, Any]) -> str:
+    """Who runs the cycles: the service (running or stopped), or cron and `sync --once`."""
+    if s["running"]:
+        return "servicio en marcha" + (f" (pid {s['pid']})" if s.get("pid") else "")
+    if s.get("runner") == "cron":
+        ago = s.get("last_cycle_minutes_ago")
+        text = "sin servicio: los ciclos los corre cron o `sync --once`"
+        if ago is not None:
+            text += f"; el último empezó {ago_text(ago)}"
+            if ago > 24 * 60:
+                text += " (si debería correr solo, revisa /etc/cron.d/facultativo)"
+        return text
+    return "servicio detenido"
+
+
 def _last_cycle(last: dict[str, Any], tz: str | None) -> list[str]:
-    """The last cycle's figures, each under its heading: that cycle's, not the totals."""
+    """The last cycle's figures, each under its heading: that cycle's, not the totals. A
+    failed cycle says so with its error; its figures only if it got as far as the sheet."""
     summary = last["summary"]
-    lines = [
-        f"  Último ciclo ({_local(last['started_at'], tz)}, {last['seconds']:.1f} s): "
+    heading = f"  Último ciclo ({_local(last['started_at'], tz)}, {last['seconds']:.1f} s)"
+    figures = (
         f"{summary.get('rows', 0)} filas en la hoja, {summary.get('processed', 0)} procesadas "
-        "en ese ciclo",
+        "en ese ciclo"
+    )
+    if summary.get("error"):
+        lines = [f"{heading}: falló: {summary['error']}"]
+        if not summary.get("rows"):  # it never read the sheet: no figures to show
+            return lines
+        lines.append(f"    Antes de fallar: {figures}")
+    else:
+        lines = [f"{heading}: {figures}"]
+    lines += [
         f"    Filas por estado: {estados_text(summary.get('estados', {}))}",
         f"    Correos de ese ciclo: {emails_text(summary.get('emails', {}))}",
     ]
-    if summary.get("error"):
-        lines.append(f"    Error: {summary['error']}")
     if summary.get("restored"):
         lines.append(
             f"    Bloque «Validación» restaurado desde la bitácora: {summary['restored']} "

@@ -37,6 +37,17 @@ class Cycles(Store):
             return None
         return {**dict(row), "summary": json.loads(row["summary"] or "{}")}
 
+    def last_good_cycle(self, campus: str) -> dict[str, Any] | None:
+        """The last cycle that finished without an error: when the sheet was last read and
+        written whole, for `status` after a failed one."""
+        row = self.db.execute(
+            "SELECT started_at, finished_at, seconds FROM cycles WHERE campus = ?"
+            " AND finished_at IS NOT NULL AND json_extract(summary, '$.error') IS NULL"
+            " ORDER BY id DESC LIMIT 1",
+            (campus,),
+        ).fetchone()
+        return dict(row) if row is not None else None
+
     def first_cycle(self, campus: str) -> str | None:
         """When the campus's first recorded cycle started: where `status`'s totals count from."""
         row = self.db.execute(

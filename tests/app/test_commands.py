@@ -217,3 +217,48 @@ def test_example_config_is_valid():
     config = load(root / "facultativo.example.toml")
     assert config.campuses[0].source.kind == "xlsx"
     assert config.campuses[0].contact.email
+
+
+def test_status_after_a_failed_cycle_says_it_failed_and_when_the_last_good_one_was(tmp_path, pool):
+    """«Último ciclo (…, 0.0 s): 0 filas en la hoja … Filas por estado: —» for a cycle that
+    never read the sheet."""
+    import pytest
+
+    from facultativo.commands.status import campus_status, render
+    from facultativo.sync.sources.base import SourceError
+    from tests.support.workspace import Workspace
+
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    good = ws.clock()
+    ws.clock.advance(30)
+    ws.workbook.write_bytes(b"no es un libro de Excel")
+    with pytest.raises(SourceError) as raised:
+        ws.cycle(pool)
+    state = campus_status(ws.config, ws.campus, now=ws.clock())
+    text = render([state])
+    [last] = [line.strip() for line in text.splitlines() if "Último ciclo (" in line]
+    assert last.startswith("Último ciclo (2026-11-16 11:30, ") and "s): falló: " in last, last
+    assert f"falló: {str(raised.value)[:60]}" in last, last  # its error line
+    assert "0 filas en la hoja" not in text and "Filas por estado" not in text.split(last)[1]
+    assert f"Último ciclo correcto: {good:%Y-%m-%d} 11:00" in text, text
+    assert state["last_cycle_failed"] and state["last_good_cycle"]["started_at"]
+
+
+def test_status_on_cron_says_the_cycles_come_from_cron_and_how_long_ago(tmp_path, pool):
+    """On cron `status` always said «servicio detenido»."""
+    from datetime import timedelta
+
+    from facultativo.commands.status import campus_status, render
+    from tests.support.workspace import Workspace
+
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    state = campus_status(ws.config, ws.campus, now=ws.clock() + timedelta(minutes=7))
+    first = render([state]).splitlines()[0]
+    assert first == (
+        "Campus demo: sin servicio: los ciclos los corre cron o `sync --once`; el último "
+        "empezó hace 7 min"
+    ), first
+    assert state["runner"] == "cron" and not state["running"]
+    assert "servicio detenido" not in render([state])

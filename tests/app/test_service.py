@@ -186,7 +186,8 @@ def test_status_reports_the_last_cycle_and_backlog(tmp_path):
     text = subprocess.run(
         [*EXE, "status", "--config", str(config)], capture_output=True, text=True, timeout=60
     ).stdout
-    assert "servicio detenido" in text and "ERROR TEMPORAL esperando reintento: 1" in text
+    assert "sin servicio: los ciclos los corre cron o `sync --once`" in text  # no `run` yet
+    assert "ERROR TEMPORAL esperando reintento: 1" in text
 
 
 def test_logs_of_a_full_cycle_hold_no_personal_data(tmp_path):
