@@ -303,13 +303,16 @@ def _tell(marks: marking.Marks) -> None:
         rows = ", ".join(str(r.number) for r in marks.already)
         print(f"  Ya estaban marcadas ALTA o BAJA APLICADA (se dejan igual): filas {rows}.")
     if marks.refused:
-        print(
-            f"  No se marcan {len(marks.refused)} filas: cambiaron desde que se hizo el "
-            "archivo; revísalas en la hoja y márcalas a mano si ya las registraste en el IMSS."
-        )
+        n = len(marks.refused)
+        print(f"  No se {'marca 1 fila' if n == 1 else f'marcan {n} filas'}:")
         for r in marks.refused:
             where = f"fila {r.fila} de la hoja" if r.fila else "ya no está en la hoja"
             print(f"    renglón {r.listed.line} del archivo ({where}): {r.why}")
+        if any(r.changed for r in marks.refused):
+            print(
+                "  Las que cambiaron desde que se hizo el archivo: revísalas en la hoja y "
+                "márcalas a mano si ya las registraste en el IMSS."
+            )
 
 
 def _question(marks: marking.Marks) -> str:

@@ -34,6 +34,7 @@ class Refused:
     listed: Listed
     fila: int | None  # where the response is in the sheet now (None: not there)
     why: str
+    changed: bool = True  # the row changed since the file was made (else: another reason)
 
 
 @dataclass
@@ -52,6 +53,7 @@ def plan(
     where = {r.key: r for r in rows if r.who not in (Who.COPY, Who.FOREIGN)}
     marks = Marks()
     seen: set[str] = set()
+    students: dict[tuple[str, str, str], Listed] = {}  # (NSS or CURP, value, tipo) marked
     for item in listed:
         if item.key in seen:
             continue  # the same row twice in the file: one mark
@@ -72,10 +74,25 @@ def plan(
             why = _changed(item, row, entries.get(row.key), timezone)
             if why:
                 marks.refused.append(Refused(item, row.number, why))
-            else:
-                assert row.tipo in APPLIED
-                marks.mark.append((row, APPLIED[row.tipo]))
+                continue
+            assert row.tipo in APPLIED
+            ids = [("nss", _nss(item.nss)), ("curp", clean_curp(item.curp))]
+            ids_tipo = [(name, value, row.tipo.value) for name, value in ids if value]
+            earlier = next((students[i] for i in ids_tipo if i in students), None)
+            if earlier is not None:  # marked twice, the student would get two follow-ups
+                marks.refused.append(Refused(item, row.number, _twice(earlier), changed=False))
+                continue
+            students.update(dict.fromkeys(ids_tipo, item))
+            marks.mark.append((row, APPLIED[row.tipo]))
     return marks
+
+
+def _twice(earlier: Listed) -> str:
+    return (
+        f"es el mismo estudiante (mismo NSS o CURP) que el renglón {earlier.line} del archivo, "
+        "que sí se marca: no se marca dos veces, para que reciba un solo correo de seguimiento; "
+        "resuelve esta fila en la hoja"
+    )
 
 
 def _changed(item: Listed, row: Row, entry: Entry | None, timezone: str) -> str:

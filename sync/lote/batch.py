@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -118,7 +118,37 @@ def collect(
         if desde is not None and (row.timestamp is None or _day(row, timezone) < desde):
             continue
         records.append(found)
-    return records, aside
+    return _repeated(records), aside
+
+
+def _repeated(records: list[Record]) -> list[Record]:
+    """The same student twice in one batch (staff accepted a duplicate, a second request):
+    each such row says which others share its NSS or CURP, for a person to register one."""
+    groups: dict[tuple[str, str], list[Record]] = {}
+    for r in records:
+        for name in ("nss", "curp"):
+            value = r.values[name]
+            if isinstance(value, str) and value:
+                groups.setdefault((name, value), []).append(r)
+    others: dict[str, set[int]] = {}
+    for group in groups.values():
+        for r in group:
+            others.setdefault(r.key, set()).update(o.fila for o in group if o is not r)
+    out = []
+    for r in records:
+        filas = sorted(others.get(r.key, ()))
+        if not filas:
+            out.append(r)
+            continue
+        shown = [str(f) for f in filas]
+        where = (
+            f"fila {shown[0]}"
+            if len(shown) == 1
+            else f"filas {', '.join(shown[:-1])} y {shown[-1]}"
+        )
+        notes = (*r.notes, f"repetido en este lote: {where} (mismo NSS o CURP)")
+        out.append(replace(r, notes=notes, values={**r.values, "observaciones": "; ".join(notes)}))
+    return out
 
 
 def accepted(row: Row) -> bool:

@@ -281,6 +281,46 @@ def test_a_row_accepted_over_a_curp_that_is_not_the_constancias_says_so_in_obser
     assert all(note not in r["Observaciones"] for k, r in by_id.items() if k != cell(ws, row, ID))
 
 
+def test_the_same_student_twice_in_a_batch_is_flagged_and_marked_once_so_one_follow_up_goes(
+    tmp_path, pool, capsys
+):
+    """Staff accepted the demo's duplicate (row 16, Ana's second request, CONCLUIDA): Ana
+    went twice in the batch with no word, and `--aplicar` marked both, two follow-ups."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    duplicate = next(i + 2 for i, (_, m) in enumerate(EXPECTED) if m == "SOLICITUD_DUPLICADA")
+    ws.set_status(duplicate, "Aceptado")
+    ws.clock.advance(1)
+    ws.cycle(pool)
+    path = tmp_path / "lote.csv"
+
+    code, out, err = lote(ws, "--salida", str(path), capsys=capsys)
+
+    assert code == 0, err
+    header, *rows = read_csv(path)
+    notes = {r[-1]: dict(zip(header, r, strict=True))["Observaciones"] for r in rows}
+    assert notes[cell(ws, 2, ID)] == f"repetido en este lote: fila {duplicate} (mismo NSS o CURP)"
+    assert notes[cell(ws, duplicate, ID)] == "repetido en este lote: fila 2 (mismo NSS o CURP)"
+    assert notes[cell(ws, ALBERTO, ID)] == ""
+
+    code, out, _ = lote(ws, "--aplicar", str(path), "--si", capsys=capsys)
+
+    assert code == 1
+    line = next(n for n, r in enumerate(rows, start=2) if r[-1] == cell(ws, 2, ID))
+    assert "  No se marca 1 fila:\n" in out
+    assert (
+        f"(fila {duplicate} de la hoja): es el mismo estudiante (mismo NSS o CURP) que el "
+        f"renglón {line} del archivo, que sí se marca"
+    ) in out
+    assert "Las que cambiaron" not in out
+    assert (cell(ws, 2, ESTADO), cell(ws, duplicate, ESTADO)) == ("ALTA APLICADA", "Aceptado")
+    for _ in range(2):
+        ws.clock.advance(1)
+        ws.cycle(pool)
+    assert aplicada_sent(ws)[cell(ws, 2, ID)] == 1
+    assert cell(ws, duplicate, ID) not in aplicada_sent(ws)
+
+
 def test_applying_the_batch_marks_exactly_its_rows_and_each_student_hears_once(
     tmp_path, pool, capsys
 ):
