@@ -399,6 +399,27 @@ def missing_password(variable: str) -> str | None:
     )
 
 
+_CRLF_WARNED: set[str] = set()
+
+
+def password_from_env(variable: str) -> str:
+    """The app password in `variable`, without the carriage return a Windows-edited
+    /etc/facultativo/env leaves at its end when sh reads it (systemd drops it itself): the
+    server would refuse the password with it. Said once per process, with the fix."""
+    value = os.environ[variable]
+    if not value.endswith("\r"):
+        return value
+    if variable not in _CRLF_WARNED:
+        _CRLF_WARNED.add(variable)
+        log.warning(
+            "%s termina en un retorno de carro: /etc/facultativo/env tiene finales de línea de "
+            "Windows (CRLF); se usa sin él, pero conviértelo con: sed -i 's/\\r$//' "
+            "/etc/facultativo/env",
+            variable,
+        )
+    return value.rstrip("\r")
+
+
 KIND = "smtp"
 TABLE = "mail"
 SMTP_XOAUTH2 = "https://mail.google.com/"  # the scope Gmail's SMTP asks of an XOAUTH2 token
@@ -510,7 +531,7 @@ def _password(s: Settings) -> Callable[[], str]:
             problem = missing_password(s.password_env)
             if problem:
                 raise SendError(problem)
-            return os.environ[s.password_env]
+            return password_from_env(s.password_env)
         if s.password_file:
             return read_password_file(s.password_file)
         return ""

@@ -291,3 +291,17 @@ def test_check_names_a_missing_empty_or_unreadable_password_file_like_the_variab
     assert line.startswith("ERROR campus demo: correo: " + said.format(path=secret)), line
     assert "Todo en orden." not in result.stdout and result.stderr == ""
     assert not ENGLISH.search(line), line
+
+
+def test_a_password_ending_in_a_windows_carriage_return_logs_in_and_says_why(tmp_path, server):
+    """/etc/facultativo/env saved on Windows, loaded with sh («set -a; . env»): the password
+    ended in \r and the server answered 535."""
+    controller, _ = server
+    result = check(
+        config(tmp_path, controller.port), "--probar-correo", password=smtp.PASSWORD + "\r"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "inició sesión en" in result.stdout
+    [warning] = [line for line in result.stderr.splitlines() if "retorno de carro" in line]
+    assert f"{VARIABLE} termina en un retorno de carro" in warning
+    assert "sed -i 's/\\r$//' /etc/facultativo/env" in warning

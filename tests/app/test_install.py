@@ -148,6 +148,35 @@ def test_a_broken_env_file_is_reported_in_the_cron_log(tmp_path):
     assert str(env) in log  # the shell names the file and line, where the IT person looks
 
 
+@pytest.mark.parametrize("password", PASSWORDS[:3])
+def test_an_env_file_with_windows_line_endings_gives_cron_the_password_systemd_gets(
+    tmp_path, password
+):
+    """Edited on Windows: under cron the password ended in \r (SMTP 535), under systemd not."""
+    env = tmp_path / "etc/facultativo/env"
+    env.parent.mkdir(parents=True)
+    text = "# /etc/facultativo/env\n" + env_line(password) + "OTRA='x'\n"
+    env.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    assert systemd_environment(env.read_text(encoding="utf-8")).get(VARIABLE) == password
+    runs = run_cron_job(tmp_path)
+    assert len(runs) == 1 and runs[0]["env"].get(VARIABLE) == password
+    assert runs[0]["env"].get("OTRA") == "x"
+
+
+def test_an_env_file_sh_cannot_parse_still_runs_facultativo_and_says_so(tmp_path):
+    """An unterminated quote stopped cron's shell before facultativo ran: nothing in the
+    log said which variable was missing."""
+    env = tmp_path / "etc/facultativo/env"
+    env.parent.mkdir(parents=True)
+    env.write_text(f"{VARIABLE}='abcd efgh ijkl mnop\n", encoding="utf-8")
+    runs = run_cron_job(tmp_path)
+    assert len(runs) == 1 and runs[0]["argv"][:2] == ["sync", "--once"]
+    assert VARIABLE not in runs[0]["env"]  # facultativo says which is missing, and where
+    log = (tmp_path / "var/lib/facultativo/facultativo.log").read_text(encoding="utf-8")
+    assert f"facultativo: {env} no se cargó porque sh no entiende su sintaxis" in log
+    assert str(env) in log.split("facultativo:")[0]  # sh -n names the file and line first
+
+
 # --- the README's install commands -----------------------------------------------------------
 
 # Commands a scratch run without root leaves out, each with the reason.
