@@ -3,9 +3,10 @@ answering «nunca me llegó el correo».
 
 The response is the one at a row of the sheet as it is now (`--fila`: rows move when staff
 sort, so the sheet is read, as every command reads it), or every response whose student
-typed an NSS or an address (`--nss`, `--correo`: matched against the sheet's cells when
-it can be read, and against the ledger's prints of them, sync/ledger/events.py, so a row
-deleted from the sheet, or a sheet that cannot be read, still finds them). Read-only: a
+typed an NSS or an address, or whose constancia printed that NSS (`--nss`, `--correo`:
+matched against the sheet's cells when it can be read, and against the ledger's prints of
+them, sync/ledger/events.py, so a row deleted from the sheet, or a sheet that cannot be
+read, still finds them). Read-only: a
 snapshot of the ledger; nothing is written, decided or sent.
 
 Personal data is masked as in the logs, except the NSS or address asked about: the person
@@ -158,10 +159,10 @@ def find(ledger: Ledger, campus: Campus, asked: Asked) -> list[Story] | str:
     keys: list[str] = []
     where: dict[str, Row] = {r.key: r for r in rows}
     if asked.nss:
-        keys = [r.key for r in rows if r.nss_typed == asked.nss]
+        keys = [r.key for r in rows if asked.nss in _nss_of(r)]
         for key in ledger.find_responses(campus.name, nss=asked.nss):
             row = where.get(key)
-            if key not in keys and (row is None or not row.nss_typed):  # a print, unconfirmed
+            if key not in keys and (row is None or not any(_nss_of(row))):  # a print, unconfirmed
                 keys.append(key)
     if asked.correo:
         mark = address_print(asked.correo)
@@ -184,6 +185,11 @@ def find(ledger: Ledger, campus: Campus, asked: Asked) -> list[Story] | str:
                 "Ya no está en la hoja (se borró su fila): se encontró en la bitácora."
             )
     return stories
+
+
+def _nss_of(row: Row) -> tuple[str, str]:
+    """The NSS the student typed and the one the constancia printed (Validación: NSS leído)."""
+    return (row.nss_typed or "", clean_nss(row.status.get("nss_leido", "")))
 
 
 def _sheet(ledger: Ledger, campus: Campus) -> Sheet | str:
@@ -324,7 +330,11 @@ def _address(row: Row, asked: str | None) -> str:
 
 def _nss(row: Row, asked: str | None) -> str:
     nss = row.nss_typed or ""
-    return nss if asked and nss == asked else mask_nss(nss or None)
+    shown = nss if asked and nss == asked else mask_nss(nss or None)
+    read = clean_nss(row.status.get("nss_leido", ""))
+    if asked and read == asked and nss != asked:  # found by what the constancia printed
+        shown += f"; NSS leído de la constancia {read}"
+    return shown
 
 
 def _lines(events: list[Event], tz: str) -> Iterable[tuple[datetime, str]]:
@@ -598,7 +608,7 @@ def as_json(story: Story) -> dict[str, Any]:
     events = []
     for e in story.events:
         ident = (e.data.get("notice"), e.data.get("gen", 0))
-        data = dict(e.data)
+        data = {k: v for k, v in e.data.items() if k != "nss_read_key"}  # a search print
         if e.kind == EventKind.EMAIL_SENDING:
             ids[ident] = data.get("message_id")
         elif e.kind == EventKind.EMAIL and "message_id" not in data and ident in ids:

@@ -22,7 +22,9 @@ Finding a response by what the student typed, without keeping it:
   ledger and its key gets, for each print, on the order of a hundred NSS that fit (10^8
   plausible student NSS over 10^6 prints), not the one. The price: about one search in a
   hundred on a campus of 10,000 responses also finds a stranger; `historial` confirms each
-  match against the sheet when it can read it, and says so when it cannot.
+  match against the sheet when it can read it, and says so when it cannot. The NSS the
+  constancia printed, when it is not the one typed, gets the same print in its verdict's
+  event (`nss_read_key`), so a search finds a response by either.
 """
 
 from __future__ import annotations
@@ -123,17 +125,21 @@ def verdict_payload(
     cells: Mapping[str, str],
     typed_nss: str | None,
     next_try: datetime | None,
+    read_print: str | None = None,
 ) -> str:
     """The verdict and its evidence line: codes, the detalle (scrubbed, as the log has it),
-    the NSS read masked, and whether it is the NSS the student typed."""
+    the NSS read masked, whether it is the NSS the student typed, and (`read_print`) the
+    keyed print of the NSS read, by which `historial --nss` finds it."""
     read = (cells.get("nss_leido") or "").strip()
+    same = bool(read and typed_nss and read == typed_nss)
     return payload(
         gen=generation,
         estado=estado,
         motivos=motivos,
         detalle=scrub(cells.get("detalle") or "")[:300],
         nss_read=mask_nss(read) if read else "",
-        nss_same=bool(read and typed_nss and read == typed_nss),
+        nss_same=same,
+        nss_read_key="" if same else read_print,  # the typed one's print is nss_key
         next_try=stamp(next_try) if next_try else "",
     )
 
@@ -197,13 +203,17 @@ class Events(Store):
     def find_responses(
         self, campus: str, nss: str | None = None, address: str | None = None
     ) -> list[str]:
-        """Responses whose student typed this NSS (by its print), or that had this address
+        """Responses whose student typed this NSS or whose constancia printed it (by its
+        print: `responses.nss_key`, a verdict's `nss_read_key`), or that had this address
         (now, or when an email went to it); oldest first."""
         found: list[str] = []
         if nss:
+            mark = self.nss_print(nss)
             rows = self.db.execute(
-                "SELECT key FROM responses WHERE campus = ? AND nss_key = ? ORDER BY rowid",
-                (campus, self.nss_print(nss)),
+                "SELECT key FROM responses WHERE campus = ? AND (nss_key = ? OR key IN"
+                " (SELECT key FROM events WHERE campus = ? AND kind = ?"
+                " AND json_extract(data, '$.nss_read_key') = ?)) ORDER BY rowid",
+                (campus, mark, campus, EventKind.VERDICT.value, mark),
             )
             found += [r["key"] for r in rows]
         if address:

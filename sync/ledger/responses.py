@@ -49,6 +49,8 @@ class Responses(Events):
         wanted = {d.key for d in decisions}
         seen = {r.key: r for r in rows if r.key in wanted}
         prints = {k: self.nss_print(r.nss_typed) for k, r in seen.items()}  # may make the key
+        read = {d.key: (d.cells or {}).get("nss_leido", "").strip() for d in decisions}
+        read_prints = {k: self.nss_print(v) for k, v in read.items() if v}  # historial --nss
         events = []
         with self.transaction() as db:
             for d in decisions:
@@ -82,7 +84,13 @@ class Responses(Events):
                 ).fetchall()[0]
                 typed = row.nss_typed if row else None
                 told = verdict_payload(
-                    generation, d.estado, d.motivos, d.cells, typed, d.next_attempt_at
+                    generation,
+                    d.estado,
+                    d.motivos,
+                    d.cells,
+                    typed,
+                    d.next_attempt_at,
+                    read_prints.get(d.key),
                 )
                 events.append((campus, d.key, now, EventKind.VERDICT, told))
             add(db, events)

@@ -274,6 +274,33 @@ def test_every_response_of_an_nss_is_told_and_only_that_nss_is_shown_whole(tmp_p
     assert out.count(f"NSS *******{nss[-4:]})") == 2
 
 
+def test_an_nss_the_constancia_printed_finds_the_response_though_the_student_typed_another(
+    tmp_path, pool, capsys
+):
+    """The demo's NSS_NO_COINCIDE: asked by the NSS on the constancia, nothing was found,
+    in the sheet or (the workbook gone) in the ledger."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    row = next(i + 2 for i, (_, m) in enumerate(EXPECTED) if m == "NSS_NO_COINCIDE")
+    read, typed = cell(ws, row, "Validación: NSS leído"), cell(ws, row, NSS)
+    assert read and read != typed
+
+    code, out, err = historial(ws, "--nss", read, capsys=capsys)
+
+    assert code == 0, err
+    other = next(i + 2 for i, r in enumerate(ws.rows()) if r[NSS] == read)  # typed it: row 21
+    heads = lines_with(out, "Campus demo: respuesta ")
+    assert [h.rsplit(" ", 1)[1] for h in heads] == [str(row), str(other)]
+    assert f"NSS escrito *******{typed[-4:]}; NSS leído de la constancia {read}" in out
+    assert typed not in out
+
+    ws.workbook.rename(ws.workbook.with_suffix(".bak"))
+    code, out, err = historial(ws, "--nss", read, capsys=capsys)
+
+    assert code == 0, err
+    assert out.count(f"Encontrada en la bitácora por el NSS {read}") == 2
+
+
 def test_on_google_sheets_a_row_is_told_and_an_unreadable_sheet_is_said_in_one_line(
     tmp_path, pool, fake, capsys
 ):
