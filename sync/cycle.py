@@ -197,9 +197,10 @@ def _cycle(
     _note_staff_and_reruns(rt, steps)  # the restored rows are WRITE_PENDING by now
     outcomes = _validate(rt, [s for s in steps if s.action in (Action.VALIDATE, Action.RERUN)], now)
     anteriores = {s.row.key for s in steps if s.action is Action.ANTERIOR}
+    validated = outcomes
     outcomes = mark_duplicates(rows, outcomes, s.policy, now, ledger.entries(s.name), anteriores)
-    for row in rows:  # after the duplicates: the estado the sheet gets (a CONCLUIDA)
-        if row.key in outcomes:
+    for row in rows:  # a duplicate's line again: the estado the sheet gets is CONCLUIDA
+        if row.key in outcomes and outcomes[row.key] is not validated.get(row.key):
             log.info("fila %d: %s", row.number, _outcome_text(outcomes[row.key]))
     rt.hooks.checkpoint("validated")
     pending = pending_cells(steps, outcomes)
@@ -349,6 +350,7 @@ def _validate(rt: Runtime, work: list[Step], now: datetime) -> dict[str, Outcome
             outcomes[step.row.key] = outcome
             if rt.hooks.progress:
                 rt.hooks.progress(done, len(work))
+            log.info("fila %d: %s", step.row.number, _outcome_text(outcome))  # as it goes
     return outcomes
 
 
