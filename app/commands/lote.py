@@ -200,10 +200,18 @@ def _tipos(records: list[Record]) -> str:
 
 
 def _set_aside(aside: list[SetAside]) -> None:
-    if aside:
+    later = [a for a in aside if a.applied is None]
+    if later:
         print("  ACEPTADA que no van en el lote todavía:")
-        for a in aside:
+        for a in later:
             print(f"    fila {a.fila}: {a.why}")
+    applied = [a for a in aside if a.applied is not None]
+    if applied:
+        which = ", ".join(f"fila {a.fila} (como la fila {a.applied})" for a in applied)
+        print(
+            "  No van en el lote, porque el mismo estudiante (mismo NSS o CURP, mismo tipo) ya "
+            f"está ALTA o BAJA APLICADA en otra fila: {which}; resuélvelas en la hoja."
+        )
 
 
 def _sheet(ledger: Ledger, campus: Campus) -> Sheet:

@@ -25,7 +25,7 @@ from ..model import Entry
 from ..privacy import scrub
 from ..rows import Row, Who
 from ..sources import CellWrite
-from .batch import APPLIED, TIPOS, accepted, record_of
+from .batch import APPLIED, TIPOS, Applied, accepted, applied_why, record_of
 from .files import Listed
 
 
@@ -52,6 +52,7 @@ def plan(
 ) -> Marks:
     where = {r.key: r for r in rows if r.who not in (Who.COPY, Who.FOREIGN)}
     marks = Marks()
+    registered = Applied(rows)
     seen: set[str] = set()
     students: dict[tuple[str, str, str], Listed] = {}  # (NSS or CURP, value, tipo) marked
     for item in listed:
@@ -71,9 +72,16 @@ def plan(
                 Refused(item, row.number, f"su estado ya no es ACEPTADA: «{shown}»")
             )
         else:
-            why = _changed(item, row, entries.get(row.key), timezone)
+            entry = entries.get(row.key)
+            why = _changed(item, row, entry, timezone)
             if why:
                 marks.refused.append(Refused(item, row.number, why))
+                continue
+            now = record_of(row, entry, timezone, "")
+            done = registered.of(now) if not isinstance(now, str) else None
+            if done is not None:  # a second acceptance of a registration already marked
+                why = f"{applied_why(done)}: {_ONCE}"
+                marks.refused.append(Refused(item, row.number, why, changed=False))
                 continue
             assert row.tipo in APPLIED
             ids = [("nss", _nss(item.nss)), ("curp", clean_curp(item.curp))]
@@ -87,11 +95,16 @@ def plan(
     return marks
 
 
+_ONCE = (
+    "no se marca dos veces, para que reciba un solo correo de seguimiento; resuelve esta fila "
+    "en la hoja"
+)
+
+
 def _twice(earlier: Listed) -> str:
     return (
         f"es el mismo estudiante (mismo NSS o CURP) que el renglón {earlier.line} del archivo, "
-        "que sí se marca: no se marca dos veces, para que reciba un solo correo de seguimiento; "
-        "resuelve esta fila en la hoja"
+        f"que sí se marca: {_ONCE}"
     )
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from facultativo.validators import Estado, Tipo
@@ -73,6 +73,7 @@ ID = "id"
 TIPOS = {Tipo.ALTA: "Alta", Tipo.BAJA: "Baja"}
 APPLIED = {Tipo.ALTA: Estado.ALTA_APLICADA, Tipo.BAJA: Estado.BAJA_APLICADA}
 _PRINTED_NAME = re.compile(r"constancia: «([^»]+)»")
+_NEVER = datetime.min.replace(tzinfo=UTC)  # a row whose timestamp cannot be read
 
 
 @dataclass(frozen=True)
@@ -88,10 +89,13 @@ class Record:
 
 @dataclass(frozen=True)
 class SetAside:
-    """An accepted response that cannot go in the batch yet, and why."""
+    """An accepted response that cannot go in the batch yet, and why. `applied`: the row
+    where the same student is already ALTA/BAJA APLICADA (the response is left out for
+    good, not "yet")."""
 
     fila: int
     why: str
+    applied: int | None = None
 
 
 def collect(
@@ -106,6 +110,7 @@ def collect(
     when given), in sheet order, and those set aside with the reason."""
     records: list[Record] = []
     aside: list[SetAside] = []
+    registered = Applied(rows)
     for row in rows:
         if not accepted(row):
             continue
@@ -117,8 +122,62 @@ def collect(
             continue
         if desde is not None and (row.timestamp is None or _day(row, timezone) < desde):
             continue
+        earlier = registered.of(found)
+        if earlier is not None:
+            aside.append(SetAside(row.number, applied_why(earlier), applied=earlier.number))
+            continue
         records.append(found)
     return _repeated(records), aside
+
+
+class Applied:
+    """The students the sheet already shows ALTA or BAJA APLICADA, by NSS and by CURP (read
+    as the batch reads them). A response whose student (same NSS or CURP, same tipo) is
+    APLICADA on another row is a second acceptance of one registration (staff accepted a
+    duplicate): it is not registered again, nor marked, so the student hears once. What
+    counts is the student's latest APLICADA (by the Form's timestamp): an alta applied,
+    then a baja applied, leaves a new alta free to go."""
+
+    def __init__(self, rows: list[Row]) -> None:
+        self._latest: dict[tuple[str, str], Row] = {}
+        for row in rows:
+            if row.who in (Who.COPY, Who.FOREIGN) or row.tipo not in APPLIED:
+                continue
+            if row.decision is not APPLIED[row.tipo]:
+                continue
+            for ident in _identities(nss_of(row), _curp(row)):
+                known = self._latest.get(ident)
+                if known is None or _moment(row) > _moment(known):
+                    self._latest[ident] = row
+
+    def of(self, record: Record) -> Row | None:
+        """The row where this record's student is APLICADA with its tipo, or None."""
+        nss, curp = record.values["nss"], record.values["curp"]
+        for ident in _identities(str(nss), str(curp)):
+            row = self._latest.get(ident)
+            if row is not None and row.key != record.key and row.tipo is record.tipo:
+                return row
+        return None
+
+
+def applied_why(row: Row) -> str:
+    assert row.tipo in APPLIED
+    return (
+        f"el mismo estudiante (mismo NSS o CURP) ya está {APPLIED[row.tipo].etiqueta} en la "
+        f"fila {row.number}"
+    )
+
+
+def _identities(nss: str, curp: str) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in (("nss", nss), ("curp", curp)) if value]
+
+
+def _curp(row: Row) -> str:
+    return clean_curp(row.request.curp or "") if row.request else ""
+
+
+def _moment(row: Row) -> datetime:
+    return row.timestamp or _NEVER
 
 
 def _repeated(records: list[Record]) -> list[Record]:
@@ -216,6 +275,12 @@ def _not_yet(row: Row, entry: Entry | None) -> str:
     if row.tipo not in TIPOS:
         return "no dice si es alta o baja: corrige el tipo de solicitud en la hoja"
     return ""
+
+
+def nss_of(row: Row) -> str:
+    """The NSS the batch gives a row: what IMSS printed, when the sheet shows it; else what
+    was typed."""
+    return _nss(row, [])
 
 
 def _nss(row: Row, notes: list[str]) -> str:

@@ -321,6 +321,55 @@ def test_the_same_student_twice_in_a_batch_is_flagged_and_marked_once_so_one_fol
     assert cell(ws, duplicate, ID) not in aplicada_sent(ws)
 
 
+def test_a_student_already_applied_in_the_sheet_is_left_out_of_the_batch_and_never_marked_again(
+    tmp_path, pool, capsys
+):
+    """Ana's alta went in a batch and was marked; staff then accepted her duplicate (row 16,
+    CONCLUIDA): a later batch listed it again and `--aplicar` marked it, a second follow-up
+    for one registration."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    duplicate = next(i + 2 for i, (_, m) in enumerate(EXPECTED) if m == "SOLICITUD_DUPLICADA")
+    first = tmp_path / "primero.csv"
+    assert lote(ws, "--salida", str(first), capsys=capsys)[0] == 0
+    header, *rows = read_csv(first)
+    with first.open("w", encoding="utf-8-sig", newline="") as fh:  # staff registered Ana only
+        csv.writer(fh).writerows([header, *(r for r in rows if r[-1] == cell(ws, 2, ID))])
+    ws.set_status(duplicate, "Aceptado")
+    ws.clock.advance(1)
+    ws.cycle(pool)
+    both = tmp_path / "ambos.csv"  # made before Ana was marked: she and her duplicate
+    assert lote(ws, "--salida", str(both), capsys=capsys)[0] == 0
+    assert lote(ws, "--aplicar", str(first), "--si", capsys=capsys)[0] == 0
+    assert cell(ws, 2, ESTADO) == "ALTA APLICADA"
+
+    code, out, err = lote(ws, "--salida", str(tmp_path / "despues.csv"), capsys=capsys)
+
+    assert code == 0, err
+    _, *rows = read_csv(tmp_path / "despues.csv")
+    assert cell(ws, duplicate, ID) not in [r[-1] for r in rows]
+    assert (
+        "  No van en el lote, porque el mismo estudiante (mismo NSS o CURP, mismo tipo) ya está "
+        f"ALTA o BAJA APLICADA en otra fila: fila {duplicate} (como la fila 2); resuélvelas en "
+        "la hoja.\n"
+    ) in out
+
+    code, out, _ = lote(ws, "--aplicar", str(both), "--si", capsys=capsys)
+
+    assert code == 1
+    assert (
+        f"(fila {duplicate} de la hoja): el mismo estudiante (mismo NSS o CURP) ya está ALTA "
+        "APLICADA en la fila 2: no se marca dos veces"
+    ) in out
+    assert "Las que cambiaron" not in out
+    assert cell(ws, duplicate, ESTADO) == "Aceptado"
+    for _ in range(2):
+        ws.clock.advance(1)
+        ws.cycle(pool)
+    assert aplicada_sent(ws)[cell(ws, 2, ID)] == 1
+    assert cell(ws, duplicate, ID) not in aplicada_sent(ws)
+
+
 def test_applying_the_batch_marks_exactly_its_rows_and_each_student_hears_once(
     tmp_path, pool, capsys
 ):
