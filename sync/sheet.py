@@ -56,7 +56,9 @@ def read_sheet(
     entries: Mapping[str, Entry],
     again: bool = False,
     prefix: str = "",
+    peek: bool = False,
 ) -> Sheet:
-    """The sheet now (`again`: the cheaper re-read just before writing)."""
-    table = source.reread() if again else source.read()
+    """The sheet now (`again`: the cheaper re-read just before writing; `peek`: for a
+    command that only reads, a workbook staff have open is read as saved)."""
+    table = source.reread() if again else source.peek() if peek else source.read()
     return view(table, columns, timezone, refs, entries, prefix)

@@ -199,7 +199,8 @@ def _sheet(ledger: Ledger, campus: Campus) -> Sheet | str:
         entries = ledger.entries(campus.name)
         tz = campus.policy.timezone
         prefix = ledger.id_prefix()
-        return read_sheet(source, campus.columns, tz, store.refs, entries, prefix=prefix)
+        # read-only: a workbook staff have open is read as saved
+        return read_sheet(source, campus.columns, tz, store.refs, entries, prefix=prefix, peek=True)
     except (SourceError, MissingColumns) as exc:
         return str(exc)
 

@@ -138,6 +138,9 @@ def make(
     files.format_of(path)  # a wrong extension is said before the sheet is read
     records, aside = waiting(config, campus, tipo, desde)
     what = _filtered(tipo, desde)
+    held = build_source(campus).held_open()
+    if held:
+        print(f"Campus {campus.name}: {held}; se leyó como está guardado (guarda lo que falte).")
     if not records:
         print(
             f"Campus {campus.name}: ninguna solicitud ACEPTADA{what} espera registrarse en el "
@@ -219,8 +222,27 @@ def _sheet(ledger: Ledger, campus: Campus) -> Sheet:
     entries = ledger.entries(campus.name)
     prefix = ledger.id_prefix()
     return read_sheet(
-        source, campus.columns, campus.policy.timezone, store.refs, entries, prefix=prefix
+        source,
+        campus.columns,
+        campus.policy.timezone,
+        store.refs,
+        entries,
+        prefix=prefix,
+        peek=True,  # a workbook staff have open is read as saved; only a write needs it closed
     )
+
+
+def _held_open(campus: Campus) -> bool:
+    """The workbook is open in Excel or LibreOffice: marks written now would be lost when
+    staff save it. Said in one line; nothing is marked."""
+    held = build_source(campus).held_open()
+    if held:
+        print(
+            f"facultativo: {held}: ciérralo y vuelve a ejecutar el comando para marcar (al "
+            "guardarlo se perderían las marcas); no se marcó nada.",
+            file=sys.stderr,
+        )
+    return held is not None
 
 
 # --- applying it ----------------------------------------------------------------------
@@ -247,6 +269,8 @@ def apply(config: Config, campus: Campus, path: Path, yes: bool, config_path: Pa
     if not first.mark:
         print("Nada que marcar.")
         return 1 if first.refused else 0
+    if _held_open(campus):
+        return 1
     question = _question(first)
     if not yes:
         if not sys.stdin.isatty():
@@ -368,6 +392,8 @@ def _mark(
                     "marcar o ya no); no se marcó nada: vuelve a ejecutar el comando.",
                     file=sys.stderr,
                 )
+                return None
+            if _held_open(campus):
                 return None
             build_source(campus).write(marking.cells(again, sheet.cols))
             marked = {row.key: estado for row, estado in again.mark}

@@ -71,6 +71,17 @@ class ResponseSource(ABC):
         (staff sort and insert while a cycle runs). Backends may make it cheaper."""
         return self.read()
 
+    def peek(self) -> Table:
+        """The table for a command that only reads it (`lote`, `historial`): a workbook
+        staff have open is read as last saved, where `read` refuses (the cycle, which
+        writes after it reads, waits for it to close)."""
+        return self.read()
+
+    def held_open(self) -> str | None:
+        """Who holds the sheet open in a program that saves it back whole (a workbook's
+        lock file), as one Spanish phrase, or None: a write now would be lost."""
+        return None
+
     @abstractmethod
     def write(self, cells: list[CellWrite], mark: str | None = None) -> None:
         """Cells in one batch; `mark`, when given, replaces the sheet's ownership mark in

@@ -79,6 +79,11 @@ class XlsxSource(ResponseSource):
         return None
 
     def read(self) -> Table:
+        self._refuse_if_open()
+        return self.peek()
+
+    def peek(self) -> Table:
+        """The workbook as saved, open in Excel or not (reading never disturbs it)."""
         self._seen = _fingerprint(self.path)  # taken first: a save during the read shows
         book = self._open(data_only=True)
         ws = self._worksheet(book)
@@ -127,7 +132,6 @@ class XlsxSource(ResponseSource):
             )
 
     def _open(self, data_only: bool) -> Workbook:
-        self._refuse_if_open()
         try:
             return load_workbook(self.path, data_only=data_only)
         except FileNotFoundError:
@@ -158,6 +162,11 @@ class XlsxSource(ResponseSource):
                 if lock.exists():
                     found.append(lock)
         return found
+
+    def held_open(self) -> str | None:
+        for lock in self._locks()[:1]:
+            return f"{self.path.name} está abierto en Excel o LibreOffice ({lock.name})"
+        return None
 
     def _refuse_if_open(self) -> None:
         for lock in self._locks()[:1]:

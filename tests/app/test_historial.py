@@ -346,6 +346,20 @@ def downgrade_to_version_8(path: Path) -> None:
     db.close()
 
 
+def test_a_row_is_told_while_staff_have_the_workbook_open(tmp_path, pool, capsys):
+    """A `.~lock.respuestas.xlsx#` (LibreOffice open at the office) made historial refuse,
+    though it only reads."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    (tmp_path / ".~lock.respuestas.xlsx#").write_text("lupita,escolares,2026-11-16")
+
+    code, out, err = historial(ws, "--fila", str(REVIEW), capsys=capsys)
+
+    assert code == 0, err
+    assert f", hoy en la fila {REVIEW}" in out
+    assert "Veredicto: REVISIÓN MANUAL" in out
+
+
 def test_a_response_from_before_events_shows_what_is_known_and_says_the_rest_was_not_recorded(
     tmp_path, pool, capsys
 ):

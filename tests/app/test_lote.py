@@ -417,6 +417,41 @@ def test_applying_the_batch_marks_exactly_its_rows_and_each_student_hears_once(
     assert "Marcada «ALTA APLICADA» con facultativo lote --aplicar (archivo lote.xlsx)" in story
 
 
+def test_an_open_workbook_is_read_for_the_batch_and_only_marking_waits_for_it_to_close(
+    tmp_path, pool, capsys
+):
+    """Staff keep respuestas.xlsx open in LibreOffice all day: `lote` refused to make the
+    batch (reading is safe); only the marks, which their save would undo, wait."""
+    ws = decided_workspace(tmp_path, pool)
+    lock = tmp_path / ".~lock.respuestas.xlsx#"
+    lock.write_text("lupita,escolares,2026-11-16")
+    path = tmp_path / "lote.csv"
+    before = ws.workbook.read_bytes()
+
+    code, out, err = lote(ws, "--salida", str(path), capsys=capsys)
+
+    assert code == 0, err
+    assert "respuestas.xlsx está abierto en Excel o LibreOffice (.~lock.respuestas.xlsx#); " in out
+    assert len(read_csv(path)) == 5  # the header and the four ACEPTADA rows
+
+    code, out, err = lote(ws, "--aplicar", str(path), "--si", capsys=capsys)
+
+    assert code == 1
+    assert "Marcadas" not in out
+    assert err.strip() == (
+        "facultativo: respuestas.xlsx está abierto en Excel o LibreOffice "
+        "(.~lock.respuestas.xlsx#): ciérralo y vuelve a ejecutar el comando para marcar (al "
+        "guardarlo se perderían las marcas); no se marcó nada."
+    )
+    assert ws.workbook.read_bytes() == before
+    lock.unlink()
+
+    code, out, err = lote(ws, "--aplicar", str(path), "--si", capsys=capsys)
+
+    assert code == 0, err
+    assert "Marcadas 4 filas (3 ALTA APLICADA, 1 BAJA APLICADA)" in out
+
+
 # Between the mark and the follow-up: the cycle killed before it read, after it noted the
 # marks, after it recorded, with the email's intent recorded, and after a send recorded
 # (the kill between the server's 250 and that record is the machinery's one known duplicate
