@@ -261,10 +261,23 @@ def apply(config: Config, campus: Campus, path: Path, yes: bool, config_path: Pa
         first = marking.plan(
             listed, sheet.rows, ledger.entries(campus.name), campus.policy.timezone
         )
+        owner = _owner(ledger, config, campus, listed) if first.foreign() else None
     finally:
         ledger.close()
     n = len(listed)
     print(f"Campus {campus.name}, {path.name}: {n} fila{'s' if n != 1 else ''} en el archivo.")
+    if first.foreign():
+        where = (
+            f"es del campus {owner}: vuelve a ejecutarlo con --campus {owner}"
+            if owner
+            else "es de otro campus o de otra instalación"
+        )
+        print(
+            f"facultativo: ningún id de {path.name} corresponde a una respuesta del campus "
+            f"{campus.name}: el archivo {where}; no se marcó nada.",
+            file=sys.stderr,
+        )
+        return 1
     _tell(first)
     if not first.mark:
         print("Nada que marcar.")
@@ -297,6 +310,17 @@ def apply(config: Config, campus: Campus, path: Path, yes: bool, config_path: Pa
     )
     _tell_undo(undo)
     return 1 if first.refused else 0
+
+
+def _owner(
+    ledger: Ledger, config: Config, campus: Campus, listed: list[files.Listed]
+) -> str | None:
+    """The other campus of this installation whose responses the file's ids are, if any."""
+    keys = {item.key for item in listed if item.key}
+    for other in config.campuses:
+        if other.name != campus.name and keys & set(ledger.entries(other.name)):
+            return other.name
+    return None
 
 
 def _tell_undo(undo: marking.Undo) -> None:
@@ -338,8 +362,16 @@ def _tell(marks: marking.Marks) -> None:
         n = len(marks.refused)
         print(f"  No se {'marca 1 fila' if n == 1 else f'marcan {n} filas'}:")
         for r in marks.refused:
+            if r.unknown or not r.listed.key:
+                print(f"    renglón {r.listed.line} del archivo: {r.why}")
+                continue
             where = f"fila {r.fila} de la hoja" if r.fila else "ya no está en la hoja"
             print(f"    renglón {r.listed.line} del archivo ({where}): {r.why}")
+        if any(r.unknown for r in marks.refused):
+            print(
+                "  Los renglones cuyo id no corresponde son de otro archivo (de otro campus o "
+                "de otra instalación) o se editó su id: no se marcan."
+            )
         if any(r.changed for r in marks.refused):
             print(
                 "  Las que cambiaron desde que se hizo el archivo: revísalas en la hoja y "

@@ -35,6 +35,7 @@ class Refused:
     fila: int | None  # where the response is in the sheet now (None: not there)
     why: str
     changed: bool = True  # the row changed since the file was made (else: another reason)
+    unknown: bool = False  # its id is no response of this campus's ledger (another file's)
 
 
 @dataclass
@@ -45,6 +46,15 @@ class Marks:
 
     def keys(self) -> list[str]:
         return [row.key for row, _ in self.mark]
+
+    def foreign(self) -> bool:
+        """No id of the file is a response of this campus's ledger: a file of another
+        campus or another installation (nothing in it can be marked here)."""
+        return (
+            bool(self.refused)
+            and all(r.unknown for r in self.refused)
+            and not (self.mark or self.already)
+        )
 
 
 def plan(
@@ -58,10 +68,14 @@ def plan(
     for item in listed:
         if item.key in seen:
             continue  # the same row twice in the file: one mark
-        seen.add(item.key)
+        if item.key:
+            seen.add(item.key)
         row = where.get(item.key)
         if not item.key:
-            marks.refused.append(Refused(item, None, "no tiene id"))
+            marks.refused.append(Refused(item, None, "no tiene id", changed=False))
+        elif row is None and item.key not in entries:
+            why = "su id no corresponde a ninguna respuesta de este campus"
+            marks.refused.append(Refused(item, None, why, changed=False, unknown=True))
         elif row is None:
             marks.refused.append(Refused(item, None, "ya no está en la hoja"))
         elif row.tipo in APPLIED and row.decision is APPLIED[row.tipo]:

@@ -19,8 +19,9 @@ import pytest
 from openpyxl import load_workbook
 
 from facultativo.cli import main
-from facultativo.config import Digest
+from facultativo.config import Digest, load
 from facultativo.sync import digest
+from facultativo.sync.cycle import run_cycle
 from facultativo.wiring import open_runtime
 from tests.support import google_env as g
 from tests.support.sheet import ESTADO
@@ -560,6 +561,77 @@ def test_rows_that_changed_since_the_file_was_made_are_listed_and_the_rest_is_ma
     assert code == 1 and "Marcadas 1 fila (1 ALTA APLICADA)" in out
     assert cell(ws, teresa, ESTADO) == "ALTA APLICADA"
     assert cell(ws, ALBERTO, ESTADO) == "RECHAZADA" and cell(ws, CARLA, ESTADO) == "ACEPTADA"
+
+
+def test_a_file_from_another_installation_is_said_in_one_line_and_its_foreign_rows_apart(
+    tmp_path, pool, capsys
+):
+    """The other campus's batch, applied here, was «renglón N del archivo (ya no está en la
+    hoja)» once per row, under «cambiaron… márcalas a mano si ya las registraste»."""
+    ws = decided_workspace(tmp_path / "aqui", pool)
+    other = decided_workspace(tmp_path / "alla", pool)  # its own ledger: other ids
+    theirs, ours = tmp_path / "suyo.csv", tmp_path / "nuestro.csv"
+    assert lote(other, "--salida", str(theirs), capsys=capsys)[0] == 0
+    assert lote(ws, "--salida", str(ours), capsys=capsys)[0] == 0
+    before = ws.workbook.read_bytes()
+
+    code, out, err = lote(ws, "--aplicar", str(theirs), "--si", capsys=capsys)
+
+    assert code == 1
+    assert err.strip() == (
+        "facultativo: ningún id de suyo.csv corresponde a una respuesta del campus demo: el "
+        "archivo es de otro campus o de otra instalación; no se marcó nada."
+    )
+    assert "renglón" not in out and "márcalas a mano" not in out
+    assert ws.workbook.read_bytes() == before
+
+    header, *rows = read_csv(ours)
+    _, *foreign = read_csv(theirs)
+    with ours.open("w", encoding="utf-8-sig", newline="") as fh:  # one row pasted from theirs
+        csv.writer(fh).writerows([header, *rows, foreign[0]])
+
+    code, out, err = lote(ws, "--aplicar", str(ours), "--si", capsys=capsys)
+
+    assert code == 1
+    assert "Marcadas 4 filas (3 ALTA APLICADA, 1 BAJA APLICADA)" in out
+    line = len(rows) + 2
+    assert (
+        f"    renglón {line} del archivo: su id no corresponde a ninguna respuesta de este campus\n"
+    ) in out
+    assert "ya no está en la hoja" not in out and "Las que cambiaron" not in out
+
+
+def test_a_file_from_another_campus_of_the_installation_names_that_campus(tmp_path, pool, capsys):
+    ws = Workspace(tmp_path)
+    book = load_workbook(ws.workbook)  # the other campus's students: other addresses
+    sheet = book.worksheets[0]
+    at = [c.value for c in sheet[1]].index("Dirección de correo electrónico") + 1
+    for row in range(2, sheet.max_row + 1):
+        sheet.cell(row, at).value = f"norte.{sheet.cell(row, at).value}"
+    book.save(tmp_path / "norte.xlsx")
+    toml = tmp_path / "facultativo.toml"
+    text = toml.read_text("utf-8")
+    campus = text[text.index("[[campus]]") :]
+    north = campus.replace('name = "demo"', 'name = "norte"').replace(
+        '"respuestas.xlsx"', '"norte.xlsx"'
+    )
+    toml.write_text(text + "\n" + north, "utf-8")
+    config = load(toml)
+    for each in config.campuses:
+        with open_runtime(config, each, pool, False, None) as rt:
+            rt.hooks.clock = ws.clock
+            run_cycle(rt)
+    path = tmp_path / "lote-norte.csv"
+    assert lote(ws, "--campus", "norte", "--salida", str(path), capsys=capsys)[0] == 0
+
+    code, _, err = lote(ws, "--campus", "demo", "--aplicar", str(path), "--si", capsys=capsys)
+
+    assert code == 1
+    assert err.strip() == (
+        "facultativo: ningún id de lote-norte.csv corresponde a una respuesta del campus demo: "
+        "el archivo es del campus norte: vuelve a ejecutarlo con --campus norte; no se marcó "
+        "nada."
+    )
 
 
 def test_applying_asks_with_the_count_and_without_a_terminal_refuses_unless_told_si(
