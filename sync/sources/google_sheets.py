@@ -192,24 +192,28 @@ class GoogleSheetSource(ResponseSource):
         titles.update(created)
         lists = [(p, titles[fold(p.title)]) for p in PICK_LISTS if fold(p.title) in titles]
         dates = [
-            (pattern, titles[fold(STATUS_HEADERS[key])])
+            (STATUS_HEADERS[key], pattern, titles[fold(STATUS_HEADERS[key])])
             for key, pattern in DATE_FORMATS.items()
             if fold(STATUS_HEADERS[key]) in titles
         ]
-        wanted = sorted(
-            {p.title for p, _ in lists}
-            | {STATUS_HEADERS[k] for k in DATE_FORMATS if fold(STATUS_HEADERS[k]) in titles}
-        )
+        wanted = sorted({p.title for p, _ in lists} | {title for title, _, _ in dates})
         if not wanted:
             return []
         used = max(self._used, *(c.row for c in cells))
         done = _dressed(sheet)
-        new = any(fold(t) in created for t in wanted)
-        if done is not None and not new and used <= done[0] and set(wanted) <= done[1]:
-            return []
+        if done is not None and used <= done[0]:
+            # the rows are dressed: only a column new since (created now, or added by
+            # staff) gets its list or format; the others are not sent again
+            fresh = {t for t in wanted if fold(t) in created or t not in done[1]}
+            if not fresh:
+                return []
+            lists = [(p, col) for p, col in lists if p.title in fresh]
+            dates = [(title, pattern, col) for title, pattern, col in dates if title in fresh]
         sheet_id = props["sheetId"]
         have = grid.get("rowCount", 1000)
-        rows = max(have, used + SPARE_ROWS)
+        dressed_rows = done[0] if done is not None else 0
+        extend = done is None or used > dressed_rows
+        rows = max(have, used + SPARE_ROWS) if extend else max(have, dressed_rows)
         requests_: list[dict[str, Any]] = []
         if rows > have:
             requests_.append(
@@ -223,8 +227,11 @@ class GoogleSheetSource(ResponseSource):
             )
             grid["rowCount"] = rows
         requests_ += [_pick_list(sheet_id, col, rows, pick) for pick, col in lists]
-        requests_ += [_date_format(sheet_id, col, rows, pattern) for pattern, col in dates]
-        value = json.dumps({"filas": rows, "columnas": wanted}, ensure_ascii=False)
+        requests_ += [_date_format(sheet_id, col, rows, pattern) for _, pattern, col in dates]
+        # a column dressed alone reaches as far as the others or further: the record keeps
+        # the rows all of them reach
+        reach = rows if extend else dressed_rows
+        value = json.dumps({"filas": reach, "columnas": wanted}, ensure_ascii=False)
         requests_ += _metadata_requests(sheet_id, DRESSED_KEY, value)
         kept = [
             m for m in sheet.get("developerMetadata", []) if m.get("metadataKey") != DRESSED_KEY

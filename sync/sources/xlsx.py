@@ -28,6 +28,7 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from facultativo.settings import Deps
@@ -265,20 +266,40 @@ LIST_ROWS = 100_000  # the pick-lists reach as far down as the colours
 
 def _pick_lists(ws: Any) -> None:
     """The estado's and «decisión del personal»'s pick-lists (sync/columns.py PICK_LISTS):
-    a warning, never a refusal, so staff's own words still go in. Added when a column has
-    none from its first row down (a new block, a workbook from before the lists, a
-    decision column staff just added); any list already there, ours or staff's, is left."""
+    a warning, never a refusal, so staff's own words still go in. Added when nothing on the
+    column below the header has a list (a new block, a workbook from before the lists, a
+    decision column staff just added). A list of staff's on the column (from any row) is
+    theirs: none of ours is added over it, and one of ours an older version added over it
+    is taken off (Excel repairs a workbook whose lists overlap, LibreOffice keeps one).
+    Ours cut short (LibreOffice saves it down to the rows in use, J2:J1021) is extended
+    when the rows pass its end, never into a list of staff's."""
     header = {fold(str(c.value)): c.column for c in ws[1] if c.value is not None}
     for pick in PICK_LISTS:
         col = header.get(fold(pick.title))
         if col is None:
             continue
         letter = get_column_letter(col)
-        if any(f"{letter}2" in dv.sqref for dv in ws.data_validations.dataValidation):
+        formula = '"' + ",".join(pick.labels) + '"'
+        on_column = [
+            (dv, spans) for dv in ws.data_validations.dataValidation if (spans := _spans(dv, col))
+        ]
+        ours = [(dv, sp) for dv, sp in on_column if _ours(dv, formula)]
+        theirs = [sp for dv, sp in on_column if not _ours(dv, formula)]
+        taken = [span for spans in theirs for span in spans]
+        for dv, spans in ours:
+            if any(_overlap(a, b) for a in spans for b in taken):
+                ws.data_validations.dataValidation.remove(dv)  # an older version's, over theirs
+                on_column.remove((dv, spans))
+            elif ws.max_row > (last := max(high for _, high in spans)):
+                low = min(lo for lo, _ in spans)
+                below = [lo for lo, _ in taken if lo > last]
+                high = min([max(LIST_ROWS, ws.max_row), *(lo - 1 for lo in below)])
+                dv.sqref = MultiCellRange(f"{letter}{low}:{letter}{high}")
+        if on_column:
             continue
         rule = DataValidation(
             type="list",
-            formula1='"' + ",".join(pick.labels) + '"',
+            formula1=formula,
             allow_blank=True,
             showErrorMessage=True,
             errorStyle="warning",
@@ -290,6 +311,24 @@ def _pick_lists(ws: Any) -> None:
         )
         rule.add(f"{letter}2:{letter}{max(LIST_ROWS, ws.max_row)}")
         ws.add_data_validation(rule)
+
+
+def _spans(dv: DataValidation, col: int) -> list[tuple[int, int]]:
+    """The rows (first, last) a validation covers on a column, below the header."""
+    return [
+        (max(r.min_row, 2), r.max_row)
+        for r in dv.sqref.ranges
+        if r.min_col <= col <= r.max_col and r.max_row >= 2
+    ]
+
+
+def _ours(dv: DataValidation, formula: str) -> bool:
+    """One of facultativo's lists: its labels and its prompt (LibreOffice keeps both)."""
+    return dv.type == "list" and dv.formula1 == formula and dv.prompt == PICK_PROMPT
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
 
 
 def _fingerprint(path: Path) -> tuple[int, int, int] | None:

@@ -5,10 +5,15 @@ fake server keeps each setDataValidation and repeatCell it receives)."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import datetime, timedelta
 
+import pytest
 from openpyxl import load_workbook
+from openpyxl.worksheet.datavalidation import DataValidation
 
+from facultativo.sync.columns import PICK_PROMPT
 from facultativo.sync.sources import google_sheets
 from tests.support import google_env as g
 from tests.support.sheet import ESTADO, NOTIFICADA
@@ -86,6 +91,104 @@ def test_workbook_staff_decision_column_gets_its_pick_list_once_staff_add_it(tmp
     assert rule.errorStyle == "warning"
     estado_lists = [dv for dv in sheet.data_validations.dataValidation if "ACEPTADA" in dv.formula1]
     assert len(estado_lists) == 2  # the estado's is not added twice
+
+
+def _lists_on_column(sheet, col: int) -> list[tuple[str, str]]:
+    letter = sheet.cell(1, col).column_letter
+    return [
+        (str(dv.sqref), dv.errorStyle)
+        for dv in sheet.data_validations.dataValidation
+        if any(r.min_col <= col <= r.max_col for r in dv.sqref.ranges) or letter in str(dv.sqref)
+    ]
+
+
+def test_workbook_a_staff_list_not_from_row_2_is_theirs_and_never_overlapped(tmp_path, pool):
+    """Staff replaced the estado's list with their own from row 3 (J3:J500, «Alto»): it was
+    not seen as a list, so facultativo added J2:J100000 over it (Excel repairs such a file,
+    LibreOffice keeps one of the two). One an older version added over it is taken off."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    sheet, header = _sheet(ws)
+    col = header.index(ESTADO) + 1
+    letter = sheet.cell(1, col).column_letter
+
+    def staff_list(sheet, older_version: bool = False):
+        sheet.data_validations.dataValidation.clear()
+        if older_version:  # ours from row 2 down, added over staff's
+            ours = DataValidation(
+                type="list",
+                formula1='"' + ",".join(ESTADO_LIST) + '"',
+                errorStyle="warning",
+                showInputMessage=True,
+                prompt=PICK_PROMPT,
+            )
+            ours.add(f"{letter}2:{letter}100000")
+            sheet.add_data_validation(ours)
+        rule = DataValidation(type="list", formula1='"Procede,No procede"', errorStyle="stop")
+        rule.add(f"{letter}3:{letter}500")
+        sheet.add_data_validation(rule)
+
+    ws.edit(staff_list)
+    ws.set_status(ANA, None)  # a re-run: the next cycle writes
+    ws.cycle(pool)
+    sheet, _ = _sheet(ws)
+    assert _lists_on_column(sheet, col) == [(f"{letter}3:{letter}500", "stop")]
+
+    ws.edit(lambda sheet: staff_list(sheet, older_version=True))  # as the older version left it
+    sheet, _ = _sheet(ws)
+    assert len(_lists_on_column(sheet, col)) == 2
+    ws.set_status(ANA, None)
+    ws.clock.advance(1)
+    ws.cycle(pool)
+    sheet, _ = _sheet(ws)
+    assert _lists_on_column(sheet, col) == [(f"{letter}3:{letter}500", "stop")]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice no está instalado")
+def test_workbook_list_cut_short_by_a_libreoffice_save_is_extended_when_rows_pass_it(
+    tmp_path, pool
+):
+    """Saved in LibreOffice, the estado's list becomes J2:J1021: answers from row 1022 on
+    had none."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    out = tmp_path / "guardado"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path / 'perfil'}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(ws.workbook),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    shutil.copy(out / ws.workbook.name, ws.workbook)
+    sheet, header = _sheet(ws)
+    col = header.index(ESTADO) + 1
+    letter = sheet.cell(1, col).column_letter
+    ((cut, _),) = _lists_on_column(sheet, col)
+    last = int(cut.split(":")[1].lstrip(letter))
+    assert last < 100_000
+
+    def answer_below(sheet):
+        values = [c.value for c in sheet[2]][: header.index(ESTADO)]
+        values[0] = values[0] + timedelta(minutes=5)
+        values[header.index("Dirección de correo electrónico")] = "nuevo@alumnos.example.mx"
+        for i, value in enumerate(values, start=1):
+            sheet.cell(last + 1, i).value = value
+
+    ws.edit(answer_below)
+    ws.clock.advance(10)
+    ws.cycle(pool)
+    sheet, _ = _sheet(ws)
+    assert sheet.cell(last + 1, col).value  # its verdict
+    assert _lists_on_column(sheet, col) == [(f"{letter}2:{letter}{100_000}", "warning")]
 
 
 def test_workbook_dates_are_date_cells_with_a_spanish_format(tmp_path, pool):
@@ -288,3 +391,36 @@ def test_google_ordinary_cycles_send_no_formatting_until_answers_pass_the_dresse
     assert sheet.validation_at(27, estado) and sheet.validation_at(28, estado) is None
     assert sheet.number_format_at(24, _col(book, PROCESADA))["type"] == "DATE_TIME"
     assert isinstance(_cell(book, 25, PROCESADA), float)
+
+
+def test_google_a_decision_column_staff_add_gets_its_list_alone(tmp_path, fake, pool):
+    """Staff add «decisión del personal» to a dressed sheet: its list was sent with the
+    estado's list and both date formats again (over whatever staff had set since)."""
+    book = g.spreadsheet(fake, g.demo_rows(fake))
+    sheet = book.sheets[0]
+    path, clock = g.config(tmp_path, fake), Clock()
+    g.cycle(path, pool, clock)
+    sheet.rows[0].append(DECISION)
+    sheet.column_count = max(sheet.column_count, len(sheet.rows[0]))
+    sheet.rows[ANA - 1][_col(book, ESTADO)] = ""  # a re-run: the next cycle writes
+    book.touch()
+    fake.batches.clear()
+    clock.advance(30)
+
+    g.cycle(path, pool, clock)
+
+    (batch,) = _setup_batches(fake)
+    kinds = [next(iter(r)) for r in batch]
+    assert kinds.count("setDataValidation") == 1 and "repeatCell" not in kinds
+    (sent,) = [r["setDataValidation"] for r in batch if "setDataValidation" in r]
+    assert sent["range"]["startColumnIndex"] == _col(book, DECISION)
+    rule = sheet.validation_at(1, _col(book, DECISION))
+    assert [v["userEnteredValue"] for v in rule["condition"]["values"]] == DECISION_LIST
+    assert sheet.validation_at(len(sheet.rows) - 1, _col(book, DECISION)) == rule
+
+    fake.batches.clear()
+    sheet.rows[ANA - 1][_col(book, ESTADO)] = ""
+    book.touch()
+    clock.advance(30)
+    g.cycle(path, pool, clock)
+    assert _setup_batches(fake) == []  # recorded: not sent again
