@@ -160,7 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ARCHIVO",
         help="marca ALTA o BAJA APLICADA las filas de ese lote, ya registradas en el IMSS",
     )
-    lo.add_argument("--tipo", choices=["alta", "baja"], help="solo altas o solo bajas")
+    lo.add_argument(
+        "--tipo", type=str.lower, choices=["alta", "baja"], help="solo altas o solo bajas"
+    )
     lo.add_argument(
         "--desde", type=_date, metavar="AAAA-MM-DD", help="solo solicitudes desde ese día"
     )

@@ -49,5 +49,8 @@ def read(path: Path) -> list[list[str]]:
     try:
         rows = csv.reader(io.StringIO(text), delimiter=separator)
         return [[c.strip() for c in row] for row in rows]
-    except csv.Error as exc:
-        raise ValueError(str(exc)) from None
+    except csv.Error:
+        raise ValueError(
+            "no tiene la forma de un .csv (está dañado, o es otro tipo de archivo con esa "
+            "extensión)"
+        ) from None

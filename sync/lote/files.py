@@ -100,8 +100,7 @@ def read(path: Path) -> list[Listed]:
         raise LoteError(f"no se pudo leer {path}: {os_error(exc)}.") from None
     except ValueError as exc:
         raise LoteError(
-            f"{path.name} no se pudo leer como .{module.KIND} ({exc}); usa el archivo que "
-            "escribió facultativo lote."
+            f"{path.name} no se pudo leer: {exc}; usa el archivo que escribió facultativo lote."
         ) from None
     if not table:
         raise LoteError(f"{path.name} está vacío: usa el archivo que escribió facultativo lote.")
@@ -114,12 +113,16 @@ def read(path: Path) -> list[Listed]:
     at = {
         name: header.index(fold(title)) for name, title in _NEEDED.items() if fold(title) in header
     }
-    missing = [title for name, title in _NEEDED.items() if name not in at]
+    missing = [f"«{title}»" for name, title in _NEEDED.items() if name not in at]
     if missing:
-        names = " y ".join(f"«{m}»" for m in missing)
+        if len(missing) == 1:
+            what, verb = f"la columna {missing[0]}", "la compara"
+        else:
+            names = f"{', '.join(missing[:-1])} y {missing[-1]}"
+            what, verb = f"las columnas {names}", "las compara"
         raise LoteError(
-            f"{path.name} no tiene la columna {names}: --aplicar la compara con la hoja antes "
-            "de marcar cada fila; usa el archivo que escribió facultativo lote."
+            f"{path.name} no tiene {what}: --aplicar {verb} con la hoja antes de marcar cada "
+            "fila; usa el archivo que escribió facultativo lote."
         )
     key_at = header.index(fold(ID))
 

@@ -22,7 +22,7 @@ _WIDTHS = {"NSS": 14, "CURP": 22, "Observaciones": 50, "id": 30}
 
 
 class Unreadable(ValueError):
-    """Not a workbook openpyxl can read."""
+    """Not a workbook openpyxl can read: why, in Spanish, for the user's one line."""
 
 
 def write(stream: BinaryIO, header: list[str], rows: list[list[str | date]]) -> None:
@@ -51,8 +51,10 @@ def write(stream: BinaryIO, header: list[str], rows: list[list[str | date]]) -> 
 def read(path: Path) -> list[list[str]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise Unreadable(type(exc).__name__) from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError):
+        raise Unreadable(
+            "no es un libro .xlsx válido (está dañado, o es otro tipo de archivo con esa extensión)"
+        ) from None
     try:
         ws = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
         return [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]

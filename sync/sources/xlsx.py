@@ -140,9 +140,10 @@ class XlsxSource(ResponseSource):
         except PermissionError:
             raise SourceError(f"{self.describe()}: sin permiso de lectura.", True) from None
         except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            log.debug("%s: %s", self.describe(), type(exc).__name__)
             raise SourceError(
-                f"{self.describe()}: no es un libro .xlsx válido ({type(exc).__name__}); "
-                "ábrelo y guárdalo de nuevo como .xlsx."
+                f"{self.describe()}: no es un libro .xlsx válido (está dañado, o es otro tipo "
+                "de archivo con esa extensión); ábrelo y guárdalo de nuevo como .xlsx."
             ) from None
 
     def _worksheet(self, book: Workbook) -> Any:

@@ -170,6 +170,55 @@ def test_only_altas_or_only_bajas_and_only_requests_since_a_day(tmp_path, pool, 
     )
 
 
+def test_the_tipo_is_taken_in_any_case(tmp_path, pool, capsys):
+    """`--tipo ALTA`, as staff write it in the sheet, was refused by argparse."""
+    ws = decided_workspace(tmp_path, pool)
+    path = tmp_path / "lote.csv"
+
+    code, _, err = lote(ws, "--salida", str(path), "--tipo", "BAJA", capsys=capsys)
+
+    assert code == 0, err
+    assert [r[-1] for r in read_csv(path)[1:]] == [cell(ws, CARLA, ID)]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        (
+            "solo-id.csv",
+            b"id\r\nabc\r\n",
+            "solo-id.csv no tiene las columnas «NSS», «CURP» y «Tipo»: --aplicar las compara "
+            "con la hoja antes de marcar cada fila; usa el archivo que escribió facultativo lote.",
+        ),
+        (
+            "sin-tipo.csv",
+            b"NSS,CURP,id\r\n1,2,abc\r\n",
+            "sin-tipo.csv no tiene la columna «Tipo»: --aplicar la compara con la hoja antes de "
+            "marcar cada fila; usa el archivo que escribió facultativo lote.",
+        ),
+        (
+            "roto.xlsx",
+            b"esto no es un libro de Excel",
+            "roto.xlsx no se pudo leer: no es un libro .xlsx válido (está dañado, o es otro tipo "
+            "de archivo con esa extensión); usa el archivo que escribió facultativo lote.",
+        ),
+    ],
+)
+def test_a_file_that_is_not_a_batch_is_one_spanish_line_naming_what_it_lacks(
+    tmp_path, capsys, name, content, said
+):
+    """«no tiene la columna «NSS» y «CURP» y «Tipo»», and «(BadZipFile)» for a broken
+    workbook."""
+    ws = Workspace(tmp_path)
+    path = tmp_path / name
+    path.write_bytes(content)
+
+    code, _, err = lote(ws, "--aplicar", str(path), "--si", capsys=capsys)
+
+    assert code == 1
+    assert err.strip() == f"facultativo: {said}"
+
+
 def test_the_csv_and_the_xlsx_keep_leading_zeros_accents_and_formulas_as_text_for_the_owner_only(
     tmp_path, pool, capsys
 ):
