@@ -95,6 +95,7 @@ class Story:
     notes: list[str] = field(default_factory=list)
     nss: str | None = None  # the NSS asked about, when this response matched by it
     correo: str | None = None  # the address asked about, when this response matched by it
+    unread: bool = False  # the sheet could not be read: where the response is is not known
 
 
 def run(args: argparse.Namespace) -> int:
@@ -175,6 +176,7 @@ def find(ledger: Ledger, campus: Campus, asked: Asked) -> list[Story] | str:
         for key in keys
     ]
     for story in stories:
+        story.unread = sheet is None
         if sheet is None:
             story.notes.append(
                 f"No se pudo leer la hoja ({problem}): se "
@@ -296,7 +298,12 @@ def _before_events(
 def text(story: Story) -> str:
     tz = story.campus.policy.timezone
     row = story.row
-    where = f", hoy en la fila {row.number}" if row else ", que hoy no está en la hoja"
+    if row is not None:
+        where = f", hoy en la fila {row.number}"
+    elif story.unread:
+        where = " (no se pudo leer la hoja: no se sabe en qué fila está hoy)"
+    else:
+        where = ", que hoy no está en la hoja"
     lines = [f"Campus {story.campus.name}: respuesta {story.key}{where}"]
     if row is not None:
         estado = row.status.get("estado", "").strip() or "(vacío)"
