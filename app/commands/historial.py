@@ -350,6 +350,7 @@ def _lines(events: list[Event], tz: str) -> Iterable[tuple[datetime, str]]:
     never followed by its result is a send the process did not live to record)."""
     open_: dict[tuple[str, int], Event] = {}
     shown = ""  # the estado in the sheet, as the events so far tell
+    marked = ""  # that estado, when `lote --aplicar` put it there
     for i, event in enumerate(events):
         if event.kind == EventKind.EMAIL_SENDING:
             ident = (event.data.get("notice", ""), event.data.get("gen", 0))
@@ -360,8 +361,13 @@ def _lines(events: list[Event], tz: str) -> Iterable[tuple[datetime, str]]:
         intent = None
         if event.kind == EventKind.EMAIL and not event.data.get("adopted"):
             intent = open_.pop((event.data.get("notice", ""), event.data.get("gen", 0)), None)
-        yield event.at, _said(event, events[i + 1 :], tz, intent, shown)
-        shown = _shown_after(event, shown)
+        yield event.at, _said(event, events[i + 1 :], tz, intent, shown, marked)
+        after = _shown_after(event, shown)
+        if event.kind == EventKind.LOTE:
+            marked = after
+        elif fold(after) != fold(shown):
+            marked = ""
+        shown = after
     for intent in open_.values():
         yield intent.at, _unfinished(intent)
 
@@ -372,10 +378,12 @@ def _said(
     tz: str,
     intent: Event | None = None,
     shown: str = "",
+    marked: str = "",
 ) -> str:
     """One event in the office's words; `later`: the events after it (None: rebuilt from
     before events were kept, nothing known after it); `shown`: the estado the sheet showed
-    before it, as the events so far tell."""
+    before it, as the events so far tell; `marked`: the same, when `lote --aplicar` wrote
+    it (the cycle then reads the mark as a staff estado: it was not typed)."""
     d, kind = event.data, event.kind
     if kind == EventKind.SEEN:
         if not d:
@@ -402,7 +410,8 @@ def _said(
     if kind == EventKind.RESTORED:
         return _restored(d)
     if kind == EventKind.STAFF:
-        return _staff(d, later, tz)
+        by_lote = bool(marked) and fold(str(d.get("typed", ""))) == fold(marked)
+        return _staff(d, later, tz, by_lote)
     if kind == EventKind.CORRECTED:
         return (
             "El personal cambió una decisión que ya se había enviado: sale un correo de corrección."
@@ -483,7 +492,7 @@ def _restored(d: dict[str, Any]) -> str:
     return text + ", sin validar ni enviar correos otra vez."
 
 
-def _staff(d: dict[str, Any], later: list[Event] | None, tz: str) -> str:
+def _staff(d: dict[str, Any], later: list[Event] | None, tz: str, by_lote: bool = False) -> str:
     typed = d.get("typed", "")
     read = staff_word(typed)
     if read is None:
@@ -494,7 +503,10 @@ def _staff(d: dict[str, Any], later: list[Event] | None, tz: str) -> str:
         reading = f"se lee como {read.etiqueta}"
     if not d.get("new"):
         reading = "la misma decisión, escrita de otra forma"
-    text = f"El personal escribió «{typed}» en el estado" + (f" ({reading})" if reading else "")
+    if by_lote:
+        text = f"Se leyó en la hoja «{typed}», la marca de facultativo lote --aplicar"
+    else:
+        text = f"El personal escribió «{typed}» en el estado" + (f" ({reading})" if reading else "")
     if later is None:
         return text + "."
     mailed = None

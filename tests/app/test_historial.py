@@ -170,6 +170,34 @@ def test_a_lote_mark_cleared_before_the_next_cycle_says_the_sheet_showed_the_mar
     ), out
 
 
+def test_a_lote_mark_seen_by_the_cycle_is_told_as_the_marks_not_as_typed_by_staff(
+    tmp_path, pool, capsys
+):
+    """After `lote --aplicar`, the cycle reads the mark as a staff estado: historial said
+    «El personal escribió «ALTA APLICADA»», which nobody typed."""
+    ws = waiting_workspace(tmp_path)
+    ws.cycle(pool)
+    config, lote = str(ws.folder / "facultativo.toml"), str(tmp_path / "lote.csv")
+    assert main(["lote", "--config", config, "--salida", lote]) == 0
+    assert main(["lote", "--config", config, "--aplicar", lote, "--si"]) == 0
+    capsys.readouterr()
+    for _ in range(2):
+        ws.clock.advance(GRACE + 1)
+        ws.cycle(pool)
+
+    code, out, err = historial(ws, "--fila", "2", capsys=capsys)
+
+    assert code == 0, err
+    assert "El personal escribió «ALTA APLICADA»" not in out
+    in_order(
+        out,
+        "Marcada «ALTA APLICADA» con facultativo lote --aplicar (archivo lote.csv)",
+        "Se leyó en la hoja «ALTA APLICADA», la marca de facultativo lote --aplicar; se le "
+        "envió al estudiante el ",
+        "Correo «seguimiento (alta o baja aplicada)»",
+    )
+
+
 def test_the_json_history_lists_each_event_with_its_iso_time_kind_and_fields(
     tmp_path, pool, capsys
 ):
@@ -268,7 +296,7 @@ def test_every_response_of_an_nss_is_told_and_only_that_nss_is_shown_whole(tmp_p
     code, out, _ = historial(ws, "--nss", nss, capsys=capsys)
 
     assert code == 0
-    assert len(lines_with(out, "que hoy no está en la hoja")) == 2
+    assert len(lines_with(out, "(no se pudo leer la hoja: no se sabe en qué fila está hoy)")) == 2
     assert len(lines_with(out, "No se pudo leer la hoja", "huella corta")) == 2
     assert out.count(f"Encontrada en la bitácora por el NSS {nss}") == 2
     assert out.count(f"NSS *******{nss[-4:]})") == 2
