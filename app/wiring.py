@@ -7,6 +7,7 @@ own settings, so neither the cycle nor this module knows which ones exist.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
@@ -115,7 +116,20 @@ def settings_of(config: Config, campus: Campus) -> Settings:
         retry=Retry(campus.max_attempts, campus.retry_minutes),
         columns=campus.columns,
         desde=campus.desde,
+        lote_command=lote_command(config, campus),
     )
+
+
+def lote_command(config: Config, campus: Campus) -> str:
+    """`facultativo lote` as staff type it on this install: `--config` with the file the
+    service runs with (absolute: they run it from anywhere), `--campus` when there are
+    several."""
+    words = ["facultativo", "lote"]
+    if config.path is not None:
+        words += ["--config", str(config.path.resolve())]
+    if len(config.campuses) > 1:
+        words += ["--campus", campus.name]
+    return shlex.join([*words, "--salida", "lote.xlsx"])
 
 
 @contextmanager

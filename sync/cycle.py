@@ -87,6 +87,9 @@ class Settings:
     retry: Retry = field(default_factory=Retry)
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     desde: datetime | None = None  # responses before it are ANTERIOR (the campus's first day)
+    # how staff make the batch on this install (the digest says it): its configuration file,
+    # and the campus when there are several
+    lote_command: str = "facultativo lote --salida lote.xlsx"
 
 
 @dataclass(frozen=True)

@@ -854,11 +854,13 @@ def test_the_digest_says_how_many_accepted_rows_wait_for_the_batch_only_when_som
 
     first = build()
     lines = [x for x in first.text.splitlines() if "registrarse en el IMSS" in x]
-    assert lines == [
-        "ACEPTADA que esperan registrarse en el IMSS: 4 (el archivo para hacerlo: facultativo "
-        "lote --salida lote.xlsx)"
+    command = f"facultativo lote --config {(tmp_path / 'facultativo.toml').resolve()}"
+    assert lines == [  # with the install's --config: without it the command finds no file
+        "ACEPTADA que esperan registrarse en el IMSS: 4 (el archivo para hacerlo: "
+        f"{command} --salida lote.xlsx)"
     ]
     assert "registrarse en el IMSS:</strong> 4" in first.html
+    assert f"<code>{command} --salida lote.xlsx</code>" in first.html
 
     path = tmp_path / "lote.csv"
     assert lote(ws, "--salida", str(path), capsys=capsys)[0] == 0
