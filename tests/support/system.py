@@ -1,4 +1,5 @@
-"""Debian programs some tests drive for real (Chromium, pdftocairo, Ghostscript, nginx).
+"""Debian programs some tests drive for real (Chromium, pdftocairo, Ghostscript, nginx,
+LibreOffice).
 
 `.ci/run` installs them and sets FACULTATIVO_SYSTEM_TESTS=required, so in CI a missing
 program fails the run; on a developer's machine without them the test is skipped with

@@ -9,7 +9,6 @@ import shutil
 import subprocess
 from datetime import datetime, timedelta
 
-import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -17,6 +16,7 @@ from facultativo.sync.columns import PICK_PROMPT
 from facultativo.sync.sources import google_sheets
 from tests.support import google_env as g
 from tests.support.sheet import ESTADO, NOTIFICADA
+from tests.support.system import require
 from tests.support.workspace import Clock, Workspace
 
 DECISION = "Validación: decisión del personal"
@@ -144,12 +144,12 @@ def test_workbook_a_staff_list_not_from_row_2_is_theirs_and_never_overlapped(tmp
     assert _lists_on_column(sheet, col) == [(f"{letter}3:{letter}500", "stop")]
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice no está instalado")
 def test_workbook_list_cut_short_by_a_libreoffice_save_is_extended_when_rows_pass_it(
     tmp_path, pool
 ):
     """Saved in LibreOffice, the estado's list becomes J2:J1021: answers from row 1022 on
     had none."""
+    require("soffice", packages="libreoffice-calc-nogui")
     ws = Workspace(tmp_path)
     ws.cycle(pool)
     out = tmp_path / "guardado"
