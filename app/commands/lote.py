@@ -301,7 +301,7 @@ def apply(config: Config, campus: Campus, path: Path, yes: bool, config_path: Pa
     if done is None:
         return 1
     marked, undo = done
-    print(f"Marcadas {_marked(marked)}.")
+    print(f"{'Marcada' if len(marked) == 1 else 'Marcadas'} {_marked(marked)}.")
     wait = campus.mail.espera_decision_minutos
     after = f" después de {wait:g} minutos" if wait else ""
     print(
