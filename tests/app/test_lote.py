@@ -632,7 +632,7 @@ def test_rows_that_changed_since_the_file_was_made_are_listed_and_the_rest_is_ma
 
     code, out, _ = lote(ws, "--aplicar", str(path), "--si", capsys=capsys)
 
-    assert code == 1 and "Marcadas 1 fila (1 ALTA APLICADA)" in out
+    assert code == 1 and "Marcada 1 fila (1 ALTA APLICADA)" in out
     assert cell(ws, teresa, ESTADO) == "ALTA APLICADA"
     assert cell(ws, ALBERTO, ESTADO) == "RECHAZADA" and cell(ws, CARLA, ESTADO) == "ACEPTADA"
 
