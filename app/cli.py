@@ -71,7 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="valida constancias de vigencia de derechos (PDF)")
     v.add_argument("files", nargs="*", metavar="ARCHIVO", help="constancias en PDF")
     v.add_argument(
-        "--tipo", choices=["alta", "baja"], default="alta", help="lo que pide (por omisión: alta)"
+        "--tipo",
+        type=str.lower,
+        choices=["alta", "baja"],
+        default="alta",
+        help="lo que pide (por omisión: alta)",
     )
     v.add_argument("--nss", help="NSS escrito por el estudiante")
     v.add_argument("--curp", help="CURP escrita por el estudiante")

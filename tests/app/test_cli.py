@@ -193,3 +193,12 @@ def test_no_command_prints_the_usage_and_the_commands():
     assert result.returncode == 2
     assert result.stderr.startswith("uso: facultativo") and "comandos:" in result.stderr
     assert "validate" in result.stderr and "check" in result.stderr
+
+
+def test_the_tipo_is_taken_in_any_case_as_staff_type_it():
+    """`validate --tipo ALTA` was refused (lote took any case already)."""
+    pdf = GOLDEN / "grid" / "constancia_antigua.pdf"
+    flags = flags_of(load(pdf))[2:]  # all but «--tipo alta»
+    result = run("validate", str(pdf), "--tipo", "BAJA", *flags)
+    assert result.returncode != 2 and "--tipo" not in result.stderr, result.stderr
+    assert "RECHAZADA" in result.stdout
