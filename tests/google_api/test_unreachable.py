@@ -7,28 +7,23 @@ that is down, and Google's token endpoint refusing with Google's own words."""
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import re
 import socket
 import ssl
 import threading
-from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from facultativo.config import load
 from facultativo.google_api import account as google_account
 from facultativo.sync.sources import SourceError
 from facultativo.wiring import build_source, build_store
 from tests.support import google_env
+from tests.support.smtp_server import certificate  # self-signed, for 127.0.0.1
 
 # Words of the libraries' English that must never reach the office.
 ENGLISH = re.compile(
@@ -101,39 +96,9 @@ def test_a_server_that_never_answers_says_google_did_not_answer_in_time(tmp_path
     assert "Google no respondió a tiempo" in str(caught.value)
 
 
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    crt, pem = folder / "proxy.crt", folder / "proxy.key"
-    crt.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    pem.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return crt, pem
-
-
 def test_a_certificate_nobody_signed_says_install_the_schools_certificate(tmp_path, fake):
     """What a school's HTTPS-inspecting proxy looks like from here."""
-    crt, pem = _self_signed(tmp_path)
+    crt, pem = certificate(tmp_path)
     server = HTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(crt, pem)
@@ -261,7 +226,7 @@ def test_one_variable_makes_sheets_and_drive_trust_the_schools_inspecting_proxy(
     tmp_path, fake, monkeypatch
 ):
     """The advice says REQUESTS_CA_BUNDLE; Drive (httplib2) must heed it as Sheets does."""
-    crt, pem = _self_signed(tmp_path)
+    crt, pem = certificate(tmp_path)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(crt, pem)
     fake.server.socket = context.wrap_socket(fake.server.socket, server_side=True)

@@ -82,28 +82,29 @@ class XOAuth2Recorder(smtp.Recorder):
         return AuthResult(success=token in self.tokens)
 
 
+def xoauth2_workspace(tmp_path, fake, port: int, cafile) -> Workspace:
+    """The demo campus sending by SMTP with STARTTLS and an XOAUTH2 token from the key."""
+    settings = smtp_sender.Settings(
+        host="127.0.0.1",
+        port=port,
+        security="starttls",
+        auth="xoauth2",
+        username=MAILBOX,
+        cafile=cafile,
+    )
+    return Workspace(
+        tmp_path,
+        google=google_table(tmp_path, fake),
+        mail=Mail(sender=Backend("smtp", settings)),
+    )
+
+
 def test_smtp_xoauth2_with_a_delegated_service_account(tmp_path, fake, pool):
     recorder = XOAuth2Recorder(fake.tokens)
     cert, key = smtp.certificate(tmp_path)
     controller = smtp.start(recorder, "starttls", cert, key)
     try:
-        ws = Workspace(
-            tmp_path,
-            google=google_table(tmp_path, fake),
-            mail=Mail(
-                sender=Backend(
-                    "smtp",
-                    smtp_sender.Settings(
-                        host="127.0.0.1",
-                        port=controller.port,
-                        security="starttls",
-                        auth="xoauth2",
-                        username=MAILBOX,
-                        cafile=cert,
-                    ),
-                )
-            ),
-        )
+        ws = xoauth2_workspace(tmp_path, fake, controller.port, cert)
         report = ws.cycle(pool)
     finally:
         controller.stop()
@@ -147,23 +148,7 @@ def test_smtp_xoauth2_with_a_refused_key_waits_with_a_spanish_line(tmp_path, fak
     controller = smtp.start(recorder, "starttls", cert, key)
     fake.token_refusal = {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
     try:
-        ws = Workspace(
-            tmp_path,
-            google=google_table(tmp_path, fake),
-            mail=Mail(
-                sender=Backend(
-                    "smtp",
-                    smtp_sender.Settings(
-                        host="127.0.0.1",
-                        port=controller.port,
-                        security="starttls",
-                        auth="xoauth2",
-                        username=MAILBOX,
-                        cafile=cert,
-                    ),
-                )
-            ),
-        )
+        ws = xoauth2_workspace(tmp_path, fake, controller.port, cert)
         report = ws.cycle(pool)
     finally:
         controller.stop()
