@@ -2,7 +2,7 @@
 
 Each subcommand is a module under app/commands/, imported only when it runs, so
 `facultativo --help` starts fast. Messages are for office staff and IT: Spanish, one
-line each; app/errors.py decides the exit code of every failure a person can fix.
+line each; errors/ (facultativo.errors) gives the exit code of every failure a person can fix.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__
-from .errors import UsageError, explain
+from facultativo import __version__
+from facultativo.errors import UsageError, explain
 
 _ARGPARSE_ES = (
     (r"the following arguments are required: (.*)", r"faltan argumentos: \1"),
@@ -236,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         args = build_parser().parse_args(argv)
-        from .commands import MODULES
+        from facultativo.commands import MODULES
 
         command = importlib.import_module(f"facultativo.commands.{MODULES[args.command]}")
         code: int = command.run(args)

@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError
-from .google_api.account import Account
-from .settings import Backend, Table, shown
-from .validators import Limits, Policy
-from .validators.model import DEFAULT_TIMEZONE, Reimpresion
-from .validators.text import fold, os_error
+from facultativo.errors import ConfigError
+from facultativo.errors.system import os_error
+from facultativo.google_api.account import Account
+from facultativo.settings import Backend, Table, shown
+from facultativo.sync.block import PREFIX
+from facultativo.validators import Limits, Policy
+from facultativo.validators.model import DEFAULT_TIMEZONE, Reimpresion
+from facultativo.validators.text import fold
 
 LEDGER = "facultativo.db"  # beside the configuration file unless [ledger] path says otherwise
 DAILY_CAP = 1500  # emails a campus may send a day: below Google Workspace's 2,000
@@ -122,6 +124,8 @@ class Campus:
     # student to check the new constancia there first.
     web_url: str = ""
     lote: Lote = field(default_factory=Lote)
+    # [campus.columns] prefijo: the status block's headers read «<prefijo>: estado»…
+    prefijo: str = PREFIX
 
     @property
     def registro(self) -> str:
@@ -279,7 +283,7 @@ def unknown_keys(raw: dict[str, Any]) -> list[str]:
         if isinstance(columns, dict):
             from facultativo.sync.columns import FIELDS, TIPO_OPTIONS
 
-            names = frozenset(FIELDS) | frozenset(TIPO_OPTIONS)
+            names = frozenset(FIELDS) | frozenset(TIPO_OPTIONS) | {"prefijo"}
             for key in columns:
                 if key not in names:
                     problems.append(_unknown_line(key, names, f"[campus.columns] de «{name}»"))
@@ -511,6 +515,7 @@ def _campus(i: int, raw: Any, base: Path, problems: list[str]) -> Campus | None:
         **_backends(raw, base, where, problems),
         digest=_digest(raw.get("digest", {}), where, problems),
         columns=_columns(raw.get("columns", {}), where, problems),
+        prefijo=_prefijo(raw.get("columns", {}), where, problems),
         mail=_mail(raw.get("mail", {}), base, where, problems),
         max_attempts=int(_number(raw, "max_attempts", 5, 1, 50, where, problems, whole=True)),
         retry_minutes=_number(raw, "retry_minutes", 5.0, 0, 1440, where, problems),
@@ -712,6 +717,21 @@ def _second_source(raw: dict, kind: str, where: str) -> list[str]:
                 f'(de kind = "{other_kind}"); se leería solo la primera. Deja una: {hint}.'
             )
     return found
+
+
+def _prefijo(raw: Any, where: str, problems: list[str]) -> str:
+    """The status block's name: one short line of text, the same on every header."""
+    if not isinstance(raw, dict) or "prefijo" not in raw:
+        return PREFIX
+    here = where + ".columns"
+    value = Table(raw, here, problems=problems).text("prefijo", PREFIX)
+    if not value or len(value) > 40 or not value.isprintable():
+        problems.append(
+            f"{here}.prefijo = {_shown(raw['prefijo'])}: escribe un nombre corto para el bloque "
+            f'de columnas de facultativo (hasta 40 caracteres, una línea), p. ej. "{PREFIX}".'
+        )
+        return PREFIX
+    return value
 
 
 def _columns(raw: Any, where: str, problems: list[str]) -> dict[str, tuple[str, ...]]:

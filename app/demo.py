@@ -20,13 +20,12 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
+from facultativo.config import Config, load
 from facultativo.sync import values
 from facultativo.sync.columns import PICK_LISTS
 from facultativo.sync.cycle import Report, run_cycle
 from facultativo.validators import Tipo, ValidatorPool
-
-from .config import Config, load
-from .wiring import open_runtime
+from facultativo.wiring import open_runtime
 
 HEADERS = [
     "Marca temporal",

@@ -7,14 +7,13 @@ import logging
 import threading
 from collections.abc import Callable
 
+from facultativo.config import Campus, Config
 from facultativo.notifiers import SendError
 from facultativo.sync import digest as staff_digest
 from facultativo.sync.cycle import Report, Runtime, run_cycle
 from facultativo.sync.wording import EMAIL_COUNTS, estados_text
 from facultativo.validators import ValidatorPool
-
-from .config import Campus, Config
-from .wiring import open_runtime
+from facultativo.wiring import open_runtime
 
 log = logging.getLogger("facultativo")
 

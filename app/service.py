@@ -26,17 +26,16 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from facultativo.config import Campus, Config
+from facultativo.errors import OperationalError
+from facultativo.jobs import report_line, sync_campus
+from facultativo.outages import Outages
 from facultativo.sync.cycle import Report, Runtime
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.lock import campus_lock
 from facultativo.sync.watch import Watcher
 from facultativo.validators import ValidatorPool
-
-from .config import Campus, Config
-from .errors import operational
-from .jobs import report_line, sync_campus
-from .outages import Outages
-from .wiring import build_source
+from facultativo.wiring import build_source
 
 log = logging.getLogger("facultativo.service")
 SHUTDOWN_GRACE_SECONDS = 90.0
@@ -133,7 +132,7 @@ class Service:
 
         try:
             report = sync_campus(self.config, campus, self.pool, stop=self.stop, after=heartbeat)
-        except operational() as exc:
+        except OperationalError as exc:
             self.outages.failed(campus.name, str(exc), datetime.now(UTC))
             return None
         self.outages.recovered(campus.name, datetime.now(UTC))
@@ -145,7 +144,7 @@ class Service:
         now = datetime.now(UTC)
         try:
             source = build_source(campus)  # the object the cycles use (new with a new key)
-        except operational() as exc:
+        except OperationalError as exc:
             self.outages.failed(campus.name, str(exc), now)
             return
         watcher = self.watchers.get(campus.name)

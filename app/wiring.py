@@ -13,6 +13,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from typing import Any
 
+from facultativo.config import Campus, Config
 from facultativo.google_api.account import key_stamp
 from facultativo.notifiers import SENDERS
 from facultativo.notifiers.base import Sender
@@ -26,8 +27,6 @@ from facultativo.sync.notify import MailContext
 from facultativo.sync.process import Retry
 from facultativo.sync.sources import SOURCES, ResponseSource, SourceError
 from facultativo.validators import ValidatorPool
-
-from .config import Campus, Config
 
 # Built once per process and campus: Google credentials (and their token) and the
 # Drive download cache live across cycles.

@@ -13,7 +13,7 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import cycle, email, validation, web
+from bench import cycle, email, validation, web
 
 LATENCY = 0.05
 

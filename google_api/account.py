@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from facultativo.google_api.auth import AuthError, load_credentials, service_account_email
+from facultativo.google_api.retry import RetryPolicy
 from facultativo.settings import Table
-
-from .auth import AuthError, load_credentials, service_account_email
-from .retry import RetryPolicy
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials

@@ -15,7 +15,7 @@ from google.auth.credentials import Credentials
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
-from .retry import Failure, RetryPolicy, classify_status, error_reason
+from facultativo.google_api.retry import Failure, RetryPolicy, classify_status, error_reason
 
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")

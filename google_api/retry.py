@@ -98,7 +98,7 @@ def error_reason(payload: object) -> str | None:
 def _log_retry(exc: BaseException, attempt: int, wait: float) -> None:
     """An answer Google gave (429, 503) is worth a line; a network failure is not: if it
     lasts, the caller says it once for the whole outage (app/outages.py)."""
-    from .failures import explain
+    from facultativo.google_api.failures import explain
 
     for response in (getattr(exc, "response", None), getattr(exc, "resp", None)):
         status = getattr(response, "status_code", None) or getattr(response, "status", None)

@@ -2,10 +2,9 @@
 
 One module per sender, registered here by the `sender` of [campus.mail]."""
 
+from facultativo.notifiers.base import Sender, SendError
+from facultativo.notifiers.compose import Email, compose
 from facultativo.settings.registry import Registry
-
-from .base import Sender, SendError
-from .compose import Email, compose
 
 SENDERS = Registry(
     "sender",

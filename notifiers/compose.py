@@ -35,11 +35,11 @@ from jinja2 import (
 )
 
 import facultativo.templates as bundled
+from facultativo.errors.system import os_error
+from facultativo.notifiers import texts
+from facultativo.notifiers.texts import student_text
 from facultativo.validators import Estado, Motivo
-from facultativo.validators.text import fold, os_error
-
-from . import texts
-from .texts import student_text
+from facultativo.validators.text import fold
 
 FAMILIES = {
     Estado.ACEPTADA: "aceptada",

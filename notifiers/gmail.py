@@ -17,10 +17,9 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from facultativo.google_api.retry import Failure, RetryPolicy, classify_status, error_reason
+from facultativo.notifiers.base import Sender, SendError, google_credentials
 from facultativo.settings import Deps, Table
 from facultativo.validators.text import clip
-
-from .base import Sender, SendError, google_credentials
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials

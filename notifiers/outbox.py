@@ -22,10 +22,9 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import ClassVar
 
+from facultativo.errors.system import os_error
+from facultativo.notifiers.base import Sender, SendError
 from facultativo.settings import Deps, Table
-from facultativo.validators.text import os_error
-
-from .base import Sender, SendError
 
 # What every file system takes in a name (Windows forbids <>:"/\|?* and control
 # characters): anything else, the masking stars included, becomes "_".

@@ -10,9 +10,15 @@ from pathlib import Path
 
 from jinja2 import Environment
 
+from facultativo.notifiers.compose import (
+    Email,
+    TemplateProblem,
+    compose,
+    load,
+    student_context,
+    template_for,
+)
 from facultativo.validators import Estado, Motivo
-
-from .compose import Email, TemplateProblem, compose, load, student_context, template_for
 
 SAMPLE_CAMPUS = {
     "office": "Departamento de Servicios Escolares",

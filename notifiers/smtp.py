@@ -23,11 +23,11 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import ClassVar
 
+from facultativo.errors.system import os_error
+from facultativo.notifiers.base import Sender, SendError, google_credentials
 from facultativo.settings import Deps, Table
 from facultativo.settings.secrets import warn_if_readable_by_others
-from facultativo.validators.text import clip, os_error
-
-from .base import Sender, SendError, google_credentials
+from facultativo.validators.text import clip
 
 SECURITY = ("starttls", "ssl", "none")
 log = logging.getLogger("facultativo.mail")

@@ -111,6 +111,6 @@ class Deps:
     google: Any = None
 
 
-from .registry import Backend  # noqa: E402  (re-exported: config names a backend)
+from facultativo.settings.registry import Backend  # noqa: E402  (re-exported: config names a backend)
 
 __all__ = ["Backend", "Deps", "Table", "shown"]

@@ -12,16 +12,15 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from facultativo.sync.continuity import for_ledger, remember_answers
+from facultativo.sync.ledger import Ledger
+from facultativo.sync.model import Entry, NoticeKind, NoticeStatus
+from facultativo.sync.ownership import Mark
+from facultativo.sync.rows import Row, Who
+from facultativo.sync.sheet import read_sheet
+from facultativo.sync.sources import ResponseSource
 from facultativo.validators import Estado
 from facultativo.validators.motivos import motivos_in_cell
-
-from .continuity import for_ledger, remember_answers
-from .ledger import Ledger
-from .model import Entry, NoticeKind, NoticeStatus
-from .ownership import Mark
-from .rows import Row, Who
-from .sheet import read_sheet
-from .sources import ResponseSource
 
 OURS = (
     Estado.ACEPTADA,

@@ -13,13 +13,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from facultativo.sync.model import Entry
+from facultativo.sync.privacy import scrub
+from facultativo.sync.rows import Row
+from facultativo.sync.wording import staff_word
 from facultativo.validators import Estado, Tipo
 from facultativo.validators.text import fold
-
-from .model import Entry
-from .privacy import scrub
-from .rows import Row
-from .wording import staff_word
 
 DECISIVE = (Estado.ACEPTADA, Estado.RECHAZADA, Estado.CONCLUIDA)
 _AS_ACCEPTED = {Estado.ALTA_APLICADA: Estado.ACEPTADA, Estado.BAJA_APLICADA: Estado.ACEPTADA}

@@ -10,15 +10,14 @@ import re
 from collections.abc import Mapping, Set
 from dataclasses import replace
 
+from facultativo.sync.columns import DATE_FORMATS, STATUS_HEADERS, ColumnMap
+from facultativo.sync.continuity import NSS_FROM_FORM
+from facultativo.sync.model import Action, Decision, Entry, Outcome, Step
+from facultativo.sync.privacy import scrub
+from facultativo.sync.rows import Row, Who
+from facultativo.sync.sources import CellWrite
 from facultativo.validators import Estado, Motivo
 from facultativo.validators.text import fold
-
-from .columns import DATE_FORMATS, STATUS_HEADERS, ColumnMap
-from .continuity import NSS_FROM_FORM
-from .model import Action, Decision, Entry, Outcome, Step
-from .privacy import scrub
-from .rows import Row, Who
-from .sources import CellWrite
 
 
 def anterior_decisions(steps: list[Step], pending: dict[str, dict[str, str]]) -> list[Decision]:

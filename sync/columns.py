@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from facultativo.errors import OperationalError
 from facultativo.validators import Estado, Tipo
 from facultativo.validators.identifiers import CURP_PATTERN, nss_is_valid
 from facultativo.validators.text import contains_phrase, fold
@@ -137,7 +138,7 @@ PICK_WARNING = (
 DATE_FORMATS = {"procesada": "dd/mm/yyyy hh:mm", "fecha_constancia": "dd/mm/yyyy"}
 
 
-class MissingColumns(Exception):
+class MissingColumns(OperationalError):
     """A required form column was not found: a message naming the fix."""
 
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import logging
 
+from facultativo.sync.columns import STATUS_HEADERS
+from facultativo.sync.ledger import Ledger
+from facultativo.sync.model import Action, Step
+from facultativo.sync.privacy import scrub
+from facultativo.sync.rows import Row, Who
 from facultativo.validators import Estado
 from facultativo.validators.text import fold
-
-from .columns import STATUS_HEADERS
-from .ledger import Ledger
-from .model import Action, Step
-from .privacy import scrub
-from .rows import Row, Who
 
 log = logging.getLogger("facultativo.sync")
 

@@ -24,10 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from facultativo.notifiers.base import Sender
-from facultativo.validators import Limits, Policy, ValidatorPool
-
-from .attachments import AttachmentStore
-from .cells import (
+from facultativo.sync.attachments import AttachmentStore
+from facultativo.sync.cells import (
     anterior_decisions,
     clean,
     header_cells,
@@ -38,32 +36,33 @@ from .cells import (
     staff_notes,
     status_cells,
 )
-from .continuity import (
+from facultativo.sync.continuity import (
     for_ledger,
     misplaced,
     remember_answers,
     restore_lost_block,
 )
-from .decisions import (
+from facultativo.sync.decisions import (
     History,
     after_staff_text,
     answered_after_staff,
     note_staff,
     still_silent,
 )
-from .dues import owed
-from .duplicates import mark_duplicates
-from .ledger import Ledger
-from .ledger.events import cells_by_response
-from .model import Action, Due, NoticeStatus, Outcome, Step
-from .notify import MailContext, notice_cells, send_due, shadow_due
-from .ownership import claim
-from .plan import plan
-from .privacy import scrub
-from .process import Retry, process_row
-from .sheet import Sheet, read_sheet
-from .sources import CellWrite, ResponseSource, SourceError
-from .wording import estado_code, unread_estados
+from facultativo.sync.dues import owed
+from facultativo.sync.duplicates import mark_duplicates
+from facultativo.sync.ledger import Ledger
+from facultativo.sync.ledger.events import cells_by_response
+from facultativo.sync.model import Action, Due, NoticeStatus, Outcome, Step
+from facultativo.sync.notify import MailContext, notice_cells, send_due, shadow_due
+from facultativo.sync.ownership import claim
+from facultativo.sync.plan import plan
+from facultativo.sync.privacy import scrub
+from facultativo.sync.process import Retry, process_row
+from facultativo.sync.sheet import Sheet, read_sheet
+from facultativo.sync.sources import CellWrite, ResponseSource, SourceError
+from facultativo.sync.wording import estado_code, unread_estados
+from facultativo.validators import Limits, Policy, ValidatorPool
 
 log = logging.getLogger("facultativo.sync")
 

@@ -16,14 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from facultativo.sync.ledger import Ledger
+from facultativo.sync.model import Action, Due, Entry, Notice, NoticeKind, NoticeStatus, Step
+from facultativo.sync.notify import MailContext, is_pending
+from facultativo.sync.rows import Row
+from facultativo.sync.wording import staff_word
 from facultativo.validators import Estado
 from facultativo.validators.text import fold
-
-from .ledger import Ledger
-from .model import Action, Due, Entry, Notice, NoticeKind, NoticeStatus, Step
-from .notify import MailContext, is_pending
-from .rows import Row
-from .wording import staff_word
 
 STAFF_DECISIONS = (Estado.ACEPTADA, Estado.RECHAZADA, Estado.CONCLUIDA)
 # what a decision already mailed can be corrected to: a decision, or «back to review»

@@ -17,17 +17,16 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from facultativo.notifiers.compose import Email, compose, to_message
+from facultativo.sync.cycle import Runtime
+from facultativo.sync.decisions import answered_after_staff
+from facultativo.sync.lote.batch import collect
+from facultativo.sync.model import NoticeStatus
+from facultativo.sync.privacy import mask_email
+from facultativo.sync.rows import Row
+from facultativo.sync.sheet import read_sheet
+from facultativo.sync.values import local_now_text
+from facultativo.sync.wording import estados_text, sheet_estados, unknown_estado, unread_estados
 from facultativo.validators import Estado
-
-from .cycle import Runtime
-from .decisions import answered_after_staff
-from .lote.batch import collect
-from .model import NoticeStatus
-from .privacy import mask_email
-from .rows import Row
-from .sheet import read_sheet
-from .values import local_now_text
-from .wording import estados_text, sheet_estados, unknown_estado, unread_estados
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from facultativo.sync.decisions import History, staff_notice
+from facultativo.sync.ledger import Ledger
+from facultativo.sync.model import Action, Due, Entry, NoticeKind, NoticeStatus, Outcome, Step
+from facultativo.sync.notify import MailContext, is_pending
+from facultativo.sync.wording import staff_word
 from facultativo.validators import Estado
 from facultativo.validators.text import fold
-
-from .decisions import History, staff_notice
-from .ledger import Ledger
-from .model import Action, Due, Entry, NoticeKind, NoticeStatus, Outcome, Step
-from .notify import MailContext, is_pending
-from .wording import staff_word
 
 
 def owed(

@@ -11,13 +11,12 @@ from collections.abc import Mapping, Set
 from dataclasses import replace
 from datetime import datetime
 
+from facultativo.sync.model import Decision, Entry, Outcome
+from facultativo.sync.process import verdict_decision
+from facultativo.sync.rows import Row
+from facultativo.sync.wording import staff_word
 from facultativo.validators import Estado, Motivo, Policy, Tipo, Verdict
 from facultativo.validators.text import day_text
-
-from .model import Decision, Entry, Outcome
-from .process import verdict_decision
-from .rows import Row
-from .wording import staff_word
 
 _DONE = {
     Estado.ACEPTADA: None,  # the row's own tipo

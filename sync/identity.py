@@ -14,8 +14,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from .model import Entry
-from .rows import Row, Who
+from facultativo.sync.model import Entry
+from facultativo.sync.rows import Row, Who
 
 # What a ledger writes in «Validación: id»: its prefix (sync/ledger/meta.py) and the first
 # answers' fingerprint, or the fingerprint alone (ids given before prefixes).

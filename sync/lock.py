@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from facultativo.validators.text import os_error
+from facultativo.errors import OperationalError, SetupError
+from facultativo.errors.system import os_error
 
 try:
     import fcntl
@@ -19,11 +20,11 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 
-class CampusBusy(Exception):
+class CampusBusy(OperationalError):
     """Another process holds the campus; the message says which."""
 
 
-class LockUnavailable(Exception):
+class LockUnavailable(SetupError):
     """The lock file cannot be made where the ledger is: a setup mistake (the ledger's
     folder is not the service's), which waiting will not fix."""
 

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum, StrEnum
 
+from facultativo.sync.rows import Row
 from facultativo.validators import Verdict
-
-from .rows import Row
 
 
 class NoticeKind(StrEnum):

@@ -23,16 +23,15 @@ from facultativo.notifiers.compose import (
     template_problem,
     to_message,
 )
+from facultativo.sync.columns import ColumnMap
+from facultativo.sync.ledger import Ledger
+from facultativo.sync.model import Due, Notice, NoticeKind, NoticeStatus
+from facultativo.sync.privacy import mask_email, scrub
+from facultativo.sync.rows import Row
+from facultativo.sync.sources import CellWrite
+from facultativo.sync.values import local_now_text
 from facultativo.validators import Estado, Motivo, Tipo
 from facultativo.validators.text import clip
-
-from .columns import ColumnMap
-from .ledger import Ledger
-from .model import Due, Notice, NoticeKind, NoticeStatus
-from .privacy import mask_email, scrub
-from .rows import Row
-from .sources import CellWrite
-from .values import local_now_text
 
 log = logging.getLogger("facultativo.sync")
 INVALID_ADDRESS = "dirección no válida"

@@ -13,9 +13,9 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from .ledger import Ledger
-from .rows import Row, Who
-from .sources import SourceError
+from facultativo.sync.ledger import Ledger
+from facultativo.sync.rows import Row, Who
+from facultativo.sync.sources import SourceError
 
 
 @dataclass(frozen=True)

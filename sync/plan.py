@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Set
 from datetime import datetime
 
+from facultativo.sync.model import Action, Entry, Step
+from facultativo.sync.rows import Row, Who
 from facultativo.validators import Estado
 from facultativo.validators.text import fold
-
-from .model import Action, Entry, Step
-from .rows import Row, Who
 
 
 def plan(

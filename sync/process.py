@@ -11,6 +11,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from facultativo.sync.attachments import AttachmentStore, FetchFailure, Refused
+from facultativo.sync.model import Decision, Entry, Outcome
+from facultativo.sync.rows import Row
+from facultativo.sync.values import local_now_text, local_text
 from facultativo.validators import (
     Estado,
     Extraction,
@@ -23,11 +27,6 @@ from facultativo.validators import (
 )
 from facultativo.validators.motivos import motivo_cell
 from facultativo.validators.rules import decide_files
-
-from .attachments import AttachmentStore, FetchFailure, Refused
-from .model import Decision, Entry, Outcome
-from .rows import Row
-from .values import local_now_text, local_text
 
 log = logging.getLogger("facultativo.sync")
 MAX_BACKOFF = timedelta(hours=12)

@@ -9,13 +9,12 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from facultativo.sync import values
+from facultativo.sync.columns import DATE_FORMATS, STAFF_ESTADOS, ColumnMap
+from facultativo.sync.sources import Table
+from facultativo.sync.wording import staff_word
 from facultativo.validators import Estado, Request, Tipo
 from facultativo.validators.identifiers import clean_nss
-
-from . import values
-from .columns import DATE_FORMATS, STAFF_ESTADOS, ColumnMap
-from .sources import Table
-from .wording import staff_word
 
 
 class Who(Enum):

@@ -8,12 +8,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .columns import STATUS_HEADERS, ColumnMap, map_columns, tipo_options
-from .identity import identify
-from .model import Entry
-from .ownership import Mark
-from .rows import Row, read_rows
-from .sources import ResponseSource, Table
+from facultativo.sync.columns import STATUS_HEADERS, ColumnMap, map_columns, tipo_options
+from facultativo.sync.identity import identify
+from facultativo.sync.model import Entry
+from facultativo.sync.ownership import Mark
+from facultativo.sync.rows import Row, read_rows
+from facultativo.sync.sources import ResponseSource, Table
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .cycle import Report
-from .sources import ResponseSource, SourceError
+from facultativo.sync.cycle import Report
+from facultativo.sync.sources import ResponseSource, SourceError
 
 
 @dataclass

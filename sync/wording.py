@@ -9,10 +9,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from facultativo.sync.privacy import scrub
 from facultativo.validators import Estado, Tipo
 from facultativo.validators.text import fold
-
-from .privacy import scrub
 
 EMPTY = "(vacío)"
 EMAIL_COUNTS = {

@@ -7,9 +7,9 @@
 No network, no sheet, no clock: the request carries its own date.
 """
 
-from .extract import extract
-from .isolation import ValidatorPool, WorkerUnavailable
-from .model import (
+from facultativo.validators.extract import extract
+from facultativo.validators.isolation import ValidatorPool, WorkerUnavailable
+from facultativo.validators.model import (
     Afiliacion,
     Constancia,
     Extraction,
@@ -22,8 +22,8 @@ from .model import (
     Tipo,
     Verdict,
 )
-from .motivos import MOTIVOS, Estado, Motivo
-from .rules import decide
+from facultativo.validators.motivos import MOTIVOS, Estado, Motivo
+from facultativo.validators.rules import decide
 
 
 def validate(

@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .dates import find_dates
-from .labels import FCell, FLine, line_evidence, situacion
-from .model import Afiliacion, Situacion
-from .text import words
-from .vocabulary import EMPTY_VALUES, LABELS, MOVIMIENTOS, SITUACIONES
+from facultativo.validators.dates import find_dates
+from facultativo.validators.labels import FCell, FLine, line_evidence, situacion
+from facultativo.validators.model import Afiliacion, Situacion
+from facultativo.validators.text import words
+from facultativo.validators.vocabulary import EMPTY_VALUES, LABELS, MOVIMIENTOS, SITUACIONES
 
 REGISTRO = re.compile(r"(?<![A-Z0-9])([A-Z]\d{2})[\s-]?(\d{5})[\s-]?(\d{2})[\s-]?(\d)(?![A-Z0-9])")
 # What a modalidad-32 row says it is, and the usual names of other modalidades.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Afiliacion, Constancia, Situacion, VigenciaTipo
+from facultativo.validators.model import Afiliacion, Constancia, Situacion, VigenciaTipo
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .text import fold
+from facultativo.validators.text import fold
 
 MESES = {
     "ENERO": 1,

@@ -7,16 +7,16 @@ typed result; nothing here raises for a bad file.
 
 from __future__ import annotations
 
-from .backends import DEFAULT_BACKEND, Backend
-from .backends.base import PdfText
-from .fields import read_constancia
-from .integrity import signals
-from .kinds import SIN_TITULO, constancia_title, describe_other, has_structure
-from .labels import fold_pages
-from .legibility import measure
-from .model import Extraction, Limits, Problem, Reading
-from .motivos import Motivo
-from .screen import screen
+from facultativo.validators.backends import DEFAULT_BACKEND, Backend
+from facultativo.validators.backends.base import PdfText
+from facultativo.validators.fields import read_constancia
+from facultativo.validators.integrity import signals
+from facultativo.validators.kinds import SIN_TITULO, constancia_title, describe_other, has_structure
+from facultativo.validators.labels import fold_pages
+from facultativo.validators.legibility import measure
+from facultativo.validators.model import Extraction, Limits, Problem, Reading
+from facultativo.validators.motivos import Motivo
+from facultativo.validators.screen import screen
 
 MIN_TEXT_CHARS = 30
 UNDECODABLE = (

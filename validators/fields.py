@@ -12,14 +12,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from .afiliaciones import prints_row_states, read_afiliaciones
-from .dates import find_dates, first_date
-from .identifiers import CURP_PATTERN, NSS_PATTERN, clean_curp, nss_is_valid
-from .labels import FLine, Value, has_label, line_evidence, situacion, values
-from .model import Cadena, Constancia, Evidence, Situacion, Vigencia, VigenciaTipo
-from .sections import Sections, split
-from .text import fold
-from .vocabulary import DASHES, EMPTY_VALUES, MISSING
+from facultativo.validators.afiliaciones import prints_row_states, read_afiliaciones
+from facultativo.validators.dates import find_dates, first_date
+from facultativo.validators.identifiers import CURP_PATTERN, NSS_PATTERN, clean_curp, nss_is_valid
+from facultativo.validators.labels import FLine, Value, has_label, line_evidence, situacion, values
+from facultativo.validators.model import (
+    Cadena,
+    Constancia,
+    Evidence,
+    Situacion,
+    Vigencia,
+    VigenciaTipo,
+)
+from facultativo.validators.sections import Sections, split
+from facultativo.validators.text import fold
+from facultativo.validators.vocabulary import DASHES, EMPTY_VALUES, MISSING
 
 
 def read_constancia(lines: list[FLine], titulo: str) -> Constancia:

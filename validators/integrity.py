@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from .backends.base import PdfText
-from .identifiers import birth_years_agree, curp_is_valid, nss_is_valid
-from .model import Constancia
-from .text import words
+from facultativo.validators.backends.base import PdfText
+from facultativo.validators.identifiers import birth_years_agree, curp_is_valid, nss_is_valid
+from facultativo.validators.model import Constancia
+from facultativo.validators.text import words
 
 
 class Rol(StrEnum):

@@ -15,9 +15,10 @@ import sys
 import threading
 from multiprocessing.connection import Connection
 
-from .model import Extraction, Limits, Policy, Problem, Request, Verdict
-from .motivos import Motivo
-from .rules import decide
+from facultativo.errors import OperationalError
+from facultativo.validators.model import Extraction, Limits, Policy, Problem, Request, Verdict
+from facultativo.validators.motivos import Motivo
+from facultativo.validators.rules import decide
 
 DEFAULT_EXTRACTOR = "facultativo.validators.extract:extract"
 STARTUP_SECONDS = 60.0
@@ -25,7 +26,7 @@ READY = "ready"  # the worker's first message: it imported everything and is wai
 HUNG, DIED = "hung", "died"  # why a worker gave no answer (_Worker.run)
 
 
-class WorkerUnavailable(RuntimeError):
+class WorkerUnavailable(OperationalError):
     """A worker process could not start: an installation problem, not the file's fault."""
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from .afiliaciones import REGISTRO
-from .identifiers import NSS_PATTERN, nss_is_valid
-from .text import fold
-from .vocabulary import LABELS, TITULOS
+from facultativo.validators.afiliaciones import REGISTRO
+from facultativo.validators.identifiers import NSS_PATTERN, nss_is_valid
+from facultativo.validators.text import fold
+from facultativo.validators.vocabulary import LABELS, TITULOS
 
 SIN_TITULO = "(sin título en el texto)"
 # The current generation draws its title in an image: its body still names these

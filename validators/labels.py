@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .layout import Line
-from .model import Evidence, Situacion
-from .text import fold
-from .vocabulary import DASHES, LABELS, MISSING, SITUACIONES
+from facultativo.validators.layout import Line
+from facultativo.validators.model import Evidence, Situacion
+from facultativo.validators.text import fold
+from facultativo.validators.vocabulary import DASHES, LABELS, MISSING, SITUACIONES
 
 
 def situacion(text: str) -> Situacion | None:

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .dates import MESES
-from .text import fold
-from .vocabulary import LABELS, SITUACIONES, TITULOS
+from facultativo.validators.dates import MESES
+from facultativo.validators.text import fold
+from facultativo.validators.vocabulary import LABELS, SITUACIONES, TITULOS
 
 _CID = re.compile(r"\(cid:\d+\)")
 _WORD = re.compile(r"[A-Z]{2,}")

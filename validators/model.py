@@ -12,8 +12,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .motivos import Estado, Motivo
-from .text import day_text
+from facultativo.validators.motivos import Estado, Motivo
+from facultativo.validators.text import day_text
 
 DEFAULT_TIMEZONE = "America/Mexico_City"
 

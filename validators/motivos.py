@@ -34,7 +34,7 @@ class Estado(StrEnum):
     @classmethod
     def from_label(cls, text: str) -> Estado | None:
         """Read an estado from a sheet cell, tolerating accents, case and spaces."""
-        from .text import fold
+        from facultativo.validators.text import fold
 
         key = fold(text).replace(" ", "_")
         return cls.__members__.get(key)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .coverage import coverage, current_rows
-from .identifiers import clean_curp, clean_nss, nss_is_valid
-from .integrity import es_reimpresion
-from .model import (
+from facultativo.validators.coverage import coverage, current_rows
+from facultativo.validators.identifiers import clean_curp, clean_nss, nss_is_valid
+from facultativo.validators.integrity import es_reimpresion
+from facultativo.validators.model import (
     Afiliacion,
     Extraction,
     Policy,
@@ -25,8 +25,8 @@ from .model import (
     Tipo,
     Verdict,
 )
-from .motivos import Estado, Motivo
-from .text import contains_phrase, day_text, same_words, words
+from facultativo.validators.motivos import Estado, Motivo
+from facultativo.validators.text import contains_phrase, day_text, same_words, words
 
 MOD_32 = "32"  # seguro facultativo: schools, and a few programmes that are not schools
 # In a razón social only these names say "not a school" («ESCUELA DE ENFERMERÍA DEL IMSS»

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .model import Limits, Problem
-from .motivos import Motivo
+from facultativo.validators.model import Limits, Problem
+from facultativo.validators.motivos import Motivo
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "una imagen JPG"),

@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .afiliaciones import REGISTRO
-from .labels import FCell, FLine, refold
-from .vocabulary import PARENTESCOS
+from facultativo.validators.afiliaciones import REGISTRO
+from facultativo.validators.labels import FCell, FLine, refold
+from facultativo.validators.vocabulary import PARENTESCOS
 
 _PAGE_MARKER = re.compile(
     r"(?<![A-Z0-9])(?:PAGINA|PAG\.?|HOJA)\s*\d{1,3}(?:\s*(?:DE|/)\s*\d{1,3})?(?![0-9])"

@@ -6,7 +6,6 @@ accents, in any case and with stray spaces; everything is compared folded.
 
 from __future__ import annotations
 
-import errno
 import re
 import unicodedata
 from datetime import date, datetime
@@ -51,31 +50,6 @@ def day_text(day: date) -> str:
 def moment_text(moment: datetime) -> str:
     """A day and its time, the same way: «16/11/2026 10:15»."""
     return f"{day_text(moment)} {moment:%H:%M}"
-
-
-_OS_ERRORS = {
-    errno.ENOENT: "no existe",
-    errno.EISDIR: "es una carpeta",
-    errno.ENOTDIR: "una parte de la ruta no es una carpeta",
-    errno.EACCES: "sin permiso",
-    errno.EPERM: "sin permiso",
-    errno.ENOSPC: "el disco está lleno",
-    errno.EROFS: "el disco es de solo lectura",
-    errno.EEXIST: "ya existe",
-    errno.ENAMETOOLONG: "el nombre es demasiado largo",
-    errno.EBUSY: "está en uso",
-    errno.ELOOP: "demasiados enlaces simbólicos",
-    errno.ENXIO: "no hay quién lea o escriba del otro lado (¿una tubería FIFO?)",
-    errno.EIO: "error de lectura o escritura del disco",
-    errno.EADDRNOTAVAIL: "esa dirección no es de esta máquina",
-    errno.EADDRINUSE: "ya está en uso",
-}
-
-
-def os_error(exc: OSError) -> str:
-    """An operating-system error in Spanish: the system's own words («No such file or
-    directory») would reach staff in English."""
-    return _OS_ERRORS.get(exc.errno or -1, f"error del sistema {exc.errno or ''}".strip())
 
 
 def clip(text: str, limit: int) -> str:

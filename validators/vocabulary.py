@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .model import Situacion
+from facultativo.validators.model import Situacion
 
 
 class Role(StrEnum):

@@ -13,9 +13,9 @@ import os
 import sys
 from multiprocessing.connection import Connection
 
-from .isolation import READY
-from .model import Extraction, Limits, Problem
-from .motivos import Motivo
+from facultativo.validators.isolation import READY
+from facultativo.validators.model import Extraction, Limits, Problem
+from facultativo.validators.motivos import Motivo
 
 
 def serve(extractor_name: str, memory_mb: int) -> None:

@@ -7,13 +7,12 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
+from facultativo.commands import campuses
 from facultativo.config import Campus, Config, load
 from facultativo.sync.adopt import adopt as adopt_sheet
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.lock import campus_lock
 from facultativo.wiring import build_source, build_store
-
-from . import campuses
 
 
 def run(args: argparse.Namespace) -> int:

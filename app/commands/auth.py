@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import argparse
 
+from facultativo.commands import campuses
 from facultativo.config import load
 from facultativo.errors import UsageError
 from facultativo.sync.sources import SourceError
-
-from . import campuses
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from email.utils import parseaddr
 from pathlib import Path
 
+from facultativo.commands import campuses
 from facultativo.config import Campus, load
+from facultativo.errors.system import os_error
 from facultativo.notifiers import preview, smtp
 from facultativo.notifiers.base import SendError
 from facultativo.sync import values
@@ -28,10 +30,7 @@ from facultativo.sync.sources.base import SourceError, Table
 from facultativo.sync.wording import unread_estados
 from facultativo.validators import Tipo
 from facultativo.validators.model import Reimpresion
-from facultativo.validators.text import os_error
 from facultativo.wiring import build_sender, build_source, build_store, mail_context
-
-from . import campuses
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,8 +6,7 @@ import argparse
 import logging
 
 from facultativo import demo
-
-from . import setup_logging
+from facultativo.commands import setup_logging
 
 
 def run(args: argparse.Namespace) -> int:

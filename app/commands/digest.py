@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from facultativo.commands import campuses, setup_logging
 from facultativo.config import load
 from facultativo.notifiers import SendError
 from facultativo.sync import digest as staff_digest
 from facultativo.sync.sources import SourceError
 from facultativo.validators import ValidatorPool
 from facultativo.wiring import open_runtime
-
-from . import campuses, setup_logging
 
 
 def run(args: argparse.Namespace) -> int:

@@ -45,6 +45,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from facultativo.commands import campuses
 from facultativo.config import Campus, load
 from facultativo.sync.columns import STATUS_HEADERS, MissingColumns
 from facultativo.sync.ledger import Event, EventKind, Ledger
@@ -59,8 +60,6 @@ from facultativo.validators import Estado
 from facultativo.validators.identifiers import clean_nss
 from facultativo.validators.text import fold
 from facultativo.wiring import build_source, build_store
-
-from . import campuses
 
 EMAIL_KINDS = {
     NoticeKind.RESULTADO: "resultado",

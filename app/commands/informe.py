@@ -14,17 +14,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from facultativo.commands import campuses
 from facultativo.config import Campus, load
+from facultativo.errors.system import os_error
 from facultativo.sync.agreement import EXPLAINED, Agreement, Compared, compare
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.sheet import read_sheet
 from facultativo.sync.sources import SourceError
 from facultativo.validators import Estado
 from facultativo.validators.motivos import Motivo
-from facultativo.validators.text import os_error
 from facultativo.wiring import build_source, build_store
-
-from . import campuses
 
 ORDER = (
     Estado.ACEPTADA,

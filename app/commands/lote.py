@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from facultativo.commands import campuses
 from facultativo.config import Campus, Config, load
 from facultativo.errors import UsageError
 from facultativo.sync.ledger import Ledger
@@ -44,8 +45,6 @@ from facultativo.sync.sources import SourceError
 from facultativo.validators import Estado, Tipo
 from facultativo.validators.text import fold
 from facultativo.wiring import build_source, build_store
-
-from . import campuses
 
 YES = {"S", "SI", "Y", "YES"}
 

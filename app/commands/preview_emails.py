@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import argparse
 
+from facultativo.commands import campuses
 from facultativo.config import load
-from facultativo.errors import ConfigError, Failure
+from facultativo.errors import ConfigError, FacultativoError
+from facultativo.errors.system import os_error
 from facultativo.notifiers import preview
 from facultativo.notifiers.compose import environment
-from facultativo.validators.text import os_error
-
-from . import campuses
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,6 +29,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         written = preview.write(args.dir, preview.samples(env, campus_contact))
     except OSError as exc:
-        raise Failure(f"no se pudo escribir en {args.dir}: {os_error(exc)}.") from None
+        raise FacultativoError(f"no se pudo escribir en {args.dir}: {os_error(exc)}.") from None
     print(f"{len(written)} correos en {args.dir} (ábrelos desde {args.dir / 'index.html'}).")
     return 0

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from facultativo.commands import campuses, setup_logging
 from facultativo.config import load
-
-from . import campuses, setup_logging
 
 
 def run(args: argparse.Namespace) -> int:

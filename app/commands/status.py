@@ -13,6 +13,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
+from facultativo.commands import campuses
 from facultativo.config import Campus, Config, load
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.lock import CampusBusy, LockUnavailable, campus_lock
@@ -24,8 +25,6 @@ from facultativo.sync.wording import (
     standing_estados,
 )
 from facultativo.validators.text import clip
-
-from . import campuses
 
 
 def run(args: argparse.Namespace) -> int:

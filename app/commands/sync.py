@@ -8,16 +8,15 @@ import logging
 import sys
 from contextlib import ExitStack
 
+from facultativo.commands import campuses, setup_logging
+from facultativo.commands import run as service
 from facultativo.config import Campus, Config, load
-from facultativo.errors import operational
+from facultativo.errors import OperationalError
 from facultativo.jobs import report_line, sync_campus
 from facultativo.sync.cycle import Report
 from facultativo.sync.lock import campus_lock
 from facultativo.sync.progress import terminal_progress
 from facultativo.validators import ValidatorPool
-
-from . import campuses, setup_logging
-from . import run as service
 
 log = logging.getLogger("facultativo")
 
@@ -50,7 +49,7 @@ def _one_round(
                 config, campus, pool, dry_run=dry, progress=progress, replay=replay
             )
             print(_dry_run_text(report) if dry else report_line(report))
-        except operational() as exc:
+        except OperationalError as exc:
             log.error("campus %s: %s", campus.name, exc)
             failed = True
     return failed

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from facultativo import samples
 from facultativo.config import Config, load, registro_valido
 from facultativo.errors import UsageError
+from facultativo.errors.system import os_error
 from facultativo.validators import (
     Constancia,
     Policy,
@@ -24,7 +25,6 @@ from facultativo.validators import (
     ValidatorPool,
     Verdict,
 )
-from facultativo.validators.text import os_error
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,10 +6,9 @@ import argparse
 import logging
 import os
 
+from facultativo.commands import setup_logging
 from facultativo.config import Campus, Config, load
-from facultativo.errors import Failure, UsageError
-
-from . import setup_logging
+from facultativo.errors import FacultativoError, UsageError
 
 EXTRA = (
     "la página necesita el extra web: pip install 'facultativo[web]' "
@@ -28,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         from facultativo.web.server import bind, serve
     except ImportError as exc:
         if exc.name in ("starlette", "uvicorn", "multipart", "python_multipart"):
-            raise Failure(EXTRA) from None
+            raise FacultativoError(EXTRA) from None
         raise
     site = Site(campus, config.limits, config.web, _workers(), args.fecha)
     _warn(campus, args.host)
@@ -47,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         )
 
     if not serve(create_app(site, on_ready=ready), sock):
-        raise Failure("la página no pudo iniciar; revisa el mensaje anterior.")
+        raise FacultativoError("la página no pudo iniciar; revisa el mensaje anterior.")
     return 0
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 
-from ..validators import Policy, Request, Tipo
+from facultativo.validators import Policy, Request, Tipo
 
 INTRO = (
     "Constancias de ejemplo (fecha de solicitud 16/11/2026, campus de ejemplo "

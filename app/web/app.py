@@ -29,11 +29,18 @@ from facultativo.notifiers import texts
 from facultativo.notifiers.compose import environment
 from facultativo.validators import Limits, ValidatorPool, WorkerUnavailable
 from facultativo.validators.isolation import DEFAULT_EXTRACTOR
+from facultativo.web.check import Incomplete, Judgement, Ready, judge, outcome, prepare
+from facultativo.web.guard import (
+    BUSY_PATH,
+    REFUSED,
+    RETRY_AFTER,
+    STATIC_PREFIX,
+    Guard,
+    RateLimiter,
+    Rules,
+)
+from facultativo.web.upload import Answers, UploadProblem, read_upload
 from facultativo.wiring import contact
-
-from .check import Incomplete, Judgement, Ready, judge, outcome, prepare
-from .guard import BUSY_PATH, REFUSED, RETRY_AFTER, STATIC_PREFIX, Guard, RateLimiter, Rules
-from .upload import Answers, UploadProblem, read_upload
 
 log = logging.getLogger("facultativo.web")
 PAGE = "web/pagina.html.j2"

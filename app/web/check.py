@@ -28,8 +28,7 @@ from facultativo.validators import (
     Verdict,
     decide,
 )
-
-from .upload import Answers, Upload
+from facultativo.web.upload import Answers, Upload
 
 TIPOS = {"alta": Tipo.ALTA, "baja": Tipo.BAJA}
 FAMILY = {

@@ -22,10 +22,9 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from facultativo.errors import Failure
-from facultativo.validators.text import os_error
-
-from .guard import BUSY_PATH
+from facultativo.errors import FacultativoError
+from facultativo.errors.system import os_error
+from facultativo.web.guard import BUSY_PATH
 
 log = logging.getLogger("facultativo.web")
 # nginx on the same machine, however the page listens (an IPv6 socket sees IPv4 loopback as
@@ -48,11 +47,11 @@ UNREADABLE = (  # uvicorn's own answer to a request it cannot parse is English p
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening socket, or a Failure that says what to change."""
+    """A listening socket, or a FacultativoError that says what to change."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror:
-        raise Failure(f"--host {host}: no es una dirección de esta máquina.") from None
+        raise FacultativoError(f"--host {host}: no es una dirección de esta máquina.") from None
     family, kind, proto, _, address = infos[0]
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -61,18 +60,20 @@ def bind(host: str, port: int) -> socket.socket:
         sock.listen(2048)
     except PermissionError:
         sock.close()
-        raise Failure(
+        raise FacultativoError(
             f"--port {port}: solo root puede usar puertos menores que 1024; usa --port 8080 "
             "y pon nginx delante (deploy/nginx-facultativo.conf)."
         ) from None
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise Failure(
+            raise FacultativoError(
                 f"--port {port}: el puerto ya está en uso (¿otra copia de facultativo web?); "
                 "usa otro con --port."
             ) from None
-        raise Failure(f"--host {host}: no se pudo usar esa dirección ({os_error(exc)}).") from None
+        raise FacultativoError(
+            f"--host {host}: no se pudo usar esa dirección ({os_error(exc)})."
+        ) from None
     return sock
 
 

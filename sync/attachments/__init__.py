@@ -4,8 +4,7 @@ One module per store, registered here; a source names the store its upload cells
 point to (`STORE`)."""
 
 from facultativo.settings.registry import Registry
-
-from .base import AttachmentStore, Fetched, FetchFailure, Refused
+from facultativo.sync.attachments.base import AttachmentStore, Fetched, FetchFailure, Refused
 
 STORES = Registry(
     "store",

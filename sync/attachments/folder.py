@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from facultativo.errors.system import os_error
 from facultativo.settings import Deps
 from facultativo.settings import Table as TomlTable
-from facultativo.validators.text import os_error
-
-from .base import AttachmentStore, Fetched, FetchFailure
+from facultativo.sync.attachments.base import AttachmentStore, Fetched, FetchFailure
 
 _SEPARATORS = re.compile(r"[\n;,]+")
 

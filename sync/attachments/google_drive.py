@@ -39,9 +39,8 @@ from facultativo.google_api.retry import (
 )
 from facultativo.settings import Deps
 from facultativo.settings import Table as TomlTable
-
-from ..sources.base import google_session
-from .base import AttachmentStore, Fetched, FetchFailure, Refused
+from facultativo.sync.attachments.base import AttachmentStore, Fetched, FetchFailure, Refused
+from facultativo.sync.sources.base import google_session
 
 _ID = re.compile(r"(?:[?&]id=|/d/)([A-Za-z0-9_-]{10,})")
 PDF_TYPES = {"application/pdf", "application/x-pdf", "application/octet-stream", ""}

@@ -16,14 +16,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ..model import Entry
-from .cycles import Cycles
-from .events import Event, EventKind
-from .meta import Meta
-from .migrations import VERSION as SCHEMA_VERSION
-from .notices import Notices
-from .responses import Responses
-from .store import LedgerError, problem
+from facultativo.sync.ledger.cycles import Cycles
+from facultativo.sync.ledger.events import Event, EventKind
+from facultativo.sync.ledger.meta import Meta
+from facultativo.sync.ledger.migrations import VERSION as SCHEMA_VERSION
+from facultativo.sync.ledger.notices import Notices
+from facultativo.sync.ledger.responses import Responses
+from facultativo.sync.ledger.store import LedgerError, problem
+from facultativo.sync.model import Entry
 
 __all__ = ["SCHEMA_VERSION", "Event", "EventKind", "Ledger", "LedgerError"]
 

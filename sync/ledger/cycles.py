@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from .store import Store, dt, iso
+from facultativo.sync.ledger.store import Store, dt, iso
 
 
 class Cycles(Store):

@@ -40,8 +40,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from ..privacy import mask_email, mask_nss, scrub
-from .store import Store, dt
+from facultativo.sync.ledger.store import Store, dt
+from facultativo.sync.privacy import mask_email, mask_nss, scrub
 
 NSS_PRINT_DIGITS = 5  # hex digits of the keyed NSS print: 20 bits (see the module's text)
 

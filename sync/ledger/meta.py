@@ -12,7 +12,7 @@ import socket
 import uuid
 from pathlib import Path
 
-from .store import Store
+from facultativo.sync.ledger.store import Store
 
 
 def install_here(path: Path) -> str:

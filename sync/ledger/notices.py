@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..model import Notice, NoticeStatus
-from .events import EventKind, Events, add, payload
-from .store import dt, iso
+from facultativo.sync.ledger.events import EventKind, Events, add, payload
+from facultativo.sync.ledger.store import dt, iso
+from facultativo.sync.model import Notice, NoticeStatus
 
 
 class Notices(Events):

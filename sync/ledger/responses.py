@@ -11,9 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..model import Decision, Entry
-from ..privacy import mask_email, mask_nss, scrub
-from .events import (
+from facultativo.sync.ledger.events import (
     EventKind,
     Events,
     add,
@@ -23,10 +21,12 @@ from .events import (
     stamp,
     verdict_payload,
 )
-from .store import dt, iso
+from facultativo.sync.ledger.store import dt, iso
+from facultativo.sync.model import Decision, Entry
+from facultativo.sync.privacy import mask_email, mask_nss, scrub
 
 if TYPE_CHECKING:
-    from ..rows import Row
+    from facultativo.sync.rows import Row
 
 _COLUMNS = (
     "key, generation, estado, motivos, attempts, next_attempt_at, pending_cells, written_label,"

@@ -10,12 +10,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from facultativo.validators.text import os_error
+from facultativo.errors import OperationalError
+from facultativo.errors.system import os_error
+from facultativo.sync.ledger.migrations import TooNew, migrate
 
-from .migrations import TooNew, migrate
 
-
-class LedgerError(Exception):
+class LedgerError(OperationalError):
     """The ledger file cannot be opened or written; the message names the fix."""
 
 

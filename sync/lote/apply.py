@@ -16,17 +16,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from facultativo.sync.columns import ColumnMap
+from facultativo.sync.lote.batch import APPLIED, TIPOS, Applied, accepted, applied_why, record_of
+from facultativo.sync.lote.files import Listed
+from facultativo.sync.model import Entry
+from facultativo.sync.privacy import scrub
+from facultativo.sync.rows import Row, Who
+from facultativo.sync.sources import CellWrite
 from facultativo.validators import Estado
 from facultativo.validators.identifiers import clean_curp, clean_nss
 from facultativo.validators.text import fold
-
-from ..columns import ColumnMap
-from ..model import Entry
-from ..privacy import scrub
-from ..rows import Row, Who
-from ..sources import CellWrite
-from .batch import APPLIED, TIPOS, Applied, accepted, applied_why, record_of
-from .files import Listed
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from facultativo.sync.lote.names import Parts, full_name, with_apellidos
+from facultativo.sync.model import Entry
+from facultativo.sync.privacy import mask_nss
+from facultativo.sync.rows import Row, Who
 from facultativo.validators import Estado, Tipo
 from facultativo.validators.identifiers import (
     CURP_PATTERN,
@@ -32,11 +36,6 @@ from facultativo.validators.identifiers import (
 )
 from facultativo.validators.motivos import Motivo, motivos_in_cell
 from facultativo.validators.text import day_text, fold
-
-from ..model import Entry
-from ..privacy import mask_nss
-from ..rows import Row, Who
-from .names import Parts, full_name, with_apellidos
 
 # Every column a batch may carry, by its [campus.lote] columnas name, with its header.
 COLUMNS: dict[str, str] = {

@@ -18,15 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from facultativo.validators.text import fold, os_error
-
-from . import FORMATS
-from .batch import COLUMNS, ID, Record
+from facultativo.errors import OperationalError
+from facultativo.errors.system import os_error
+from facultativo.sync.lote import FORMATS
+from facultativo.sync.lote.batch import COLUMNS, ID, Record
+from facultativo.validators.text import fold
 
 PRIVATE = 0o600
 
 
-class LoteError(Exception):
+class LoteError(OperationalError):
     """The batch file cannot be written or read: one Spanish line with the fix."""
 
 

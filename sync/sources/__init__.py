@@ -3,8 +3,7 @@
 One module per source, registered here by the `kind` of [campus.source]."""
 
 from facultativo.settings.registry import Registry
-
-from .base import CellWrite, ResponseSource, SourceError, Table
+from facultativo.sync.sources.base import CellWrite, ResponseSource, SourceError, Table
 
 SOURCES = Registry(
     "source",

@@ -6,6 +6,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from facultativo.errors import OperationalError
+
 if TYPE_CHECKING:
     from facultativo.google_api.account import Account, Session
 
@@ -21,7 +23,7 @@ def google_session(account: Account) -> Session:
         raise SourceError(str(exc)) from None
 
 
-class SourceError(Exception):
+class SourceError(OperationalError):
     """The source cannot be read or written. `transient` errors are retried next cycle;
     the others need a person (the message names the fix)."""
 

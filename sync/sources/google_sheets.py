@@ -28,11 +28,23 @@ from facultativo.google_api.failures import api_disabled, explain
 from facultativo.google_api.retry import RETRY_STATUS
 from facultativo.settings import Deps
 from facultativo.settings import Table as TomlTable
+from facultativo.sync.columns import (
+    COLOURS,
+    DATE_FORMATS,
+    PICK_LISTS,
+    PICK_PROMPT,
+    STATUS_HEADERS,
+    PickList,
+)
+from facultativo.sync.sources.base import (
+    CellWrite,
+    ResponseSource,
+    SourceError,
+    Table,
+    google_session,
+)
+from facultativo.sync.values import date_value, serial
 from facultativo.validators.text import fold
-
-from ..columns import COLOURS, DATE_FORMATS, PICK_LISTS, PICK_PROMPT, STATUS_HEADERS, PickList
-from ..values import date_value, serial
-from .base import CellWrite, ResponseSource, SourceError, Table, google_session
 
 _URL_ID = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([a-zA-Z0-9_-]+)")
 

@@ -31,11 +31,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from facultativo.errors.system import os_error
 from facultativo.settings import Deps
 from facultativo.settings import Table as TomlTable
-from facultativo.validators.text import fold, os_error
-
-from ..columns import (
+from facultativo.sync.columns import (
     COLOURS,
     PICK_LISTS,
     PICK_PROMPT,
@@ -44,8 +43,9 @@ from ..columns import (
     STATUS_HEADERS,
     WIDTHS,
 )
-from ..values import date_value
-from .base import CellWrite, ResponseSource, SourceError, Table
+from facultativo.sync.sources.base import CellWrite, ResponseSource, SourceError, Table
+from facultativo.sync.values import date_value
+from facultativo.validators.text import fold
 
 log = logging.getLogger("facultativo.sync")
 _TEMP = ".facultativo-"

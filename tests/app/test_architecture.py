@@ -25,14 +25,17 @@ PACKAGES = {
     "google_api": "facultativo.google_api",
     "settings": "facultativo.settings",
     "templates": "facultativo.templates",
+    "errors": "facultativo.errors",
 }
 # a layer may import itself and what is listed; `app` (the composition root) anything
+# `errors` (the failures every layer raises) is the floor: all may import it.
 ALLOWED = {
-    "settings": set(),
-    "validators": set(),
-    "google_api": {"settings"},
-    "notifiers": {"settings", "validators", "google_api", "templates"},
-    "sync": {"settings", "validators", "google_api", "notifiers"},
+    "errors": set(),
+    "settings": {"errors"},
+    "validators": {"errors"},
+    "google_api": {"errors", "settings"},
+    "notifiers": {"errors", "settings", "validators", "google_api", "templates"},
+    "sync": {"errors", "settings", "validators", "google_api", "notifiers"},
 }
 
 

@@ -4,10 +4,10 @@ The default reads with pypdfium2 (fast) and falls back to pdfplumber when pdfium
 cannot open a file; both feed the same layout builder and parser.
 """
 
-from .base import Backend, PageText, PdfText
-from .chain import FirstThatReads
-from .pdfium import PdfiumBackend
-from .plumber import PdfplumberBackend
+from facultativo.validators.backends.base import Backend, PageText, PdfText
+from facultativo.validators.backends.chain import FirstThatReads
+from facultativo.validators.backends.pdfium import PdfiumBackend
+from facultativo.validators.backends.plumber import PdfplumberBackend
 
 BACKENDS: dict[str, Backend] = {"pdfium": PdfiumBackend(), "pdfplumber": PdfplumberBackend()}
 DEFAULT_BACKEND: Backend = FirstThatReads([BACKENDS["pdfium"], BACKENDS["pdfplumber"]])

@@ -5,9 +5,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from ..layout import Line
-from ..model import Limits, Problem
-from ..motivos import Motivo
+from facultativo.validators.layout import Line
+from facultativo.validators.model import Limits, Problem
+from facultativo.validators.motivos import Motivo
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ values fine) is kept only when no other backend decodes better.
 
 from __future__ import annotations
 
-from ..legibility import measure
-from ..model import Limits, Problem
-from .base import Backend, LimitExceeded, PdfText
+from facultativo.validators.backends.base import Backend, LimitExceeded, PdfText
+from facultativo.validators.legibility import measure
+from facultativo.validators.model import Limits, Problem
 
 
 class FirstThatReads(Backend):

@@ -14,12 +14,12 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from ..layout import Glyph, build_lines, count_overlaps
-from ..model import Limits, Problem
-from ..motivos import Motivo
-from ..orientation import Upright, quadrant, turn_of
-from ..visibility import Paint, hidden_texts
-from .base import Backend, PageText, PdfText, too_many_pages
+from facultativo.validators.backends.base import Backend, PageText, PdfText, too_many_pages
+from facultativo.validators.layout import Glyph, build_lines, count_overlaps
+from facultativo.validators.model import Limits, Problem
+from facultativo.validators.motivos import Motivo
+from facultativo.validators.orientation import Upright, quadrant, turn_of
+from facultativo.validators.visibility import Paint, hidden_texts
 
 
 class PdfiumBackend(Backend):

@@ -8,11 +8,11 @@ import logging
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
-from ..layout import Box, Glyph, build_lines, count_overlaps
-from ..model import Limits, Problem
-from ..motivos import Motivo
-from ..visibility import off_page, on_bare_page
-from .base import Backend, PageText, PdfText, too_many_pages
+from facultativo.validators.backends.base import Backend, PageText, PdfText, too_many_pages
+from facultativo.validators.layout import Box, Glyph, build_lines, count_overlaps
+from facultativo.validators.model import Limits, Problem
+from facultativo.validators.motivos import Motivo
+from facultativo.validators.visibility import off_page, on_bare_page
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 

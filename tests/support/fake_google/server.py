@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
-from .a1 import parse_range
+from tests.support.fake_google.a1 import parse_range
 
 
 @dataclass
