@@ -20,6 +20,7 @@ from google.auth.exceptions import GoogleAuthError
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
+from facultativo.errors import OperationalError
 from facultativo.google_api.failures import explain
 from facultativo.settings.secrets import warn_if_readable_by_others
 
@@ -31,7 +32,7 @@ SCOPES = [
 log = logging.getLogger("facultativo.google")
 
 
-class AuthError(Exception):
+class AuthError(OperationalError):
     """Credentials cannot be used; the message names the file and the fix."""
 
 
