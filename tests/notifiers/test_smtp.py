@@ -247,7 +247,7 @@ REPLIES = {
 
 @pytest.mark.parametrize(("reply", "stage"), list(REPLIES))
 def test_a_servers_common_refusals_are_explained_in_spanish_with_its_words_as_detail(reply, stage):
-    from facultativo.notifiers.smtp import explain_reply
+    from facultativo.notifiers.smtp_failures import explain_reply
 
     code, text = reply.split(" ", 1)
     line, relay = explain_reply(int(code), text.encode(), stage)
@@ -261,7 +261,7 @@ def test_a_servers_common_refusals_are_explained_in_spanish_with_its_words_as_de
 
 
 def test_a_4xx_stays_as_the_server_said_it():
-    from facultativo.notifiers.smtp import explain_reply
+    from facultativo.notifiers.smtp_failures import explain_reply
 
     assert explain_reply(451, b"4.3.0 Intenta mas tarde", "RCPT") == (
         "451 4.3.0 Intenta mas tarde",
