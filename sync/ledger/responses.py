@@ -1,45 +1,40 @@
-"""Responses: the verdict decided for each one, what of it is in the sheet, and staff's own
-estados. The copy of the written cells has NSS, CURP and addresses masked; the full
-cells live only while waiting to be written (cleared once they are in the sheet).
-Each change is told in the response's history too (events.py), in its own transaction."""
+"""Responses: the verdict decided for each one, what of it is in the sheet, new generations
+(a re-run, a corrected address or decision) and the prints a response is found again by.
+The copy of the written cells has NSS, CURP and addresses masked; the full cells live only
+while waiting to be written (cleared once they are in the sheet). Each change is told in
+the response's history too (events.py), in its own transaction.
+
+Reading them back is response_reads.py; staff's own estados, staff_estados.py; the status
+block written back from the ledger or adopted from the sheet, status_blocks.py.
+`Responses` gathers them for the Ledger."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from facultativo.sync.ledger.events import (
     EventKind,
-    Events,
     add,
     add_if_known,
     payload,
     seen_payload,
-    stamp,
     verdict_payload,
 )
-from facultativo.sync.ledger.store import dt, iso
-from facultativo.sync.model import Decision, Entry
-from facultativo.sync.privacy import mask_email, mask_nss, scrub
+from facultativo.sync.ledger.response_reads import ResponseReads
+from facultativo.sync.ledger.staff_estados import StaffEstados
+from facultativo.sync.ledger.status_blocks import StatusBlocks
+from facultativo.sync.ledger.store import iso
+from facultativo.sync.model import Decision
+from facultativo.sync.privacy import scrub
 
 if TYPE_CHECKING:
     from facultativo.sync.rows import Row
 
-_COLUMNS = (
-    "key, generation, estado, motivos, attempts, next_attempt_at, pending_cells, written_label,"
-    " staff_label, validations, datos, written_cells, previous_estado, previous_motivos, loose_key,"
-    " content_key, input_key, email_key, staff_seen_at, answers_after_staff"
-)
 
-
-class Responses(Events):
-    def entries(self, campus: str) -> dict[str, Entry]:
-        rows = self.db.execute(f"SELECT {_COLUMNS} FROM responses WHERE campus = ?", (campus,))
-        return {r["key"]: _entry(r) for r in rows}
-
+class Responses(StatusBlocks, StaffEstados, ResponseReads):
     def record(
         self, campus: str, decisions: list[Decision], now: datetime, rows: Iterable[Row] = ()
     ) -> None:
@@ -195,6 +190,11 @@ class Responses(Events):
         so the result goes once more, to the new address."""
         self._next_generation(campus, keys, EventKind.READDRESSED)
 
+    def redecide(self, campus: str, keys: list[str]) -> None:
+        """Staff changed a decision the student was already sent: a new generation, so the
+        corrected decision goes as a new email (the first one stays on record)."""
+        self._next_generation(campus, keys, EventKind.CORRECTED)
+
     def _next_generation(self, campus: str, keys: list[str], kind: EventKind) -> None:
         at = self._now()
         with self.transaction() as db:
@@ -208,56 +208,6 @@ class Responses(Events):
                     events.append((campus, key, at, kind, payload(gen=r[0])))
             add(db, events)
 
-    def adopt(
-        self,
-        campus: str,
-        entries: list[Entry],
-        rows: Iterable[Row] = (),
-        now: datetime | None = None,
-    ) -> None:
-        """Responses rebuilt from a sheet's status block (`facultativo adoptar`); `rows`:
-        the sheet's, for the history and the NSS print (as in `record`)."""
-        by_key = {r.key: r for r in rows}
-        prints = {
-            e.key: self.nss_print(by_key[e.key].nss_typed) for e in entries if e.key in by_key
-        }
-        at = now or self._now()
-        events = []
-        with self.transaction() as db:
-            for e in entries:
-                row = by_key.get(e.key)
-                if not db.execute(
-                    "INSERT INTO responses (campus, key, generation, estado, motivos,"
-                    " written_label, staff_label, written_cells, datos, decided_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', NULL) ON CONFLICT DO NOTHING",
-                    (
-                        campus,
-                        e.key,
-                        e.generation,
-                        e.estado,
-                        e.motivos,
-                        e.written_label,
-                        e.staff_label,
-                        json.dumps(e.written_cells or {}, ensure_ascii=False),
-                    ),
-                ).rowcount:
-                    continue
-                if prints.get(e.key):
-                    db.execute(
-                        "UPDATE responses SET nss_key = ? WHERE campus = ? AND key = ?",
-                        (prints[e.key], campus, e.key),
-                    )
-                told = payload(
-                    row=row.number if row else None,
-                    email=mask_email(row.email) if row and row.email else "",
-                    nss=mask_nss(row.nss_typed) if row and row.nss_typed else "",
-                    estado=e.estado,
-                    motivos=e.motivos,
-                    staff=scrub(e.staff_label or "")[:100],
-                )
-                events.append((campus, e.key, at, EventKind.ADOPTED, told))
-            add(db, events)
-
     def rekey(self, campus: str, mapping: dict[str, str]) -> None:
         """The same responses under their keys of today (the sheet's time zone changed)."""
         with self.transaction() as db:
@@ -267,152 +217,3 @@ class Responses(Events):
                         f"UPDATE {table} SET key = ? WHERE campus = ? AND key = ?",
                         (new, campus, old),
                     )
-
-    def restore(self, campus: str, keys: list[str], why: str = "lost") -> int:
-        """Write these responses' status cells back from the ledger (a lost status block;
-        `why` "misplaced": its block was on another response's row), with the estado staff
-        had typed where they had: nothing is decided or sent again."""
-        restored = 0
-        at = self._now()
-        events = []
-        with self.transaction() as db:
-            for key in keys:
-                row = db.execute(
-                    "SELECT written_cells, staff_label, pending_cells FROM responses"
-                    " WHERE campus = ? AND key = ?",
-                    (campus, key),
-                ).fetchone()
-                if not row or not (row["written_cells"] or row["pending_cells"]):
-                    continue
-                if row["pending_cells"]:  # a newer verdict is waiting to be written: it goes,
-                    if row["staff_label"]:  # under the estado staff typed since
-                        waiting = json.loads(row["pending_cells"])
-                        waiting["estado"] = row["staff_label"]
-                        db.execute(
-                            "UPDATE responses SET pending_cells = ? WHERE campus = ? AND key = ?",
-                            (json.dumps(waiting, ensure_ascii=False), campus, key),
-                        )
-                    restored += 1
-                    told = payload(why=why, waiting=True, staff=scrub(row["staff_label"] or ""))
-                    events.append((campus, key, at, EventKind.RESTORED, told))
-                    continue
-                cells = json.loads(row["written_cells"])
-                if row["staff_label"]:
-                    cells["estado"] = row["staff_label"]
-                db.execute(
-                    "UPDATE responses SET pending_cells = ? WHERE campus = ? AND key = ?",
-                    (json.dumps(cells, ensure_ascii=False), campus, key),
-                )
-                db.execute(
-                    "UPDATE notifications SET cell_written = 0 WHERE campus = ? AND key = ?",
-                    (campus, key),
-                )
-                restored += 1
-                told = payload(why=why, estado=scrub(cells.get("estado", "")))
-                events.append((campus, key, at, EventKind.RESTORED, told))
-            add(db, events)
-        return restored
-
-    def note_staff(
-        self, campus: str, labels: Mapping[str, tuple[str, bool]], now: datetime
-    ) -> None:
-        """Estados staff typed themselves, as (label, new decision), all in one transaction.
-        The grace period's clock starts when the decision they mean changes, not its
-        spelling: «Aceptado» corrected to «ACEPTADA» does not delay the email."""
-        events = []
-        with self.transaction() as db:
-            for key, (label, new) in labels.items():
-                known = db.execute(
-                    "SELECT 1 FROM responses WHERE campus = ? AND key = ?", (campus, key)
-                ).fetchone()
-                if known is None:
-                    events.append((campus, key, now, EventKind.SEEN, payload()))
-                told = payload(typed=scrub(label)[:100], new=new)
-                events.append((campus, key, now, EventKind.STAFF, told))
-            db.executemany(
-                "INSERT INTO responses (campus, key, staff_label, staff_seen_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
-                " staff_label = excluded.staff_label, staff_seen_at ="
-                " CASE WHEN ? OR staff_seen_at IS NULL THEN excluded.staff_seen_at"
-                " ELSE staff_seen_at END,"
-                " answers_after_staff = CASE WHEN ? THEN NULL ELSE answers_after_staff END",
-                [(campus, k, label, iso(now), new, new) for k, (label, new) in labels.items()],
-            )
-            add(db, events)
-
-    def answered_after_staff(self, campus: str, keys: list[str], now: datetime) -> None:
-        """The student changed these answers under a decision staff typed: staff decide
-        whether it stands (their estado is never overwritten), so the row is flagged."""
-        with self.transaction() as db:
-            db.executemany(
-                "INSERT INTO events (campus, key, at, kind, data) SELECT campus, key, ?, ?, '{}'"
-                " FROM responses WHERE campus = ? AND key = ? AND answers_after_staff IS NULL",
-                [(stamp(now), EventKind.EDITED_AFTER_STAFF, campus, key) for key in keys],
-            )
-            db.executemany(
-                "UPDATE responses SET answers_after_staff = COALESCE(answers_after_staff, ?)"
-                " WHERE campus = ? AND key = ?",
-                [(iso(now), campus, key) for key in keys],
-            )
-
-    def redecide(self, campus: str, keys: list[str]) -> None:
-        """Staff changed a decision the student was already sent: a new generation, so the
-        corrected decision goes as a new email (the first one stays on record)."""
-        self._next_generation(campus, keys, EventKind.CORRECTED)
-
-    def decided_since(self, campus: str, since: datetime | None) -> dict[str, int]:
-        """Verdicts per estado decided after `since` (all of them when None); one decided at
-        the very moment of the last digest was in that digest."""
-        rows = self.db.execute(
-            "SELECT estado, COUNT(*) AS n FROM responses WHERE campus = ?"
-            " AND estado IS NOT NULL AND estado != 'ANTERIOR' AND decided_at > ?"
-            " GROUP BY estado",
-            (campus, iso(since) or ""),
-        )
-        return {r["estado"]: r["n"] for r in rows}
-
-    def standing(self, campus: str) -> list[tuple[str | None, str | None, int]]:
-        """Every response the ledger knows, as (verdict, estado staff typed, how many): what
-        `status` totals. A response staff decided has both; one being re-run, neither."""
-        rows = self.db.execute(
-            "SELECT estado, staff_label, COUNT(*) AS n FROM responses WHERE campus = ?"
-            " GROUP BY estado, staff_label",
-            (campus,),
-        )
-        return [(r["estado"], r["staff_label"], r["n"]) for r in rows]
-
-    def backlog(self, campus: str) -> int:
-        """Responses waiting in ERROR TEMPORAL for their next attempt."""
-        row = self.db.execute(
-            "SELECT COUNT(*) FROM responses WHERE campus = ? AND estado = 'ERROR_TEMPORAL'",
-            (campus,),
-        ).fetchone()
-        return int(row[0])
-
-
-def _entry(r: sqlite3.Row) -> Entry:
-    def js(name: str) -> dict[str, str] | None:
-        return json.loads(r[name]) if r[name] else None
-
-    return Entry(
-        key=r["key"],
-        generation=r["generation"],
-        estado=r["estado"],
-        motivos=r["motivos"],
-        attempts=r["attempts"],
-        next_attempt_at=dt(r["next_attempt_at"]),
-        pending_cells=js("pending_cells"),
-        written_label=r["written_label"],
-        staff_label=r["staff_label"],
-        validations=r["validations"],
-        datos=js("datos") or {},
-        written_cells=js("written_cells"),
-        previous_estado=r["previous_estado"],
-        previous_motivos=r["previous_motivos"],
-        loose_key=r["loose_key"],
-        content_key=r["content_key"],
-        input_key=r["input_key"],
-        email_key=r["email_key"],
-        staff_seen_at=dt(r["staff_seen_at"]),
-        answers_after_staff=dt(r["answers_after_staff"]),
-    )
