@@ -36,8 +36,7 @@ from jinja2 import (
 
 import facultativo.templates as bundled
 from facultativo.errors.system import os_error
-from facultativo.notifiers import texts
-from facultativo.notifiers.texts import student_text
+from facultativo.notifiers import steps, texts
 from facultativo.validators import Estado, Motivo
 from facultativo.validators.text import fold
 
@@ -80,7 +79,7 @@ def environment(override: Path | None = None) -> Environment:
     loaders = [FileSystemLoader(str(Path(bundled.__file__).parent))]
     if override is not None:
         loaders.insert(0, FileSystemLoader(str(override)))
-    return Environment(
+    env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
         undefined=StrictUndefined,
@@ -88,6 +87,8 @@ def environment(override: Path | None = None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals.update(steps.GLOBALS)  # each motivo's steps, for templates/pasos.*.j2
+    return env
 
 
 def student_context(
@@ -111,8 +112,8 @@ def student_context(
         "tipo": tipo,
         "estado": estado.value,
         "estado_etiqueta": estado.etiqueta,
-        "motivo": {"code": motivo.value, "texto": student_text(motivo)},
-        "detalle": "" if hide_detail or not adds_to(detalle, student_text(motivo)) else detalle,
+        "motivo": {"code": motivo.value, "texto": motivo.texto_estudiante},
+        "detalle": "" if hide_detail or not adds_to(detalle, motivo.texto_estudiante) else detalle,
         "datos": {k: datos.get(k, "") for k in DATOS},
         "url_vigencia": texts.URL_VIGENCIA,
         "url_asignacion_nss": texts.URL_ASIGNACION_NSS,

@@ -7,6 +7,7 @@
 No network, no sheet, no clock: the request carries its own date.
 """
 
+from facultativo.validators.estados import Estado
 from facultativo.validators.extract import extract
 from facultativo.validators.isolation import ValidatorPool, WorkerUnavailable
 from facultativo.validators.model import (
@@ -22,7 +23,7 @@ from facultativo.validators.model import (
     Tipo,
     Verdict,
 )
-from facultativo.validators.motivos import MOTIVOS, Estado, Motivo
+from facultativo.validators.motivos import MOTIVOS, Motivo
 from facultativo.validators.rules import decide
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from facultativo.validators.coverage import coverage, current_rows
+from facultativo.validators.estados import Estado
 from facultativo.validators.identifiers import clean_curp, clean_nss, nss_is_valid
 from facultativo.validators.integrity import es_reimpresion
 from facultativo.validators.model import (
@@ -25,7 +26,7 @@ from facultativo.validators.model import (
     Tipo,
     Verdict,
 )
-from facultativo.validators.motivos import Estado, Motivo
+from facultativo.validators.motivos import Motivo
 from facultativo.validators.text import contains_phrase, day_text, same_words, words
 
 MOD_32 = "32"  # seguro facultativo: schools, and a few programmes that are not schools

@@ -19,6 +19,7 @@ from typing import Any
 from facultativo.notifiers.compose import student_context
 from facultativo.sync import values
 from facultativo.validators import (
+    MOTIVOS,
     Estado,
     Extraction,
     Motivo,
@@ -43,34 +44,9 @@ MISSING = {
     "nss": "Escribe tu Número de Seguridad Social (11 dígitos, como aparece en tu constancia).",
     "constancia": "Elige el PDF de tu Constancia de Vigencia de Derechos.",
 }
-# A verdict about what was typed, not about the constancia: the field, and what the page
-# says beside it (an email says it about a Form already sent: notifiers/texts.py).
-TYPED: dict[Motivo, tuple[str, str]] = {
-    Motivo.NSS_INVALIDO: (
-        "nss",
-        "Este no es un NSS válido; cópialo tal como aparece en tu constancia.",
-    ),
-    Motivo.NSS_NO_COINCIDE: (
-        "nss",
-        "El NSS que escribiste no coincide con el de tu constancia; revisa el número.",
-    ),
-    Motivo.CURP_NO_COINCIDE: (
-        "curp",
-        "La CURP que escribiste no coincide con la de tu constancia; revísala.",
-    ),
-    Motivo.NOMBRE_NO_COINCIDE: (
-        "nombre",
-        "El nombre que escribiste no coincide con el de tu constancia; escríbelo tal como "
-        "aparece en ella.",
-    ),
-}
+# the fields a motivo about what was typed names (validators/motivos.py `campo`), as the
+# page says them: «corrige el NSS»
 FIELD_NAMES = {"nss": "el NSS", "curp": "la CURP", "nombre": "el nombre"}
-# The constancia says the other tipo may be what the student meant: beside the choice (the
-# result above says why).
-OTHER_TIPO = {
-    Motivo.YA_INSCRITO: "¿Querías pedir la baja? Elígela aquí.",
-    Motivo.NO_INSCRITO: "¿Querías pedir el alta? Elígela aquí.",
-}
 
 
 @dataclass(frozen=True)
@@ -124,10 +100,9 @@ class Judgement:
 def judge(extraction: Extraction, request: Request, policy: Policy) -> Judgement:
     office = verdict = decide(extraction, request, policy)
     typed: dict[str, str] = {}
-    while verdict.motivo in TYPED and TYPED[verdict.motivo][0] not in typed:
-        field, text = TYPED[verdict.motivo]
-        typed[field] = text
-        blank: dict[str, Any] = {field: None}  # not compared: as if left blank
+    while (campo := MOTIVOS[verdict.motivo].campo) and campo.name not in typed:
+        typed[campo.name] = campo.text
+        blank: dict[str, Any] = {campo.name: None}  # not compared: as if left blank
         request = replace(request, **blank)
         verdict = decide(extraction, request, policy)
     return Judgement(office, verdict, typed)
@@ -147,8 +122,8 @@ def outcome(judgement: Judgement, answers: Answers, contact: dict[str, str]) -> 
         campus=contact,
     )
     errores = dict(typed)
-    if verdict.motivo in OTHER_TIPO:
-        errores["tipo"] = OTHER_TIPO[verdict.motivo]
+    if MOTIVOS[verdict.motivo].otro_tipo:  # the other tipo may be what the student meant
+        errores["tipo"] = MOTIVOS[verdict.motivo].otro_tipo
     family = FAMILY.get(verdict.estado, "revision")
     texto = _today(verdict)
     if texto:  # the page's own sentence: the detalle would name «solicitud del …»

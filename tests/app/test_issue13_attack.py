@@ -15,7 +15,6 @@ import pytest
 from facultativo import demo
 from facultativo.cli import main
 from facultativo.config import ConfigError, Digest, load
-from facultativo.notifiers.texts import student_text
 from facultativo.sync import digest
 from facultativo.sync import values as v
 from facultativo.sync.columns import COLOURS
@@ -114,7 +113,7 @@ def test_an_unknown_tipo_still_checks_the_constancia_and_greets_by_name(tmp_path
     name = rows[good - 2]["Nombre completo"]
     assert mail.startswith(f"Hola, {name}:")
     assert "solicitud de alta o baja" in mail and "solicitud de alta del" not in mail
-    assert student_text(Motivo.TIPO_NO_RECONOCIDO) in " ".join(mail.split())
+    assert Motivo.TIPO_NO_RECONOCIDO.texto_estudiante in " ".join(mail.split())
 
 
 def test_an_old_pdf_resubmitted_days_after_the_alta_was_applied_is_a_duplicate(tmp_path, pool):

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 import pytest
 import requests
 
-from facultativo.notifiers.texts import STUDENT
 from facultativo.validators import Motivo
 from tests.reliability import hostile
 from tests.support import TESTS
@@ -85,7 +84,7 @@ def test_the_page_says_what_the_office_decides_for_every_demo_student(page, stud
     if motivo == "FECHA_NO_COINCIDE":  # the page's own words: nothing was sent yet
         assert re.search(r"Tu constancia es del \d\d/\d\d/2026: es de hace \d+ días", shown)
     else:
-        assert " ".join(STUDENT[Motivo(motivo)].split()) in shown
+        assert " ".join(Motivo(motivo).texto_estudiante.split()) in shown
     if estado == "RECHAZADA":
         assert "Qué hacer:" in shown and "No envíes el formulario con esta constancia" in shown
         assert "Llena de nuevo" not in shown  # the student has not sent it yet
@@ -114,7 +113,7 @@ def test_an_old_constancia_is_measured_against_today_not_a_request_already_sent(
     assert "solicitud del" not in shown and "enviaste tu solicitud" not in shown
     assert "con tu solicitud" not in shown  # nothing has been sent: there is no request yet
     # the emails keep their words: the page's sentence is its own
-    assert "enviaste tu solicitud" in STUDENT[Motivo.FECHA_NO_COINCIDE]
+    assert "enviaste tu solicitud" in Motivo.FECHA_NO_COINCIDE.texto_estudiante
 
 
 def test_the_form_is_a_plain_multipart_form_with_spanish_labels(page):
@@ -283,7 +282,7 @@ def test_crafted_pdfs_that_exhaust_a_parser_get_archivo_ilegible(page, name):
     assert response.status_code == 200
     shown = text_of(response)
     assert "sería RECHAZADA" in shown
-    assert " ".join(STUDENT[Motivo.ARCHIVO_ILEGIBLE].split()) in shown
+    assert " ".join(Motivo.ARCHIVO_ILEGIBLE.texto_estudiante.split()) in shown
     assert requests.get(page.url, timeout=10).status_code == 200  # and the page still answers
 
 
@@ -297,14 +296,14 @@ def test_crafted_pdfs_that_exhaust_a_parser_get_archivo_ilegible(page, name):
 )
 def test_something_that_is_not_a_pdf_is_rejected_with_the_office_s_words(page, data, motivo):
     shown = text_of(page.check(data, filename="foto.pdf"))
-    assert "sería RECHAZADA" in shown and " ".join(STUDENT[motivo].split()) in shown
+    assert "sería RECHAZADA" in shown and " ".join(motivo.texto_estudiante.split()) in shown
 
 
 def test_a_file_just_over_the_limit_gets_the_office_s_verdict(page):
     """Within the multipart slack the validator decides, as the office would."""
     response = page.check(b"%PDF-1.4\n" + b"0" * (10 * 2**20), filename="grande.pdf")
     assert response.status_code == 200
-    assert " ".join(STUDENT[Motivo.ARCHIVO_ILEGIBLE].split()) in text_of(response)
+    assert " ".join(Motivo.ARCHIVO_ILEGIBLE.texto_estudiante.split()) in text_of(response)
 
 
 def test_a_request_over_the_size_limit_is_refused_in_spanish(page):
@@ -688,7 +687,7 @@ def test_attack_the_name_the_office_compares_is_asked_and_compared(page):
 def test_attack_a_chosen_empty_file_gets_the_office_s_verdict(page):
     response = page.check(b"", filename="constancia.pdf")
     assert response.status_code == 200
-    assert " ".join(STUDENT[Motivo.ARCHIVO_ILEGIBLE].split()) in text_of(response)
+    assert " ".join(Motivo.ARCHIVO_ILEGIBLE.texto_estudiante.split()) in text_of(response)
 
 
 def test_attack_an_unknown_charset_is_an_incomplete_form_not_an_error(page):

@@ -14,7 +14,6 @@ import pytest
 
 from facultativo.notifiers import preview
 from facultativo.notifiers.compose import environment
-from facultativo.notifiers.texts import student_text
 from facultativo.validators import MOTIVOS, Motivo
 from facultativo.validators.motivos import motivo_cell, motivos_in_cell
 from tests.support.sheet import ESTADO, MOTIVO
@@ -49,7 +48,7 @@ def test_every_email_is_in_neutral_spanish(stem, mail):
 @pytest.mark.parametrize("motivo", list(Motivo))
 def test_motivo_texts_are_neutral(motivo):
     info = MOTIVOS[motivo]
-    assert GENDERED.search(student_text(motivo)) is None
+    assert GENDERED.search(motivo.texto_estudiante) is None
     assert GENDERED.search(info.personal) is None
 
 
@@ -68,7 +67,7 @@ def test_detalle_that_restates_the_main_sentence_is_left_out(tmp_path, pool):
     for path in ws.emails():
         text = text_of(path)
         for motivo in Motivo:
-            if student_text(motivo).split(",")[0] in " ".join(text.split()):
+            if motivo.texto_estudiante.split(",")[0] in " ".join(text.split()):
                 by_motivo.setdefault(motivo.value, text)
     for restating in ("SIN_ADJUNTO", "PDF_SIN_TEXTO", "CURP_NO_COINCIDE", "NSS_NO_COINCIDE"):
         assert "Detalle:" not in by_motivo[restating], restating

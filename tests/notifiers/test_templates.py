@@ -10,7 +10,7 @@ from jinja2 import UndefinedError
 
 from facultativo.notifiers.compose import environment, student_context
 from facultativo.notifiers.preview import SAMPLE_CAMPUS, samples
-from facultativo.notifiers.texts import URL_ASIGNACION_NSS, URL_CLINICA, URL_VIGENCIA, student_text
+from facultativo.notifiers.texts import URL_ASIGNACION_NSS, URL_CLINICA, URL_VIGENCIA
 from facultativo.validators import Estado, Motivo
 
 EMAILS = dict(samples(environment()))
@@ -21,7 +21,7 @@ def test_every_motivo_renders_both_parts_in_spanish(motivo):
     stem = next(k for k in EMAILS if k.endswith(motivo.value.lower()))
     email = EMAILS[stem]
     assert email.subject and email.text.startswith("Hola, Ana Sofía Martínez Gómez:")
-    assert student_text(motivo) in email.text
+    assert motivo.texto_estudiante in email.text
     assert SAMPLE_CAMPUS["email"] in email.text and SAMPLE_CAMPUS["hours"] in email.html
     assert "<html" in email.html and "Ana Sofía Martínez Gómez" in email.html
 

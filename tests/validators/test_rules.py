@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from facultativo.notifiers.texts import student_text
 from facultativo.validators import (
     MOTIVOS,
     Afiliacion,
@@ -129,7 +128,7 @@ def test_other_school_is_named_in_the_detail():
 @pytest.mark.parametrize("motivo", list(Motivo))
 def test_every_motivo_has_both_texts_in_spanish(motivo):
     info = MOTIVOS[motivo]
-    assert info.personal and len(student_text(motivo)) > len(info.personal)
+    assert info.personal and len(motivo.texto_estudiante) > len(info.personal)
 
 
 @pytest.mark.parametrize(
