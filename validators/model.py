@@ -12,7 +12,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from facultativo.validators.motivos import Estado, Motivo
+from facultativo.validators.estados import Estado
+from facultativo.validators.motivos import Motivo
 from facultativo.validators.text import day_text
 
 DEFAULT_TIMEZONE = "America/Mexico_City"
