@@ -22,9 +22,10 @@ from openpyxl import Workbook, load_workbook
 
 from facultativo.config import Config, load
 from facultativo.sync import values
-from facultativo.sync.columns import PICK_LISTS
+from facultativo.sync.block import DEFAULT_BLOCK, Block
 from facultativo.sync.cycle import Report, run_cycle
 from facultativo.validators import Tipo, ValidatorPool
+from facultativo.wiring import block as campus_block
 from facultativo.wiring import open_runtime
 
 HEADERS = [
@@ -90,13 +91,14 @@ class DemoResult:
     applied: int = 0
     lote: int = 0  # accepted responses in lote.csv, waiting to be registered in IMSS
     seconds: float = 0.0
+    block: Block = DEFAULT_BLOCK  # the campus's status block (the demo sets no prefijo)
 
     def estados(self, workbook: Path) -> Counter[str]:
         book = load_workbook(workbook, read_only=True)
         ws = book.worksheets[0]
         rows = list(ws.iter_rows(values_only=True))
         book.close()
-        col = [str(h) for h in rows[0]].index("Validación: estado")
+        col = [str(h) for h in rows[0]].index(self.block.titles["estado"])
         return Counter(str(r[col] or "(vacío)") for r in rows[1:])
 
 
@@ -145,11 +147,11 @@ def run(folder: Path) -> DemoResult:
     created = build(folder)
     config = load(folder / "facultativo.toml")
     campus = config.campuses[0]
-    result = DemoResult(folder, created)
+    result = DemoResult(folder, created, block=campus_block(campus))
     with ValidatorPool(limits=config.limits) as pool:
         with open_runtime(config, campus, pool) as rt:
             result.cycles.append(run_cycle(rt))
-        result.applied = mark_applied(folder / "respuestas.xlsx")
+        result.applied = mark_applied(folder / "respuestas.xlsx", result.block)
         if result.applied:
             with open_runtime(config, campus, pool) as rt:
                 result.cycles.append(run_cycle(rt))
@@ -158,7 +160,7 @@ def run(folder: Path) -> DemoResult:
     return result
 
 
-def mark_applied(workbook: Path) -> int:
+def mark_applied(workbook: Path, block: Block = DEFAULT_BLOCK) -> int:
     """What staff do after registering students in IMSS: type the APLICADA estado.
 
     Only on the first run: rows already marked (or changed by staff) are left alone.
@@ -166,7 +168,7 @@ def mark_applied(workbook: Path) -> int:
     book = load_workbook(workbook)
     ws = book.worksheets[0]
     header = [str(c.value or "") for c in ws[1]]
-    estado, tipo = header.index("Validación: estado"), header.index("Tipo de solicitud")
+    estado, tipo = header.index(block.titles["estado"]), header.index("Tipo de solicitud")
     done = 0
     for row in ws.iter_rows(min_row=2):
         if any(str(c.value or "").endswith("APLICADA") for c in row):
@@ -199,6 +201,7 @@ def make_lote(folder: Path, config: Config) -> int:
 def summary(result: DemoResult) -> str:
     workbook = result.folder / "respuestas.xlsx"
     estados = result.estados(workbook)
+    titles, (pick, _) = result.block.titles, result.block.pick_lists
     emails = len(list((result.folder / "outbox").glob("*.eml")))
     sent = sum(c.emails.get("sent", 0) for c in result.cycles)
     processed = sum(c.processed for c in result.cycles)
@@ -220,9 +223,9 @@ def summary(result: DemoResult) -> str:
         "",
         "Qué ver:",
         f"  {workbook}: ábrelo con Excel o LibreOffice; a la derecha están las columnas",
-        "    «Validación: …» con el estado, el motivo y el detalle de cada solicitud.",
-        "    Una celda de «Validación: estado» ofrece la lista de decisiones",
-        f"    ({', '.join(PICK_LISTS[0].labels)});",
+        f"    «{result.block.title('…')}» con el estado, el motivo y el detalle de cada solicitud.",
+        f"    Una celda de «{titles['estado']}» ofrece la lista de decisiones",
+        f"    ({', '.join(pick.labels)});",
         "    también puedes escribir la tuya con tus palabras, p. ej. «No procede».",
         "    «procesada el» y «fecha de constancia» son fechas: ordénalas o fíltralas.",
         f"  {result.folder / 'outbox'}: un correo .eml por estudiante (ábrelos con Thunderbird,",

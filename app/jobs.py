@@ -69,6 +69,6 @@ def report_line(r: Report) -> str:
     )
     if r.restored:
         line += (
-            f"; {r.restored} filas restauradas desde la bitácora (el bloque «Validación» faltaba)"
+            f"; {r.restored} filas restauradas desde la bitácora (el bloque «{r.block}» faltaba)"
         )
     return line

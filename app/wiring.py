@@ -20,17 +20,18 @@ from facultativo.notifiers.base import Sender
 from facultativo.notifiers.compose import environment
 from facultativo.settings import Backend, Deps
 from facultativo.sync.attachments import STORES, AttachmentStore
-from facultativo.sync.cycle import Hooks, Ports, Runtime, Settings
+from facultativo.sync.block import Block
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.lock import campus_lock
 from facultativo.sync.notify import MailContext
 from facultativo.sync.process import Retry
+from facultativo.sync.runtime import Hooks, Ports, Runtime, Settings
 from facultativo.sync.sources import SOURCES, ResponseSource, SourceError
 from facultativo.validators import ValidatorPool
 
 # Built once per process and campus: Google credentials (and their token) and the
 # Drive download cache live across cycles.
-_BUILT: dict[tuple[str, Backend], tuple[object, Any]] = {}
+_BUILT: dict[tuple[str, Backend, Block | None], tuple[object, Any]] = {}
 
 
 def forget_backends() -> None:
@@ -45,10 +46,19 @@ def _deps(campus: Campus) -> Deps:
     return Deps(campus.name, campus.google)
 
 
+def block(campus: Campus) -> Block:
+    """The campus's status block ([campus.columns] prefijo): the source writes it, the
+    cycle and every command read the sheet by it."""
+    return Block(campus.prefijo)
+
+
 def build_source(campus: Campus) -> ResponseSource:
+    """The campus's responses source, built with its status block."""
     if campus.source is None:
         raise SourceError(f"campus «{campus.name}»: falta [campus.source] con kind y path.")
-    return _built(campus, campus.source, SOURCES[campus.source.kind].build)
+    source = SOURCES[campus.source.kind]
+    chosen = block(campus)
+    return _built(campus, campus.source, lambda s, d: source.build(s, d, chosen), chosen)
 
 
 def build_store(campus: Campus) -> AttachmentStore:
@@ -57,10 +67,13 @@ def build_store(campus: Campus) -> AttachmentStore:
     return _built(campus, campus.store, STORES[campus.store.kind].build)
 
 
-def _built(campus: Campus, backend: Backend, build: Callable[..., Any]) -> Any:
+def _built(
+    campus: Campus, backend: Backend, build: Callable[..., Any], chosen: Block | None = None
+) -> Any:
     """The campus's backend, built again when its Google key file changed: IT replaces a
-    revoked key as the log says, and the running service reads with the new one."""
-    key = (campus.name, backend)
+    revoked key as the log says, and the running service reads with the new one (and a
+    source again when the campus's block changed)."""
+    key = (campus.name, backend, chosen)
     stamp = key_stamp(campus.google.credentials) if campus.google else None
     if key not in _BUILT or _BUILT[key][0] != stamp:
         _BUILT[key] = (stamp, build(backend.settings, _deps(campus)))
@@ -116,6 +129,7 @@ def settings_of(config: Config, campus: Campus) -> Settings:
         columns=campus.columns,
         desde=campus.desde,
         lote_command=lote_command(config, campus),
+        block=block(campus),
     )
 
 

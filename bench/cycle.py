@@ -22,11 +22,12 @@ from facultativo.google_api.auth import load_credentials
 from facultativo.google_api.http import SheetsHTTPClient
 from facultativo.google_api.retry import RetryPolicy
 from facultativo.sync.attachments.google_drive import DriveStore
+from facultativo.sync.block import DEFAULT_BLOCK
 from facultativo.validators import Policy, Request, ValidatorPool
 from tests.support import google_env as g
 from tests.support.fake_google import FakeGoogle
 
-STATUS = "Validación: estado"
+STATUS = DEFAULT_BLOCK.titles["estado"]  # the bench's configuration sets no prefijo
 
 
 def _sheet(fake: FakeGoogle, rows: int, new_fraction: float) -> None:

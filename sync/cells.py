@@ -10,7 +10,8 @@ import re
 from collections.abc import Mapping, Set
 from dataclasses import replace
 
-from facultativo.sync.columns import DATE_FORMATS, STATUS_HEADERS, ColumnMap
+from facultativo.sync.block import DATE_FORMATS, Block
+from facultativo.sync.columns import ColumnMap
 from facultativo.sync.continuity import NSS_FROM_FORM
 from facultativo.sync.model import Action, Decision, Entry, Outcome, Step
 from facultativo.sync.privacy import scrub
@@ -152,11 +153,12 @@ def _copy_note(row: Row) -> dict[str, str]:
     }
 
 
-def header_cells(header: list[str], cols: ColumnMap) -> list[CellWrite]:
+def header_cells(header: list[str], cols: ColumnMap, block: Block) -> list[CellWrite]:
+    """The headers of `block`'s columns the sheet lacks, where `cols` placed them."""
     present = {str(h or "").strip() for h in header}
     return [
         CellWrite(1, cols.status[k], title)
-        for k, title in STATUS_HEADERS.items()
+        for k, title in block.titles.items()
         if title not in present
     ]
 

@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from facultativo.errors import OperationalError
-from facultativo.validators import Estado, Tipo
+from facultativo.sync.block import DEFAULT_BLOCK, Block
+from facultativo.validators import Tipo
 from facultativo.validators.identifiers import CURP_PATTERN, nss_is_valid
 from facultativo.validators.text import contains_phrase, fold
 
@@ -63,79 +64,10 @@ REQUIRED = ("timestamp", "email", "tipo", "archivo")  # without them no request 
 # is one the reader cannot settle (sync/values.py `tipo`)
 TIPO_OPTIONS: dict[str, Tipo] = {"alta": Tipo.ALTA, "baja": Tipo.BAJA}
 
-STATUS_HEADERS: dict[str, str] = {
-    "estado": "Validación: estado",
-    "motivo": "Validación: motivo",
-    "detalle": "Validación: detalle",
-    "nss_leido": "Validación: NSS leído",
-    "fecha_constancia": "Validación: fecha de constancia",
-    "procesada": "Validación: procesada el",
-    "notificada": "Validación: notificada el",
-    # Who the response is (sync/identity.py): written with the first verdict, it travels
-    # with the row when staff sort, filter, insert or copy; the ledger is keyed by it.
-    "id": "Validación: id",
-}
-
-
-# The estado colours staff see in the sheet (RGB 0-1), the same in Google and in a workbook.
-COLOURS = {
-    "ACEPTADA": (0.72, 0.88, 0.72),
-    "RECHAZADA": (0.96, 0.70, 0.70),
-    "REVISIÓN MANUAL": (1.0, 0.85, 0.55),
-    "CONCLUIDA": (0.85, 0.85, 0.85),
-    "ALTA APLICADA": (0.70, 0.82, 0.96),
-    "BAJA APLICADA": (0.70, 0.82, 0.96),
-    "ERROR TEMPORAL": (1.0, 0.95, 0.75),
-    "ANTERIOR": (0.95, 0.95, 0.95),
-}
-# Optional: what staff write to the student when they decide a REVISIÓN MANUAL themselves.
-STAFF_NOTE = "Validación: nota del personal"
-# Optional: staff's own decision, kept apart from ours (shadow weeks); `informe` compares.
-STAFF_DECISION = "Validación: decisión del personal"
-WIDTHS = {"estado": 18, "motivo": 30, "detalle": 60, "id": 12}  # characters; the others 20
-
-# The decisions staff write in the estado (or in «decisión del personal»): sync/rows.py reads
-# them over our REVISIÓN MANUAL, sync/wording.py reads staff's own words for them too.
-STAFF_ESTADOS = (
-    Estado.ACEPTADA,
-    Estado.RECHAZADA,
-    Estado.CONCLUIDA,
-    Estado.ALTA_APLICADA,
-    Estado.BAJA_APLICADA,
-)
-
-
-@dataclass(frozen=True)
-class PickList:
-    """A drop-down that only warns: staff may still type their own words («No procede»),
-    which facultativo reads (sync/wording.py)."""
-
-    title: str  # the column's header
-    name: str  # how the workbook's prompt names it (Excel allows 32 characters)
-    labels: tuple[str, ...]
-
-
-PICK_LISTS = (
-    PickList(
-        STATUS_HEADERS["estado"],
-        "Estado",
-        tuple(e.etiqueta for e in (*STAFF_ESTADOS, Estado.REVISION_MANUAL)),
-    ),
-    PickList(STAFF_DECISION, "Decisión del personal", tuple(e.etiqueta for e in STAFF_ESTADOS)),
-)
-# What staff read when a cell with a pick-list is selected, and when they type something
-# else (Excel: 255 and 225 characters at most; the warning's title 32).
-PICK_PROMPT = "Elige de la lista o escribe la decisión con tus palabras."
-PICK_WARNING_TITLE = "Fuera de la lista"
-PICK_WARNING = (
-    "No está en la lista. Puedes dejarlo: facultativo también lee palabras como «Aceptado» "
-    "o «No procede», y avisa en el resumen de lo que no entiende."
-)
-
-# Status cells written as dates, so staff sort and filter by them. facultativo keeps the value
-# as text ("2026-11-16", "2026-11-16 10:15", the campus's local time: sync/values.py); the
-# sheet gets a date shown with this format (Excel and Google read the same patterns).
-DATE_FORMATS = {"procesada": "dd/mm/yyyy hh:mm", "fecha_constancia": "dd/mm/yyyy"}
+# Kept only for sync/history_words.py (historial), which still imports it: it wants the
+# names after the prefix, sync/block.py NAMES. Every other title comes from the campus's
+# Block (sync/block.py); remove this once historial no longer imports it.
+STATUS_HEADERS = DEFAULT_BLOCK.titles
 
 
 class MissingColumns(OperationalError):
@@ -159,14 +91,18 @@ def map_columns(
     header: list[str],
     aliases: dict[str, tuple[str, ...]] | None = None,
     rows: Sequence[Sequence[object]] = (),
+    block: Block = DEFAULT_BLOCK,
 ) -> ColumnMap:
-    """Map a header row; status columns missing from it get places at the right.
+    """Map a header row; `block`'s status columns missing from it get places at the right.
 
     A field no header names is looked for in the answers (`rows`): a Form whose tipo
-    question reads «¿Qué deseas solicitar?» still has Alta/Baja answers."""
+    question reads «¿Qué deseas solicitar?» still has Alta/Baja answers. No answer is
+    read from a column of a facultativo block, this one's or one left from an older
+    prefijo."""
     folded = [fold(str(h or "")) for h in header]
-    status = {k: folded.index(fold(h)) for k, h in STATUS_HEADERS.items() if fold(h) in folded}
-    taken = set(status.values())
+    titles = block.titles
+    status = {k: folded.index(fold(h)) for k, h in titles.items() if fold(h) in folded}
+    taken = set(status.values()) | {c for c, h in enumerate(header) if block.marks(str(h or ""))}
     fields: dict[str, int] = {}
     names = {f: (*(aliases or {}).get(f, ()), *defaults) for f, defaults in FIELDS.items()}
     for exact in (True, False):
@@ -183,14 +119,14 @@ def map_columns(
             if col is not None:
                 fields[field_] = col
                 taken.add(col)
-    for name, title in (("nota", STAFF_NOTE), ("decision", STAFF_DECISION)):
+    for name, title in (("nota", block.staff_note), ("decision", block.staff_decision)):
         if fold(title) in folded:
             fields[name] = folded.index(fold(title))
     missing = [f for f in REQUIRED if f not in fields]
     if missing:
         raise MissingColumns(_missing_message(missing, header))
     width = len(header)
-    created = tuple(k for k in STATUS_HEADERS if k not in status)
+    created = tuple(k for k in titles if k not in status)
     for key in created:
         status[key] = width
         width += 1
@@ -235,8 +171,8 @@ def _by_content(
     folded: list[str],
 ) -> int | None:
     best, best_share = None, MOSTLY
-    for col, title in enumerate(folded):
-        if col in taken or title.startswith("VALIDACION:"):
+    for col in range(len(folded)):
+        if col in taken:
             continue
         answers = [str(r[col]) for r in rows[:SAMPLE] if col < len(r) and r[col] not in (None, "")]
         if not answers:
@@ -250,7 +186,7 @@ def _by_content(
 def _find(folded: list[str], options: tuple[str, ...], taken: set[int], exact: bool) -> int | None:
     for option in options:
         for col, text in enumerate(folded):
-            if col in taken or not text or text.startswith("VALIDACION:"):
+            if col in taken or not text:
                 continue
             if (text == fold(option)) if exact else contains_phrase(text, option):
                 return col

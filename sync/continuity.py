@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from facultativo.sync.columns import STATUS_HEADERS
+from facultativo.sync.block import Block
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.model import Action, Step
 from facultativo.sync.privacy import scrub
@@ -103,12 +103,15 @@ LOST_AT_LEAST = 3
 LOST_SHARE = 0.5
 
 
-def restore_lost_block(ledger: Ledger, campus: str, header: list[str], steps: list[Step]) -> int:
+def restore_lost_block(
+    ledger: Ledger, campus: str, header: list[str], steps: list[Step], block: Block
+) -> int:
     """A renamed or deleted status column, a fresh Form export, a save that overwrote the
-    block: the ledger writes back what it knows, and nothing is decided or sent again."""
+    block, a campus whose prefijo changed: the ledger writes back what it knows (under
+    `block`'s headers), and nothing is decided or sent again."""
     ours = [s for s in steps if s.entry and (s.entry.written_label or s.entry.staff_label)]
     present = {fold(str(h or "")) for h in header}
-    missing = fold(STATUS_HEADERS["estado"]) not in present
+    missing = fold(block.titles["estado"]) not in present
     # an estado cleared beside its motivo and id is staff asking for a re-run, however many
     # at once; a block wiped whole (its id too, or all but the id) was lost
     cleared = [s for s in ours if not s.row.estado_cell.strip() and (missing or _wiped(s.row))]
@@ -127,12 +130,31 @@ def restore_lost_block(ledger: Ledger, campus: str, header: list[str], steps: li
     keys = {s.row.key for s in (cleared if lost else [])} | {s.row.key for s in applied}
     restored = ledger.restore(campus, sorted(keys))
     log.warning(
-        "el bloque «Validación» no está o se vació en %d filas: se escribe de nuevo desde la "
+        "el bloque «%s» no está o se vació en %d filas: se escribe de nuevo desde la "
         "bitácora (sin validar ni enviar correos otra vez); revisa si alguien lo borró o "
         "renombró",
+        block.prefix,
         restored,
     )
+    if missing:
+        left_behind(block, header)
     return restored
+
+
+def left_behind(block: Block, header: list[str]) -> list[str]:
+    """Other facultativo blocks still in the sheet (the campus's prefijo changed): named in
+    the log, since facultativo no longer reads or writes them and what staff type there
+    counts for nothing."""
+    others = block.others(header)
+    for name in others:
+        log.warning(
+            "la hoja aún tiene el bloque «%s» (de antes de cambiar [campus.columns] prefijo a "
+            "«%s»): facultativo ya no lo lee ni lo escribe; lo que se escriba ahí no cuenta. "
+            "Bórralo u ocúltalo cuando ya no lo necesiten",
+            name,
+            block.prefix,
+        )
+    return others
 
 
 _APPLIED = {Estado.ALTA_APLICADA, Estado.BAJA_APLICADA}

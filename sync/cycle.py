@@ -15,16 +15,12 @@ at most); nothing is lost.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Set
+from collections.abc import Mapping, Set
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
-from facultativo.notifiers.base import Sender
-from facultativo.sync.attachments import AttachmentStore
 from facultativo.sync.cells import (
     anterior_decisions,
     clean,
@@ -36,12 +32,7 @@ from facultativo.sync.cells import (
     staff_notes,
     status_cells,
 )
-from facultativo.sync.continuity import (
-    for_ledger,
-    misplaced,
-    remember_answers,
-    restore_lost_block,
-)
+from facultativo.sync.continuity import for_ledger, misplaced, remember_answers, restore_lost_block
 from facultativo.sync.decisions import (
     History,
     after_staff_text,
@@ -51,120 +42,27 @@ from facultativo.sync.decisions import (
 )
 from facultativo.sync.dues import owed
 from facultativo.sync.duplicates import mark_duplicates
-from facultativo.sync.ledger import Ledger
 from facultativo.sync.ledger.events import cells_by_response
-from facultativo.sync.model import Action, Due, NoticeStatus, Outcome, Step
-from facultativo.sync.notify import MailContext, notice_cells, send_due, shadow_due
+from facultativo.sync.model import Action, NoticeStatus, Outcome, Step
+from facultativo.sync.notify import notice_cells, send_due, shadow_due
 from facultativo.sync.ownership import claim
 from facultativo.sync.plan import plan
 from facultativo.sync.privacy import scrub
-from facultativo.sync.process import Retry, process_row
+from facultativo.sync.process import process_row
+from facultativo.sync.runtime import Hooks, Ports, Report, Runtime, Settings
 from facultativo.sync.sheet import Sheet, read_sheet
-from facultativo.sync.sources import CellWrite, ResponseSource, SourceError
+from facultativo.sync.sources import SourceError
 from facultativo.sync.wording import estado_code, unread_estados
-from facultativo.validators import Limits, Policy, ValidatorPool
+
+__all__ = ["Hooks", "Ports", "Report", "Runtime", "Settings", "run_cycle"]
 
 log = logging.getLogger("facultativo.sync")
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def _nothing(step: str) -> None:
-    return None
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the campus's configuration says, fixed for the cycle."""
-
-    name: str
-    policy: Policy
-    mail: MailContext
-    limits: Limits = field(default_factory=Limits)
-    retry: Retry = field(default_factory=Retry)
-    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    desde: datetime | None = None  # responses before it are ANTERIOR (the campus's first day)
-    # how staff make the batch on this install (the digest says it): its configuration file,
-    # and the campus when there are several
-    lote_command: str = "facultativo lote --salida lote.xlsx"
-
-
-@dataclass(frozen=True)
-class Ports:
-    """The backends the cycle talks to; tests pass fakes of any of them."""
-
-    source: ResponseSource
-    store: AttachmentStore
-    ledger: Ledger
-    pool: ValidatorPool
-    sender: Sender
-
-
-@dataclass
-class Hooks:
-    """Time, crash points, progress and shutdown: what a caller may watch or drive."""
-
-    clock: Callable[[], datetime] = _utcnow
-    checkpoint: Callable[[str], None] = _nothing  # tests inject crashes here
-    progress: Callable[[int, int], None] | None = None
-    stop: threading.Event = field(default_factory=threading.Event)  # set on SIGTERM
-    replay: bool = False  # `sync --once --reintentar`: emails waiting to retry go now
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """Everything one campus's cycle needs: settings, ports and hooks."""
-
-    settings: Settings
-    ports: Ports
-    hooks: Hooks = field(default_factory=Hooks)
-
-
-@dataclass
-class Report:
-    campus: str
-    rows: int = 0
-    processed: int = 0
-    estados: Counter[str] = field(default_factory=Counter)
-    emails: Counter[str] = field(default_factory=Counter)
-    seconds: float = 0.0
-    planned_cells: list[CellWrite] = field(default_factory=list)
-    planned_emails: list[Due] = field(default_factory=list)
-    restored: int = 0  # rows whose lost status cells were written back from the ledger
-    moved: int = 0  # rows written elsewhere than where they were read (staff sorted)
-    vanished: int = 0  # rows no longer in the sheet when writing: tried again next cycle
-    unseen: int = 0  # new answers found by the re-read before writing: decided next cycle
-    foreign: int = 0  # rows with an id another ledger gave: left alone, flagged
-    unread: list[str] = field(default_factory=list)  # estados staff typed that nobody reads
-    waiting: int = 0  # staff decisions still within their grace period
-    edited: list[str] = field(default_factory=list)  # answers changed under staff's decision
-    wrote: bool = False  # cells went to the sheet (its version moved because of us)
-
-    def summary(self) -> dict:
-        out = {
-            "rows": self.rows,
-            "processed": self.processed,
-            "estados": dict(self.estados),
-            "emails": dict(self.emails),
-        }
-        for name in ("restored", "moved", "vanished", "foreign", "waiting"):
-            if getattr(self, name):
-                out[name] = getattr(self, name)
-        if self.edited:
-            out["edited"] = self.edited[:10]
-        if self.unread:
-            out["unread"] = self.unread[:10] + (
-                [f"… y {len(self.unread) - 10} más"] if len(self.unread) > 10 else []
-            )
-        return out
 
 
 def run_cycle(rt: Runtime, dry_run: bool = False) -> Report:
     """One cycle; a failure is recorded for `facultativo status`, then raised."""
     started, now = time.monotonic(), rt.hooks.clock()
-    report = Report(rt.settings.name)
+    report = Report(rt.settings.name, rt.settings.block.prefix)
     rt.ports.ledger.clock = rt.hooks.clock  # the history's events read in the cycle's time
     cycle_id = None if dry_run else rt.ports.ledger.cycle_started(rt.settings.name, now)
     try:
@@ -187,10 +85,10 @@ def _cycle(
     sheet = _read(rt)
     rt.hooks.checkpoint("read")
     rows = sheet.rows
-    mark = claim(sheet.mark, ledger, s.name, rows, s.desde is not None, now)
+    mark = claim(sheet.mark, ledger, s.name, rows, s.desde is not None, now, s.block)
     earlier = s.mail.tell_earlier
     steps = plan(rows, ledger.entries(s.name), now, desde=s.desde, tell_earlier=earlier)
-    report.restored = restore_lost_block(ledger, s.name, sheet.table.header, steps)
+    report.restored = restore_lost_block(ledger, s.name, sheet.table.header, steps, s.block)
     foreign = misplaced(steps)
     if foreign:  # our verdicts on other responses' rows: put each back where it belongs
         ledger.restore(s.name, sorted(foreign), why="misplaced")
@@ -231,7 +129,7 @@ def _cycle(
         _sheet_writable(rt)
     if dry_run:
         known = ledger.entries(s.name)
-        report.planned_cells = header_cells(sheet.table.header, sheet.cols) + status_cells(
+        report.planned_cells = header_cells(sheet.table.header, sheet.cols, s.block) + status_cells(
             rows, sheet.cols, pending, known, fill, notes
         )
         report.planned_emails = [] if s.mail.shadow else dues  # modo sombra sends none
@@ -254,7 +152,7 @@ def _cycle(
     if (
         pending
         or mark
-        or header_cells(sheet.table.header, sheet.cols)
+        or header_cells(sheet.table.header, sheet.cols, s.block)
         or id_cells(rows, sheet.cols, ledger.entries(s.name), pending)
         or notice_cells(rows, sheet.cols, ledger.notices(s.name), sheet.timezone)[0]
     ):
@@ -270,7 +168,14 @@ def _read(rt: Runtime, again: bool = False) -> Sheet:
     entries = rt.ports.ledger.entries(s.name)
     prefix = rt.ports.ledger.id_prefix()
     return read_sheet(
-        rt.ports.source, s.columns, s.policy.timezone, rt.ports.store.refs, entries, again, prefix
+        rt.ports.source,
+        s.columns,
+        s.policy.timezone,
+        rt.ports.store.refs,
+        entries,
+        again,
+        prefix,
+        block=s.block,
     )
 
 
@@ -387,7 +292,7 @@ def _write(
     report.vanished = sum(1 for key in pending if key not in where)
     # answers that arrived while this cycle ran: the watcher runs the next cycle at once
     report.unseen = sum(1 for r in rows if r.key not in before and not r.estado_cell.strip())
-    cells = header_cells(sheet.table.header, cols) + status + notices
+    cells = header_cells(sheet.table.header, cols, sheet.block) + status + notices
     if cells or mark:
         rt.ports.source.write([clean(c) for c in cells], mark)
         report.wrote = True

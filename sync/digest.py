@@ -17,12 +17,12 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from facultativo.notifiers.compose import Email, compose, to_message
-from facultativo.sync.cycle import Runtime
 from facultativo.sync.decisions import answered_after_staff
 from facultativo.sync.lote.batch import collect
 from facultativo.sync.model import NoticeStatus
 from facultativo.sync.privacy import mask_email
 from facultativo.sync.rows import Row
+from facultativo.sync.runtime import Runtime
 from facultativo.sync.sheet import read_sheet
 from facultativo.sync.values import local_now_text
 from facultativo.sync.wording import estados_text, sheet_estados, unknown_estado, unread_estados
@@ -59,6 +59,7 @@ def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
         rt.settings.policy.timezone,
         rt.ports.store.refs,
         entries,
+        block=rt.settings.block,
     ).rows
     # REVISIÓN MANUAL, what staff typed that nobody understands, and answers the student
     # changed under staff's decision: still theirs to settle

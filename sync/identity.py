@@ -1,4 +1,4 @@
-"""Who each row is: its id in «Validación: id», checked against the ledger; rows without
+"""Who each row is: its id in «<prefijo>: id», checked against the ledger; rows without
 an id yet are matched by their answers against the ledger, never against other rows.
 
 The id travels with the row when staff sort, filter or insert rows, and stays when a
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from facultativo.sync.model import Entry
 from facultativo.sync.rows import Row, Who
 
-# What a ledger writes in «Validación: id»: its prefix (sync/ledger/meta.py) and the first
+# What a ledger writes in «<prefijo>: id»: its prefix (sync/ledger/meta.py) and the first
 # answers' fingerprint, or the fingerprint alone (ids given before prefixes).
 _ID = re.compile(r"(?:[0-9a-f]{6}-)?[0-9a-f]{20}")
 _RANK = {Who.KNOWN: 0, Who.EDITED: 1, Who.MOVED: 2, Who.FOREIGN: 3, Who.NEW: 4}

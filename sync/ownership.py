@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
+from facultativo.sync.block import DEFAULT_BLOCK, Block
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.rows import Row, Who
 from facultativo.sync.sources import SourceError
@@ -50,9 +51,11 @@ def claim(
     rows: list[Row],
     has_desde: bool,
     now: datetime,
+    block: Block = DEFAULT_BLOCK,
 ) -> str | None:
     """The mark to write on the sheet now (None when it already carries ours); a
-    SourceError naming the fix when this ledger must not work the sheet."""
+    SourceError naming the fix when this ledger must not work the sheet (`block`: the
+    campus's status block, as the messages name it)."""
     moved = ledger.moved()
     if moved:
         raise SourceError(
@@ -74,12 +77,12 @@ def claim(
     known = any(r.who in (Who.KNOWN, Who.EDITED, Who.MOVED) for r in rows)
     if rows and not known and any(r.who is Who.FOREIGN for r in rows):
         raise SourceError(
-            "esta hoja tiene el bloque «Validación» con identificadores que esta bitácora no "
+            f"esta hoja tiene el bloque {block.named()} con identificadores que esta bitácora no "
             "dio (su marca se borró, o la bitácora se perdió o es otra): para no escribirle "
             f"dos veces a los estudiantes, no se procesa. Corre «{adopt_hint(campus)}»."
         )
     if rows and not known and not has_desde:
-        raise SourceError(_first_day(rows, campus))
+        raise SourceError(_first_day(rows, campus, block))
     return mine.dumps()
 
 
@@ -91,7 +94,7 @@ def _after_last(rows: list[Row]) -> str:
     return (max(stamps) + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
 
 
-def _first_day(rows: list[Row], campus: str) -> str:
+def _first_day(rows: list[Row], campus: str, block: Block) -> str:
     """A Form answered (and handled by hand) for months, and a ledger that never worked
     this sheet: without `desde`, the first cycle would decide and mail every old answer."""
     text = (
@@ -102,7 +105,7 @@ def _first_day(rows: list[Row], campus: str) -> str:
     )
     if any(r.estado_cell.strip() or r.id_cell for r in rows):
         text += (
-            " Si la hoja ya tiene el bloque «Validación» de una bitácora perdida, corre "
+            f" Si la hoja ya tiene el bloque {block.named()} de una bitácora perdida, corre "
             f"«{adopt_hint(campus)}»."
         )
     return text

@@ -10,7 +10,8 @@ from enum import Enum
 from typing import Any
 
 from facultativo.sync import values
-from facultativo.sync.columns import DATE_FORMATS, STAFF_ESTADOS, ColumnMap
+from facultativo.sync.block import DATE_FORMATS, STAFF_ESTADOS
+from facultativo.sync.columns import ColumnMap
 from facultativo.sync.sources import Table
 from facultativo.sync.wording import staff_word
 from facultativo.validators import Estado, Request, Tipo
@@ -58,7 +59,7 @@ class Row:
 
     @property
     def id_cell(self) -> str:
-        """The response's id as facultativo wrote it in «Validación: id» ("" when none)."""
+        """The response's id as facultativo wrote it in «<prefijo>: id» ("" when none)."""
         return self.status.get("id", "").strip()
 
     def answers(self) -> tuple[str | None, str, str, str]:
@@ -68,7 +69,7 @@ class Row:
     @property
     def estado_cell(self) -> str:
         """The estado in effect: the cell, or, over our REVISIÓN MANUAL, the decision staff
-        wrote beside it in «Validación: decisión del personal» (the same as typing it over
+        wrote beside it in «<prefijo>: decisión del personal» (the same as typing it over
         the estado: the student hears it, the digest stops listing the row)."""
         cell = self.status.get("estado", "")
         decided = staff_word(self.extras.get("decision", ""), self.tipo)

@@ -8,7 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from facultativo.sync.columns import STATUS_HEADERS, ColumnMap, map_columns, tipo_options
+from facultativo.sync.block import DEFAULT_BLOCK, Block
+from facultativo.sync.columns import ColumnMap, map_columns, tipo_options
 from facultativo.sync.identity import identify
 from facultativo.sync.model import Entry
 from facultativo.sync.ownership import Mark
@@ -22,7 +23,12 @@ class Sheet:
     cols: ColumnMap
     rows: list[Row]
     timezone: str
-    titles: Mapping[str, str]  # our block's headers, by status key
+    block: Block = DEFAULT_BLOCK  # the campus's status block, as it was looked for
+
+    @property
+    def titles(self) -> Mapping[str, str]:
+        """Our block's headers, by status key."""
+        return self.block.titles
 
     @property
     def mark(self) -> str | None:
@@ -36,16 +42,18 @@ def view(
     refs: Callable[[Any], list[str]],
     entries: Mapping[str, Entry],
     prefix: str = "",
+    block: Block = DEFAULT_BLOCK,
 ) -> Sheet:
     """A table already read, typed and identified against the ledger's `entries`
-    (`prefix`: the ids this ledger gives new responses start with it)."""
-    cols = map_columns(table.header, dict(columns), table.rows)
+    (`prefix`: the ids this ledger gives new responses start with it), its status block
+    found by `block`'s headers."""
+    cols = map_columns(table.header, dict(columns), table.rows, block)
     tz = table.timezone or timezone
     rows = read_rows(table, cols, tz, refs, tipo_options(columns))
     mark = Mark.loads(table.mark)
     ours = None if mark is None else bool(prefix and mark.bitacora.startswith(prefix[:-1]))
     identify(rows, entries, prefix, ours if prefix else False)
-    return Sheet(table, cols, rows, tz, STATUS_HEADERS)
+    return Sheet(table, cols, rows, tz, block)
 
 
 def read_sheet(
@@ -57,8 +65,10 @@ def read_sheet(
     again: bool = False,
     prefix: str = "",
     peek: bool = False,
+    block: Block | None = None,
 ) -> Sheet:
     """The sheet now (`again`: the cheaper re-read just before writing; `peek`: for a
-    command that only reads, a workbook staff have open is read as saved)."""
+    command that only reads, a workbook staff have open is read as saved). Its status
+    block is `block`, or else the one the source was built with (the campus's)."""
     table = source.reread() if again else source.peek() if peek else source.read()
-    return view(table, columns, timezone, refs, entries, prefix)
+    return view(table, columns, timezone, refs, entries, prefix, block or source.block)

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     count = adopt(config, chosen[0])
     print(
         f"campus {chosen[0].name}: la hoja es ahora de esta instalación; {count} respuestas "
-        "reconstruidas desde el bloque «Validación». No se envía ningún correo de nuevo."
+        f"reconstruidas desde el bloque «{chosen[0].prefijo}». No se envía ningún correo de nuevo."
     )
     return 0
 

@@ -19,6 +19,7 @@ from facultativo.notifiers.base import SendError
 from facultativo.sync import values
 from facultativo.sync.attachments.base import AttachmentStore
 from facultativo.sync.attachments.folder import FolderStore, is_drive_link
+from facultativo.sync.block import Block
 from facultativo.sync.columns import FIELD_LABELS, MissingColumns, map_columns, tipo_options
 from facultativo.sync.decisions import after_staff_text, answered_after_staff
 from facultativo.sync.ledger import Ledger, LedgerError
@@ -30,7 +31,7 @@ from facultativo.sync.sources.base import SourceError, Table
 from facultativo.sync.wording import unread_estados
 from facultativo.validators import Tipo
 from facultativo.validators.model import Reimpresion
-from facultativo.wiring import build_sender, build_source, build_store, mail_context
+from facultativo.wiring import block, build_sender, build_source, build_store, mail_context
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,10 +76,10 @@ def check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
     would do: each its own line."""
     results: list[tuple[bool, str]] = []
     try:
-        source, store = build_source(campus), build_store(campus)
+        source, store, ours = build_source(campus), build_store(campus), block(campus)
         table = source.read()
         results.append((True, f"{source.describe()}: {len(table.rows)} filas leídas"))
-        cols = map_columns(table.header, campus.columns, table.rows)
+        cols = map_columns(table.header, campus.columns, table.rows, ours)
         tz = table.timezone or campus.policy.timezone
         found = "; ".join(
             f"{FIELD_LABELS[k]}: «{table.header[c]}»"
@@ -92,9 +93,10 @@ def check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
         problem = source.cannot_write()
         note = "se crearán: " + ", ".join(missing) if missing else "presentes"
         results.append((problem is None, problem or f"columnas de validación {note}"))
+        results += _old_blocks(ours, table.header)
         results.append(_check_attachment(store, table, cols.fields["archivo"]))
         known = Ledger.entries_on_disk(ledger, campus.name)
-        sheet = view(table, campus.columns, campus.policy.timezone, store.refs, known)
+        sheet = view(table, campus.columns, campus.policy.timezone, store.refs, known, block=ours)
         results.append(_owner(ledger, campus.name, sheet, campus.desde is not None))
         results.append(_next_cycle(campus, ledger, sheet))
         results += _tipo_answers(table, cols.fields.get("tipo"), campus)
@@ -103,6 +105,20 @@ def check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
     except (SourceError, MissingColumns, LedgerError) as exc:
         results.append((False, str(exc)))
     return results
+
+
+def _old_blocks(ours: Block, header: list[str]) -> list[tuple[bool, str]]:
+    """A block left from an older prefijo: facultativo neither reads nor writes it now, so
+    staff should know that what they type there counts for nothing."""
+    return [
+        (
+            True,
+            f"la hoja aún tiene el bloque «{name}» (de otro [campus.columns] prefijo): "
+            f"facultativo ya no lo lee ni lo escribe, usa el bloque {ours.named()}; lo que se "
+            "escriba en el anterior no cuenta",
+        )
+        for name in ours.others(header)
+    ]
 
 
 def _mail_line(campus: Campus) -> str:
@@ -201,7 +217,7 @@ def _owner(ledger: Path, campus: str, sheet: Sheet, has_desde: bool) -> tuple[bo
     """Whose sheet this is (sync/ownership.py), as the next cycle will find it."""
     snapshot = Ledger.snapshot(ledger)
     try:
-        claim(sheet.mark, snapshot, campus, sheet.rows, has_desde, datetime.now(UTC))
+        claim(sheet.mark, snapshot, campus, sheet.rows, has_desde, datetime.now(UTC), sheet.block)
     except SourceError as exc:
         return False, str(exc)
     finally:

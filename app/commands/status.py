@@ -15,6 +15,7 @@ from typing import Any
 
 from facultativo.commands import campuses
 from facultativo.config import Campus, Config, load
+from facultativo.sync.block import PREFIX
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.lock import CampusBusy, LockUnavailable, campus_lock
 from facultativo.sync.wording import (
@@ -43,6 +44,7 @@ def campus_status(config: Config, campus: Campus, now: datetime | None = None) -
         return {
             "campus": campus.name,
             "timezone": campus.policy.timezone,
+            "block": campus.prefijo,
             "running": running,
             "last_cycle": None,
             "totals": None,
@@ -59,6 +61,7 @@ def campus_status(config: Config, campus: Campus, now: datetime | None = None) -
         return {
             "campus": campus.name,
             "timezone": campus.policy.timezone,
+            "block": campus.prefijo,  # the status block's name, as the lines say it
             "running": running,
             "runner": "service" if service else ("cron" if last else None),
             "pid": service.get("pid") if running else None,
@@ -120,7 +123,7 @@ def render(states: list[dict[str, Any]]) -> str:
         if last is None:
             lines.append("  Sin ciclos registrados.")
         else:
-            lines += _last_cycle(last, s.get("timezone"))
+            lines += _last_cycle(last, s.get("timezone"), s.get("block") or PREFIX)
         if s.get("last_cycle_failed"):
             good = s.get("last_good_cycle")
             lines.append(
@@ -173,7 +176,7 @@ def _runner(s: dict[str, Any]) -> str:
     return "servicio detenido"
 
 
-def _last_cycle(last: dict[str, Any], tz: str | None) -> list[str]:
+def _last_cycle(last: dict[str, Any], tz: str | None, block: str = PREFIX) -> list[str]:
     """The last cycle's figures, each under its heading: that cycle's, not the totals. A
     failed cycle says so with its error; its figures only if it got as far as the sheet."""
     summary = last["summary"]
@@ -195,7 +198,7 @@ def _last_cycle(last: dict[str, Any], tz: str | None) -> list[str]:
     ]
     if summary.get("restored"):
         lines.append(
-            f"    Bloque «Validación» restaurado desde la bitácora: {summary['restored']} "
+            f"    Bloque «{block}» restaurado desde la bitácora: {summary['restored']} "
             "filas (desapareció o se vació en la hoja; no se enviaron correos otra vez)"
         )
     if summary.get("waiting"):

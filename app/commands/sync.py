@@ -67,7 +67,7 @@ def _dry_run_text(r: Report) -> str:
     if r.restored:
         lines.append(
             f"  {r.restored} filas se escribirían de nuevo desde la bitácora (el bloque "
-            "«Validación» no está o se vació), sin validar ni enviar correos otra vez"
+            f"«{r.block}» no está o se vació), sin validar ni enviar correos otra vez"
         )
     lines.append(f"  {len(r.planned_emails)} correos por enviar:")
     for due in r.planned_emails[:200]:

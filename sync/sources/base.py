@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from facultativo.errors import OperationalError
+from facultativo.sync.block import DEFAULT_BLOCK, Block
 
 if TYPE_CHECKING:
     from facultativo.google_api.account import Account, Session
@@ -62,8 +63,13 @@ class ResponseSource(ABC):
 
     Values are written RAW: text that starts with "=" stays text; a date cell
     (`CellWrite.date_format`) gets a date. The status block carries pick-lists that only
-    warn on the estado and «decisión del personal» (sync/columns.py PICK_LISTS).
+    warn on the estado and «decisión del personal» (sync/block.py `Block.pick_lists`).
+    `block` is the campus's status block ([campus.columns] prefijo), given when the
+    source is built: its headers, colours and lists are what the source writes and dresses,
+    and what every reader of this source's sheet looks for (sync/sheet.py).
     """
+
+    block: Block = DEFAULT_BLOCK
 
     @abstractmethod
     def read(self) -> Table: ...

@@ -6,12 +6,12 @@ per write batch, RAW, whatever the number of rows. The first time the status
 block is written the tab also gets room for it, colours per estado, a frozen
 header row, the pick-lists and the date formats (one spreadsheets:batchUpdate);
 the lists and formats again only when the responses reach past the rows they
-cover (`SPARE_ROWS` more each time), never in an ordinary cycle.
+cover (`SPARE_ROWS` more each time), never in an ordinary cycle. Those formatting
+requests are built in sync/sources/google_format.py, from the campus's status block.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -28,14 +28,7 @@ from facultativo.google_api.failures import api_disabled, explain
 from facultativo.google_api.retry import RETRY_STATUS
 from facultativo.settings import Deps
 from facultativo.settings import Table as TomlTable
-from facultativo.sync.columns import (
-    COLOURS,
-    DATE_FORMATS,
-    PICK_LISTS,
-    PICK_PROMPT,
-    STATUS_HEADERS,
-    PickList,
-)
+from facultativo.sync.block import DEFAULT_BLOCK, Block
 from facultativo.sync.sources.base import (
     CellWrite,
     ResponseSource,
@@ -43,6 +36,7 @@ from facultativo.sync.sources.base import (
     Table,
     google_session,
 )
+from facultativo.sync.sources.google_format import Tab, metadata_requests, setup_requests
 from facultativo.sync.values import date_value, serial
 from facultativo.validators.text import fold
 
@@ -58,12 +52,18 @@ def spreadsheet_id(text: str) -> str:
 
 class GoogleSheetSource(ResponseSource):
     def __init__(
-        self, client: gspread.Client, spreadsheet: str, tab: str | None, account: str | None = None
+        self,
+        client: gspread.Client,
+        spreadsheet: str,
+        tab: str | None,
+        account: str | None = None,
+        block: Block = DEFAULT_BLOCK,
     ) -> None:
         self.client = client
         self.id = spreadsheet_id(spreadsheet)
         self.tab = tab
         self.account = account  # service-account email, to name in sharing messages
+        self.block = block  # the campus's status block: its headers, colours and lists
         self._sheet: dict[str, Any] | None = None
         self._estado_col: int | None = None
         self._timezone: str | None = None
@@ -130,7 +130,7 @@ class GoogleSheetSource(ResponseSource):
         header = [str(v) for v in values[0]]
         self._header, self._used = header, len(values)
         titles = [fold(h) for h in header]
-        wanted = fold(STATUS_HEADERS["estado"])
+        wanted = fold(self.block.titles["estado"])
         self._estado_col = titles.index(wanted) if wanted in titles else None
         return Table(header, values[1:], self._timezone, _mark(self._sheet))
 
@@ -140,7 +140,8 @@ class GoogleSheetSource(ResponseSource):
         if self._sheet is None:
             self.read()
         assert self._sheet is not None
-        setup = self._setup_requests(cells) if cells else []
+        tab = Tab(self._sheet, self._header, self._used, self._estado_col, self.block)
+        setup = setup_requests(tab, cells) if cells else []
         if mark is not None:
             setup += _mark_requests(self._sheet["properties"]["sheetId"], mark)
         http = self.client.http_client
@@ -152,104 +153,6 @@ class GoogleSheetSource(ResponseSource):
         data = [{"range": f"{_quote(title)}!{rng}", "values": [vals]} for rng, vals in _runs(cells)]
         body = {"valueInputOption": "RAW", "data": data}
         self._call(lambda: http.values_batch_update(self.id, body))
-
-    def _setup_requests(self, cells: list[CellWrite]) -> list[dict[str, Any]]:
-        """Room for the status block, and once: colours per estado and a frozen header."""
-        sheet = self._sheet
-        assert sheet is not None
-        props = sheet["properties"]
-        grid = props.get("gridProperties", {})
-        sheet_id = props["sheetId"]
-        requests_: list[dict[str, Any]] = []
-        needed = max(c.col for c in cells) + 1
-        if needed > grid.get("columnCount", 26):
-            extra = needed - grid.get("columnCount", 26)
-            requests_.append(
-                {"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": extra}}
-            )
-            grid["columnCount"] = needed
-        created = (c.col for c in cells if c.row == 1 and c.value == STATUS_HEADERS["estado"])
-        col = next(created, self._estado_col)
-        if col is not None and not _coloured(sheet, col):
-            requests_ += _colour_rules(sheet_id, col)
-            sheet["conditionalFormats"] = [{"ranges": [{"startColumnIndex": col}]}]
-            if not grid.get("frozenRowCount"):
-                requests_.append(
-                    {
-                        "updateSheetProperties": {
-                            "properties": {
-                                "sheetId": sheet_id,
-                                "gridProperties": {"frozenRowCount": 1},
-                            },
-                            "fields": "gridProperties.frozenRowCount",
-                        }
-                    }
-                )
-        return requests_ + self._dress(cells)
-
-    def _dress(self, cells: list[CellWrite]) -> list[dict[str, Any]]:
-        """Pick-lists that only warn on the estado and «decisión del personal», date
-        formats on «procesada el» and «fecha de constancia», from the second row to
-        `SPARE_ROWS` past the last response (the tab grows for them). Sent when one of
-        those columns is new (created in this batch, or not dressed before: a sheet from
-        before the lists, a decision column staff added) or the responses reach past the
-        rows dressed last time; how far that was is kept on the tab, where the metadata
-        read of every cycle sees it (developer metadata)."""
-        sheet = self._sheet
-        assert sheet is not None
-        props = sheet["properties"]
-        grid = props.setdefault("gridProperties", {})
-        titles = {fold(h): col for col, h in enumerate(self._header) if h}
-        created = {fold(c.value): c.col for c in cells if c.row == 1}
-        titles.update(created)
-        lists = [(p, titles[fold(p.title)]) for p in PICK_LISTS if fold(p.title) in titles]
-        dates = [
-            (STATUS_HEADERS[key], pattern, titles[fold(STATUS_HEADERS[key])])
-            for key, pattern in DATE_FORMATS.items()
-            if fold(STATUS_HEADERS[key]) in titles
-        ]
-        wanted = sorted({p.title for p, _ in lists} | {title for title, _, _ in dates})
-        if not wanted:
-            return []
-        used = max(self._used, *(c.row for c in cells))
-        done = _dressed(sheet)
-        if done is not None and used <= done[0]:
-            # the rows are dressed: only a column new since (created now, or added by
-            # staff) gets its list or format; the others are not sent again
-            fresh = {t for t in wanted if fold(t) in created or t not in done[1]}
-            if not fresh:
-                return []
-            lists = [(p, col) for p, col in lists if p.title in fresh]
-            dates = [(title, pattern, col) for title, pattern, col in dates if title in fresh]
-        sheet_id = props["sheetId"]
-        have = grid.get("rowCount", 1000)
-        dressed_rows = done[0] if done is not None else 0
-        extend = done is None or used > dressed_rows
-        rows = max(have, used + SPARE_ROWS) if extend else max(have, dressed_rows)
-        requests_: list[dict[str, Any]] = []
-        if rows > have:
-            requests_.append(
-                {
-                    "appendDimension": {
-                        "sheetId": sheet_id,
-                        "dimension": "ROWS",
-                        "length": rows - have,
-                    }
-                }
-            )
-            grid["rowCount"] = rows
-        requests_ += [_pick_list(sheet_id, col, rows, pick) for pick, col in lists]
-        requests_ += [_date_format(sheet_id, col, rows, pattern) for _, pattern, col in dates]
-        # a column dressed alone reaches as far as the others or further: the record keeps
-        # the rows all of them reach
-        reach = rows if extend else dressed_rows
-        value = json.dumps({"filas": reach, "columnas": wanted}, ensure_ascii=False)
-        requests_ += _metadata_requests(sheet_id, DRESSED_KEY, value)
-        kept = [
-            m for m in sheet.get("developerMetadata", []) if m.get("metadataKey") != DRESSED_KEY
-        ]
-        sheet["developerMetadata"] = [*kept, {"metadataKey": DRESSED_KEY, "metadataValue": value}]
-        return requests_
 
     def _pick(self, meta: dict[str, Any]) -> dict[str, Any]:
         sheets = meta.get("sheets", [])
@@ -317,92 +220,7 @@ def _mark(sheet: dict[str, Any]) -> str | None:
 
 def _mark_requests(sheet_id: int, mark: str) -> list[dict[str, Any]]:
     """Replace the tab's mark: delete ours (if any), then create it anew."""
-    return _metadata_requests(sheet_id, MARK_KEY, mark)
-
-
-def _metadata_requests(sheet_id: int, key: str, value: str) -> list[dict[str, Any]]:
-    lookup = {"metadataKey": key, "metadataLocation": {"sheetId": sheet_id}}
-    return [
-        {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": lookup}}},
-        {
-            "createDeveloperMetadata": {
-                "developerMetadata": {
-                    "metadataKey": key,
-                    "metadataValue": value,
-                    "location": {"sheetId": sheet_id},
-                    "visibility": "DOCUMENT",
-                }
-            }
-        },
-    ]
-
-
-# How far down the pick-lists and date formats reach, and on which columns (JSON, e.g.
-# {"filas": 1500, "columnas": ["Validación: estado", …]}): developer metadata on the tab.
-DRESSED_KEY = "facultativo.formato"
-SPARE_ROWS = 500  # dressed past the last response: the next setup comes 500 answers later
-
-
-def _dressed(sheet: dict[str, Any]) -> tuple[int, set[str]] | None:
-    """(rows, column titles) the last setup dressed, or None (never, or unreadable)."""
-    for meta in sheet.get("developerMetadata", []):
-        if meta.get("metadataKey") != DRESSED_KEY:
-            continue
-        try:
-            got = json.loads(meta.get("metadataValue") or "")
-            return int(got["filas"]), {str(t) for t in got["columnas"]}
-        except (ValueError, KeyError, TypeError):
-            return None
-    return None
-
-
-def _column(sheet_id: int, col: int, rows: int) -> dict[str, int]:
-    """One column, from the second row to `rows`."""
-    return {
-        "sheetId": sheet_id,
-        "startRowIndex": 1,
-        "endRowIndex": rows,
-        "startColumnIndex": col,
-        "endColumnIndex": col + 1,
-    }
-
-
-def _pick_list(sheet_id: int, col: int, rows: int, pick: PickList) -> dict[str, Any]:
-    """A drop-down that warns (a red corner) but takes any text: `strict` false."""
-    return {
-        "setDataValidation": {
-            "range": _column(sheet_id, col, rows),
-            "rule": {
-                "condition": {
-                    "type": "ONE_OF_LIST",
-                    "values": [{"userEnteredValue": label} for label in pick.labels],
-                },
-                "inputMessage": PICK_PROMPT,
-                "strict": False,
-                "showCustomUi": True,
-            },
-        }
-    }
-
-
-def _date_format(sheet_id: int, col: int, rows: int, pattern: str) -> dict[str, Any]:
-    kind = "DATE_TIME" if "h" in pattern else "DATE"
-    return {
-        "repeatCell": {
-            "range": _column(sheet_id, col, rows),
-            "cell": {"userEnteredFormat": {"numberFormat": {"type": kind, "pattern": pattern}}},
-            "fields": "userEnteredFormat.numberFormat",
-        }
-    }
-
-
-def _coloured(sheet: dict[str, Any], col: int) -> bool:
-    """Whether some conditional format already covers our estado column."""
-    for rule in sheet.get("conditionalFormats", []):
-        for rng in rule.get("ranges", []):
-            if rng.get("startColumnIndex", 0) <= col < rng.get("endColumnIndex", col + 1):
-                return True
-    return False
+    return metadata_requests(sheet_id, MARK_KEY, mark)
 
 
 def _quote(title: str) -> str:
@@ -434,35 +252,6 @@ def _raw(cell: CellWrite) -> str | float:
 
 def _range(first: CellWrite, last: CellWrite) -> str:
     return f"{rowcol_to_a1(first.row, first.col + 1)}:{rowcol_to_a1(last.row, last.col + 1)}"
-
-
-def _colour_rules(sheet_id: int, col: int) -> list[dict[str, Any]]:
-    rng = {
-        "sheetId": sheet_id,
-        "startRowIndex": 1,
-        "startColumnIndex": col,
-        "endColumnIndex": col + 1,
-    }
-    rules = []
-    for i, (label, (r, g, b)) in enumerate(COLOURS.items()):
-        rules.append(
-            {
-                "addConditionalFormatRule": {
-                    "index": i,
-                    "rule": {
-                        "ranges": [rng],
-                        "booleanRule": {
-                            "condition": {
-                                "type": "TEXT_EQ",
-                                "values": [{"userEnteredValue": label}],
-                            },
-                            "format": {"backgroundColor": {"red": r, "green": g, "blue": b}},
-                        },
-                    },
-                }
-            }
-        )
-    return rules
 
 
 KIND = "google"
@@ -502,7 +291,8 @@ class Settings:
         )
 
 
-def build(settings: Settings, deps: Deps) -> GoogleSheetSource:
+def build(settings: Settings, deps: Deps, block: Block) -> GoogleSheetSource:
+    """The campus's spreadsheet, written with its status block (app/wiring.py)."""
     from facultativo.google_api.http import SheetsHTTPClient
 
     google = google_session(settings.account)
@@ -511,4 +301,4 @@ def build(settings: Settings, deps: Deps) -> GoogleSheetSource:
     client.http_client = SheetsHTTPClient(
         google.credentials, a.endpoint, google.policy, a.timeout_seconds
     )
-    return GoogleSheetSource(client, settings.spreadsheet, settings.tab, google.email)
+    return GoogleSheetSource(client, settings.spreadsheet, settings.tab, google.email, block)

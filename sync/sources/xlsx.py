@@ -24,28 +24,15 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.cell_range import MultiCellRange
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from facultativo.errors.system import os_error
 from facultativo.settings import Deps
 from facultativo.settings import Table as TomlTable
-from facultativo.sync.columns import (
-    COLOURS,
-    PICK_LISTS,
-    PICK_PROMPT,
-    PICK_WARNING,
-    PICK_WARNING_TITLE,
-    STATUS_HEADERS,
-    WIDTHS,
-)
+from facultativo.sync.block import DEFAULT_BLOCK, Block
 from facultativo.sync.sources.base import CellWrite, ResponseSource, SourceError, Table
+from facultativo.sync.sources.xlsx_style import dress_new_block, pick_lists
 from facultativo.sync.values import date_value
-from facultativo.validators.text import fold
 
 log = logging.getLogger("facultativo.sync")
 _TEMP = ".facultativo-"
@@ -53,9 +40,10 @@ STALE_TEMP_SECONDS = 15 * 60  # a save takes seconds; older temporaries are a ki
 
 
 class XlsxSource(ResponseSource):
-    def __init__(self, path: Path, sheet: str | None = None) -> None:
+    def __init__(self, path: Path, sheet: str | None = None, block: Block = DEFAULT_BLOCK) -> None:
         self.path = path
         self.sheet = sheet
+        self.block = block  # the campus's status block: its headers, colours and lists
         self._seen: tuple[int, int, int] | None = None  # the file as last read or written
 
     def describe(self) -> str:
@@ -119,8 +107,8 @@ class XlsxSource(ResponseSource):
             target.value = cell.value
             if isinstance(cell.value, str):
                 target.data_type = "s"  # RAW: "=…" stays text, never a formula
-        _dress_new_block(ws, cells)
-        _pick_lists(ws)
+        dress_new_block(ws, cells, self.block)
+        pick_lists(ws, self.block)
         self._save(book)
         self._seen = _fingerprint(self.path)
 
@@ -238,100 +226,6 @@ def _set_mark(book: Workbook, mark: str) -> None:
     ws.cell(2, 1).data_type = "s"
 
 
-def _dress_new_block(ws: Any, cells: list[CellWrite]) -> None:
-    """When the status block is created, it looks as in Google: estado colours, a frozen
-    header, readable widths, a wrapped detalle. Later cycles leave staff's format alone."""
-    created = {c.value: c.col + 1 for c in cells if c.row == 1 and c.value in _TITLES}
-    if STATUS_HEADERS["estado"] not in created:
-        return
-    letter = get_column_letter(created[STATUS_HEADERS["estado"]])
-    for label, (r, g, b) in COLOURS.items():
-        colour = f"{int(r * 255):02X}{int(g * 255):02X}{int(b * 255):02X}"
-        fill = PatternFill(start_color=colour, end_color=colour, fill_type="solid")
-        rule = CellIsRule(operator="equal", formula=[f'"{label}"'], fill=fill)
-        ws.conditional_formatting.add(f"{letter}2:{letter}100000", rule)
-    ws.freeze_panes = "A2"
-    for key, title in STATUS_HEADERS.items():
-        if title in created:
-            ws.column_dimensions[get_column_letter(created[title])].width = WIDTHS.get(key, 20)
-            ws.cell(1, created[title]).font = Font(bold=True)
-    if STATUS_HEADERS["detalle"] in created:
-        col = created[STATUS_HEADERS["detalle"]]
-        for row in range(2, ws.max_row + 1):
-            ws.cell(row, col).alignment = Alignment(wrap_text=True, vertical="top")
-
-
-_TITLES = frozenset(STATUS_HEADERS.values())
-LIST_ROWS = 100_000  # the pick-lists reach as far down as the colours
-
-
-def _pick_lists(ws: Any) -> None:
-    """The estado's and «decisión del personal»'s pick-lists (sync/columns.py PICK_LISTS):
-    a warning, never a refusal, so staff's own words still go in. Added when nothing on the
-    column below the header has a list (a new block, a workbook from before the lists, a
-    decision column staff just added). A list of staff's on the column (from any row) is
-    theirs: none of ours is added over it, and one of ours an older version added over it
-    is taken off (Excel repairs a workbook whose lists overlap, LibreOffice keeps one).
-    Ours cut short (LibreOffice saves it down to the rows in use, J2:J1021) is extended
-    when the rows pass its end, never into a list of staff's."""
-    header = {fold(str(c.value)): c.column for c in ws[1] if c.value is not None}
-    for pick in PICK_LISTS:
-        col = header.get(fold(pick.title))
-        if col is None:
-            continue
-        letter = get_column_letter(col)
-        formula = '"' + ",".join(pick.labels) + '"'
-        on_column = [
-            (dv, spans) for dv in ws.data_validations.dataValidation if (spans := _spans(dv, col))
-        ]
-        ours = [(dv, sp) for dv, sp in on_column if _ours(dv, formula)]
-        theirs = [sp for dv, sp in on_column if not _ours(dv, formula)]
-        taken = [span for spans in theirs for span in spans]
-        for dv, spans in ours:
-            if any(_overlap(a, b) for a in spans for b in taken):
-                ws.data_validations.dataValidation.remove(dv)  # an older version's, over theirs
-                on_column.remove((dv, spans))
-            elif ws.max_row > (last := max(high for _, high in spans)):
-                low = min(lo for lo, _ in spans)
-                below = [lo for lo, _ in taken if lo > last]
-                high = min([max(LIST_ROWS, ws.max_row), *(lo - 1 for lo in below)])
-                dv.sqref = MultiCellRange(f"{letter}{low}:{letter}{high}")
-        if on_column:
-            continue
-        rule = DataValidation(
-            type="list",
-            formula1=formula,
-            allow_blank=True,
-            showErrorMessage=True,
-            errorStyle="warning",
-            errorTitle=PICK_WARNING_TITLE,
-            error=PICK_WARNING,
-            showInputMessage=True,
-            promptTitle=pick.name,
-            prompt=PICK_PROMPT,
-        )
-        rule.add(f"{letter}2:{letter}{max(LIST_ROWS, ws.max_row)}")
-        ws.add_data_validation(rule)
-
-
-def _spans(dv: DataValidation, col: int) -> list[tuple[int, int]]:
-    """The rows (first, last) a validation covers on a column, below the header."""
-    return [
-        (max(r.min_row, 2), r.max_row)
-        for r in dv.sqref.ranges
-        if r.min_col <= col <= r.max_col and r.max_row >= 2
-    ]
-
-
-def _ours(dv: DataValidation, formula: str) -> bool:
-    """One of facultativo's lists: its labels and its prompt (LibreOffice keeps both)."""
-    return dv.type == "list" and dv.formula1 == formula and dv.prompt == PICK_PROMPT
-
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] <= b[1] and b[0] <= a[1]
-
-
 def _fingerprint(path: Path) -> tuple[int, int, int] | None:
     try:
         st = path.resolve().stat()
@@ -417,5 +311,6 @@ def _same_file(path: Path) -> object:
         return str(path.resolve())
 
 
-def build(settings: Settings, deps: Deps) -> XlsxSource:
-    return XlsxSource(settings.path, settings.sheet)
+def build(settings: Settings, deps: Deps, block: Block) -> XlsxSource:
+    """The workbook, written with the campus's status block (app/wiring.py)."""
+    return XlsxSource(settings.path, settings.sheet, block)

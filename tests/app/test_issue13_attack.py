@@ -17,7 +17,7 @@ from facultativo.cli import main
 from facultativo.config import ConfigError, Digest, load
 from facultativo.sync import digest
 from facultativo.sync import values as v
-from facultativo.sync.columns import COLOURS
+from facultativo.sync.block import COLOURS
 from facultativo.validators import Motivo, Tipo
 from facultativo.validators.motivos import motivo_cell
 from facultativo.wiring import open_runtime

@@ -43,13 +43,15 @@ from hypothesis.stateful import (
 from facultativo.config import Mail
 from facultativo.notifiers import smtp as smtp_sender
 from facultativo.settings import Backend
-from facultativo.sync.columns import STATUS_HEADERS
+from facultativo.sync.block import DEFAULT_BLOCK
 from facultativo.sync.model import NoticeStatus
 from facultativo.sync.sources import SourceError
 from facultativo.sync.wording import staff_word
 from tests.support import smtp_server as smtp
 from tests.support.sheet import ESTADO, MOTIVO, NOTIFICADA
 from tests.support.workspace import Crash, Workspace, crash_at
+
+STATUS_HEADERS = DEFAULT_BLOCK.titles  # the demo's block (no prefijo)
 
 pytestmark = pytest.mark.slow
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from facultativo.sync.block import DEFAULT_BLOCK
 from tests.support.workspace import Workspace, code
 
-ESTADO, MOTIVO = "Validación: estado", "Validación: motivo"
-NOTIFICADA = "Validación: notificada el"
+# the block of a campus that sets no prefijo (the demo's, the fake Google sheet's)
+ESTADO, MOTIVO = DEFAULT_BLOCK.titles["estado"], DEFAULT_BLOCK.titles["motivo"]
+NOTIFICADA = DEFAULT_BLOCK.titles["notificada"]
 LABEL = {"REVISION_MANUAL": "REVISIÓN MANUAL", "ERROR_TEMPORAL": "ERROR TEMPORAL"}
 
 

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from facultativo import demo
 from facultativo.config import load
+from facultativo.sync.block import Block
 from facultativo.sync.cycle import Report, run_cycle
 from facultativo.sync.ledger import Ledger
 from facultativo.validators import ValidatorPool
@@ -112,9 +113,14 @@ class Workspace:
     def set_status(self, row_number: int, value: str | None) -> None:
         def change(ws: Any) -> None:
             header = [c.value for c in ws[1]]
-            ws.cell(row_number, header.index("Validación: estado") + 1).value = value
+            ws.cell(row_number, header.index(self.block.titles["estado"]) + 1).value = value
 
         self.edit(change)
+
+    @property
+    def block(self) -> Block:
+        """The campus's status block ([campus.columns] prefijo), as its cycles write it."""
+        return Block(self.campus.prefijo)
 
     def emails(self) -> list[Path]:
         return sorted(self.outbox.glob("*.eml")) if self.outbox.exists() else []

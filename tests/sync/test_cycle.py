@@ -6,10 +6,12 @@ import hashlib
 
 import pytest
 
-from facultativo.sync.columns import STATUS_HEADERS
+from facultativo.sync.block import DEFAULT_BLOCK
 from facultativo.sync.sources.base import SourceError
 from tests.support.sheet import ESTADO, LABEL, MOTIVO, NOTIFICADA, main_motivos
 from tests.support.workspace import EXPECTED, Workspace, code, codes, message_id
+
+STATUS_HEADERS = DEFAULT_BLOCK.titles  # the demo's block (no prefijo)
 
 
 def test_every_scenario_gets_its_estado_and_main_motivo(tmp_path, pool):

@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from facultativo import demo
-from facultativo.sync.columns import STATUS_HEADERS
+from facultativo.sync.block import DEFAULT_BLOCK
 from facultativo.sync.sources import SourceError
 from tests.support.sheet import ESTADO
 from tests.support.workspace import Workspace
+
+STATUS_HEADERS = DEFAULT_BLOCK.titles  # the demo's block (no prefijo)
 
 TZ = ZoneInfo("America/Mexico_City")
 EXE = [sys.executable, "-m", "facultativo.cli"]

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from facultativo.sync.columns import COLOURS
+from facultativo.sync.block import COLOURS
 from facultativo.sync.sources.base import SourceError
 from tests.support import google_env as g
 from tests.support.fake_google import Fault

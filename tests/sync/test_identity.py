@@ -13,13 +13,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from facultativo.sync.columns import STATUS_HEADERS
+from facultativo.sync.block import DEFAULT_BLOCK
 from facultativo.sync.sources import SourceError
 from facultativo.validators import Motivo
 from facultativo.validators.motivos import motivo_cell
 from tests.support import google_env as g
 from tests.support.sheet import ESTADO, LABEL, MOTIVO, NOTIFICADA
 from tests.support.workspace import EXPECTED, Crash, Workspace, code, codes, crash_at
+
+STATUS_HEADERS = DEFAULT_BLOCK.titles  # the demo's block (no prefijo)
 
 TZ = ZoneInfo("America/Mexico_City")
 EMAIL = "Dirección de correo electrónico"

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from openpyxl import load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from facultativo.sync.columns import PICK_PROMPT
-from facultativo.sync.sources import google_sheets
+from facultativo.sync.block import PICK_PROMPT
+from facultativo.sync.sources import google_format
 from tests.support import google_env as g
 from tests.support.sheet import ESTADO, NOTIFICADA
 from tests.support.system import require
@@ -361,7 +361,7 @@ def test_google_ordinary_cycles_send_no_formatting_until_answers_pass_the_dresse
     """The lists and formats reach `SPARE_ROWS` past the last answer (the tab grows for
     them); a cycle whose answers stay within sends no spreadsheets.batchUpdate (4 Sheets
     calls), the one whose answers pass them sends one, reaching further down."""
-    monkeypatch.setattr(google_sheets, "SPARE_ROWS", 3, raising=False)
+    monkeypatch.setattr(google_format, "SPARE_ROWS", 3)
     rows = g.demo_rows(fake)
     book = g.spreadsheet(fake, rows)
     sheet = book.sheets[0]

@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from facultativo.config import load
-from facultativo.sync.columns import COLOURS, STATUS_HEADERS
+from facultativo.sync.block import COLOURS, DEFAULT_BLOCK
 from facultativo.sync.cycle import run_cycle
 from facultativo.sync.privacy import mask_nss
 from facultativo.sync.sources import SourceError
@@ -20,6 +20,8 @@ from tests.support import google_env as g
 from tests.support.google_env import cycle
 from tests.support.sheet import ESTADO, LABEL, MOTIVO, NOTIFICADA, main_motivos
 from tests.support.workspace import EXPECTED, Workspace, code, codes
+
+STATUS_HEADERS = DEFAULT_BLOCK.titles  # the demo's block (no prefijo)
 
 EMAIL = "Dirección de correo electrónico"
 NSS_LEIDO = "Validación: NSS leído"
