@@ -64,12 +64,6 @@ REQUIRED = ("timestamp", "email", "tipo", "archivo")  # without them no request 
 # is one the reader cannot settle (sync/values.py `tipo`)
 TIPO_OPTIONS: dict[str, Tipo] = {"alta": Tipo.ALTA, "baja": Tipo.BAJA}
 
-# Kept only for sync/history_words.py (historial), which still imports it: it wants the
-# names after the prefix, sync/block.py NAMES. Every other title comes from the campus's
-# Block (sync/block.py); remove this once historial no longer imports it.
-STATUS_HEADERS = DEFAULT_BLOCK.titles
-
-
 class MissingColumns(OperationalError):
     """A required form column was not found: a message naming the fix."""
 

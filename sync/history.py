@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from facultativo.sync.block import PREFIX
 from facultativo.sync.ledger import Event, EventKind, Ledger
 from facultativo.sync.ledger.events import ORIGINS, address_print
 from facultativo.sync.model import Entry, Notice
@@ -52,9 +53,20 @@ class Story:
     nss: str | None = None  # the NSS asked about, when this response matched by it
     correo: str | None = None  # the address asked about, when this response matched by it
     unread: bool = False  # the sheet could not be read: where the response is is not known
+    block: str = PREFIX  # the status block's name ([campus.columns] prefijo), as staff see it
 
 
 def find(
+    ledger: Ledger, campus: str, tz: str, read: Sheet | str, asked: Asked, block: str = PREFIX
+) -> list[Story] | str:
+    """`_find`, told with the campus's block name (`block`, [campus.columns] prefijo)."""
+    found = _find(ledger, campus, tz, read, asked)
+    for story in [] if isinstance(found, str) else found:
+        story.block = block
+    return found
+
+
+def _find(
     ledger: Ledger, campus: str, tz: str, read: Sheet | str, asked: Asked
 ) -> list[Story] | str:
     """The stories of the responses asked about in the campus named `campus`, or the one

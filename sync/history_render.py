@@ -46,8 +46,10 @@ def text(story: Story) -> str:
         )
         for event in story.earlier:
             when = local(event.at, tz) if event.at != UNKNOWN else "(sin fecha)     "
-            lines.append(f"  {when}  {said(event, None, tz)} (antes de esta versión)")
-    for at, line in _lines(story.events, tz):
+            lines.append(
+                f"  {when}  {said(event, None, tz, block=story.block)} (antes de esta versión)"
+            )
+    for at, line in _lines(story.events, tz, story.block):
         lines.append(f"  {local(at, tz)}  {line}")
     return "\n".join(lines)
 
@@ -69,7 +71,7 @@ def _nss(row: Row, asked: str | None) -> str:
     return shown
 
 
-def _lines(events: list[Event], tz: str) -> Iterable[tuple[datetime, str]]:
+def _lines(events: list[Event], tz: str, block: str) -> Iterable[tuple[datetime, str]]:
     """Each event as a line; an email's intent and its result are one line (an intent
     never followed by its result is a send the process did not live to record)."""
     open_: dict[tuple[str, int], Event] = {}
@@ -85,7 +87,7 @@ def _lines(events: list[Event], tz: str) -> Iterable[tuple[datetime, str]]:
         intent = None
         if event.kind == EventKind.EMAIL and not event.data.get("adopted"):
             intent = open_.pop((event.data.get("notice", ""), event.data.get("gen", 0)), None)
-        yield event.at, said(event, events[i + 1 :], tz, intent, shown, marked)
+        yield event.at, said(event, events[i + 1 :], tz, intent, shown, marked, block)
         after = _shown_after(event, shown)
         if event.kind == EventKind.LOTE:
             marked = after

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from facultativo.sync.columns import STATUS_HEADERS
+from facultativo.sync.block import NAMES, PREFIX
 from facultativo.sync.ledger import Event, EventKind
 from facultativo.sync.model import NoticeKind, NoticeStatus
 from facultativo.sync.wording import staff_word
@@ -30,11 +30,13 @@ def said(
     intent: Event | None = None,
     shown: str = "",
     marked: str = "",
+    block: str = PREFIX,
 ) -> str:
     """One event in the office's words; `later`: the events after it (None: rebuilt from
     before events were kept, nothing known after it); `shown`: the estado the sheet showed
     before it, as the events so far tell; `marked`: the same, when `lote --aplicar` wrote
-    it (the cycle then reads the mark as a staff estado: it was not typed)."""
+    it (the cycle then reads the mark as a staff estado: it was not typed); `block`: the status
+    block's name as the campus's staff see it."""
     d, kind = event.data, event.kind
     if kind == EventKind.SEEN:
         if not d:
@@ -61,7 +63,7 @@ def said(
             return f"El estudiante cambió su respuesta: se valida de nuevo{before}."
         return f"El personal borró el estado: se valida de nuevo{before}."
     if kind == EventKind.RESTORED:
-        return _restored(d)
+        return _restored(d, block)
     if kind == EventKind.STAFF:
         by_lote = bool(marked) and fold(str(d.get("typed", ""))) == fold(marked)
         return _staff(d, later, tz, by_lote)
@@ -90,7 +92,7 @@ def said(
             f"enviado {d.get('message_id', '')}, no se envía otro."
         )
     if kind == EventKind.ADOPTED:
-        return _adopted(d)
+        return _adopted(d, block)
     if kind == EventKind.LOTE:
         archivo = f" (archivo {d['archivo']})" if d.get("archivo") else ""
         return (
@@ -120,22 +122,22 @@ def _written(d: dict[str, Any]) -> str:
         )
     cells = []
     for name in d.get("cells", []):
-        title = STATUS_HEADERS.get(name, name).removeprefix("Validación: ")
+        title = NAMES.get(name, name)
         value = d.get(name) if name in ("estado", "notificada") else None
         cells.append(f"{title} «{value}»" if value else title)
     where = f", fila {d['row']}" if d.get("row") else ""
     return f"Escrito en la hoja{where}: {', '.join(cells) or '(nada)'}."
 
 
-def _restored(d: dict[str, Any]) -> str:
+def _restored(d: dict[str, Any], block: str) -> str:
     if d.get("why") == "misplaced":
         text = (
-            "Su bloque «Validación» estaba en la fila de otra respuesta (se ordenaron solo "
+            f"Su bloque «{block}» estaba en la fila de otra respuesta (se ordenaron solo "
             "algunas columnas): se escribe de nuevo en su fila"
         )
     else:
         text = (
-            "El bloque «Validación» se perdió de la hoja (columna renombrada o borrada, hoja "
+            f"El bloque «{block}» se perdió de la hoja (columna renombrada o borrada, hoja "
             "reemplazada o vaciada de golpe): se escribe de nuevo desde la bitácora"
         )
     if d.get("waiting"):
@@ -232,14 +234,14 @@ def unfinished(intent: Event) -> str:
     )
 
 
-def _adopted(d: dict[str, Any]) -> str:
+def _adopted(d: dict[str, Any], block: str) -> str:
     where = f", en la fila {d['row']}" if d.get("row") else ""
     estado = (
         f"estado {estado_label(d['estado'])}" if d.get("estado") else "sin veredicto de facultativo"
     )
     staff = f"; el personal había escrito «{d['staff']}»" if d.get("staff") else ""
     return (
-        f"Reconstruida desde el bloque «Validación» de la hoja (facultativo adoptar){where}: "
+        f"Reconstruida desde el bloque «{block}» de la hoja (facultativo adoptar){where}: "
         f"{estado}{staff}. No se envía nada de nuevo."
     )
 

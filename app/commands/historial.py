@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         stories: list[Story] = []
         for campus in chosen:
             read = _sheet(ledger, campus)
-            found = find(ledger, campus.name, campus.policy.timezone, read, asked)
+            found = find(ledger, campus.name, campus.policy.timezone, read, asked, campus.prefijo)
             if isinstance(found, str):
                 print(f"facultativo: {found}", file=sys.stderr)
                 return 1

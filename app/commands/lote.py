@@ -84,8 +84,8 @@ def guard(config: Config, path: Path, replace: bool) -> None:
         if isinstance(workbook, Path) and _same_file(target, workbook):
             raise UsageError(
                 f"{path} es el libro de respuestas del campus {campus.name}: el lote nunca se "
-                "escribe encima (se perderían las respuestas y el bloque «Validación»); usa otro "
-                "nombre, p. ej. --salida lote.xlsx."
+                f"escribe encima (se perderían las respuestas y el bloque «{campus.prefijo}»); "
+                "usa otro nombre, p. ej. --salida lote.xlsx."
             )
     ledger = config.ledger.resolve()
     if _same_file(target, ledger) or (
