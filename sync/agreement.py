@@ -43,8 +43,8 @@ EXPLAINED = {
     ),
     "sin_decision": (
         "respuestas que facultativo decidió y en las que el personal no escribió nada: "
-        "«Validación: decisión del personal» vacía y el estado como lo dejó facultativo "
-        "(o vacío); no hay con qué comparar"
+        "la columna «decisión del personal» del bloque vacía y el estado como lo dejó "
+        "facultativo (o vacío); no hay con qué comparar"
     ),
     "sin_veredicto": (
         "respuestas que facultativo no ha decidido: nuevas que aún no pasan por un ciclo, "

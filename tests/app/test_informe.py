@@ -199,8 +199,8 @@ def test_each_count_says_in_one_line_what_it_counts(tmp_path, pool, capsys):
         "REVISIÓN MANUAL resueltas por el personal: 1 — respuestas que facultativo dejó en "
         "REVISIÓN MANUAL y en las que el personal ya escribió su decisión",
         f"Sin decisión del personal: {quiet} — respuestas que facultativo decidió y en las "
-        "que el personal no escribió nada: «Validación: decisión del personal» vacía y el "
-        "estado como lo dejó facultativo (o vacío)",
+        "que el personal no escribió nada: la columna «decisión del personal» del bloque "
+        "vacía y el estado como lo dejó facultativo (o vacío)",
         "Sin veredicto de facultativo: 2 — respuestas que facultativo no ha decidido: nuevas "
         "que aún no pasan por un ciclo, en ERROR TEMPORAL",
         "Decisiones del personal que no se entienden: 1 — decisiones del personal que no son "
@@ -223,4 +223,4 @@ def test_each_count_says_in_one_line_what_it_counts(tmp_path, pool, capsys):
     assert informe(ws, capsys, "--html", str(page))[0] == 0
     html = page.read_text(encoding="utf-8")
     assert f"Sin decisión del personal: {quiet}</strong> — " in html
-    assert "«Validación: decisión del personal» vacía" in html
+    assert "la columna «decisión del personal» del bloque vacía" in html
