@@ -1,8 +1,9 @@
 """Reading one table of facultativo.toml: typed values, each problem one Spanish line.
 
 Every backend (senders in notifiers/, sources and attachment stores in sync/) declares
-its own `Settings.from_table(table)`; `app/config.py` hands each one a `Table` and
-collects the problems of all of them, so the office sees every mistake at once.
+its own `Settings.from_table(table)`, and so does every other table of the file (app/config/);
+`app/config/reader.py` hands each one a `Table` and collects the problems of all of them,
+so the office sees every mistake at once.
 """
 
 from __future__ import annotations

@@ -165,7 +165,7 @@ def smtp_workspace(tmp_path, controller, mode="plain", auth=False, cafile=None, 
     )
     if auth:
         settings.update(username=USER, password_env="FACULTATIVO_SMTP_PASSWORD")
-    cap = mail.pop("daily_cap", 1500)  # the campus's, whichever sender it uses
+    cap = mail.pop("daily_cap", Mail.daily_cap)  # the campus's, whichever sender it uses
     settings.update(mail)
     sender = Backend("smtp", smtp_sender.Settings(**settings))
     office = "Servicios Escolares <escolares@demo.example.mx>"
