@@ -135,6 +135,9 @@ def _desde(t: Table, tz: str) -> datetime | None:
 
 @dataclass(frozen=True)
 class Campus:
+    """One campus put together from [[campus]] and its tables, as the cycle, the commands
+    and the page read it."""
+
     name: str
     policy: Policy
     contact: Contact = field(default_factory=Contact)
@@ -146,7 +149,7 @@ class Campus:
     digest: Digest = field(default_factory=Digest)
     max_attempts: int = CampusCore.max_attempts
     retry_minutes: float = CampusCore.retry_minutes
-    desde: datetime | None = None  # CampusCore.desde
+    desde: datetime | None = None  # earlier responses are ANTERIOR (CampusCore.desde)
     # [campus] form_url: the Form students send. Emails that ask for it again link to it,
     # and so does the pre-check page for a constancia in order.
     form_url: str = ""
