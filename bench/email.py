@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from facultativo.notifiers.compose import environment, to_message
 from facultativo.notifiers.preview import samples
-from facultativo.notifiers.smtp import SmtpSender
+from facultativo.notifiers.smtp_session import SmtpSender
 from tests.support import smtp_server as smtp
 
 

@@ -48,6 +48,11 @@ class Sender(ABC):
     def send(self, message: EmailMessage) -> None:
         """Deliver one message or raise SendError."""
 
+    def probe(self, from_address: str) -> str | None:
+        """For `check --probar-correo`, after `open`: try the account without sending
+        anything and say what was tried; None when this sender cannot be tried so."""
+        return None
+
     def deliver(self, message: EmailMessage, row: int | None = None, masked_to: str = "") -> None:
         """`send`, told what the message is about: the sheet row (None: no row, the digest)
         and the address as the logs mask it (never the whole address). A sender that keeps

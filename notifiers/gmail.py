@@ -177,6 +177,10 @@ class Settings:
     mailbox: str = ""  # a service account sends as this mailbox (domain-wide delegation)
     timeout_seconds: float = 30.0
     needs_google: ClassVar[bool] = True  # [campus.google]'s key sends
+    can_probe: ClassVar[bool] = False  # `check` already tries the key against Google
+
+    def secret_problem(self) -> str | None:
+        return None  # the key is [campus.google]'s, which `check` reads first
 
     @classmethod
     def from_table(cls, t: Table) -> Settings:

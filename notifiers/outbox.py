@@ -104,6 +104,7 @@ class Settings:
     """[campus.mail] sender = "outbox": a folder of .eml files (the demo, trials)."""
 
     KEYS: ClassVar[frozenset[str]] = frozenset({"outbox"})
+    can_probe: ClassVar[bool] = False  # a folder: nothing to log in to (`check --probar-correo`)
 
     folder: Path
 
@@ -113,6 +114,9 @@ class Settings:
         if folder.exists() and not folder.is_dir():  # «correos.txt»: every send would fail
             t.problem(f"{t.where}.outbox = «{folder}» es un archivo; escribe una carpeta.")
         return cls(folder)
+
+    def secret_problem(self) -> str | None:
+        return None  # no secret
 
     def describe(self) -> str:
         return f"se escriben en la carpeta {self.folder} (no se envían)"

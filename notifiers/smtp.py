@@ -138,9 +138,18 @@ class Settings:
     cafile: Path | None = None
     timeout_seconds: float = 30.0
     mailbox: str = ""  # xoauth2 with a service account: the mailbox it acts as
+    can_probe: ClassVar[bool] = True  # `check --probar-correo` logs in and sends MAIL FROM
 
     def describe(self) -> str:
         return f"se envían por SMTP a {self.host}:{self.port} ({self.security}, {self.auth})"
+
+    def secret_problem(self) -> str | None:
+        """The password the environment or a file must hold, when it does not (`check`)."""
+        if self.auth != "password" or not self.username:
+            return None
+        if self.password_env:
+            return missing_password(self.password_env)
+        return password_file_problem(self.password_file) if self.password_file else None
 
     @property
     def needs_google(self) -> bool:

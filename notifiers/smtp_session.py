@@ -180,18 +180,24 @@ class SmtpSender(Sender):
             self.conn = None
             raise self._cut(exc) from None
 
-    def probe(self, sender: str) -> None:
-        """For `check --probar-correo`, after `open`: MAIL FROM the campus's address, then
-        RSET (no RCPT, no DATA: nothing is sent), so a server that will not take mail from
-        this account or address says so now, not at the first student's email."""
+    def probe(self, from_address: str) -> str:
+        """For `check --probar-correo`, after `open` (which logged in): MAIL FROM the
+        campus's address, then RSET (no RCPT, no DATA: nothing is sent), so a server that
+        will not take mail from this account or address says so now, not at the first
+        student's email."""
         assert self.conn is not None
-        try:
-            code, reply = self.conn.mail(sender)
-            if code != 250:
-                raise SendError(explain_reply(code, reply, "MAIL")[0], relay=True)
-            self.conn.rset()
-        except (smtplib.SMTPException, OSError) as exc:
-            raise self._cut(exc) from None
+        if from_address:
+            try:
+                code, reply = self.conn.mail(from_address)
+                if code != 250:
+                    raise SendError(explain_reply(code, reply, "MAIL")[0], relay=True)
+                self.conn.rset()
+            except (smtplib.SMTPException, OSError) as exc:
+                raise self._cut(exc) from None
+        who = f" como {self.username}" if self.username else ""
+        done = "inició sesión" if who else "se conectó"
+        accepts = f"; acepta enviar desde {from_address}" if from_address else ""
+        return f"{done} en {self.host}:{self.port} ({self.security}){who}{accepts}"
 
     def _cut(self, exc: BaseException) -> SendError:
         """The connection dropped mid-conversation: transient, the message goes next cycle."""

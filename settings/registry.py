@@ -6,10 +6,13 @@ live in), a frozen `Settings` with `KEYS` and `from_table(table)`, and
 its family's registry (notifiers/, sync/sources/, sync/attachments/). Each family asks a
 little more of its Settings:
 
-- a sender: `describe()` (where the emails go, for `check`), and `needs_google` when
-  [campus.google]'s key sends;
-- a source: `clashes(other)` (why two campuses must not share it, or None), and the
-  module's `STORE`, the store kind its upload cells point to.
+- a sender: `describe()` (where the emails go, for `check`), `secret_problem()` (a password
+  the environment or a file must hold and does not), `can_probe` (whether `check
+  --probar-correo` can try it without sending: its Sender's `probe`), and `needs_google`
+  when [campus.google]'s key sends;
+- a source: `clashes(other)` (why two campuses must not share it, or None), the
+  module's `STORE`, the store kind its upload cells point to, and a third argument to
+  `build`: the campus's status block (sync/block.py), the words it writes in the sheet.
 """
 
 from __future__ import annotations

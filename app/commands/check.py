@@ -14,11 +14,10 @@ from pathlib import Path
 from facultativo.commands import campuses
 from facultativo.config import Campus, load
 from facultativo.errors.system import os_error
-from facultativo.notifiers import preview, smtp
+from facultativo.notifiers import preview
 from facultativo.notifiers.base import SendError
 from facultativo.sync import values
 from facultativo.sync.attachments.base import AttachmentStore
-from facultativo.sync.attachments.folder import FolderStore, is_drive_link
 from facultativo.sync.block import Block
 from facultativo.sync.columns import FIELD_LABELS, MissingColumns, map_columns, tipo_options
 from facultativo.sync.decisions import after_staff_text, answered_after_staff
@@ -143,35 +142,20 @@ def check_mail(campus: Campus, probe: bool) -> list[tuple[bool, str]]:
     STARTTLS or TLS, AUTH, MAIL FROM the campus's address, RSET, QUIT: no RCPT, no DATA,
     nothing is sent). Without `probe` nothing connects."""
     sender = campus.mail.sender
-    if sender.kind != smtp.KIND:
-        if not probe:
-            return []
-        return [(True, f'correo: --probar-correo solo prueba SMTP (sender = "{sender.kind}")')]
-    settings: smtp.Settings = sender.settings
-    if settings.auth == "password" and settings.username:
-        problem = (
-            smtp.missing_password(settings.password_env)
-            if settings.password_env
-            else smtp.password_file_problem(settings.password_file)
-            if settings.password_file
-            else None
-        )
-        if problem:
-            return [(False, f"correo: {problem}")]
+    problem = sender.settings.secret_problem()
+    if problem:
+        return [(False, f"correo: {problem}")]
     if not probe:
         return []
-    where = f"{settings.host}:{settings.port} ({settings.security})"
-    who = f" como {settings.username}" if settings.username and settings.auth != "none" else ""
-    sender_address = parseaddr(mail_context(campus).from_address)[1]
+    if not sender.settings.can_probe:
+        return [(True, f'correo: --probar-correo solo prueba SMTP (sender = "{sender.kind}")')]
+    address = parseaddr(mail_context(campus).from_address)[1]
     try:
         with build_sender(campus) as opened:
-            if isinstance(opened, smtp.SmtpSender) and sender_address:
-                opened.probe(sender_address)  # MAIL FROM, then RSET: nothing is sent
+            tried = opened.probe(address)
     except SendError as exc:
         return [(False, f"correo: {exc}")]
-    done = "inició sesión" if who else "se conectó"
-    accepts = f"; acepta enviar desde {sender_address}" if sender_address else ""
-    return [(True, f"correo: {done} en {where}{who}{accepts}; no se envió nada")]
+    return [(True, f"correo: {tried or 'se conectó'}; no se envió nada")]
 
 
 def check_templates(campus: Campus) -> list[tuple[bool, str]]:
@@ -306,13 +290,16 @@ def _unknown_estados(sheet: Sheet) -> list[tuple[bool, str]]:
     return [(False, f"{len(found)} estados que facultativo no reconoce: {shown}")]
 
 
+def _elsewhere(store: AttachmentStore, refs: list[str]) -> str | None:
+    return next((hint for ref in refs if (hint := store.elsewhere(ref))), None)
+
+
 def _check_attachment(store: AttachmentStore, table: Table, col: int) -> tuple[bool, str]:
     cells = [store.refs(row[col]) for row in table.rows if col < len(row)]
-    if isinstance(store, FolderStore):
-        drive = sum(1 for refs in cells if any(is_drive_link(r) for r in refs))
-        if drive:
-            many = f"{drive} respuesta{'s' if drive > 1 else ''}"
-            return False, f"archivo adjunto ({many}): {store.drive_hint()}"
+    elsewhere = [hint for refs in cells if (hint := _elsewhere(store, refs))]
+    if elsewhere:
+        many = f"{len(elsewhere)} respuesta{'s' if len(elsewhere) > 1 else ''}"
+        return False, f"archivo adjunto ({many}): {elsewhere[0]}"
     refs = next((r for r in cells if r), [])
     if not refs:
         return True, "ninguna respuesta tiene archivo todavía"

@@ -41,6 +41,11 @@ class AttachmentStore(ABC):
     def fetch(self, ref: str, max_bytes: int) -> Fetched | FetchFailure | Refused:
         """The file's bytes (at most max_bytes + 1, so screening can see it is too big)."""
 
+    def elsewhere(self, ref: str) -> str | None:
+        """Why `ref` cannot be in this store at all, with the fix (a Drive link in a local
+        folder's workbook), for `check`; None when it may be."""
+        return None
+
     def probe(self, ref: str) -> FetchFailure | None:
         """Whether a file could be read, without reading it (for `facultativo check`)."""
         got = self.fetch(ref, 0)

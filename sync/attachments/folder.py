@@ -58,6 +58,9 @@ class FolderStore(AttachmentStore):
             f"a la carpeta {self.folder} o configura [campus.google]"
         )
 
+    def elsewhere(self, ref: str) -> str | None:
+        return self.drive_hint() if is_drive_link(ref) else None
+
     def fetch(self, ref: str, max_bytes: int) -> Fetched | FetchFailure:
         path = (self.folder / ref).resolve()
         if not path.is_relative_to(self.folder):
