@@ -42,7 +42,7 @@ class Account:
             credentials or Path("credentials.json"),
             t.path("token"),
             endpoint,
-            t.number("timeout_seconds", 30.0, 1, 600),
+            t.number("timeout_seconds", cls.timeout_seconds, 1, 600),
         )
 
     def load(self, scopes: list[str] | None = None, subject: str | None = None) -> Credentials:

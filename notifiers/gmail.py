@@ -184,7 +184,7 @@ class Settings:
 
     @classmethod
     def from_table(cls, t: Table) -> Settings:
-        return cls(t.text("mailbox"), t.number("timeout_seconds", 30.0, 1, 600))
+        return cls(t.text("mailbox"), t.number("timeout_seconds", cls.timeout_seconds, 1, 600))
 
     def describe(self) -> str:
         return f"se envían con la API de Gmail como {self.mailbox or 'la cuenta autorizada'}"

@@ -182,7 +182,7 @@ class Settings:
             password_file=password_file,
             auth=auth,
             cafile=t.path("cafile"),
-            timeout_seconds=t.number("timeout_seconds", 30.0, 1, 600),
+            timeout_seconds=t.number("timeout_seconds", cls.timeout_seconds, 1, 600),
             mailbox=t.text("mailbox"),
         )
 
