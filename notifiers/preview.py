@@ -19,6 +19,7 @@ from facultativo.notifiers.compose import (
     template_for,
 )
 from facultativo.validators import Estado, Motivo
+from facultativo.validators.motivos import MOTIVOS
 
 SAMPLE_CAMPUS = {
     "office": "Departamento de Servicios Escolares",
@@ -36,13 +37,6 @@ SAMPLE_DATOS = {
     "patron": "COMERCIALIZADORA DEL BAJIO SA DE CV",
     "fecha_constancia": "2026-10-02",
     "fecha_solicitud": "2026-11-16",
-}
-SAMPLE_DETALLE = {
-    Motivo.ARCHIVO_ILEGIBLE: "No es un PDF: parece una imagen JPG.",
-    Motivo.DOCUMENTO_INCORRECTO: "Se recibió la hoja de asignación de NSS.",
-    Motivo.NSS_INVALIDO: "NSS escrito: «1222045678».",
-    Motivo.FECHA_NO_COINCIDE: "Constancia del 02/10/2026; solicitud del 16/11/2026.",
-    Motivo.VIGENTE_OTRA_INSTITUCION: "Vigente con UNIVERSIDAD AUTONOMA DE QUERETARO.",
 }
 
 
@@ -91,7 +85,7 @@ def _specs(
             tipo=tipo,
             estado=motivo.estado,
             motivo=motivo,
-            detalle=SAMPLE_DETALLE.get(motivo, ""),
+            detalle=MOTIVOS[motivo].ejemplo,
             datos=SAMPLE_DATOS,
             campus=campus,
         )

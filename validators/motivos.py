@@ -93,6 +93,7 @@ class MotivoInfo:
     intro: str = ""  # a paragraph before the steps
     campo: Campo | None = None  # the page: about what was typed, said beside its field
     otro_tipo: str = ""  # the page: beside the tipo choice
+    ejemplo: str = ""  # a detalle as a verdict would carry it, for `preview-emails`
     # noted, never deciding: `estado` is then only what it would give alone (never, in
     # practice: rules._verdict takes the estado and the first motivo from the others)
     informativo: bool = False
@@ -120,6 +121,7 @@ MOTIVOS: dict[Motivo, MotivoInfo] = {
             "contraseña (menos de 10 MB).",
             "{llena}.",
         ),
+        ejemplo="No es un PDF: parece una imagen JPG.",
     ),
     Motivo.PDF_SIN_TEXTO: MotivoInfo(
         Estado.RECHAZADA,
@@ -144,6 +146,7 @@ MOTIVOS: dict[Motivo, MotivoInfo] = {
             "{url_asignacion_nss}.",
             "{llena} con la constancia.",
         ),
+        ejemplo="Se recibió la hoja de asignación de NSS.",
     ),
     Motivo.DATOS_ILEGIBLES: MotivoInfo(
         Estado.REVISION_MANUAL,
@@ -177,6 +180,7 @@ MOTIVOS: dict[Motivo, MotivoInfo] = {
             "{llena}.",
         ),
         campo=Campo("nss", "Este no es un NSS válido; cópialo tal como aparece en tu constancia."),
+        ejemplo="NSS escrito: «1222045678».",
     ),
     Motivo.CURP_NO_COINCIDE: MotivoInfo(
         Estado.RECHAZADA,
@@ -201,6 +205,7 @@ MOTIVOS: dict[Motivo, MotivoInfo] = {
             "El mismo día en que llenes el formulario, descarga tu constancia en {url_vigencia}.",
             "{llena} y adjunta esa constancia.",
         ),
+        ejemplo="Constancia del 02/10/2026; solicitud del 16/11/2026.",
     ),
     Motivo.VIGENTE_OTRA_INSTITUCION: MotivoInfo(
         Estado.RECHAZADA,
@@ -214,6 +219,7 @@ MOTIVOS: dict[Motivo, MotivoInfo] = {
             "Espera a que tu constancia ya no la muestre como VIGENTE ({url_vigencia}).",
             "{llena} con una constancia nueva, descargada ese mismo día.",
         ),
+        ejemplo="Vigente con UNIVERSIDAD AUTONOMA DE QUERETARO.",
     ),
     Motivo.VIGENTE_CON_PATRON: MotivoInfo(
         Estado.ACEPTADA,

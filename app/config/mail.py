@@ -6,13 +6,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from facultativo.notifiers import SENDERS, outbox
+from facultativo.notifiers import SENDERS
 from facultativo.settings import Backend, Table, shown
+
+OUTBOX = "outbox"  # the sender when none is named: a folder of .eml files (notifiers/outbox.py)
 
 
 def _outbox_folder() -> Backend:
     """The outbox sender with its own default folder, as an empty [campus.mail] reads."""
-    return Backend(outbox.KIND, outbox.Settings.from_table(Table({}, "mail")))
+    return Backend(OUTBOX, SENDERS[OUTBOX].Settings.from_table(Table({}, "mail")))
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,8 @@ class Mail:
 
     @classmethod
     def from_table(cls, t: Table) -> Mail:
-        kind = t.choice("sender", SENDERS.kinds(), outbox.KIND)
-        if kind == outbox.KIND:
+        kind = t.choice("sender", SENDERS.kinds(), OUTBOX)
+        if kind == OUTBOX:
             _outbox_with_a_server(t)
         templates = t.path("templates")
         if templates is not None and not templates.is_dir():
@@ -81,10 +83,10 @@ def _modo(t: Table) -> str:
 def _outbox_with_a_server(t: Table) -> None:
     """A server's keys under sender = "outbox" (the default): someone set up smtp or gmail
     and forgot the sender, and every student's email would stay in a folder."""
-    folder = SENDERS[outbox.KIND].Settings.KEYS
+    folder = SENDERS[OUTBOX].Settings.KEYS
     for kind in SENDERS.kinds():
         theirs = sorted((set(t.raw) & SENDERS[kind].Settings.KEYS) - folder)
-        if kind != outbox.KIND and theirs:
+        if kind != OUTBOX and theirs:
             t.problem(
                 f'{t.where}: sender = "outbox" solo escribe los correos en una carpeta, pero '
                 f'{", ".join(theirs)} son de sender = "{kind}": ¿falta sender = "{kind}"?'

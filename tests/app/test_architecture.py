@@ -10,11 +10,19 @@ from pathlib import Path
 
 import pytest
 
+from facultativo.config.schema import places
 from facultativo.notifiers import SENDERS
 from facultativo.settings.registry import Registry
 from facultativo.sync.attachments import STORES
+from facultativo.sync.block import Block
 from facultativo.sync.sources import SOURCES
+from facultativo.validators.motivos import MOTIVOS
+from tests.app.test_config_schema import undocumented, unknown
 from tests.support import ROOT
+from tests.support import google_env as g
+from tests.support.workspace import Clock
+from tests.sync.test_block_prefix import PREFIJO, google_campus, prefixed_workspace
+from tests.validators.test_motivo_declarations import declaration_problems
 
 # repository folder -> the package it installs as
 PACKAGES = {
@@ -168,3 +176,122 @@ def test_the_benchmarks_still_import():
         "bench.__main__",
     ):
         __import__(name)
+
+
+# --- Sizes, and the three change requests of README's «For developers» -------------------
+
+LIMIT = 400  # lines: a module a newcomer reads in one sitting
+MOTIVO_HOME = "facultativo.validators.motivos"  # a motivo's code, estado, texts and steps
+BLOCK_HOME = "facultativo.sync.block"  # the status block's words ([campus.columns] prefijo)
+
+
+def test_no_module_is_over_the_limit():
+    long = {
+        name: n
+        for name, path in MODULES.items()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > LIMIT
+    }
+    assert not long, long
+
+
+def test_a_backend_is_reached_only_through_its_registry():
+    """A new sender, source or store is its module plus one registry line: nothing outside
+    its family imports a backend module, so nothing else has to learn its name."""
+    for registry in (SENDERS, SOURCES, STORES):
+        for kind in registry.kinds():
+            module = registry.modules[kind]
+            family = module.rsplit(".", 1)[0]
+            users = sorted(
+                name
+                for name, targets in GRAPH.items()
+                if module in targets and not name.startswith(family + ".")
+            )
+            assert not users, (module, users)
+
+
+def test_every_motivo_is_declared_completely():
+    """A new motivo is its declaration (and the rule that gives it): the emails, the page
+    and the sheet take everything else from there."""
+    assert declaration_problems(MOTIVOS) == []
+
+
+def test_no_table_keyed_by_motivo_outside_its_declaration():
+    """A dict keyed by `Motivo.X` anywhere else is a second place a new motivo would have
+    to be added to."""
+    found = []
+    for name, path in MODULES.items():
+        if name == MOTIVO_HOME:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict) and any(
+                isinstance(k, ast.Attribute) and getattr(k.value, "id", "") == "Motivo"
+                for k in node.keys
+            ):
+                found.append(f"{name}:{node.lineno}")
+    assert not found, found
+
+
+def test_each_config_key_is_declared_once_and_the_example_documents_it():
+    """Every table's keys come from its Settings' KEYS (app/config/schema.py walks them);
+    facultativo.example.toml shows each of them, and nothing else."""
+    text = (ROOT / "facultativo.example.toml").read_text(encoding="utf-8")
+    assert undocumented(places(), text) == {}
+    assert unknown(places(), text) == {}
+
+
+def _strings(path: Path) -> list[str]:
+    """The string literals of a module that are not docstrings."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs
+    ]
+
+
+def test_the_block_prefix_is_spelled_in_one_module():
+    """[campus.columns] prefijo renames the block; a header or message spelling «Validación»
+    anywhere else would not follow it (docstrings may name the default)."""
+    spelled = sorted(
+        name
+        for name, path in MODULES.items()
+        if name != BLOCK_HOME and any("Validación" in s for s in _strings(path))
+    )
+    assert not spelled, spelled
+
+
+def test_the_block_prefix_works_on_both_backends(tmp_path, fake, pool):
+    """One line in facultativo.toml: the workbook and the Google sheet both get the block
+    under the campus's name, and read it back (tests/sync/test_block_prefix.py has the rest)."""
+    block = Block(PREFIJO)
+    ws = prefixed_workspace(tmp_path / "libro")
+    ws.cycle(pool)
+    assert list(ws.rows()[0])[-len(block.titles) :] == list(block.titles.values())
+    assert ws.cycle(pool).processed == 0
+
+    (tmp_path / "google").mkdir()
+    path, book = google_campus(tmp_path / "google", fake)
+    clock = Clock()
+    g.cycle(path, pool, clock)
+    assert book.sheets[0].rows[0][-len(block.titles) :] == list(block.titles.values())
+    assert g.cycle(path, pool, clock).processed == 0
+
+
+def test_typings_tree_is_in_step_with_the_folders():
+    """Plain `mypy` and editors read typings/facultativo (.ci/typings.py): a module added
+    to app/ without its link would be invisible to them."""
+    out = subprocess.run(
+        [sys.executable, str(ROOT / ".ci" / "typings.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stdout
