@@ -64,6 +64,7 @@ REQUIRED = ("timestamp", "email", "tipo", "archivo")  # without them no request 
 # is one the reader cannot settle (sync/values.py `tipo`)
 TIPO_OPTIONS: dict[str, Tipo] = {"alta": Tipo.ALTA, "baja": Tipo.BAJA}
 
+
 class MissingColumns(OperationalError):
     """A required form column was not found: a message naming the fix."""
 
