@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from facultativo.sync.block import Block
 from facultativo.sync.continuity import for_ledger, remember_answers
 from facultativo.sync.ledger import Ledger
 from facultativo.sync.model import Entry, NoticeKind, NoticeStatus
@@ -19,8 +20,10 @@ from facultativo.sync.ownership import Mark
 from facultativo.sync.rows import Row, Who
 from facultativo.sync.sheet import read_sheet
 from facultativo.sync.sources import ResponseSource
+from facultativo.sync.sources.base import SourceError
 from facultativo.validators import Estado
 from facultativo.validators.motivos import motivos_in_cell
+from facultativo.validators.text import fold
 
 OURS = (
     Estado.ACEPTADA,
@@ -43,8 +46,9 @@ def adopt(
     now: datetime,
 ) -> int:
     """Responses rebuilt from the block (those the ledger already knew are kept)."""
-    ledger.adopt_here()
     sheet = read_sheet(source, columns, timezone, refs, ledger.entries(campus))
+    _refuse_another_block(source.block, sheet.table.header)
+    ledger.adopt_here()
     known = ledger.entries(campus)
     entries, notices = [], []
     for row in sheet.rows:
@@ -55,6 +59,7 @@ def adopt(
     ledger.adopt(campus, entries, sheet.rows, now)
     ledger.adopt_notices(campus, notices, now)
     remember_answers(ledger, campus, sheet.rows)
+    ledger.wrote_block(campus, source.block.prefix)
     mark = Mark(ledger.ledger_id(), ledger.install(), now.isoformat(timespec="seconds"))
     source.write([], mark.dumps())
     return len(entries)
@@ -130,3 +135,17 @@ def _decision_told(cell: str) -> str | None:
     label = cell.rsplit("decisión del personal:", 1)[1].strip(" )")
     estado = Estado.from_label(label)
     return f"{estado.value}:" if estado else None
+
+
+def _refuse_another_block(block: Block, header: list[str]) -> None:
+    """A sheet whose block has another name than the campus's prefijo: adopting it under
+    this one would rebuild nothing, and the next cycle would write to every student again."""
+    present = {fold(str(h or "")) for h in header}
+    others = block.others(header)
+    if fold(block.titles["estado"]) in present or not others:
+        return
+    raise SourceError(
+        f"la hoja tiene el bloque «{others[0]}», no el bloque {block.named()} de "
+        f'[campus.columns] prefijo: adopta con prefijo = "{others[0]}" (así se reconstruye la '
+        "bitácora desde lo que está en la hoja) y cambia el prefijo después, si hace falta."
+    )

@@ -126,13 +126,11 @@ class Block:
         return f"«{self.prefix}»"
 
     def marks(self, header: str) -> bool:
-        """Whether a header is facultativo's, never a Form question: this block's, the
-        default one's, or any other block's column («Validación: motivo» left beside a
-        block renamed since), so no answer is read from it."""
-        folded = fold(header)
-        if any(folded.startswith(fold(p) + ":") for p in (self.prefix, PREFIX)):
-            return True
-        return _block_prefix(folded) is not None
+        """Whether a header is facultativo's, never a Form question: a column of this
+        block or of any other («Validación: motivo» left beside a block renamed since), so
+        no answer is read from it. Only our own column names count: a Form question such
+        as «CURP: 18 caracteres» stays a question whatever the prefijo."""
+        return _block_prefix(fold(header)) is not None
 
     def others(self, header: list[str]) -> list[str]:
         """The prefixes of other facultativo blocks in a header (one left behind when the

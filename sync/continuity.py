@@ -11,13 +11,16 @@ it; the ledger finds its responses again and puts back what it wrote.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from facultativo.sync.block import Block
 from facultativo.sync.ledger import Ledger
-from facultativo.sync.model import Action, Step
+from facultativo.sync.model import Action, Entry, Step
 from facultativo.sync.privacy import scrub
 from facultativo.sync.rows import Row, Who
-from facultativo.validators import Estado
+from facultativo.sync.sources.base import Table
+from facultativo.sync.wording import staff_word
+from facultativo.validators import Estado, Tipo
 from facultativo.validators.text import fold
 
 log = logging.getLogger("facultativo.sync")
@@ -103,18 +106,40 @@ LOST_AT_LEAST = 3
 LOST_SHARE = 0.5
 
 
+def switched_from(ledger: Ledger, campus: str, block: Block) -> str | None:
+    """The block the ledger last wrote, when the campus's prefijo has changed since: the
+    cycle writes the new one whole, and records it only once written (a crash before the
+    write switches again next cycle)."""
+    before = ledger.block_of(campus)
+    return before if fold(before) != fold(block.prefix) else None
+
+
 def restore_lost_block(
-    ledger: Ledger, campus: str, header: list[str], steps: list[Step], block: Block
+    ledger: Ledger,
+    campus: str,
+    table: Table,
+    steps: list[Step],
+    block: Block,
+    before: str | None = None,
 ) -> int:
     """A renamed or deleted status column, a fresh Form export, a save that overwrote the
     block, a campus whose prefijo changed: the ledger writes back what it knows (under
-    `block`'s headers), and nothing is decided or sent again."""
+    `block`'s headers), and nothing is decided or sent again. `before`: the block the ledger
+    last wrote, when the prefijo changed since (`switched_from`); a block found under the
+    new name then (switched back to an older one) is as old as that switch: every row is
+    written from the ledger, never read as staff's."""
+    header = table.header
     ours = [s for s in steps if s.entry and (s.entry.written_label or s.entry.staff_label)]
     present = {fold(str(h or "")) for h in header}
-    missing = fold(block.titles["estado"]) not in present
+    switched = before is not None
+    missing = fold(block.titles["estado"]) not in present or switched
     # an estado cleared beside its motivo and id is staff asking for a re-run, however many
     # at once; a block wiped whole (its id too, or all but the id) was lost
-    cleared = [s for s in ours if not s.row.estado_cell.strip() and (missing or _wiped(s.row))]
+    cleared = [
+        s
+        for s in ours
+        if switched or (not s.row.estado_cell.strip() and (missing or _wiped(s.row)))
+    ]
     lost = missing or (len(cleared) >= LOST_AT_LEAST and len(cleared) >= LOST_SHARE * len(ours))
     # ALTA/BAJA APLICADA records what staff did in IMSS: a re-run would mail its follow-up
     # again, so a cleared one comes back instead
@@ -125,20 +150,86 @@ def restore_lost_block(
         and not s.row.estado_cell.strip()
         and Estado.from_label(s.entry.staff_label or "") in _APPLIED
     ]
+    if before is not None and ours:
+        _unread_in_old(Block(before), table, ours)
     if not (cleared and lost) and not applied:
         return 0
     keys = {s.row.key for s in (cleared if lost else [])} | {s.row.key for s in applied}
     restored = ledger.restore(campus, sorted(keys))
-    log.warning(
-        "el bloque «%s» no está o se vació en %d filas: se escribe de nuevo desde la "
-        "bitácora (sin validar ni enviar correos otra vez); revisa si alguien lo borró o "
-        "renombró",
-        block.prefix,
-        restored,
-    )
+    if switched:
+        log.warning(
+            "[campus.columns] prefijo cambió de «%s» a «%s»: el bloque «%s» se escribe desde "
+            "la bitácora en %d filas (sin validar ni enviar correos otra vez)",
+            before,
+            block.prefix,
+            block.prefix,
+            restored,
+        )
+    else:
+        log.warning(
+            "el bloque «%s» no está o se vació en %d filas: se escribe de nuevo desde la "
+            "bitácora (sin validar ni enviar correos otra vez); revisa si alguien lo borró o "
+            "renombró",
+            block.prefix,
+            restored,
+        )
     if missing:
         left_behind(block, header)
     return restored
+
+
+def _unread_in_old(old: Block, table: Table, steps: list[Step]) -> None:
+    found = unread_in(old, table, steps_rows(steps), {s.row.key: s.entry for s in steps if s.entry})
+    if found:
+        log.warning(
+            "el bloque «%s» dice otra cosa que facultativo en %d filas (%s): si son decisiones "
+            "del personal, escríbanlas en el bloque nuevo; el bloque «%s» ya no se lee",
+            old.prefix,
+            len(found),
+            "; ".join(found[:10]) + ("…" if len(found) > 10 else ""),
+            old.prefix,
+        )
+
+
+def steps_rows(steps: list[Step]) -> list[Row]:
+    return [s.row for s in steps]
+
+
+def unread_in(old: Block, table: Table, rows: list[Row], entries: Mapping[str, Entry]) -> list[str]:
+    """Rows whose estado or staff decision in `old`, a block facultativo no longer reads
+    (the campus's prefijo changed), means something other than what the ledger last wrote
+    or read for them: what staff typed there, which nobody reads. «fila N («texto»)» each."""
+    folded = [fold(str(h or "")) for h in table.header]
+    estado_col = _col(folded, old.titles["estado"])
+    decision_col = _col(folded, old.staff_decision)
+    found = []
+    for row in rows:
+        entry = entries.get(row.key)
+        if entry is None or row.copy_of or row.index >= len(table.rows):
+            continue
+        tipo = row.request.tipo if row.request else None
+        ours, staff = (_meaning(x or "", tipo) for x in (entry.written_label, entry.staff_label))
+        cells = table.rows[row.index]
+        estado, decision = (_cell(cells, c) for c in (estado_col, decision_col))
+        if estado and _meaning(estado, tipo) not in (ours, staff):
+            found.append(f"fila {row.number} («{estado[:30]}»)")
+        elif decision and _meaning(decision, tipo) != staff:
+            found.append(f"fila {row.number} («{decision[:30]}»)")
+    return found
+
+
+def _col(folded: list[str], title: str) -> int | None:
+    return folded.index(fold(title)) if fold(title) in folded else None
+
+
+def _cell(cells: list, col: int | None) -> str:
+    value = cells[col] if col is not None and col < len(cells) else None
+    return "" if value is None else str(value).strip()
+
+
+def _meaning(text: str, tipo: Tipo | None) -> Estado | str:
+    """A label as staff mean it (sync/wording.py): «Aceptado» is ACEPTADA."""
+    return staff_word(text, tipo) or fold(text)
 
 
 def left_behind(block: Block, header: list[str]) -> list[str]:

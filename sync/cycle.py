@@ -32,7 +32,13 @@ from facultativo.sync.cells import (
     staff_notes,
     status_cells,
 )
-from facultativo.sync.continuity import for_ledger, misplaced, remember_answers, restore_lost_block
+from facultativo.sync.continuity import (
+    for_ledger,
+    misplaced,
+    remember_answers,
+    restore_lost_block,
+    switched_from,
+)
 from facultativo.sync.decisions import (
     History,
     after_staff_text,
@@ -88,7 +94,8 @@ def _cycle(
     mark = claim(sheet.mark, ledger, s.name, rows, s.desde is not None, now, s.block)
     earlier = s.mail.tell_earlier
     steps = plan(rows, ledger.entries(s.name), now, desde=s.desde, tell_earlier=earlier)
-    report.restored = restore_lost_block(ledger, s.name, sheet.table.header, steps, s.block)
+    before = switched_from(ledger, s.name, s.block)  # the prefijo changed: write it whole
+    report.restored = restore_lost_block(ledger, s.name, sheet.table, steps, s.block, before)
     foreign = misplaced(steps)
     if foreign:  # our verdicts on other responses' rows: put each back where it belongs
         ledger.restore(s.name, sorted(foreign), why="misplaced")
@@ -104,8 +111,8 @@ def _cycle(
             log.info("fila %d: %s", row.number, _outcome_text(outcomes[row.key]))
     rt.hooks.checkpoint("validated")
     pending = pending_cells(steps, outcomes)
-    fill = restores(steps, pending, foreign) | landed(steps, pending)
-    notes = staff_notes(steps)
+    fill = (set() if before else restores(steps, pending, foreign)) | landed(steps, pending)
+    notes = {} if before else staff_notes(steps)
     report.rows, report.processed = len(rows), len(outcomes)
     report.estados = Counter(_estado_of(s, pending) for s in steps)
     report.foreign = sum(1 for s in steps if s.action is Action.FOREIGN)
@@ -158,6 +165,7 @@ def _cycle(
     ):
         before = {r.key: r.number for r in rows}
         _write(rt, sheet.timezone, pending, (fill, notes), before, report, mark)
+    ledger.wrote_block(s.name, s.block.prefix)  # written: the next cycle reads it as ours
     report.seconds = time.monotonic() - started
     ledger.cycle_finished(cycle_id or 0, rt.hooks.clock(), report.seconds, report.summary())
     return report

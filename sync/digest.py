@@ -95,6 +95,7 @@ def build(rt: Runtime, recipients: tuple[str, ...], now: datetime) -> Email:
         # accepted, not yet ALTA/BAJA APLICADA: the batch staff register in IMSS
         "lote": len(collect(rows, entries, tz, "")[0]),
         "lote_comando": rt.settings.lote_command,
+        "bloque": rt.settings.block.prefix,  # [campus.columns] prefijo: the block's name
         "restaurados": [
             (local_now_text(datetime.fromisoformat(when), tz), n)
             for when, n in rt.ports.ledger.restorations(rt.settings.name, since)

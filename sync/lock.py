@@ -35,6 +35,11 @@ def campus_lock(ledger: Path, campus: str) -> Iterator[None]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except (FileExistsError, NotADirectoryError):  # mkdir met a file where a folder goes
+        raise LockUnavailable(
+            f"no se puede crear {path}: una parte de la ruta es un archivo, no una carpeta; "
+            "revisa [ledger] path."
+        ) from None
     except OSError as exc:
         raise LockUnavailable(
             f"no se puede crear {path} ({os_error(exc)}): la carpeta de la bitácora debe ser "

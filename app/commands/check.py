@@ -13,18 +13,21 @@ from pathlib import Path
 
 from facultativo.commands import campuses
 from facultativo.config import Campus, load
+from facultativo.errors import OperationalError
 from facultativo.errors.system import os_error
 from facultativo.notifiers import preview
 from facultativo.notifiers.base import SendError
 from facultativo.sync import values
 from facultativo.sync.attachments.base import AttachmentStore
 from facultativo.sync.block import Block
-from facultativo.sync.columns import FIELD_LABELS, MissingColumns, map_columns, tipo_options
+from facultativo.sync.columns import FIELD_LABELS, map_columns, tipo_options
+from facultativo.sync.continuity import unread_in
 from facultativo.sync.decisions import after_staff_text, answered_after_staff
 from facultativo.sync.ledger import Ledger, LedgerError
+from facultativo.sync.model import Entry
 from facultativo.sync.ownership import claim
 from facultativo.sync.privacy import scrub
-from facultativo.sync.rows import Who
+from facultativo.sync.rows import Row, Who
 from facultativo.sync.sheet import Sheet, view
 from facultativo.sync.sources.base import SourceError, Table
 from facultativo.sync.wording import unread_estados
@@ -92,32 +95,39 @@ def check_campus(campus: Campus, ledger: Path) -> list[tuple[bool, str]]:
         problem = source.cannot_write()
         note = "se crearán: " + ", ".join(missing) if missing else "presentes"
         results.append((problem is None, problem or f"columnas de validación {note}"))
-        results += _old_blocks(ours, table.header)
         results.append(_check_attachment(store, table, cols.fields["archivo"]))
         known = Ledger.entries_on_disk(ledger, campus.name)
         sheet = view(table, campus.columns, campus.policy.timezone, store.refs, known, block=ours)
+        results += _old_blocks(ours, table, sheet.rows, known)
         results.append(_owner(ledger, campus.name, sheet, campus.desde is not None))
         results.append(_next_cycle(campus, ledger, sheet))
         results += _tipo_answers(table, cols.fields.get("tipo"), campus)
         results += _unknown_estados(sheet)
         results += _answered_after_staff(sheet, known)
-    except (SourceError, MissingColumns, LedgerError) as exc:
+    except OperationalError as exc:
         results.append((False, str(exc)))
     return results
 
 
-def _old_blocks(ours: Block, header: list[str]) -> list[tuple[bool, str]]:
+def _old_blocks(
+    ours: Block, table: Table, rows: list[Row], known: dict[str, Entry]
+) -> list[tuple[bool, str]]:
     """A block left from an older prefijo: facultativo neither reads nor writes it now, so
-    staff should know that what they type there counts for nothing."""
-    return [
-        (
-            True,
+    staff should know that what they type there counts for nothing, and which rows say
+    something there that the block in use does not."""
+    found = []
+    for name in ours.others(table.header):
+        unread = unread_in(Block(name), table, rows, known)
+        text = (
             f"la hoja aún tiene el bloque «{name}» (de otro [campus.columns] prefijo): "
             f"facultativo ya no lo lee ni lo escribe, usa el bloque {ours.named()}; lo que se "
-            "escriba en el anterior no cuenta",
+            "escriba en el anterior no cuenta"
         )
-        for name in ours.others(header)
-    ]
+        if unread:
+            shown = "; ".join(unread[:10]) + ("…" if len(unread) > 10 else "")
+            text += f". Dice otra cosa en {len(unread)} filas, escríbanlo en el nuevo: {shown}"
+        found.append((not unread, text))
+    return found
 
 
 def _mail_line(campus: Campus) -> str:

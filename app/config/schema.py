@@ -58,7 +58,8 @@ class Place:
 
     keys: frozenset[str]  # what it may hold
     old: frozenset[str] = frozenset()  # old places of keys: still read, never suggested
-    suggested: bool = True  # a key written in another table may be pointed here
+    # the keys a key written in another table may be pointed to (None: all of `keys`)
+    suggested: frozenset[str] | None = None
 
 
 def subtables(table: str) -> list[str]:
@@ -81,7 +82,7 @@ def places() -> dict[str, Place]:
 
 def _place(settings: Any, keys: frozenset[str]) -> Place:
     old: frozenset[str] = getattr(settings, "OLD_KEYS", frozenset())
-    return Place(keys, old, getattr(settings, "SUGGESTED", True))
+    return Place(keys, old, getattr(settings, "SUGGESTED", None))
 
 
 def known() -> dict[str, frozenset[str]]:
@@ -127,11 +128,12 @@ def _elsewhere(key: str, inside: bool) -> str:
     """The key's likely home in another table; inside a campus table, another campus table
     first: `path` in [campus.google] means [campus.source], not [ledger]."""
     tables = sorted(
-        ((name, p) for name, p in places().items() if p.suggested),
+        places().items(),
         key=lambda kv: inside and not kv[0].startswith("campus."),
     )
     for table, place in tables:
-        for match in difflib.get_close_matches(key, sorted(place.keys), n=1, cutoff=0.75):
+        keys = place.keys if place.suggested is None else place.suggested
+        for match in difflib.get_close_matches(key, sorted(keys), n=1, cutoff=0.75):
             home = {"": "el inicio del archivo", CAMPUS: "[[campus]]"}.get(table, f"[{table}]")
             order = "" if table.startswith("campus.") else ", antes de las tablas [campus.…]"
             return f"¿quisiste decir «{match}»? (va en {home}{order})"

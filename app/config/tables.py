@@ -131,8 +131,8 @@ class Columns:
 
     KEYS: ClassVar[frozenset[str]] = frozenset(FIELDS) | frozenset(TIPO_OPTIONS) | {"prefijo"}
     # Its keys are the Form's field names (email, nombre…), not settings: a key misplaced in
-    # another table is never pointed here.
-    SUGGESTED: ClassVar[bool] = False
+    # another table is pointed here only when it is the block's name.
+    SUGGESTED: ClassVar[frozenset[str]] = frozenset({"prefijo"})
 
     texts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     prefijo: str = PREFIX  # the status block's headers read «<prefijo>: estado»…
@@ -155,10 +155,16 @@ def _prefijo(t: Table) -> str:
     if not t.has("prefijo"):
         return Columns.prefijo
     value = t.text("prefijo", Columns.prefijo)
-    if not value or len(value) > 40 or not value.isprintable():
+    if not value or len(value) > 40 or not value.isprintable() or ":" in value:
+        raw = t.raw["prefijo"]
+        written = (
+            shown(" ".join(raw.split())[:40] + ("…" if len(raw) > 40 else ""))
+            if isinstance(raw, str)
+            else shown(raw)
+        )
         t.problem(
-            f"{t.where}.prefijo = {shown(t.raw['prefijo'])}: escribe un nombre corto para el "
-            "bloque de columnas de facultativo (hasta 40 caracteres, una línea), p. ej. "
+            f"{t.where}.prefijo = {written}: escribe un nombre corto para el bloque de "
+            "columnas de facultativo (hasta 40 caracteres, una línea, sin «:»), p. ej. "
             f'"{Columns.prefijo}".'
         )
         return Columns.prefijo

@@ -12,6 +12,7 @@ import socket
 import uuid
 from pathlib import Path
 
+from facultativo.sync.block import PREFIX
 from facultativo.sync.ledger.store import Store
 
 
@@ -53,6 +54,16 @@ class Meta(Store):
         """What the ids this ledger gives start with: two ledgers never give one answer
         the same id, so a sheet worked by another is seen row by row too."""
         return self.ledger_id()[:6] + "-"
+
+    def block_of(self, campus: str) -> str:
+        """The status block this ledger last wrote for the campus ([campus.columns] prefijo):
+        after the prefijo changes, the cells of a block found under the new name are older
+        than the ledger, never staff's. Ledgers from before the prefijo wrote the default."""
+        return self._meta(f"block:{campus}") or PREFIX
+
+    def wrote_block(self, campus: str, prefix: str) -> None:
+        if self._meta(f"block:{campus}") != prefix:
+            self._set_meta({f"block:{campus}": prefix})
 
     def install(self) -> str:
         self.ledger_id()

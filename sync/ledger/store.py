@@ -10,13 +10,17 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from facultativo.errors import OperationalError
+from facultativo.errors import OperationalError, SetupError
 from facultativo.errors.system import os_error
 from facultativo.sync.ledger.migrations import TooNew, migrate
 
 
 class LedgerError(OperationalError):
     """The ledger file cannot be opened or written; the message names the fix."""
+
+
+class LedgerPlace(SetupError):
+    """[ledger] path is a folder, or runs through a file: no retry will open it."""
 
 
 # Campuses of one service open the same new ledger at once: switching it to WAL and
@@ -109,6 +113,16 @@ class Store:
             migrate(self.db)
         except TooNew:
             raise LedgerError(f"{path} es de una versión más nueva de facultativo.") from None
+        except IsADirectoryError:
+            raise LedgerPlace(
+                f"la bitácora {path} es una carpeta: en [ledger] path escribe la ruta de un "
+                "archivo, p. ej. facultativo.db."
+            ) from None
+        except (NotADirectoryError, FileExistsError):
+            raise LedgerPlace(
+                f"la bitácora {path} no se puede crear: una parte de la ruta es un archivo, no "
+                "una carpeta; revisa [ledger] path."
+            ) from None
         except (sqlite3.DatabaseError, OSError) as exc:
             raise LedgerError(problem("abrir", path, exc)) from None
 

@@ -4,6 +4,7 @@ every backend follows its family's contract, and `--help` loads nothing heavy.""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -264,6 +265,11 @@ def test_the_block_prefix_is_spelled_in_one_module():
         name
         for name, path in MODULES.items()
         if name != BLOCK_HOME and any("Validación" in s for s in _strings(path))
+    )
+    spelled += sorted(
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "templates").rglob("*.j2")
+        if "Validación" in re.sub(r"{#.*?#}", "", path.read_text(encoding="utf-8"), flags=re.S)
     )
     assert not spelled, spelled
 
