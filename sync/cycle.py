@@ -94,8 +94,8 @@ def _cycle(
     mark = claim(sheet.mark, ledger, s.name, rows, s.desde is not None, now, s.block)
     earlier = s.mail.tell_earlier
     steps = plan(rows, ledger.entries(s.name), now, desde=s.desde, tell_earlier=earlier)
-    before = switched_from(ledger, s.name, s.block)  # the prefijo changed: write it whole
-    report.restored = restore_lost_block(ledger, s.name, sheet.table, steps, s.block, before)
+    old_block = switched_from(ledger, s.name, s.block)  # the prefijo changed: write it whole
+    report.restored = restore_lost_block(ledger, s.name, sheet.table, steps, s.block, old_block)
     foreign = misplaced(steps)
     if foreign:  # our verdicts on other responses' rows: put each back where it belongs
         ledger.restore(s.name, sorted(foreign), why="misplaced")
@@ -111,8 +111,8 @@ def _cycle(
             log.info("fila %d: %s", row.number, _outcome_text(outcomes[row.key]))
     rt.hooks.checkpoint("validated")
     pending = pending_cells(steps, outcomes)
-    fill = (set() if before else restores(steps, pending, foreign)) | landed(steps, pending)
-    notes = {} if before else staff_notes(steps)
+    fill = (set() if old_block else restores(steps, pending, foreign)) | landed(steps, pending)
+    notes = {} if old_block else staff_notes(steps)
     report.rows, report.processed = len(rows), len(outcomes)
     report.estados = Counter(_estado_of(s, pending) for s in steps)
     report.foreign = sum(1 for s in steps if s.action is Action.FOREIGN)
