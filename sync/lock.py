@@ -38,7 +38,8 @@ def campus_lock(ledger: Path, campus: str) -> Iterator[None]:
     except (FileExistsError, NotADirectoryError):  # mkdir met a file where a folder goes
         raise LockUnavailable(
             f"no se puede crear {path}: una parte de la ruta es un archivo, no una carpeta; "
-            "revisa [ledger] path."
+            'pon [ledger] path en una carpeta del servicio, p. ej. "/var/lib/facultativo/'
+            'facultativo.db".'
         ) from None
     except OSError as exc:
         raise LockUnavailable(
