@@ -224,3 +224,33 @@ def test_each_count_says_in_one_line_what_it_counts(tmp_path, pool, capsys):
     html = page.read_text(encoding="utf-8")
     assert f"Sin decisión del personal: {quiet}</strong> — " in html
     assert "la columna «decisión del personal» del bloque vacía" in html
+
+
+def test_baja_aplicada_over_our_acceptance_of_a_baja_counts_as_agreement(tmp_path, pool, capsys):
+    """Staff applying the baja we accepted agree with us, as ALTA APLICADA does on an alta."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    baja = next(i + 2 for i, (_, motivo) in enumerate(EXPECTED) if motivo == "BAJA_PROCEDENTE")
+    assert ws.rows()[baja - 2][ESTADO] == "ACEPTADA"
+    ws.set_status(baja, "BAJA APLICADA")
+    report = json.loads(informe(ws, capsys, "--json")[1])[0]
+    assert (report["coinciden"], report["comparadas"]) == (1, 1)
+    assert report["desacuerdos"] == [] and report["no_reconocidas"] == []
+    confusion = {(c["facultativo"], c["personal"]): c["filas"] for c in report["confusion"]}
+    assert confusion == {("ACEPTADA", "ACEPTADA"): 1}
+
+
+def test_our_own_label_retyped_in_lower_case_or_without_accents_is_no_staff_decision(
+    tmp_path, pool, capsys
+):
+    """Staff who retype our estado («aceptada», «Revision manual») have decided nothing:
+    those rows stay «sin decisión», never compared nor a settled review."""
+    ws = Workspace(tmp_path)
+    ws.cycle(pool)
+    quiet = json.loads(informe(ws, capsys, "--json")[1])[0]["sin_decision"]
+    ws.set_status(rows_with(ws, "ACEPTADA")[0], "aceptada")
+    ws.set_status(rows_with(ws, "REVISIÓN MANUAL")[0], "Revision manual")
+    report = json.loads(informe(ws, capsys, "--json")[1])[0]
+    assert (report["comparadas"], report["revision_resueltas"]) == (0, 0)
+    assert report["confusion"] == [] and report["no_reconocidas"] == []
+    assert report["sin_decision"] == quiet == len(EXPECTED) - 1  # all but ERROR TEMPORAL

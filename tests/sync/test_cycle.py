@@ -110,7 +110,10 @@ def test_a_rerun_with_another_verdict_emails_the_student_again(tmp_path, pool):
     ws.edit(fix_curp_and_clear)
     assert ws.cycle(pool).processed == 1
     assert ws.column(ESTADO)[row - 2] != "RECHAZADA"
-    assert [p for p in ws.emails() if message_id(p).startswith("resultado.1.")]  # new verdict
+    again = [message_id(p) for p in ws.emails() if message_id(p).startswith("resultado.1.")]
+    response = ws.rows()[row - 2][STATUS_HEADERS["id"]]  # the cleared row's response
+    assert [m.split("@")[0] for m in again] == [f"resultado.1.{response}"]  # new verdict
+    assert f"resultado.0.{response}" in {message_id(p).split("@")[0] for p in ws.emails()}
 
 
 def test_staff_override_of_a_decided_row_is_left_alone_and_told_once(tmp_path, pool):

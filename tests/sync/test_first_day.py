@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import datetime
+from email.parser import BytesHeaderParser
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -75,6 +77,9 @@ def test_a_bulk_clear_never_turns_old_responses_into_new_ones(tmp_path, pool):
     ws = Workspace(tmp_path, desde=start)
     ws.cycle(pool)
     sent = len(ws.emails())
+    estados = ws.column(ESTADO)
+    old = [i for i, r in enumerate(ws.rows()) if r["Marca temporal"].replace(tzinfo=TZ) < start]
+    assert old and [i for i, e in enumerate(estados) if e == "ANTERIOR"] == old
 
     def clear_block(sheet):
         header = [c.value for c in sheet[1]]
@@ -86,7 +91,25 @@ def test_a_bulk_clear_never_turns_old_responses_into_new_ones(tmp_path, pool):
     ws.edit(clear_block)
     assert ws.cycle(pool).processed == 0
     assert len(ws.emails()) == sent
-    assert "ANTERIOR" in ws.column(ESTADO)
+    assert ws.column(ESTADO) == estados  # written back from the ledger, row by row
+    assert [i for i, e in enumerate(ws.column(ESTADO)) if e == "ANTERIOR"] == old
+
+
+def test_a_response_stamped_at_the_very_instant_of_desde_is_decided(tmp_path, pool):
+    """DESIGN: responses from *before* `desde` are ANTERIOR; one stamped at that very
+    instant is the first of facultativo's, validated and mailed like any later one."""
+    ws = Workspace(tmp_path)
+    stamps = [r["Marca temporal"].replace(tzinfo=TZ) for r in ws.rows()]
+    first = stamps.index(datetime(2026, 11, 16, 10, 3, 56, tzinfo=TZ))  # a RECHAZADA
+    ws.campus = replace(ws.campus, desde=stamps[first])
+    report = ws.cycle(pool)
+    assert report.processed == len(stamps) - first
+    estados = ws.column(ESTADO)
+    assert [i for i, e in enumerate(estados) if e == "ANTERIOR"] == list(range(first))
+    assert estados[first] == "RECHAZADA"
+    email = "Dirección de correo electrónico"
+    to = {BytesHeaderParser().parsebytes(p.read_bytes())["To"] for p in ws.emails()}
+    assert ws.rows()[first][email] in to
 
 
 def test_shadow_mode_writes_verdicts_and_mails_nobody_then_or_later(tmp_path, pool):

@@ -103,6 +103,16 @@ def test_marked_anterior_and_desde_moved_before_it_is_decided_now():
     assert plan([r], {}, NOW, desde=DESDE)[0].action is Action.VALIDATE
 
 
+def test_a_response_stamped_at_the_very_instant_of_desde_is_decided():
+    """`desde` is the first day: responses from before it are ANTERIOR, the one stamped at
+    that very instant is already facultativo's (the same instant, marked ANTERIOR, too)."""
+    assert plan([row(when=DESDE)], {}, NOW, desde=DESDE)[0].action is Action.VALIDATE
+    earlier = row(when=DESDE - timedelta(seconds=1))
+    assert plan([earlier], {}, NOW, desde=DESDE)[0].action is Action.ANTERIOR
+    marked = row("ANTERIOR", when=DESDE)
+    assert plan([marked], {}, NOW, desde=DESDE)[0].action is Action.VALIDATE
+
+
 def test_a_pasted_copy_is_never_decided_whatever_its_cell_says():
     for cell in ("", "ACEPTADA", "ERROR TEMPORAL"):
         assert plan([row(cell, copy_of=3)], {}, NOW)[0].action is Action.COPY

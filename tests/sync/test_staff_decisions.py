@@ -474,6 +474,24 @@ def test_a_typo_in_the_decision_column_is_flagged(tmp_path, pool):
     assert any(expected in m for m in lines), lines
 
 
+def test_concluida_in_the_decision_column_over_our_review_mails_the_student_once(tmp_path, pool):
+    """Staff close a REVISIÓN MANUAL as CONCLUIDA in «decisión del personal» (the same as
+    typing it over the estado): the student hears it once."""
+    ws = Workspace(tmp_path)
+    add_column(ws, "Validación: decisión del personal")
+    ws.cycle(pool)
+    before = ws.emails()
+    set_cell(ws, REVIEW, "Validación: decisión del personal", "CONCLUIDA")
+    settled(ws, pool)
+    mails = to(ws, REVIEW, new_emails(ws, before))
+    assert len(mails) == 1, [parse(p)["Subject"] for p in mails]
+    assert "revisó tu solicitud" in text_of(mails[0])
+    assert "decisión del personal: CONCLUIDA" in cell(ws, REVIEW, NOTIFICADA)
+    assert new_emails(ws, before) == mails  # nobody else
+    settled(ws, pool)
+    assert new_emails(ws, before) == mails  # once
+
+
 def test_personal_data_pasted_in_an_estado_never_reaches_logs_or_status(tmp_path, pool, caplog):
     """Found by attack: an NSS, CURP or address pasted over the estado appeared whole in
     the cycle summary, the ledger and `status`."""

@@ -47,7 +47,7 @@ def test_an_answer_the_form_appends_is_decided_on_the_next_tick(tmp_path, fake, 
     assert watcher.due(NOW + TICK)
     report = cycle(path, pool)
     watcher.ran(report, NOW + TICK)
-    assert report.processed >= 1  # the new answer (and the ERROR TEMPORAL retried)
+    assert report.processed == 2  # the new answer, and the ERROR TEMPORAL retried (0 min)
     assert len(g.column(book, ESTADO)) == len(rows) + 1 and g.column(book, ESTADO)[-1]
     assert not watcher.due(NOW + 2 * TICK)  # our own write did not wake it
 
@@ -125,3 +125,76 @@ def test_a_watch_interval_below_a_second_is_refused(tmp_path):
     )
     with pytest.raises(ConfigError, match=r"usa 0 \(no mirar\) o de 1 a 3600"):
         load(toml)
+
+
+def answer_while_the_cycle_runs(ws: Workspace):
+    """A checkpoint: a student answers after the cycle read the sheet, before it writes."""
+
+    def checkpoint(step: str) -> None:
+        if step != "recorded":
+            return
+
+        def answer(sheet):
+            new = [c.value for c in sheet[2]][:9]  # the Form's nine questions
+            new[0], new[1] = new[0].replace(hour=13), "nueva.alumna@alumnos.example.mx"
+            sheet.append(new)
+
+        ws.edit(answer)
+
+    return checkpoint
+
+
+def test_an_answer_that_arrives_while_a_cycle_runs_starts_the_next_cycle_at_once(tmp_path, pool):
+    """The version read after our write already holds the new answer: only the cycle's
+    count of answers it did not decide (Report.unseen) tells the watcher to run again."""
+    ws = Workspace(tmp_path)
+    watcher = Watcher(build_source(ws.campus), timedelta(minutes=5))
+    assert watcher.due(NOW)
+    report = ws.cycle(pool, checkpoint=answer_while_the_cycle_runs(ws))
+    watcher.ran(report, NOW)
+    assert report.unseen == 1 and report.processed == len(ws.rows()) - 1
+    assert ws.column(ESTADO)[-1] is None  # not decided by the cycle it arrived in
+    assert watcher.due(NOW + TICK)  # at once, not at the safety net
+    report = ws.cycle(pool)
+    watcher.ran(report, NOW + TICK)
+    assert (report.processed, report.unseen) == (1, 0)  # the new answer, decided
+    assert ws.column(ESTADO)[-1]
+    assert not watcher.due(NOW + 2 * TICK)  # nothing left: the watcher rests again
+
+
+def test_the_watcher_records_when_it_saw_the_sheet_change(tmp_path, pool):
+    """`status` shows «Último cambio visto en la hoja» from the watcher's last_change: set
+    when a tick sees the version move, never by the first cycle or our own writes."""
+    ws = Workspace(tmp_path)
+    watcher = Watcher(build_source(ws.campus), timedelta(minutes=5))
+    assert watcher.due(NOW)
+    watcher.ran(ws.cycle(pool), NOW)
+    assert not watcher.due(NOW + TICK)
+    assert watcher.last_change is None
+    ws.set_status(2, None)  # staff clear an estado and save
+    assert watcher.due(NOW + 2 * TICK)
+    assert watcher.last_change == NOW + 2 * TICK
+    watcher.ran(ws.cycle(pool), NOW + 2 * TICK)
+    assert not watcher.due(NOW + 3 * TICK)
+    assert watcher.last_change == NOW + 2 * TICK  # our write is no change: it stays
+
+
+def test_the_service_puts_the_change_its_watcher_saw_in_status(tmp_path, pool):
+    """The whole way: a service tick sees the sheet move, its cycle's heartbeat records
+    when, and `status` reads it back (nothing written into the ledger by the test)."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from facultativo.commands.status import campus_status
+    from facultativo.service import Service
+
+    ws = Workspace(tmp_path)
+    service = Service(ws.config, [ws.campus])
+    service.pool, service.scheduler = pool, BackgroundScheduler(timezone=UTC)  # not started
+    service._watch(ws.campus)  # the first cycle: nothing changed yet
+    assert campus_status(ws.config, ws.campus)["last_change_at"] is None
+    ws.set_status(2, None)
+    before = datetime.now(UTC)
+    service._watch(ws.campus)
+    seen = campus_status(ws.config, ws.campus)["last_change_at"]
+    assert seen is not None
+    assert before <= datetime.fromisoformat(seen) <= datetime.now(UTC)
