@@ -142,8 +142,14 @@ def _refuse_another_block(block: Block, header: list[str]) -> None:
     this one would rebuild nothing, and the next cycle would write to every student again."""
     present = {fold(str(h or "")) for h in header}
     others = block.others(header)
-    if fold(block.titles["estado"]) in present or not others:
+    if not others:
         return
+    if fold(block.titles["estado"]) in present:  # which one is current, only staff know
+        raise SourceError(
+            f"la hoja tiene dos bloques de facultativo, {block.named()} y «{others[0]}»: no se "
+            "sabe cuál dice lo último que se decidió. Borra las columnas del que ya no se usa "
+            "(guárdalo aparte si hace falta) y corre adoptar con el prefijo del que queda."
+        )
     raise SourceError(
         f"la hoja tiene el bloque «{others[0]}», no el bloque {block.named()} de "
         f'[campus.columns] prefijo: adopta con prefijo = "{others[0]}" (así se reconstruye la '

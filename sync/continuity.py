@@ -18,7 +18,8 @@ from facultativo.sync.ledger import Ledger
 from facultativo.sync.model import Action, Entry, Step
 from facultativo.sync.privacy import scrub
 from facultativo.sync.rows import Row, Who
-from facultativo.sync.sources.base import Table
+from facultativo.sync.sheet import Sheet
+from facultativo.sync.sources.base import CellWrite, Table
 from facultativo.sync.wording import staff_word
 from facultativo.validators import Estado, Tipo
 from facultativo.validators.text import fold
@@ -152,6 +153,7 @@ def restore_lost_block(
     ]
     if before is not None and ours:
         _unread_in_old(Block(before), table, ours)
+        _overwritten(block, table, ours)
     if not (cleared and lost) and not applied:
         return 0
     keys = {s.row.key for s in (cleared if lost else [])} | {s.row.key for s in applied}
@@ -179,7 +181,8 @@ def restore_lost_block(
 
 
 def _unread_in_old(old: Block, table: Table, steps: list[Step]) -> None:
-    found = unread_in(old, table, steps_rows(steps), {s.row.key: s.entry for s in steps if s.entry})
+    entries = {s.row.key: s.entry for s in steps if s.entry}
+    found = unread_in(old, table, steps_rows(steps), entries)
     if found:
         log.warning(
             "el bloque «%s» dice otra cosa que facultativo en %d filas (%s): si son decisiones "
@@ -189,6 +192,35 @@ def _unread_in_old(old: Block, table: Table, steps: list[Step]) -> None:
             "; ".join(found[:10]) + ("…" if len(found) > 10 else ""),
             old.prefix,
         )
+
+
+def _overwritten(block: Block, table: Table, steps: list[Step]) -> None:
+    """The block switched to already held other words (typed while nobody read it): the
+    ledger's are written over them, and the rows are named so staff can type again."""
+    entries = {s.row.key: s.entry for s in steps if s.entry}
+    found = unread_in(block, table, steps_rows(steps), entries)
+    if found:
+        log.warning(
+            "el bloque «%s» tenía otra cosa que la bitácora en %d filas (%s): se escribe lo que "
+            "dice la bitácora; si eran decisiones nuevas, escríbanlas otra vez",
+            block.prefix,
+            len(found),
+            "; ".join(found[:10]) + ("…" if len(found) > 10 else ""),
+        )
+
+
+def stale_decisions(sheet: Sheet) -> list[CellWrite]:
+    """On a switch to a block the sheet already had: its «decisión del personal» cells are
+    older than the ledger, whose word the restored estado carries; they are cleared, so no
+    later cycle reads one as new."""
+    col = sheet.cols.fields.get("decision")
+    if col is None:
+        return []
+    return [
+        CellWrite(r.number, col, "", r.key)
+        for r in sheet.rows
+        if r.index < len(sheet.table.rows) and _cell(sheet.table.rows[r.index], col)
+    ]
 
 
 def steps_rows(steps: list[Step]) -> list[Row]:

@@ -37,6 +37,7 @@ from facultativo.sync.continuity import (
     misplaced,
     remember_answers,
     restore_lost_block,
+    stale_decisions,
     switched_from,
 )
 from facultativo.sync.decisions import (
@@ -88,13 +89,13 @@ def _cycle(
     """One code path for real and dry runs: a dry run's ledger is an in-memory snapshot,
     and it stops before the first thing that leaves the process (an email, a cell)."""
     s, ledger = rt.settings, rt.ports.ledger
-    sheet = _read(rt)
+    old_block = switched_from(ledger, s.name, s.block)  # the prefijo changed: write it whole
+    sheet = _read(rt, stale=old_block is not None)
     rt.hooks.checkpoint("read")
     rows = sheet.rows
     mark = claim(sheet.mark, ledger, s.name, rows, s.desde is not None, now, s.block)
     earlier = s.mail.tell_earlier
     steps = plan(rows, ledger.entries(s.name), now, desde=s.desde, tell_earlier=earlier)
-    old_block = switched_from(ledger, s.name, s.block)  # the prefijo changed: write it whole
     report.restored = restore_lost_block(ledger, s.name, sheet.table, steps, s.block, old_block)
     foreign = misplaced(steps)
     if foreign:  # our verdicts on other responses' rows: put each back where it belongs
@@ -164,14 +165,14 @@ def _cycle(
         or notice_cells(rows, sheet.cols, ledger.notices(s.name), sheet.timezone)[0]
     ):
         before = {r.key: r.number for r in rows}
-        _write(rt, sheet.timezone, pending, (fill, notes), before, report, mark)
+        _write(rt, sheet.timezone, pending, (fill, notes), before, report, mark, old_block)
     ledger.wrote_block(s.name, s.block.prefix)  # written: the next cycle reads it as ours
     report.seconds = time.monotonic() - started
     ledger.cycle_finished(cycle_id or 0, rt.hooks.clock(), report.seconds, report.summary())
     return report
 
 
-def _read(rt: Runtime, again: bool = False) -> Sheet:
+def _read(rt: Runtime, again: bool = False, stale: bool = False) -> Sheet:
     s = rt.settings
     entries = rt.ports.ledger.entries(s.name)
     prefix = rt.ports.ledger.id_prefix()
@@ -184,6 +185,7 @@ def _read(rt: Runtime, again: bool = False) -> Sheet:
         again,
         prefix,
         block=s.block,
+        stale=stale,
     )
 
 
@@ -285,12 +287,15 @@ def _write(
     before: dict[str, int],
     report: Report,
     mark: str | None,
+    old_block: str | None = None,
 ) -> None:
     """Status, id and «notificada el» cells in one batch, each on the row that holds its
     response *now*: the sheet is read again just before, since staff sort, insert and
     delete rows while a cycle runs. A response no longer there is written next cycle.
-    `spare`: the cells not to write over (cells.restores, cells.staff_notes)."""
-    sheet = _read(rt, again=True)  # an inserted column moves ours
+    `spare`: the cells not to write over (cells.restores, cells.staff_notes); `old_block`:
+    the campus switched blocks (its decision column is cleared: the ledger's word is in
+    the estado now)."""
+    sheet = _read(rt, again=True, stale=old_block is not None)  # an inserted column moves ours
     rows, cols = sheet.rows, sheet.cols
     known = rt.ports.ledger.entries(rt.settings.name)
     where = {r.key: r.number for r in rows}
@@ -301,6 +306,8 @@ def _write(
     # answers that arrived while this cycle ran: the watcher runs the next cycle at once
     report.unseen = sum(1 for r in rows if r.key not in before and not r.estado_cell.strip())
     cells = header_cells(sheet.table.header, cols, sheet.block) + status + notices
+    if old_block is not None:
+        cells += stale_decisions(sheet)
     if cells or mark:
         rt.ports.source.write([clean(c) for c in cells], mark)
         report.wrote = True

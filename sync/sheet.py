@@ -5,7 +5,7 @@ through it, so they agree on which row is which response."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from facultativo.sync.block import DEFAULT_BLOCK, Block
@@ -43,17 +43,31 @@ def view(
     entries: Mapping[str, Entry],
     prefix: str = "",
     block: Block = DEFAULT_BLOCK,
+    stale: bool = False,
 ) -> Sheet:
     """A table already read, typed and identified against the ledger's `entries`
     (`prefix`: the ids this ledger gives new responses start with it), its status block
-    found by `block`'s headers."""
+    found by `block`'s headers. `stale`: the campus has just switched to `block`
+    ([campus.columns] prefijo), so its cells, staff's decision column too, are older than
+    the ledger: the rows are read as if the block were empty (found by their answers, not
+    by ids that may sit on other rows by now), and `table` stays as it is."""
     cols = map_columns(table.header, dict(columns), table.rows, block)
     tz = table.timezone or timezone
-    rows = read_rows(table, cols, tz, refs, tipo_options(columns))
+    shown = _without(table, _block_columns(cols)) if stale else table
+    rows = read_rows(shown, cols, tz, refs, tipo_options(columns))
     mark = Mark.loads(table.mark)
     ours = None if mark is None else bool(prefix and mark.bitacora.startswith(prefix[:-1]))
     identify(rows, entries, prefix, ours if prefix else False)
     return Sheet(table, cols, rows, tz, block)
+
+
+def _block_columns(cols: ColumnMap) -> set[int]:
+    return {*cols.status.values(), *(cols.fields[k] for k in ("decision",) if k in cols.fields)}
+
+
+def _without(table: Table, columns: set[int]) -> Table:
+    rows = [[None if i in columns else v for i, v in enumerate(r)] for r in table.rows]
+    return replace(table, rows=rows)
 
 
 def read_sheet(
@@ -66,9 +80,10 @@ def read_sheet(
     prefix: str = "",
     peek: bool = False,
     block: Block | None = None,
+    stale: bool = False,
 ) -> Sheet:
     """The sheet now (`again`: the cheaper re-read just before writing; `peek`: for a
     command that only reads, a workbook staff have open is read as saved). Its status
     block is `block`, or else the one the source was built with (the campus's)."""
     table = source.reread() if again else source.peek() if peek else source.read()
-    return view(table, columns, timezone, refs, entries, prefix, block or source.block)
+    return view(table, columns, timezone, refs, entries, prefix, block or source.block, stale)

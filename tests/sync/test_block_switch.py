@@ -195,3 +195,119 @@ def test_a_prefijo_in_another_table_points_to_campus_columns(tmp_path):
     with pytest.raises(ConfigError) as err:
         _loaded(tmp_path, '\nprefijo = "Revisión"\n')  # the demo's file ends in [campus.mail]
     assert "va en [campus.columns]" in str(err.value)
+
+
+# --- the second attack: blocks that come back ------------------------------------------
+
+CONTROL = Block("Control")
+
+
+def with_text(ws: Workspace, prefijo: str | None) -> Workspace:
+    """The demo's facultativo.toml with `prefijo` (None: the default block)."""
+    text = ws.demo_text if hasattr(ws, "demo_text") else ""
+    tail = f'\n[campus.columns]\nprefijo = "{prefijo}"\n' if prefijo else ""
+    again = switched(ws, text + tail)
+    again.demo_text = text
+    return again
+
+
+def demo(tmp_path: Path) -> Workspace:
+    ws = Workspace(tmp_path)
+    ws.demo_text = (tmp_path / "facultativo.toml").read_text(encoding="utf-8")
+    return ws
+
+
+def set_title(ws: Workspace, row: int, title: str, value: str) -> None:
+    def change(sheet) -> None:
+        header = [c.value for c in sheet[1]]
+        if title not in header:
+            sheet.cell(1, sheet.max_column + 1).value = title
+            header.append(title)
+        sheet.cell(row, header.index(title) + 1).value = value
+
+    ws.edit(change)
+
+
+def test_a_block_that_comes_back_is_not_read_as_a_new_decision(tmp_path, pool):
+    """Aceptado in «Validación», then No procede in «Control»; back in «Validación» its
+    old «Aceptado» is older than the ledger: no second correction, No procede stands."""
+    ws = demo(tmp_path)
+    ws.cycle(pool)
+    ws.set_status(REVIEW, "Aceptado")
+    ws.cycle(pool)
+    ws = with_text(ws, "Control")
+    ws.cycle(pool)
+    ws.set_status(REVIEW, "No procede")
+    ws.cycle(pool)
+    mails = ws.emails()
+
+    back = with_text(ws, None)
+    back.cycle(pool)
+    back.cycle(pool)
+
+    assert back.emails() == mails  # the correction was the last word
+    assert back.column(OLD)[REVIEW - 2] == "No procede"
+    assert "No procede" in back.ledger().entries("demo")[_key(back, REVIEW)].staff_label
+
+
+def test_words_typed_in_an_unread_block_are_not_mailed_when_it_comes_back(tmp_path, pool, caplog):
+    ws = demo(tmp_path)
+    ws.cycle(pool)
+    ws = with_text(ws, "Control")
+    ws.cycle(pool)
+    set_title(ws, REVIEW, OLD, "Aceptado")  # «Validación: estado»: nobody reads it now
+    set_title(ws, REVIEW_2, DEFAULT_BLOCK.staff_decision, "Aceptado")
+    ws.cycle(pool)
+    mails = ws.emails()
+
+    back = with_text(ws, None)
+    with caplog.at_level(logging.WARNING, logger="facultativo.sync"):
+        back.cycle(pool)
+    back.cycle(pool)
+
+    assert back.emails() == mails
+    assert f"fila {REVIEW} («Aceptado»)" in caplog.text
+    assert f"fila {REVIEW_2} («Aceptado»)" in caplog.text
+    assert back.column(OLD)[REVIEW - 2] == "REVISIÓN MANUAL"
+    assert not back.column(DEFAULT_BLOCK.staff_decision)[REVIEW_2 - 2]  # cleared
+
+
+def test_an_old_blocks_decision_column_never_beats_the_ledger(tmp_path, pool):
+    """No procede in «Control: decisión del personal», corrected to Aceptado in
+    «Validación»; back in «Control», its old decision cell is cleared, not mailed."""
+    ws = demo(tmp_path)
+    ws.cycle(pool)
+    ws = with_text(ws, "Control")
+    ws.cycle(pool)
+    set_title(ws, REVIEW, CONTROL.staff_decision, "No procede")
+    ws.cycle(pool)
+    ws = with_text(ws, None)
+    ws.cycle(pool)
+    ws.set_status(REVIEW, "Aceptado")
+    ws.cycle(pool)
+    mails = ws.emails()
+
+    back = with_text(ws, "Control")
+    back.cycle(pool)
+    back.cycle(pool)
+
+    assert back.emails() == mails
+    assert back.column(CONTROL.titles["estado"])[REVIEW - 2] == "Aceptado"
+    assert not back.column(CONTROL.staff_decision)[REVIEW - 2]
+
+
+def test_adopting_a_sheet_with_two_blocks_is_refused(tmp_path, pool):
+    ws = demo(tmp_path)
+    ws.cycle(pool)
+    ws = with_text(ws, "Control")
+    ws.cycle(pool)
+    for stale in tmp_path.glob("facultativo.db*"):
+        stale.unlink()
+    config = load(tmp_path / "facultativo.toml")
+
+    with pytest.raises(SourceError, match="dos bloques de facultativo"):
+        adopt(config, config.campuses[0])
+
+
+def _key(ws: Workspace, row: int) -> str:
+    return ws.rows()[row - 2][ws.block.titles["id"]]
