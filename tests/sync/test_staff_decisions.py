@@ -333,6 +333,29 @@ def test_shadow_era_students_hear_staff_when_the_office_opts_in(tmp_path, pool):
     assert len(ws.emails()) == 3
 
 
+def test_anterior_rows_staff_decide_are_mailed_once_when_the_office_opts_in(tmp_path, pool):
+    """[campus.mail] avisar_anteriores on a campus with `desde`: an APLICADA or a decision
+    staff type on an ANTERIOR row is mailed, once; an ANTERIOR row left alone is not."""
+    from dataclasses import replace
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    day = datetime(2026, 11, 16, 10, 0, tzinfo=ZoneInfo("America/Mexico_City"))
+    ws = Workspace(tmp_path, desde=day)
+    ws.campus = replace(ws.campus, mail=replace(ws.campus.mail, avisar_anteriores=True))
+    ws.cycle(pool)
+    first = row_of("ACEPTADA", "SIN_VIGENCIA")  # 08:03, before `desde`
+    assert cell(ws, first, ESTADO) == cell(ws, first + 1, ESTADO) == "ANTERIOR"
+    before = ws.emails()
+    ws.set_status(first, "ALTA APLICADA")
+    ws.set_status(first + 1, "Aceptado")
+    settled(ws, pool)
+    settled(ws, pool)
+    new = new_emails(ws, before)
+    assert len(to(ws, first, new)) == 1 and len(to(ws, first + 1, new)) == 1
+    assert len(new) == 2  # the other ANTERIOR rows, left alone, hear nothing
+
+
 def test_anterior_rows_are_never_mailed_for_what_staff_type(tmp_path, pool):
     from datetime import datetime
     from zoneinfo import ZoneInfo
