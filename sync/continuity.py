@@ -181,32 +181,35 @@ def restore_lost_block(
 
 
 def _unread_in_old(old: Block, table: Table, steps: list[Step]) -> None:
-    entries = {s.row.key: s.entry for s in steps if s.entry}
-    found = unread_in(old, table, steps_rows(steps), entries)
-    if found:
-        log.warning(
-            "el bloque «%s» dice otra cosa que facultativo en %d filas (%s): si son decisiones "
-            "del personal, escríbanlas en el bloque nuevo; el bloque «%s» ya no se lee",
-            old.prefix,
-            len(found),
-            "; ".join(found[:10]) + ("…" if len(found) > 10 else ""),
-            old.prefix,
-        )
+    _name_rows(
+        old,
+        table,
+        steps,
+        "el bloque «{block}» dice otra cosa que facultativo en {n} filas ({rows}): si son "
+        "decisiones del personal, escríbanlas en el bloque nuevo; el bloque «{block}» ya no "
+        "se lee",
+    )
 
 
 def _overwritten(block: Block, table: Table, steps: list[Step]) -> None:
     """The block switched to already held other words (typed while nobody read it): the
     ledger's are written over them, and the rows are named so staff can type again."""
+    _name_rows(
+        block,
+        table,
+        steps,
+        "el bloque «{block}» tenía otra cosa que la bitácora en {n} filas ({rows}): se escribe "
+        "lo que dice la bitácora; si eran decisiones nuevas, escríbanlas otra vez",
+    )
+
+
+def _name_rows(block: Block, table: Table, steps: list[Step], text: str) -> None:
+    """Log, in `text`, the rows whose words in `block` the ledger does not know."""
     entries = {s.row.key: s.entry for s in steps if s.entry}
     found = unread_in(block, table, steps_rows(steps), entries)
     if found:
-        log.warning(
-            "el bloque «%s» tenía otra cosa que la bitácora en %d filas (%s): se escribe lo que "
-            "dice la bitácora; si eran decisiones nuevas, escríbanlas otra vez",
-            block.prefix,
-            len(found),
-            "; ".join(found[:10]) + ("…" if len(found) > 10 else ""),
-        )
+        rows = "; ".join(found[:10]) + ("…" if len(found) > 10 else "")
+        log.warning(text.format(block=block.prefix, n=len(found), rows=rows))
 
 
 def stale_decisions(sheet: Sheet) -> list[CellWrite]:
